@@ -1,0 +1,1 @@
+"""Workbook building with openpyxl (and spreadsheet import). Knows nothing about HTTP."""

@@ -1,0 +1,17 @@
+"""REST API routes. Each area keeps its views in its own module under surveys/api/."""
+
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from . import organisations
+
+router = DefaultRouter()
+router.register("organisations", organisations.OrganisationViewSet, basename="organisation")
+router.register("contacts", organisations.ContactViewSet, basename="contact")
+router.register("questionnaires", organisations.QuestionnaireViewSet, basename="questionnaire")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("", include(router.urls)),
+]

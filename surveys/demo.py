@@ -1,0 +1,969 @@
+"""Demo data modelled on the seed documents: a city with its districts, an ANDTS programme with six
+delmål, Preventionsindex mini V2 and an activity questionnaire, one published round from last year and
+one open round. Loading twice changes nothing (everything is looked up by natural keys first)."""
+
+import random
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import (
+    Activity,
+    Answer,
+    Assignment,
+    Contact,
+    FocusArea,
+    GoalArea,
+    Indicator,
+    Option,
+    Organisation,
+    Programme,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    QuestionType,
+    Response,
+    Role,
+    ScoringCategory,
+    ScoringRule,
+    ScoringScheme,
+    Section,
+    SurveyRound,
+    User,
+)
+
+T = QuestionType
+CITY = "Stockholms stad"
+DEMO_PASSWORD = "demo-samordnare"
+
+DISTRICTS = [
+    "Bromma",
+    "Enskede-Årsta-Vantör",
+    "Farsta",
+    "Hägersten-Älvsjö",
+    "Hässelby-Vällingby",
+    "Kungsholmen",
+    "Norra innerstaden",
+    "Rinkeby-Kista",
+    "Skarpnäck",
+    "Skärholmen",
+    "Spånga-Tensta",
+    "Södermalm",
+]
+DEPARTMENTS = [
+    ("Socialförvaltningen", "Socialnämnden"),
+    ("Utbildningsförvaltningen", "Utbildningsnämnden"),
+    ("Arbetsmarknadsförvaltningen", "Arbetsmarknadsnämnden"),
+    ("Kulturförvaltningen", "Kulturnämnden"),
+    ("Idrottsförvaltningen", "Idrottsnämnden"),
+]
+COMPANIES = ["Stockholmshem AB", "Stockholms Stadshus AB"]
+PARTNERS = ["Polisen", "Region Stockholm"]
+
+GOALS = [
+    (
+        "1",
+        "Tillgång ska minska",
+        [
+            ("1.1", "Tillsyn"),
+            ("1.2", "Insatser mot langning"),
+            ("1.3", "Metoder för att minska överservering av alkohol och narkotikaanvändning"),
+            ("1.4", "Samverkan mellan ANDTS-förebyggande och brottsförebyggande arbete"),
+        ],
+    ),
+    (
+        "2",
+        "Barn och unga ska skyddas",
+        [
+            ("2.1", "Insatser för barn och unga som anhöriga"),
+            ("2.2", "Uppmärksamma och stötta föräldrar samt blivande föräldrar"),
+            ("2.3", "Rökfria och nikotinfria miljöer för unga"),
+        ],
+    ),
+    (
+        "3",
+        "Färre börjar och debuterar tidigt",
+        [
+            ("3.1", "Främjande insatser"),
+            ("3.2", "Förebyggande, allmänpreventiva insatser"),
+            ("3.3", "Minska riskfaktorer på grupp- och individnivå"),
+            ("3.4", "Föräldraskapsstöd"),
+        ],
+    ),
+    (
+        "4",
+        "Skadligt bruk minskar",
+        [
+            ("4.1", "Insatser för tidig upptäckt av riskbruk"),
+            ("4.2", "Insatser för råd och stöd eller lotsning till stödverksamheter"),
+            ("4.3", "Riktat stöd till särskilt sårbara grupper"),
+            ("4.4", "Insatser för staden som arbetsgivare"),
+        ],
+    ),
+    (
+        "5",
+        "Tillgång till god vård och stöd",
+        [
+            ("5.1", "Kunskapsbaserad vård och stöd"),
+            ("5.2", "Intern samverkan kring målgruppen"),
+            ("5.3", "Uppsökande arbete"),
+            ("5.4", "Ett hälsofrämjande perspektiv på stödet"),
+        ],
+    ),
+    (
+        "6",
+        "Skador och död minskar",
+        [
+            ("6.1", "Skademinimerande information till målgruppen"),
+            ("6.2", "Suicidpreventivt arbete"),
+            ("6.3", "Insatser kopplat till dödlighet i trafiken"),
+            ("6.4", "Insatser kopplat till våldsutövare och våldsoffer"),
+            ("6.5", "Rätten och möjligheten till anhörigstöd"),
+        ],
+    ),
+]
+
+# (insatsområde, number, title, när, lead, co-responsible, [(indicator, unit, target, gender split)])
+ACTIVITIES = [
+    (
+        "1.1",
+        "1.1.1",
+        "Kontrollköp av tobak, folköl och receptfria läkemedel",
+        "Minst 2 gånger per år",
+        "Socialnämnden",
+        ["Polisen"],
+        [("Antal genomförda kontrollköp", "st", "40", False)],
+    ),
+    (
+        "1.2",
+        "1.2.1",
+        "Kampanj mot langning till unga inför skolavslutningar",
+        "Varje vår",
+        "Socialnämnden",
+        ["Utbildningsnämnden", "Polisen"],
+        [("Antal nådda föräldrar", "personer", "2000", True)],
+    ),
+    (
+        "1.3",
+        "1.3.1",
+        "Utbildning i Ansvarsfull alkoholservering",
+        "Minst 4 gånger per år",
+        "Socialnämnden",
+        ["Region Stockholm"],
+        [("Antal utbildade serveringsansvariga", "personer", "300", True)],
+    ),
+    (
+        "2.1",
+        "2.1.1",
+        "Stödgrupper för barn i familjer med missbruk",
+        "Löpande",
+        "Socialnämnden",
+        ["Utbildningsnämnden"],
+        [("Antal barn i stödgrupp", "barn", "150", True)],
+    ),
+    (
+        "2.3",
+        "2.3.1",
+        "Rökfria skolgårdar – tillsyn och information",
+        "Varje termin",
+        "Utbildningsnämnden",
+        ["Socialnämnden"],
+        [("Andel skolor med rökfri skolgård", "%", "100", False)],
+    ),
+    (
+        "3.1",
+        "3.1.1",
+        "Fritidsaktiviteter helger och lov i samverkan med föreningar",
+        "Helger och lov",
+        "Kulturnämnden",
+        ["Idrottsnämnden", "Arbetsmarknadsnämnden"],
+        [("Antal deltagare", "personer", "5000", True)],
+    ),
+    (
+        "3.2",
+        "3.2.1",
+        "ANDTS-undervisning i årskurs 7–9 och gymnasiet",
+        "Varje läsår",
+        "Utbildningsnämnden",
+        [],
+        [("Andel skolor med ANDTS-undervisning", "%", "100", False)],
+    ),
+    (
+        "3.4",
+        "3.4.1",
+        "Föräldraskapsstödsprogram (t.ex. ABC, Föräldrakraft)",
+        "Minst 2 grupper per termin",
+        "Socialnämnden",
+        ["Utbildningsnämnden", "Kulturnämnden"],
+        [("Antal föräldrar som fullföljt program", "personer", "400", True)],
+    ),
+    (
+        "4.1",
+        "4.1.1",
+        "Screening av riskbruk (AUDIT) inom ekonomiskt bistånd",
+        "Löpande",
+        "Arbetsmarknadsnämnden",
+        ["Socialnämnden"],
+        [("Antal genomförda screeningar", "st", "1000", True)],
+    ),
+    (
+        "4.4",
+        "4.4.1",
+        "Alkohol- och drogpolicy för medarbetare med chefsutbildning",
+        "Varje år",
+        "Arbetsmarknadsnämnden",
+        ["Idrottsnämnden"],
+        [("Antal utbildade chefer", "personer", "200", True)],
+    ),
+    (
+        "5.3",
+        "5.3.1",
+        "Uppsökande arbete i offentlig miljö (fältassistenter)",
+        "Kvällar och helger",
+        "Socialnämnden",
+        ["Polisen"],
+        [("Antal kontakter med unga", "st", "3000", True)],
+    ),
+    (
+        "6.2",
+        "6.2.1",
+        "Utbildning i suicidprevention (YAM, MHFA)",
+        "Minst 2 gånger per år",
+        "Idrottsnämnden",
+        ["Socialnämnden", "Utbildningsnämnden"],
+        [("Antal utbildade medarbetare", "personer", "250", True)],
+    ),
+]
+
+# Preventionsindex mini V2 -----------------------------------------------------------------------------
+# Categories: (code, name, cap, parent). Struktur ≤ 22 = organisation ≤ 10 + samverkan ≤ 6 + kunskap ≤ 6;
+# aktiviteter ≤ 33; total 55 scaled to 100.
+PI_CATEGORIES = [
+    ("struktur", "Struktur", 22, None),
+    ("organisation", "Organisation, policy och resurser", 10, "struktur"),
+    ("samverkan", "Samverkan", 6, "struktur"),
+    ("kunskap", "Kunskap", 6, "struktur"),
+    ("aktiviteter", "Aktiviteter", 33, None),
+]
+FREQ = [("aldrig", "Aldrig"), ("1_2", "1–2 gånger per år"), ("3_plus", "3 gånger per år eller oftare")]
+
+# A question: (code, type, text, required, extra) where extra may hold
+#   options=[(code, label)], points={answer code: points}, thresholds={min value: points},
+#   category, condition=(code, operator, value), min, max, max_length, help.
+PI_SECTIONS = [
+    (
+        "Organisation, policy och resurser",
+        "organisation",
+        [
+            (
+                "ORG_1",
+                T.YES_NO,
+                "Finns en politiskt antagen lokal plan för det ANDTS-förebyggande arbetet?",
+                True,
+                {},
+            ),
+            ("ORG_2", T.YES_NO, "Finns en utsedd ANDTS-samordnare i stadsdelsförvaltningen?", True, {}),
+            (
+                "ORG_3",
+                T.DECIMAL,
+                "Hur stor del av en heltid arbetar samordnaren med ANDTS-frågor (procent)?",
+                True,
+                {
+                    "condition": ("ORG_2", "equals", "ja"),
+                    "min": 0,
+                    "max": 100,
+                    "thresholds": {50: 1},
+                    "help": "Ange en siffra mellan 0 och 100.",
+                },
+            ),
+            ("ORG_4", T.YES_NO, "Finns en budget avsatt för ANDTS-förebyggande arbete?", True, {}),
+            ("ORG_5", T.YES_NO, "Finns en styrgrupp eller ledningsgrupp som följer arbetet?", True, {}),
+            ("ORG_6", T.YES_NO, "Följs arbetet upp i verksamhetsplanen?", True, {}),
+            ("ORG_7", T.YES_NO, "Har ledningen fått en årlig rapport om ANDTS-arbetet?", True, {}),
+            (
+                "ORG_8",
+                T.YES_NO,
+                "Finns en kartläggning av lokala risk- och skyddsfaktorer som är högst tre år gammal?",
+                True,
+                {},
+            ),
+            ("ORG_9", T.YES_NO, "Finns en alkohol- och drogpolicy för medarbetare?", True, {}),
+            (
+                "ORG_10",
+                T.YES_NO,
+                "Har policyn följts upp under året?",
+                False,
+                {"condition": ("ORG_9", "equals", "ja")},
+            ),
+            ("ORG_11", T.YES_NO, "Finns en handlingsplan för spel om pengar?", True, {}),
+            ("ORG_12", T.YES_NO, "Ingår ANDTS-frågorna i förvaltningens trygghetsarbete?", True, {}),
+        ],
+    ),
+    (
+        "Samverkan",
+        "samverkan",
+        [
+            ("SAM_1", T.YES_NO, "Finns en lokal samverkansgrupp för ANDTS-förebyggande arbete?", True, {}),
+            (
+                "SAM_2",
+                T.SINGLE,
+                "Hur ofta träffas samverkansgruppen?",
+                True,
+                {"options": FREQ, "points": {"1_2": 1, "3_plus": 2}, "condition": ("SAM_1", "equals", "ja")},
+            ),
+            ("SAM_3", T.YES_NO, "Finns ett samverkansavtal med polisen (t.ex. medborgarlöfte)?", True, {}),
+            ("SAM_4", T.YES_NO, "Samverkar ni med skolorna i stadsdelen kring ANDTS?", True, {}),
+            ("SAM_5", T.YES_NO, "Samverkar ni med föreningslivet kring ANDTS?", True, {}),
+            (
+                "SAM_6",
+                T.YES_NO,
+                "Samverkar ni med Region Stockholm (t.ex. ungdomsmottagning, beroendevård)?",
+                True,
+                {},
+            ),
+            (
+                "SAM_7",
+                T.MULTIPLE,
+                "Vilka aktörer ingår i samverkansgruppen?",
+                False,
+                {
+                    "options": [
+                        ("skola", "Skola"),
+                        ("polis", "Polis"),
+                        ("fritid", "Fritid"),
+                        ("region", "Region"),
+                        ("forening", "Föreningsliv"),
+                    ],
+                    "points": {"skola": 1, "polis": 1, "region": 1},
+                },
+            ),
+            (
+                "SAM_8",
+                T.TEXT,
+                "Beskriv kort den viktigaste samverkan under året.",
+                False,
+                {"max_length": 2000},
+            ),
+        ],
+    ),
+    (
+        "Kunskap",
+        "kunskap",
+        [
+            ("KUN_1", T.YES_NO, "Har medarbetare fått utbildning i ANDTS-frågor under året?", True, {}),
+            (
+                "KUN_2",
+                T.INTEGER,
+                "Hur många medarbetare har utbildats i ANDTS-frågor under året?",
+                True,
+                {
+                    "min": 0,
+                    "max": 100000,
+                    "thresholds": {30: 1, 100: 2},
+                    "condition": ("KUN_1", "equals", "ja"),
+                },
+            ),
+            ("KUN_3", T.YES_NO, "Används lokal statistik (t.ex. Stockholmsenkäten) i planeringen?", True, {}),
+            ("KUN_4", T.YES_NO, "Har chefer fått utbildning i tidig upptäckt av riskbruk?", True, {}),
+            ("KUN_5", T.YES_NO, "Sprids kunskap om spel om pengar till medarbetare?", True, {}),
+            ("KUN_6", T.DATE, "När gjordes den senaste kartläggningen av ANDTS-läget?", False, {}),
+            ("KUN_7", T.YES_NO, "Har samordnaren deltagit i stadens nätverk för ANDTS-samordnare?", True, {}),
+            ("KUN_8", T.YES_NO, "Finns en kompetensutvecklingsplan för ANDTS-området?", True, {}),
+        ],
+    ),
+    (
+        "Aktiviteter",
+        "aktiviteter",
+        [
+            (
+                "AKT_1",
+                T.ACTIVITY_STATUS,
+                "Kontrollköp av tobak och folköl (1.1)",
+                True,
+                {"points": {"genomford": 2, "delvis": 1}},
+            ),
+            (
+                "AKT_2",
+                T.ACTIVITY_STATUS,
+                "Tillsyn av serveringsställen i samverkan med polisen (1.1)",
+                True,
+                {"points": {"genomford": 2, "delvis": 1}},
+            ),
+            (
+                "AKT_3",
+                T.ACTIVITY_STATUS,
+                "Kampanj mot langning inför skolavslutningar (1.2)",
+                True,
+                {"points": {"genomford": 2, "delvis": 1}},
+            ),
+            (
+                "AKT_4",
+                T.ACTIVITY_STATUS,
+                "Utbildning i Ansvarsfull alkoholservering (1.3)",
+                True,
+                {"points": {"genomford": 2, "delvis": 1}},
+            ),
+            ("AKT_5", T.YES_NO, "Finns stödgrupper för barn i familjer med missbruk (2.1)?", True, {}),
+            ("AKT_6", T.YES_NO, "Har föräldramöten om ANDTS hållits i skolorna (2.2)?", True, {}),
+            ("AKT_7", T.YES_NO, "Arbetar ni för rökfria och nikotinfria miljöer för unga (2.3)?", True, {}),
+            (
+                "AKT_8",
+                T.ACTIVITY_STATUS,
+                "Fritidsaktiviteter helger och lov (3.1)",
+                True,
+                {"points": {"genomford": 2, "delvis": 1}},
+            ),
+            (
+                "AKT_9",
+                T.ACTIVITY_STATUS,
+                "ANDTS-undervisning i skolan (3.2)",
+                True,
+                {"points": {"genomford": 2, "delvis": 1}},
+            ),
+            (
+                "AKT_10",
+                T.INTEGER,
+                "Hur många föräldrar har fullföljt ett föräldraskapsstödsprogram (3.4)?",
+                True,
+                {"min": 0, "max": 100000, "thresholds": {10: 1, 50: 2}},
+            ),
+            (
+                "AKT_11",
+                T.MULTIPLE,
+                "Vilka föräldraskapsstödsprogram erbjuds (3.4)?",
+                False,
+                {
+                    "options": [
+                        ("abc", "ABC"),
+                        ("komet", "Komet"),
+                        ("foraldrakraft", "Föräldrakraft"),
+                        ("cope", "COPE"),
+                        ("annat", "Annat"),
+                    ],
+                    "points": {"abc": 1, "komet": 1, "foraldrakraft": 1, "cope": 1},
+                },
+            ),
+            ("AKT_12", T.YES_NO, "Screenas riskbruk (t.ex. AUDIT) inom ekonomiskt bistånd (4.1)?", True, {}),
+            ("AKT_13", T.YES_NO, "Erbjuds rådgivning eller lotsning till stöd (4.2)?", True, {}),
+            ("AKT_14", T.YES_NO, "Finns riktat stöd till särskilt sårbara grupper (4.3)?", True, {}),
+            (
+                "AKT_15",
+                T.ACTIVITY_STATUS,
+                "Chefsutbildning om alkohol- och drogpolicyn (4.4)",
+                True,
+                {"points": {"genomford": 2, "delvis": 1}},
+            ),
+            ("AKT_16", T.YES_NO, "Används kunskapsbaserade metoder i missbruksvården (5.1)?", True, {}),
+            (
+                "AKT_17",
+                T.ACTIVITY_STATUS,
+                "Uppsökande arbete med fältassistenter (5.3)",
+                True,
+                {"points": {"genomford": 2, "delvis": 1}},
+            ),
+            ("AKT_18", T.YES_NO, "Sprids skademinimerande information till målgruppen (6.1)?", True, {}),
+            (
+                "AKT_19",
+                T.ACTIVITY_STATUS,
+                "Utbildning i suicidprevention (6.2)",
+                True,
+                {"points": {"genomford": 2, "delvis": 1}},
+            ),
+            ("AKT_20", T.YES_NO, "Erbjuds stöd till anhöriga (6.5)?", True, {}),
+        ],
+    ),
+    (
+        "Övrigt",
+        None,
+        [
+            (
+                "OVR_1",
+                T.BREAKDOWN,
+                "Hur många deltog i stadsdelens ANDTS-aktiviteter under året?",
+                False,
+                {"help": "Fyll i de delar ni känner till. Totalt ska vara summan av delarna."},
+            ),
+            (
+                "OVR_2",
+                T.DECIMAL,
+                "Hur mycket pengar (tkr) satsades på ANDTS-förebyggande arbete?",
+                False,
+                {"min": 0, "max": 100000},
+            ),
+            (
+                "OVR_3",
+                T.DATE,
+                "När antogs den lokala planen?",
+                False,
+                {"condition": ("ORG_1", "equals", "ja")},
+            ),
+            ("OVR_4", T.TEXT, "Övriga kommentarer", False, {"max_length": 4000}),
+        ],
+    ),
+]
+# Yes/no questions give 1 point for "ja" unless they say otherwise; free text, dates and Övrigt give none.
+
+
+def _aware(d, hour=9):
+    return timezone.make_aware(datetime.combine(d, time(hour, 0)))
+
+
+@transaction.atomic
+def load_demo(*, today=None):
+    """Create (or find) the whole demo world. Returns a dict of the objects a caller may want."""
+    today = today or timezone.localdate()
+    orgs = _organisations()
+    coordinator = _users(orgs)
+    programme = _programme(orgs)
+    pi_v1, pi_v2 = _pi_mini(programme)
+    activity_version = _activity_questionnaire(programme)
+    last_round = _round(
+        pi_v2,
+        name="Preventionsindex mini",
+        year=today.year - 1,
+        state=SurveyRound.State.PUBLISHED,
+        opens=date(today.year - 1, 11, 1),
+        deadline=date(today.year - 1, 11, 30),
+        programme=programme,
+        districts=[orgs[n] for n in DISTRICTS],
+        coordinator=coordinator,
+    )
+    current_opens = today - timedelta(days=10)
+    current_round = _round(
+        pi_v2,
+        name="Preventionsindex mini",
+        year=today.year,
+        state=SurveyRound.State.OPEN,
+        opens=current_opens,
+        deadline=current_opens + timedelta(days=30),
+        programme=programme,
+        districts=[orgs[n] for n in DISTRICTS],
+        coordinator=coordinator,
+    )
+    _answer_round(last_round, complete=len(DISTRICTS), partial=0, seed=2025)
+    _answer_round(current_round, complete=3, partial=4, seed=2026)
+    return {
+        "organisations": orgs,
+        "coordinator": coordinator,
+        "programme": programme,
+        "pi_v1": pi_v1,
+        "pi_v2": pi_v2,
+        "activity_version": activity_version,
+        "last_round": last_round,
+        "current_round": current_round,
+    }
+
+
+def _organisations():
+    orgs = {}
+
+    def org(name, kind, parent=None, short="", aliases=""):
+        obj, _ = Organisation.objects.get_or_create(
+            name=name, defaults={"kind": kind, "parent": parent, "short_name": short, "aliases": aliases}
+        )
+        orgs[name] = obj
+        return obj
+
+    ks = org("Kommunstyrelsen", Organisation.Kind.NAMND, aliases="KS")
+    org("Stadsledningskontoret", Organisation.Kind.FORVALTNING, parent=ks, short="SLK")
+    for district in DISTRICTS:
+        namnd = org(f"{district} stadsdelsnämnd", Organisation.Kind.NAMND)
+        org(
+            district,
+            Organisation.Kind.SDF,
+            parent=namnd,
+            short=district,
+            aliases=f"{district} stadsdelsförvaltning\n{district} SDF",
+        )
+    for administration, board in DEPARTMENTS:
+        namnd = org(board, Organisation.Kind.NAMND, aliases=board.replace("nämnden", "nämnd"))
+        org(administration, Organisation.Kind.FORVALTNING, parent=namnd)
+    for company in COMPANIES:
+        org(company, Organisation.Kind.BOLAG)
+    for partner in PARTNERS:
+        org(partner, Organisation.Kind.EXTERN)
+    # Contacts: two per district (colleagues answer together), one per administration and company.
+    for name, obj in orgs.items():
+        if (
+            obj.kind == Organisation.Kind.EXTERN
+            or obj.kind == Organisation.Kind.NAMND
+            and "stadsdelsnämnd" in name
+        ):
+            continue
+        slug = _slug(name)
+        people = [("ANDTS-samordnare", f"samordnare.{slug}")]
+        if obj.kind == Organisation.Kind.SDF:
+            people.append(("Enhetschef förebyggande", f"chef.{slug}"))
+        for title, local in people:
+            Contact.objects.get_or_create(
+                organisation=obj,
+                email=f"{local}@demo.arsrunda.se",
+                defaults={"name": f"{title} {obj.short_name or name}"},
+            )
+    return orgs
+
+
+def _slug(name):
+    table = str.maketrans({"å": "a", "ä": "a", "ö": "o", " ": "-", ",": ""})
+    return name.lower().translate(table)
+
+
+def _users(orgs):
+    coordinator, created = User.objects.get_or_create(
+        username="samordnare",
+        defaults={
+            "role": Role.COORDINATOR,
+            "is_staff": True,
+            "email": "samordnare@demo.arsrunda.se",
+            "first_name": "Sara",
+            "last_name": "Samordnare",
+        },
+    )
+    if created:
+        coordinator.set_password(DEMO_PASSWORD)
+        coordinator.save()
+        # Staff see the admin; coordinators may change everything of the domain there.
+        from django.contrib.auth.models import Permission
+
+        coordinator.user_permissions.set(Permission.objects.filter(content_type__app_label="surveys"))
+    reader, created = User.objects.get_or_create(
+        username="slk",
+        defaults={
+            "role": Role.READER,
+            "email": "slk@demo.arsrunda.se",
+            "first_name": "Stadsledningskontoret",
+        },
+    )
+    if created:
+        reader.set_password("demo-lasare")
+        reader.save()
+    admin, created = User.objects.get_or_create(
+        username="admin",
+        defaults={
+            "role": Role.ADMIN,
+            "is_staff": True,
+            "is_superuser": True,
+            "email": "admin@demo.arsrunda.se",
+        },
+    )
+    if created:
+        admin.set_password("demo-admin")
+        admin.save()
+    return coordinator
+
+
+def _programme(orgs):
+    programme, _ = Programme.objects.get_or_create(
+        name="ANDTS-program",
+        owner=CITY,
+        start_year=2023,
+        defaults={
+            "end_year": 2026,
+            "description": "Stadens program om alkohol, narkotika, dopningsmedel, tobaks- och "
+            "nikotinprodukter samt spel om pengar.",
+        },
+    )
+    focus = {}
+    for order, (number, title, areas) in enumerate(GOALS):
+        goal, _ = GoalArea.objects.get_or_create(
+            programme=programme,
+            number=number,
+            defaults={"title": title, "order": order, "national_goal": f"Mål {number}"},
+        )
+        for forder, (fnumber, ftitle) in enumerate(areas):
+            focus[fnumber], _ = FocusArea.objects.get_or_create(
+                goal_area=goal, number=fnumber, defaults={"title": ftitle, "order": forder}
+            )
+    for order, (fnumber, number, title, when, lead, co, indicators) in enumerate(ACTIVITIES):
+        area = focus[fnumber]
+        activity, created = Activity.objects.get_or_create(
+            goal_area=area.goal_area,
+            number=number,
+            defaults={
+                "focus_area": area,
+                "title": title,
+                "frequency": when,
+                "lead": orgs[lead],
+                "order": order,
+            },
+        )
+        if created:
+            activity.co_responsible.set([orgs[name] for name in co])
+            for iorder, (text, unit, target, split) in enumerate(indicators):
+                Indicator.objects.create(
+                    activity=activity,
+                    text=text,
+                    unit=unit,
+                    target=target,
+                    gender_split=split,
+                    order=iorder,
+                    due_date=date(programme.end_year, 12, 31),
+                )
+    return programme
+
+
+def _pi_mini(programme):
+    questionnaire, _ = Questionnaire.objects.get_or_create(
+        name="Preventionsindex mini",
+        defaults={
+            "kind": Questionnaire.Kind.INDEX,
+            "programme": programme,
+            "description": "Årlig enkät till stadsdelsförvaltningarna i november.",
+        },
+    )
+    # V1 (2018) is kept for history; V2 (2023) is not comparable with it.
+    v1, created = QuestionnaireVersion.objects.get_or_create(
+        questionnaire=questionnaire, number=1, defaults={"label": "PI mini V1 (2018)"}
+    )
+    if created:
+        section = Section.objects.create(version=v1, order=1, title="Struktur och aktiviteter")
+        scheme = ScoringScheme.objects.create(version=v1, name="PI mini V1")
+        total = ScoringCategory.objects.create(scheme=scheme, code="total", name="Totalt", cap=10)
+        for i in range(1, 11):
+            q = Question.objects.create(
+                version=v1,
+                section=section,
+                order=i,
+                code=f"V1_{i}",
+                type=T.YES_NO,
+                text=f"Fråga {i} i den äldre versionen",
+                required=True,
+            )
+            ScoringRule.objects.create(scheme=scheme, question=q, category=total, option_code="ja", points=1)
+    v2, created = QuestionnaireVersion.objects.get_or_create(
+        questionnaire=questionnaire, number=2, defaults={"label": "PI mini V2 (2023)"}
+    )
+    if created:
+        _build_pi_v2(v2)
+    return v1, v2
+
+
+def _build_pi_v2(version):
+    scheme = ScoringScheme.objects.create(
+        version=version, name="Preventionsindex mini V2", scale_to=Decimal("100")
+    )
+    categories = {}
+    for order, (code, name, cap, parent) in enumerate(PI_CATEGORIES):
+        categories[code] = ScoringCategory.objects.create(
+            scheme=scheme, code=code, name=name, cap=cap, parent=categories.get(parent), order=order
+        )
+    questions = {}
+    for sorder, (title, category_code, items) in enumerate(PI_SECTIONS, start=1):
+        section = Section.objects.create(version=version, order=sorder, title=title)
+        for qorder, (code, qtype, text, required, extra) in enumerate(items, start=1):
+            condition = extra.get("condition")
+            question = Question.objects.create(
+                version=version,
+                section=section,
+                order=qorder,
+                code=code,
+                type=qtype,
+                text=text,
+                required=required,
+                help_text=extra.get("help", ""),
+                min_value=extra.get("min"),
+                max_value=extra.get("max"),
+                max_length=extra.get("max_length"),
+                condition_question=questions[condition[0]] if condition else None,
+                condition_operator=condition[1] if condition else "",
+                condition_value=condition[2] if condition else "",
+            )
+            questions[code] = question
+            for oorder, (ocode, label) in enumerate(extra.get("options", []), start=1):
+                Option.objects.create(question=question, order=oorder, code=ocode, label=label)
+            if category_code is None:
+                continue
+            category = categories[category_code]
+            points = extra.get("points")
+            if points is None and qtype == T.YES_NO:
+                points = {"ja": 1}
+            for ocode, value in (points or {}).items():
+                ScoringRule.objects.create(
+                    scheme=scheme, question=question, category=category, option_code=ocode, points=value
+                )
+            for threshold, value in extra.get("thresholds", {}).items():
+                ScoringRule.objects.create(
+                    scheme=scheme, question=question, category=category, min_value=threshold, points=value
+                )
+
+
+def _activity_questionnaire(programme):
+    """The Västerås shape: per activity its status, each indicator's value (split by gender where the
+    indicator says so) and a comment."""
+    questionnaire, _ = Questionnaire.objects.get_or_create(
+        name="Uppföljning av ANDTS-programmets aktiviteter",
+        defaults={
+            "kind": Questionnaire.Kind.ACTIVITY,
+            "programme": programme,
+            "description": "Årlig rapportering från ansvariga nämnder till stadsledningskontoret.",
+        },
+    )
+    version, created = QuestionnaireVersion.objects.get_or_create(
+        questionnaire=questionnaire,
+        number=1,
+        defaults={"label": f"Aktivitetsuppföljning {programme.start_year}–{programme.end_year}"},
+    )
+    if not created:
+        return version
+    activities = (
+        Activity.objects.filter(goal_area__programme=programme)
+        .select_related("goal_area")
+        .prefetch_related("indicators")
+    )
+    sections = {}
+    for activity in activities:
+        goal = activity.goal_area
+        if goal.pk not in sections:
+            sections[goal.pk] = Section.objects.create(
+                version=version, order=len(sections) + 1, title=f"Mål {goal.number}: {goal.title}"
+            )
+        section = sections[goal.pk]
+        order = section.questions.count()
+        code = f"A{activity.number.replace('.', '_')}"
+        Question.objects.create(
+            version=version,
+            section=section,
+            order=order + 1,
+            code=f"{code}_STATUS",
+            type=T.ACTIVITY_STATUS,
+            text=f"{activity.number} {activity.title}: har aktiviteten genomförts?",
+            required=True,
+            activity=activity,
+        )
+        for i, indicator in enumerate(activity.indicators.all(), start=1):
+            Question.objects.create(
+                version=version,
+                section=section,
+                order=order + 1 + i,
+                code=f"{code}_IND{i}",
+                type=T.BREAKDOWN if indicator.gender_split else T.DECIMAL,
+                min_value=0,
+                text=f"{indicator.text} ({indicator.unit}, mål: {indicator.target})",
+                activity=activity,
+                indicator=indicator,
+            )
+        Question.objects.create(
+            version=version,
+            section=section,
+            order=order + 2 + activity.indicators.count(),
+            code=f"{code}_KOMMENTAR",
+            type=T.TEXT,
+            text=f"{activity.number}: kommentar",
+            max_length=4000,
+            activity=activity,
+        )
+    return version
+
+
+def _round(version, *, name, year, state, opens, deadline, programme, districts, coordinator):
+    survey_round, created = SurveyRound.objects.get_or_create(
+        version=version,
+        year=year,
+        defaults={
+            "name": name,
+            "programme": programme,
+            "state": state,
+            "opens_at": _aware(opens, 8),
+            "deadline": _aware(deadline, 23),
+            "created_by": coordinator,
+            "grace_hours": 48,
+        },
+    )
+    if created:
+        now = timezone.now()
+        if state in (SurveyRound.State.OPEN, SurveyRound.State.CLOSED, SurveyRound.State.PUBLISHED):
+            survey_round.opened_at = survey_round.opens_at
+            if version.frozen_at is None:
+                version.frozen_at = survey_round.opens_at
+                version.save(update_fields=["frozen_at"])
+        if state in (SurveyRound.State.CLOSED, SurveyRound.State.PUBLISHED):
+            survey_round.closed_at = survey_round.deadline
+        if state == SurveyRound.State.PUBLISHED:
+            survey_round.published_at = min(now, survey_round.deadline + timedelta(days=20))
+        survey_round.save()
+        for organisation in districts:
+            assignment = Assignment.objects.create(round=survey_round, organisation=organisation)
+            Response.objects.create(assignment=assignment)
+    return survey_round
+
+
+def _value_for(question, rng, strength):
+    """A plausible answer; `strength` (0–1) is how far the organisation has come."""
+    options = [o.code for o in question.options.all()]
+    if question.type == T.YES_NO:
+        return "ja" if rng.random() < strength else "nej"
+    if question.type == T.SINGLE:
+        return options[min(len(options) - 1, int(rng.random() * strength * len(options) + 0.3))]
+    if question.type == T.MULTIPLE:
+        return [code for code in options if rng.random() < strength]
+    if question.type == T.ACTIVITY_STATUS:
+        return rng.choices(
+            ["genomford", "delvis", "ej_genomford", "ej_aktuell"], [strength, 0.3, 1 - strength, 0.05]
+        )[0]
+    if question.type == T.INTEGER:
+        return int(rng.random() * strength * 150)
+    if question.type == T.DECIMAL:
+        return round(rng.random() * strength * float(question.max_value or 100), 1)
+    if question.type == T.DATE:
+        return (date(2020, 1, 1) + timedelta(days=rng.randint(0, 1400))).isoformat()
+    if question.type == T.BREAKDOWN:
+        parts = {p: rng.randint(0, 200) for p in ("flickor", "pojkar", "kvinnor", "man")}
+        return {**parts, "total": sum(parts.values())}
+    if question.type == T.TEXT:
+        return (
+            rng.choice(["Gott samarbete med skolorna.", "Fältgruppen har varit aktiv under sommaren.", ""])
+            or None
+        )
+    return None
+
+
+def _condition_holds(question, values):
+    source = question.condition_question
+    if source is None:
+        return True
+    value = values.get(source.code)
+    if question.condition_operator == "equals":
+        return value == question.condition_value
+    return value is not None
+
+
+def _answer_round(survey_round, *, complete, partial, seed):
+    """Fill in answers once: `complete` responses submitted, `partial` drafts about half done."""
+    if Answer.objects.filter(response__assignment__round=survey_round).exists():
+        return
+    rng = random.Random(seed)
+    questions = list(
+        Question.objects.filter(version=survey_round.version)
+        .select_related("condition_question", "section")
+        .prefetch_related("options")
+        .order_by("section__order", "order")
+    )
+    assignments = list(
+        survey_round.assignments.select_related("response", "organisation").order_by("organisation__name")
+    )
+    moment = survey_round.opens_at + timedelta(days=3)
+    rows = []
+    for index, assignment in enumerate(assignments[: complete + partial]):
+        strength = 0.35 + 0.6 * rng.random()
+        values = {}
+        cut = len(questions) if index < complete else len(questions) // 2
+        for question in questions[:cut]:
+            if not _condition_holds(question, values):
+                continue
+            value = _value_for(question, rng, strength)
+            if value is None:
+                continue
+            values[question.code] = value
+            rows.append(Answer(response=assignment.response, question=question, value=value))
+        response = assignment.response
+        response.version = 1
+        assignment.first_opened_at = moment
+        assignment.last_activity_at = moment + timedelta(days=index % 5)
+        assignment.save(update_fields=["first_opened_at", "last_activity_at"])
+        if index < complete:
+            response.state = Response.State.SUBMITTED
+            response.submitted_at = assignment.last_activity_at
+        response.save()
+    Answer.objects.bulk_create(rows)

@@ -1,0 +1,857 @@
+"""The domain of Årsrunda: organisations, programmes, questionnaires, rounds, answers, outbox, exports."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# --------------------------------------------------------------------------------------------------
+# People and organisations
+# --------------------------------------------------------------------------------------------------
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Systemförvaltare")
+    COORDINATOR = "coordinator", _("Samordnare")
+    READER = "reader", _("Läsare (stadsledningskontoret)")
+    RESPONDENT = "respondent", _("Respondent")
+
+
+class User(AbstractUser):
+    """A person who logs in. Staff roles work over the admin and the API; respondents are bound to
+    organisations (most respondents never get a User: they come by magic link as a Contact)."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.RESPONDENT)
+    organisations = models.ManyToManyField(
+        "Organisation",
+        blank=True,
+        related_name="users",
+        help_text=_("För respondenter: vilka organisationer de svarar för."),
+    )
+
+    @property
+    def is_coordinator(self):
+        return self.is_superuser or self.role in (Role.ADMIN, Role.COORDINATOR)
+
+    @property
+    def can_read_rounds(self):
+        return self.is_coordinator or self.role == Role.READER
+
+
+class Organisation(models.Model):
+    """Nämnd, förvaltning, stadsdelsförvaltning, bolag or an external partner (Polisen, Regionen)."""
+
+    class Kind(models.TextChoices):
+        NAMND = "namnd", _("Nämnd")
+        FORVALTNING = "forvaltning", _("Förvaltning")
+        SDF = "sdf", _("Stadsdelsförvaltning")
+        BOLAG = "bolag", _("Bolag")
+        EXTERN = "extern", _("Extern part")
+
+    name = models.CharField(_("namn"), max_length=200, unique=True)
+    short_name = models.CharField(_("kortnamn"), max_length=60, blank=True)
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("överordnad"),
+    )
+    aliases = models.TextField(
+        _("andra stavningar"),
+        blank=True,
+        help_text=_("En per rad; används när en plan eller fil importeras."),
+    )
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisationer")
+
+    def __str__(self):
+        return self.name
+
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+
+class Contact(models.Model):
+    """A contact person of an organisation; gets the e-mailed links of its organisation's assignments."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("namn"), max_length=200)
+    email = models.EmailField(_("e-post"))
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"], name="contact_unique_email_per_organisation"
+            )
+        ]
+        verbose_name = _("kontaktperson")
+        verbose_name_plural = _("kontaktpersoner")
+
+    def __str__(self):
+        return f"{self.name} <{self.email}> ({self.organisation})"
+
+
+# --------------------------------------------------------------------------------------------------
+# Programme: program / handlingsplan → målområde → insatsområde → aktivitet → indikator
+# --------------------------------------------------------------------------------------------------
+
+
+class Programme(models.Model):
+    """Program or handlingsplan, valid for a period (e.g. 2023–2026)."""
+
+    name = models.CharField(_("namn"), max_length=300)
+    owner = models.CharField(_("kommun/region"), max_length=200, blank=True)
+    start_year = models.PositiveSmallIntegerField(_("från år"))
+    end_year = models.PositiveSmallIntegerField(_("till år"))
+    description = models.TextField(_("beskrivning"), blank=True)
+
+    class Meta:
+        ordering = ["-start_year", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__gte=models.F("start_year")), name="programme_period_order"
+            )
+        ]
+        verbose_name = _("program")
+        verbose_name_plural = _("program")
+
+    def __str__(self):
+        return f"{self.name} {self.start_year}–{self.end_year}"
+
+
+class GoalArea(models.Model):
+    """Målområde / delmål, numbered, optionally linked to the national strategy's målområde."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="goal_areas")
+    number = models.CharField(_("nummer"), max_length=20)
+    title = models.CharField(_("rubrik"), max_length=500)
+    national_goal = models.CharField(_("nationellt målområde"), max_length=300, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["programme", "order", "number"]
+        constraints = [models.UniqueConstraint(fields=["programme", "number"], name="goalarea_unique_number")]
+        verbose_name = _("målområde")
+        verbose_name_plural = _("målområden")
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+class FocusArea(models.Model):
+    """Insatsområde, e.g. "1.1 Tillsyn"."""
+
+    goal_area = models.ForeignKey(GoalArea, on_delete=models.CASCADE, related_name="focus_areas")
+    number = models.CharField(_("nummer"), max_length=20)
+    title = models.CharField(_("rubrik"), max_length=500)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["goal_area", "order", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["goal_area", "number"], name="focusarea_unique_number")
+        ]
+        verbose_name = _("insatsområde")
+        verbose_name_plural = _("insatsområden")
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+class Activity(models.Model):
+    """Aktivitet: what is done, when, by a lead organisation (ansvarig) with co-responsible ones (samverkan).
+
+    Plans without insatsområden (Västerås) hang activities directly under the målområde, so the focus area
+    is optional; the goal area is always known."""
+
+    goal_area = models.ForeignKey(GoalArea, on_delete=models.CASCADE, related_name="activities")
+    focus_area = models.ForeignKey(
+        FocusArea, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    number = models.CharField(_("nummer"), max_length=20, blank=True)
+    title = models.CharField(_("aktivitet"), max_length=500)
+    description = models.TextField(_("vad"), blank=True)
+    frequency = models.CharField(_("när"), max_length=300, blank=True)
+    lead = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_activities",
+        verbose_name=_("ansvarig"),
+    )
+    co_responsible = models.ManyToManyField(
+        Organisation, blank=True, related_name="shared_activities", verbose_name=_("samverkan")
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["goal_area", "order", "number"]
+        verbose_name = _("aktivitet")
+        verbose_name_plural = _("aktiviteter")
+
+    def __str__(self):
+        return f"{self.number} {self.title}".strip()
+
+    def clean(self):
+        if self.focus_area_id and self.focus_area.goal_area_id != self.goal_area_id:
+            raise ValidationError({"focus_area": _("Insatsområdet hör till ett annat målområde.")})
+
+
+class Indicator(models.Model):
+    """Indikator of an activity. It may name its own lead and co-responsible organisations, because real
+    plans differ per indicator within one activity (Västerås 2.1, 3.4, 4.1)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="indicators")
+    text = models.CharField(_("indikator"), max_length=500)
+    unit = models.CharField(_("enhet"), max_length=60, blank=True)
+    target = models.CharField(_("mål"), max_length=300, blank=True)
+    due_date = models.DateField(_("ska vara uppfylld"), null=True, blank=True)
+    gender_split = models.BooleanField(_("fördelat på kön"), default=False)
+    lead = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_indicators",
+        verbose_name=_("ansvarig"),
+    )
+    co_responsible = models.ManyToManyField(
+        Organisation, blank=True, related_name="shared_indicators", verbose_name=_("samverkan")
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["activity", "order", "id"]
+        verbose_name = _("indikator")
+        verbose_name_plural = _("indikatorer")
+
+    def __str__(self):
+        return self.text
+
+
+# --------------------------------------------------------------------------------------------------
+# Questionnaires, versions, questions, scoring
+# --------------------------------------------------------------------------------------------------
+
+
+class Questionnaire(models.Model):
+    """Enkät: the stable identity across its versions."""
+
+    class Kind(models.TextChoices):
+        INDEX = "index", _("Indexenkät")
+        ACTIVITY = "activity", _("Aktivitetsuppföljning")
+        GENERAL = "general", _("Övrig enkät")
+
+    name = models.CharField(_("namn"), max_length=300)
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices, default=Kind.GENERAL)
+    programme = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.SET_NULL, related_name="questionnaires"
+    )
+    description = models.TextField(_("beskrivning"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("enkät")
+        verbose_name_plural = _("enkäter")
+
+    def __str__(self):
+        return self.name
+
+
+class QuestionnaireVersion(models.Model):
+    """A version of a questionnaire. Frozen (immutable) once a round uses it; declares the earlier
+    versions whose results it may be compared with."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("versionsnummer"))
+    label = models.CharField(_("benämning"), max_length=100, blank=True)
+    comparable_with = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="comparable_successors",
+        verbose_name=_("jämförbar med"),
+    )
+    frozen_at = models.DateTimeField(_("låst"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["questionnaire", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "number"], name="version_unique_number")
+        ]
+        verbose_name = _("enkätversion")
+        verbose_name_plural = _("enkätversioner")
+
+    def __str__(self):
+        return f"{self.questionnaire} – {self.label or f'version {self.number}'}"
+
+    @property
+    def is_frozen(self):
+        return self.frozen_at is not None
+
+
+class Section(models.Model):
+    """A page of the questionnaire."""
+
+    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveIntegerField(_("ordning"))
+    title = models.CharField(_("rubrik"), max_length=300)
+    description = models.TextField(_("beskrivning"), blank=True)
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [models.UniqueConstraint(fields=["version", "order"], name="section_unique_order")]
+        verbose_name = _("avsnitt")
+        verbose_name_plural = _("avsnitt")
+
+    def __str__(self):
+        return self.title
+
+
+class QuestionType(models.TextChoices):
+    YES_NO = "yes_no", _("Ja/nej")
+    SINGLE = "single", _("Ett val")
+    MULTIPLE = "multiple", _("Flera val")
+    INTEGER = "integer", _("Heltal")
+    DECIMAL = "decimal", _("Decimaltal")
+    TEXT = "text", _("Fritext")
+    DATE = "date", _("Datum")
+    ACTIVITY_STATUS = "activity_status", _("Aktivitetsstatus")
+    BREAKDOWN = "breakdown", _("Antal fördelat (flickor/pojkar/kvinnor/män/totalt)")
+
+
+# Fixed answer codes of the built-in choice types (scoring rules refer to these codes too).
+YES_NO_CHOICES = [("ja", _("Ja")), ("nej", _("Nej"))]
+ACTIVITY_STATUS_CHOICES = [
+    ("genomford", _("Genomförd")),
+    ("delvis", _("Delvis genomförd")),
+    ("ej_genomford", _("Ej genomförd")),
+    ("ej_aktuell", _("Ej aktuell")),
+]
+# Default parts of a numeric breakdown; a question may list its own as options. "total" is checked
+# against the sum of the other parts.
+BREAKDOWN_DEFAULT_PARTS = [
+    ("flickor", _("Flickor")),
+    ("pojkar", _("Pojkar")),
+    ("kvinnor", _("Kvinnor")),
+    ("man", _("Män")),
+    ("total", _("Totalt")),
+]
+
+
+class Question(models.Model):
+    """A question with a stable code (e.g. ORG_1) that is unique in its version and identifies the
+    same question across comparable versions."""
+
+    class ConditionOperator(models.TextChoices):
+        EQUALS = "equals", _("är lika med")
+        NOT_EQUALS = "not_equals", _("är inte lika med")
+        CONTAINS = "contains", _("innehåller (flera val)")
+        GREATER_THAN = "gt", _("är större än")
+        ANSWERED = "answered", _("är besvarad")
+
+    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveIntegerField(_("ordning"))
+    code = models.CharField(_("kod"), max_length=40)
+    text = models.TextField(_("fråga"))
+    help_text = models.TextField(_("hjälptext"), blank=True)
+    type = models.CharField(_("typ"), max_length=20, choices=QuestionType.choices)
+    required = models.BooleanField(_("obligatorisk"), default=False)
+    min_value = models.DecimalField(_("minsta värde"), max_digits=14, decimal_places=4, null=True, blank=True)
+    max_value = models.DecimalField(
+        _("största värde"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    max_length = models.PositiveIntegerField(_("största längd"), null=True, blank=True)
+    condition_question = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dependants",
+        verbose_name=_("visas om fråga"),
+    )
+    condition_operator = models.CharField(
+        _("villkor"), max_length=20, choices=ConditionOperator.choices, blank=True
+    )
+    condition_value = models.CharField(_("villkorsvärde"), max_length=200, blank=True)
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+    )
+    indicator = models.ForeignKey(
+        Indicator, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+    )
+
+    class Meta:
+        ordering = ["version", "section__order", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="question_unique_code_per_version"),
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True)
+                | Q(max_value__isnull=True)
+                | Q(min_value__lte=models.F("max_value")),
+                name="question_min_not_above_max",
+            ),
+            models.CheckConstraint(
+                condition=Q(condition_question__isnull=True) | ~Q(condition_operator=""),
+                name="question_condition_has_operator",
+            ),
+        ]
+        verbose_name = _("fråga")
+        verbose_name_plural = _("frågor")
+
+    def __str__(self):
+        return f"{self.code}: {self.text[:60]}"
+
+    def clean(self):
+        if self.section_id and self.version_id and self.section.version_id != self.version_id:
+            raise ValidationError({"section": _("Avsnittet hör till en annan version.")})
+        if self.condition_question_id and self.condition_question.version_id != self.version_id:
+            raise ValidationError(
+                {"condition_question": _("Villkoret måste gälla en fråga i samma version.")}
+            )
+
+
+class Option(models.Model):
+    """An answer option of a choice question, or a part of a breakdown question."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    order = models.PositiveIntegerField(_("ordning"))
+    code = models.CharField(_("kod"), max_length=40)
+    label = models.CharField(_("text"), max_length=300)
+
+    class Meta:
+        ordering = ["question", "order"]
+        constraints = [models.UniqueConstraint(fields=["question", "code"], name="option_unique_code")]
+        verbose_name = _("svarsalternativ")
+        verbose_name_plural = _("svarsalternativ")
+
+    def __str__(self):
+        return f"{self.code}: {self.label}"
+
+
+class ScoringScheme(models.Model):
+    """How answers of one version become index points. Scoring is data, never code per questionnaire."""
+
+    version = models.OneToOneField(QuestionnaireVersion, on_delete=models.CASCADE, related_name="scoring")
+    name = models.CharField(_("namn"), max_length=200, default="Index")
+    scale_to = models.DecimalField(
+        _("skala till"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("100"),
+        help_text=_("Totalen räknas om till 0–detta värde (t.ex. 55 poäng → 0–100)."),
+    )
+
+    class Meta:
+        verbose_name = _("poängsättning")
+        verbose_name_plural = _("poängsättningar")
+
+    def __str__(self):
+        return f"{self.name} ({self.version})"
+
+
+class ScoringCategory(models.Model):
+    """A category of points with a cap; categories nest (struktur ≤ 22 = organisation ≤ 10 + …)."""
+
+    scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="categories")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    code = models.CharField(_("kod"), max_length=40)
+    name = models.CharField(_("namn"), max_length=200)
+    cap = models.DecimalField(_("tak"), max_digits=10, decimal_places=2, null=True, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["scheme", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="category_unique_code"),
+            models.CheckConstraint(
+                condition=Q(cap__isnull=True) | Q(cap__gte=0), name="category_cap_not_negative"
+            ),
+        ]
+        verbose_name = _("poängkategori")
+        verbose_name_plural = _("poängkategorier")
+
+    def __str__(self):
+        return self.name
+
+
+class ScoringRule(models.Model):
+    """Points for one answer: for an option/answer code (ja, genomford, an option code), or for a
+    numeric answer at or above a threshold (≥ 30 trained coaches → 1 point)."""
+
+    scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="rules")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="scoring_rules")
+    category = models.ForeignKey(ScoringCategory, on_delete=models.CASCADE, related_name="rules")
+    option_code = models.CharField(_("svarskod"), max_length=40, blank=True)
+    min_value = models.DecimalField(_("från värde"), max_digits=14, decimal_places=4, null=True, blank=True)
+    points = models.DecimalField(_("poäng"), max_digits=8, decimal_places=2)
+
+    class Meta:
+        ordering = ["scheme", "question", "option_code", "min_value"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(option_code="") & Q(min_value__isnull=False))
+                | (~Q(option_code="") & Q(min_value__isnull=True)),
+                name="rule_either_option_or_threshold",
+            ),
+            models.UniqueConstraint(
+                fields=["question", "option_code"], condition=~Q(option_code=""), name="rule_unique_option"
+            ),
+            models.UniqueConstraint(
+                fields=["question", "min_value"],
+                condition=Q(min_value__isnull=False),
+                name="rule_unique_threshold",
+            ),
+        ]
+        verbose_name = _("poängregel")
+        verbose_name_plural = _("poängregler")
+
+    def __str__(self):
+        what = self.option_code or f"≥ {self.min_value}"
+        return f"{self.question.code} {what} → {self.points}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Rounds, assignments, responses, answers
+# --------------------------------------------------------------------------------------------------
+
+
+def default_reminder_offsets():
+    # Days relative to the deadline: 14, 7 and 2 days before, and 1 day after.
+    return [-14, -7, -2, 1]
+
+
+class SurveyRound(models.Model):
+    """Enkätomgång: one questionnaire version sent to recipients for one year."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Utkast")
+        SCHEDULED = "scheduled", _("Schemalagd")
+        OPEN = "open", _("Öppen")
+        CLOSED = "closed", _("Stängd")
+        PUBLISHED = "published", _("Publicerad")
+
+    name = models.CharField(_("namn"), max_length=300)
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("enkätversion")
+    )
+    programme = models.ForeignKey(
+        Programme, null=True, blank=True, on_delete=models.SET_NULL, related_name="rounds"
+    )
+    year = models.PositiveSmallIntegerField(_("år"))
+    opens_at = models.DateTimeField(_("öppnar"))
+    deadline = models.DateTimeField(_("sista svarsdag"))
+    grace_hours = models.PositiveIntegerField(
+        _("respittid (timmar)"),
+        default=0,
+        help_text=_("Utkast kan skickas in så här länge efter sista svarsdag."),
+    )
+    reminder_offsets = models.JSONField(
+        _("påminnelser (dagar från sista svarsdag)"), default=default_reminder_offsets
+    )
+    state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.DRAFT)
+    invitation_subject = models.CharField(max_length=300, blank=True)
+    invitation_body = models.TextField(blank=True)
+    reminder_subject = models.CharField(max_length=300, blank=True)
+    reminder_body = models.TextField(blank=True)
+    show_preliminary_result = models.BooleanField(_("visa preliminärt resultat vid inskick"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gt=models.F("opens_at")), name="round_deadline_after_opening"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "opens_at"]), models.Index(fields=["state", "deadline"])]
+        verbose_name = _("enkätomgång")
+        verbose_name_plural = _("enkätomgångar")
+
+    def __str__(self):
+        return f"{self.name} {self.year}"
+
+
+class Assignment(models.Model):
+    """One organisation in one round (uppdrag)."""
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="assignments")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="assignments")
+    deadline_override = models.DateTimeField(_("egen sista svarsdag"), null=True, blank=True)
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("Borttagen ur omgången; svar som redan finns behålls (allmänna handlingar)."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["round", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "organisation"], name="assignment_unique_per_round")
+        ]
+        verbose_name = _("uppdrag")
+        verbose_name_plural = _("uppdrag")
+
+    def __str__(self):
+        return f"{self.organisation} – {self.round}"
+
+    @property
+    def deadline(self):
+        return self.deadline_override or self.round.deadline
+
+
+class Response(models.Model):
+    """The answers of one assignment. `version` grows by one on every save: a save based on an older
+    version is a conflict, never a silent overwrite."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Utkast")
+        SUBMITTED = "submitted", _("Inskickad")
+        REOPENED = "reopened", _("Återöppnad")
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="response")
+    state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.DRAFT)
+    version = models.PositiveIntegerField(default=0)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="submitted_responses"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="submitted") | Q(submitted_at__isnull=False),
+                name="response_submitted_has_time",
+            )
+        ]
+        indexes = [models.Index(fields=["state"])]
+        verbose_name = _("svar")
+        verbose_name_plural = _("svar")
+
+    def __str__(self):
+        return f"{self.assignment} ({self.get_state_display()})"
+
+
+class Answer(models.Model):
+    """One question's answer. `value` holds the typed value: "ja"/"nej", an option or status code,
+    a list of codes, a number, an ISO date, text, or {part: number} for a breakdown."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.JSONField(null=True, blank=True)
+    prefilled = models.BooleanField(
+        _("från förra året"),
+        default=False,
+        help_text=_("Föreslaget från förra omgången och ännu inte bekräftat."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="answer_unique_per_question")
+        ]
+        verbose_name = _("svar på fråga")
+        verbose_name_plural = _("svar på frågor")
+
+    def __str__(self):
+        return f"{self.question.code} = {self.value!r}"
+
+
+class ResponseRevision(models.Model):
+    """Who changed what and when: one row per saved version of a response (an audit trail; never
+    edited or deleted)."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    action = models.CharField(max_length=20, default="save")  # save / submit / reopen / prefill
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changes = models.JSONField(default=dict, help_text=_('{kod: {"from": …, "to": …}}'))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["response", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "version"], name="revision_unique_version")
+        ]
+        verbose_name = _("ändring")
+        verbose_name_plural = _("ändringshistorik")
+
+    def __str__(self):
+        return f"{self.response} v{self.version} ({self.action})"
+
+
+class AccessToken(models.Model):
+    """A respondent's magic link for one contact and assignment. Only the sha256 of the token is
+    stored; the link itself exists only in the e-mail."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="access_tokens")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="access_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["assignment", "contact"])]
+        verbose_name = _("personlig länk")
+        verbose_name_plural = _("personliga länkar")
+
+    def __str__(self):
+        return f"{self.contact} → {self.assignment}"
+
+
+class IndexResult(models.Model):
+    """The index of one assignment: points per category (raw and capped), total, scaled, rank."""
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="index_result")
+    scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="results")
+    categories = models.JSONField(default=dict, help_text=_('{kod: {"raw": …, "capped": …}}'))
+    total = models.DecimalField(max_digits=10, decimal_places=2)
+    scaled = models.DecimalField(max_digits=6, decimal_places=1)
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    preliminary = models.BooleanField(default=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["assignment__round", "rank"]
+        verbose_name = _("indexresultat")
+        verbose_name_plural = _("indexresultat")
+
+    def __str__(self):
+        return f"{self.assignment}: {self.scaled}"
+
+
+# --------------------------------------------------------------------------------------------------
+# The outbox and export jobs
+# --------------------------------------------------------------------------------------------------
+
+
+class OutboundEmail(models.Model):
+    """One e-mail that must be sent. The unique key makes creating it idempotent; a sender claims it
+    with a conditional update, so two workers never send the same row."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Inbjudan")
+        REMINDER = "reminder", _("Påminnelse")
+        RECEIPT = "receipt", _("Kvitto")
+        DIGEST = "digest", _("Sammanställning")
+        LINK = "link", _("Ny länk")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Väntar")
+        SENDING = "sending", _("Skickas")
+        SENT = "sent", _("Skickat")
+        FAILED = "failed", _("Misslyckades")
+        CANCELLED = "cancelled", _("Avbrutet")
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    to_email = models.EmailField()
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
+    )
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    round = models.ForeignKey(
+        SurveyRound, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    step = models.SmallIntegerField(
+        null=True, blank=True, help_text=_("Påminnelsens dagar från sista svarsdag.")
+    )
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(
+        blank=True, help_text=_("Tom för meddelanden med personlig länk: de skrivs när de skickas.")
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        verbose_name = _("utgående e-post")
+        verbose_name_plural = _("utgående e-post")
+
+    def __str__(self):
+        return self.key
+
+
+class ExportJob(models.Model):
+    """A workbook being built or built: the API polls this row; the worker fills it in."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("I kö")
+        RUNNING = "running", _("Pågår")
+        DONE = "done", _("Klar")
+        FAILED = "failed", _("Misslyckades")
+        EXPIRED = "expired", _("Utgången")
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="export_jobs")
+    kind = models.CharField(max_length=40, default="round_workbook")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField(blank=True)
+    fingerprint = models.CharField(
+        max_length=64, blank=True, help_text=_("Omgångens data när filen byggdes; samma data ger samma fil.")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="export_progress_at_most_100")
+        ]
+        verbose_name = _("export")
+        verbose_name_plural = _("exporter")
+
+    def __str__(self):
+        return f"{self.kind} {self.round} ({self.get_state_display()})"

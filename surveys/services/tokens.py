@@ -1,0 +1,79 @@
+"""Respondents' magic links: 256-bit random tokens, of which only the sha256 is stored."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from ..models import AccessToken, SurveyRound
+
+
+def hash_token(raw):
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def issue_token(*, assignment, contact, now=None):
+    """Create a new link for one contact and assignment; returns the raw token (never stored)."""
+    raw = secrets.token_urlsafe(32)
+    AccessToken.objects.create(
+        assignment=assignment, contact=contact, token_hash=hash_token(raw), created_at=now or timezone.now()
+    )
+    return raw
+
+
+def link_for(raw):
+    return settings.SITE_URL + reverse("surveys:magic-link", kwargs={"token": raw})
+
+
+def revoke_tokens(*, assignment, contact=None, now=None):
+    tokens = AccessToken.objects.filter(assignment=assignment, revoked_at=None)
+    if contact is not None:
+        tokens = tokens.filter(contact=contact)
+    return tokens.update(revoked_at=now or timezone.now())
+
+
+def link_expires_at(assignment):
+    """A link works until the round's (or the assignment's) deadline plus the round's grace period plus
+    the site's link grace, and never once the round is published or back in draft."""
+    survey_round = assignment.round
+    return assignment.deadline + timedelta(
+        hours=survey_round.grace_hours, days=settings.MAGIC_LINK_GRACE_DAYS
+    )
+
+
+class TokenRefused(Exception):
+    """Why a link cannot be used, in words for the respondent."""
+
+    def __init__(self, reason, token=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.token = token
+
+
+def resolve_token(raw, *, now=None):
+    """The AccessToken for a raw token, or TokenRefused(reason) with reason in
+    {"unknown", "revoked", "expired", "not_open"}."""
+    now = now or timezone.now()
+    if not raw or len(raw) > 100:
+        raise TokenRefused("unknown")
+    digest = hash_token(raw)
+    token = (
+        AccessToken.objects.select_related("assignment__round", "assignment__organisation", "contact")
+        .filter(token_hash=digest)
+        .first()
+    )
+    # The lookup is by hash; compare once more in constant time so no timing tells how close a guess was.
+    if token is None or not hmac.compare_digest(token.token_hash, digest):
+        raise TokenRefused("unknown")
+    if token.revoked_at is not None or token.assignment.removed_at is not None or not token.contact.is_active:
+        raise TokenRefused("revoked", token)
+    state = token.assignment.round.state
+    if state in (SurveyRound.State.DRAFT, SurveyRound.State.SCHEDULED):
+        raise TokenRefused("not_open", token)
+    if now > link_expires_at(token.assignment):
+        raise TokenRefused("expired", token)
+    return token

@@ -1,0 +1,13 @@
+"""The respondents' web pages (Swedish, server-rendered, working without JavaScript)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "surveys"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("l/<str:token>/", views.magic_link, name="magic-link"),
+    path("enkat/", views.start, name="start"),
+]

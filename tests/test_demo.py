@@ -1,0 +1,87 @@
+"""The demo world: its shape follows the seeds, and loading it twice changes nothing."""
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from surveys.models import (
+    AccessToken,
+    Answer,
+    Organisation,
+    Question,
+    QuestionType,
+    Response,
+    ScoringCategory,
+    SurveyRound,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in apps.get_app_config("surveys").get_models()
+        if model is not AccessToken
+    }
+
+
+def test_demo_loads_twice_without_duplicates(capsys):
+    call_command("load_demo", links=2)
+    first = _counts()
+    call_command("load_demo", links=2)
+    assert _counts() == first
+    out = capsys.readouterr().out
+    assert "samordnare / demo-samordnare" in out
+    assert out.count("/l/") == 4  # two fresh links per run
+
+
+def test_demo_has_a_city_with_a_dozen_districts_and_contacts(demo):
+    districts = Organisation.objects.filter(kind=Organisation.Kind.SDF)
+    assert districts.count() == 12
+    assert all(d.contacts.count() >= 1 for d in districts)
+    assert Organisation.objects.filter(kind=Organisation.Kind.FORVALTNING).count() >= 5
+    assert demo["programme"].goal_areas.count() == 6
+    assert demo["programme"].goal_areas.get(number="6").focus_areas.count() == 5
+
+
+def test_demo_pi_mini_v2_has_the_documented_caps(demo):
+    version = demo["pi_v2"]
+    questions = Question.objects.filter(version=version)
+    assert questions.count() >= 40
+    assert set(questions.values_list("type", flat=True)) == set(QuestionType.values)
+    caps = {
+        c.code: (c.cap, c.parent.code if c.parent else None)
+        for c in ScoringCategory.objects.filter(scheme__version=version)
+    }
+    assert caps == {
+        "struktur": (22, None),
+        "organisation": (10, "struktur"),
+        "samverkan": (6, "struktur"),
+        "kunskap": (6, "struktur"),
+        "aktiviteter": (33, None),
+    }
+    assert not version.comparable_with.filter(pk=demo["pi_v1"].pk).exists()
+
+
+def test_demo_rounds_last_year_published_and_this_year_open_with_drafts(demo):
+    last, current = demo["last_round"], demo["current_round"]
+    assert last.state == SurveyRound.State.PUBLISHED and current.state == SurveyRound.State.OPEN
+    assert Response.objects.filter(assignment__round=last, state="submitted").count() == 12
+    states = list(Response.objects.filter(assignment__round=current).values_list("state", flat=True))
+    assert states.count("submitted") == 3 and states.count("draft") == 9
+    in_progress = Response.objects.filter(
+        assignment__round=current, state="draft", answers__isnull=False
+    ).distinct()
+    assert in_progress.count() == 4
+    assert Answer.objects.filter(response__assignment__round=current).exists()
+
+
+def test_demo_activity_questionnaire_follows_the_plan(demo):
+    version = demo["activity_version"]
+    status = Question.objects.filter(version=version, type=QuestionType.ACTIVITY_STATUS)
+    assert (
+        status.count() == demo["programme"].goal_areas.values("activities").exclude(activities=None).count()
+    )
+    split = Question.objects.filter(version=version, indicator__gender_split=True)
+    assert split.exists() and all(q.type == QuestionType.BREAKDOWN for q in split)
