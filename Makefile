@@ -28,8 +28,8 @@ demo: migrate
 	$(PY) manage.py load_demo
 
 ## make run: migrate, load the demo, and start web + worker + scheduler (Ctrl-C stops all).
-run: demo
-	$(PY) manage.py runstack
+run: migrate
+	$(PY) manage.py runstack --load-demo
 
 ## make test: the whole suite (integration tests too when DATABASE_URL/REDIS_URL are set).
 test: install-dev

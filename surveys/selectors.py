@@ -10,13 +10,19 @@ def comparable_versions(version):
     seen = {version.pk}
     frontier = [version.pk]
     while frontier:
-        linked = QuestionnaireVersion.comparable_with.through.objects.filter(from_questionnaireversion_id__in=frontier)
-        back = QuestionnaireVersion.comparable_with.through.objects.filter(to_questionnaireversion_id__in=frontier)
+        linked = QuestionnaireVersion.comparable_with.through.objects.filter(
+            from_questionnaireversion_id__in=frontier
+        )
+        back = QuestionnaireVersion.comparable_with.through.objects.filter(
+            to_questionnaireversion_id__in=frontier
+        )
         found = set(linked.values_list("to_questionnaireversion_id", flat=True))
         found |= set(back.values_list("from_questionnaireversion_id", flat=True))
         frontier = [pk for pk in found if pk not in seen]
         seen.update(frontier)
-    return QuestionnaireVersion.objects.filter(pk__in=seen, questionnaire_id=version.questionnaire_id).order_by("number")
+    return QuestionnaireVersion.objects.filter(
+        pk__in=seen, questionnaire_id=version.questionnaire_id
+    ).order_by("number")
 
 
 def questions_for_assignment(assignment):

@@ -85,3 +85,11 @@ def test_demo_activity_questionnaire_follows_the_plan(demo):
     )
     split = Question.objects.filter(version=version, indicator__gender_split=True)
     assert split.exists() and all(q.type == QuestionType.BREAKDOWN for q in split)
+
+
+def test_printed_coordinator_login_opens_the_admin(client, demo):
+    assert client.login(username="samordnare", password="demo-samordnare")
+    page = client.get("/admin/")
+    assert page.status_code == 200
+    assert "Enkätomgångar" in page.content.decode()
+    assert client.get("/admin/surveys/surveyround/").status_code == 200

@@ -27,7 +27,7 @@ def test_runstack_serves_processes_a_tick_and_stops_on_ctrl_c(tmp_path):
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=settings.BASE_DIR, env=env, check=True)
     log = open(tmp_path / "stack.log", "w+")
     stack = subprocess.Popen(
-        [python, "manage.py", "runstack", "--addr", f"127.0.0.1:{port}", "--concurrency", "1"],
+        [python, "manage.py", "runstack", "--addr", f"127.0.0.1:{port}", "--concurrency", "1", "--load-demo"],
         cwd=settings.BASE_DIR,
         env=env,
         stdout=log,
@@ -54,6 +54,12 @@ def test_runstack_serves_processes_a_tick_and_stops_on_ctrl_c(tmp_path):
         stack.wait(timeout=40)
     output = (tmp_path / "stack.log").read_text()
     assert "Stopped." in output
+    # The logins and three respondent links are printed once the site answers.
+    tail = output[output.index("Starting web, worker and scheduler") :]
+    assert (
+        "samordnare / demo-samordnare" in tail
+        and len(re.findall(r"http://127\.0\.0\.1:\d+/l/[\w-]{43}/", tail)) == 3
+    )
     assert re.search(r"Task workers\.tasks\.tick\[[0-9a-f-]+\] succeeded", output)
     assert not any(
         p.strip()

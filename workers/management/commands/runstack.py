@@ -8,8 +8,10 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -19,8 +21,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--addr", default=os.environ.get("RUN_ADDR", "127.0.0.1:8000"))
         parser.add_argument("--concurrency", type=int, default=2)
+        parser.add_argument(
+            "--load-demo",
+            action="store_true",
+            help="Load the demo once the site answers, and print its logins and links.",
+        )
 
-    def handle(self, *args, addr, concurrency, **options):
+    def handle(self, *args, addr, concurrency, load_demo=False, **options):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         python = sys.executable
         celery = [python, "-m", "celery", "-A", "backend"]
@@ -51,6 +58,7 @@ class Command(BaseCommand):
         processes = {name: subprocess.Popen(cmd, cwd=settings.BASE_DIR) for name, cmd in commands.items()}
 
         stopping = False
+        demo_pending = load_demo
 
         def stop(*_):
             nonlocal stopping
@@ -69,6 +77,15 @@ class Command(BaseCommand):
                         exit_code = process.returncode or 1
                         stopping = True
                         break
+                if demo_pending and not stopping and self._site_answers(addr):
+                    # Printed last, so the logins and links are on screen below the processes' banners.
+                    demo_pending = False
+                    call_command("load_demo", stdout=self.stdout)
+                    self.stdout.write(
+                        self.style.SUCCESS(
+                            f"Ready: open http://{addr}/admin/ or a link above. Ctrl-C stops all."
+                        )
+                    )
                 time.sleep(0.5)
         finally:
             for process in processes.values():
@@ -82,3 +99,11 @@ class Command(BaseCommand):
                     process.kill()
         self.stdout.write("Stopped.")
         sys.exit(exit_code)
+
+    @staticmethod
+    def _site_answers(addr):
+        try:
+            with urllib.request.urlopen(f"http://{addr}/healthz", timeout=1):
+                return True
+        except OSError:  # not listening yet, or 503 while a server is still starting
+            return False
