@@ -10,7 +10,7 @@ class WorkersConfig(AppConfig):
 
     def ready(self):
         # The filesystem transport (embedded default) needs its folders before the first message.
-        for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
             folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
             if folder:
                 Path(folder).mkdir(parents=True, exist_ok=True)

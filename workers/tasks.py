@@ -9,12 +9,3 @@ from surveys.services import rounds
 def tick():
     """Every minute (beat): ask the database what is due and do it."""
     return rounds.tick()
-
-
-@shared_task(acks_late=True)
-def ping(marker):
-    """Writes a row through the ORM; used by the integration test that a real worker consumes a task."""
-    from surveys.models import Organisation
-
-    Organisation.objects.get_or_create(name=marker, defaults={"kind": Organisation.Kind.EXTERN})
-    return marker
