@@ -1,0 +1,70 @@
+"""API fuzzing: schemathesis generates requests from the OpenAPI schema and calls the app in-process.
+
+Every operation is exercised as a coordinator and as a respondent's browser session. The checks are the
+ones the API promises: no server error, and every documented response matches its schema. (Undocumented
+4xx answers to nonsense input are fine: DRF answers 400/403/404 with a message.)"""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
+
+from backend.wsgi import application
+from surveys.demo import load_demo
+from surveys.services.tokens import issue_token
+from tests import factories as f
+
+pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
+
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+
+# Loaded at collection: producing the schema touches no database.
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The demo (programme, questionnaires, rounds) plus a coordinator with an API token and a
+    respondent's session cookie for one organisation of the open round. Loaded once for the module in
+    an outer transaction (each test runs in a savepoint inside it) and rolled back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _world(load_demo())
+        transaction.set_rollback(True)
+
+
+def _world(demo):
+    coordinator = f.UserFactory(role="coordinator", username="fuzz-coordinator")
+    token = Token.objects.create(user=coordinator)
+    assignment = demo["current_round"].assignments.select_related("organisation").first()
+    contact = assignment.organisation.contacts.first()
+    from django.test import Client
+
+    browser = Client()
+    browser.get(f"/l/{issue_token(assignment=assignment, contact=contact)}/")
+    return {
+        "coordinator": {"Authorization": f"Token {token.key}"},
+        "respondent": {"Cookie": f"sessionid={browser.cookies['sessionid'].value}"},
+    }
+
+
+FUZZ = settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@schema.parametrize()
+@FUZZ
+def test_api_as_coordinator(case, world):
+    case.call_and_validate(headers=world["coordinator"], checks=CHECKS)
+
+
+@schema.parametrize()
+@FUZZ
+def test_api_as_respondent(case, world):
+    case.call_and_validate(headers=world["respondent"], checks=CHECKS)
