@@ -6,8 +6,8 @@ ones the API promises: no server error, and every documented response matches it
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
 from django.db import transaction
+from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
 
