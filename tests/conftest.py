@@ -105,3 +105,9 @@ def pytest_runtest_makereport(item, call):
     if IN_CI and report.skipped and item.get_closest_marker("integration"):
         report.outcome = "failed"
         report.longrepr = f"integration test skipped in CI: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users; the production hasher's deliberate slowness is not under test here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
