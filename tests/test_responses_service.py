@@ -108,7 +108,9 @@ def world():
 
 
 def stored(response):
-    return {a.question.code: a.value for a in Answer.objects.filter(response=response).select_related("question")}
+    return {
+        a.question.code: a.value for a in Answer.objects.filter(response=response).select_related("question")
+    }
 
 
 def test_two_colleagues_editing_the_same_response_lose_nothing(world):
@@ -124,7 +126,9 @@ def test_two_colleagues_editing_the_same_response_lose_nothing(world):
     # Bob sees both values and chooses his own, based on the version he now has.
     svc.save_answers(response=response, values={q1: "nej"}, base_version=result.version, contact=bob)
     assert stored(response)["Q1"] == "nej"
-    revisions = list(ResponseRevision.objects.filter(response=response).values_list("contact__name", "changes"))
+    revisions = list(
+        ResponseRevision.objects.filter(response=response).values_list("contact__name", "changes")
+    )
     assert revisions[0] == ("Alice", {"Q1": {"from": None, "to": "ja"}, "Q2": {"from": None, "to": "ja"}})
     assert revisions[-1] == ("Bob", {"Q1": {"from": "ja", "to": "nej"}})
 
@@ -152,7 +156,9 @@ def test_drafts_can_be_saved_in_the_grace_period_but_not_after(world):
     deadline = survey_round.deadline
     svc.save_answers(response=response, values={q1: "ja"}, base_version=0, now=deadline + timedelta(hours=23))
     with pytest.raises(svc.ResponseLocked):
-        svc.save_answers(response=response, values={q1: "nej"}, base_version=1, now=deadline + timedelta(hours=25))
+        svc.save_answers(
+            response=response, values={q1: "nej"}, base_version=1, now=deadline + timedelta(hours=25)
+        )
 
 
 # -- submitting ------------------------------------------------------------------------------------
@@ -199,7 +205,9 @@ def test_reopened_response_stays_editable_after_the_round_closed(world):
     svc.reopen_response(response=response)
     SurveyRound.objects.filter(pk=response.assignment.round_id).update(state=SurveyRound.State.CLOSED)
     response.refresh_from_db()
-    assert svc.save_answers(response=response, values={q1: "ja"}, base_version=response.version).changed == ["Q1"]
+    assert svc.save_answers(response=response, values={q1: "ja"}, base_version=response.version).changed == [
+        "Q1"
+    ]
 
 
 # -- prefill ---------------------------------------------------------------------------------------
@@ -222,7 +230,9 @@ def _two_rounds(comparable=True):
     for question, value in ((old_q, "ja"), (old_q.section.questions.get(code="GONE"), "nej")):
         Answer.objects.create(response=last.response, question=question, value=value)
     Response.objects.filter(pk=last.response.pk).update(state="submitted", submitted_at=timezone.now())
-    current = f.AssignmentFactory(organisation=org, round=f.SurveyRoundFactory(version=new_version, year=2026))
+    current = f.AssignmentFactory(
+        organisation=org, round=f.SurveyRoundFactory(version=new_version, year=2026)
+    )
     return current.response, new_q, other
 
 
@@ -236,7 +246,9 @@ def test_prefill_offers_last_years_answers_for_the_same_code_until_confirmed():
     # Saving the page with the value unchanged keeps it as last year's; confirming clears the mark.
     svc.save_answers(response=response, values={question: "ja"}, base_version=response.version)
     assert Answer.objects.get(pk=answer.pk).prefilled is True
-    svc.save_answers(response=response, values={question: "ja"}, base_version=response.version, confirm={"ORG_1"})
+    svc.save_answers(
+        response=response, values={question: "ja"}, base_version=response.version, confirm={"ORG_1"}
+    )
     assert Answer.objects.get(pk=answer.pk).prefilled is False
 
 

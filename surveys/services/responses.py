@@ -117,13 +117,17 @@ def _parse_number(raw, *, integer):
         text = str(raw)
     else:
         # Swedish habits: decimal comma, spaces (also non-breaking) between thousands, a real minus sign.
-        text = str(raw).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-").replace(",", ".")
+        text = (
+            str(raw).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-").replace(",", ".")
+        )
     try:
         number = Decimal(text)
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite():
-        raise AnswerError("Ange ett heltal, till exempel 12." if integer else "Ange ett tal, till exempel 12,5.")
+        raise AnswerError(
+            "Ange ett heltal, till exempel 12." if integer else "Ange ett tal, till exempel 12,5."
+        )
     if integer and number != number.to_integral_value():
         raise AnswerError("Ange ett heltal utan decimaler.")
     return number
@@ -305,7 +309,9 @@ def save_answers(*, response, values, base_version, contact=None, user=None, con
         locked = Response.objects.select_for_update().select_related("assignment__round").get(pk=response.pk)
         if not is_editable(locked, now=now):
             raise ResponseLocked()
-        current = {a.question_id: a for a in Answer.objects.filter(response=locked, question__in=list(values))}
+        current = {
+            a.question_id: a for a in Answer.objects.filter(response=locked, question__in=list(values))
+        }
         others = {}
         if base_version is not None and base_version < locked.version:
             others = _values_at(locked, base_version, {q.code for q in values})
@@ -336,8 +342,13 @@ def save_answers(*, response, values, base_version, contact=None, user=None, con
         locked.version += 1
         locked.save(update_fields=["version", "updated_at"])
         ResponseRevision.objects.create(
-            response=locked, version=locked.version, action="save", contact=contact, user=user,
-            changes=changes, created_at=now,
+            response=locked,
+            version=locked.version,
+            action="save",
+            contact=contact,
+            user=user,
+            changes=changes,
+            created_at=now,
         )
         _touch(locked, now)
     response.version = locked.version
@@ -402,7 +413,11 @@ def submit_response(*, response, contact=None, user=None, now=None):
             return False
         locked.refresh_from_db()
         ResponseRevision.objects.create(
-            response=locked, version=locked.version, action="submit", contact=contact, user=user,
+            response=locked,
+            version=locked.version,
+            action="submit",
+            contact=contact,
+            user=user,
             created_at=now,
         )
         _touch(locked, now)
@@ -451,9 +466,10 @@ def prefill_response(*, response, now=None):
     """Offer last year's answers for questions with the same code that have no answer yet; they stay
     marked as last year's (Answer.prefilled) until confirmed or changed. Runs once per response."""
     now = now or timezone.now()
-    if response.state != State.DRAFT or ResponseRevision.objects.filter(
-        response=response, action="prefill"
-    ).exists():
+    if (
+        response.state != State.DRAFT
+        or ResponseRevision.objects.filter(response=response, action="prefill").exists()
+    ):
         return 0
     previous = previous_response(response.assignment)
     if previous is None:
@@ -464,9 +480,10 @@ def prefill_response(*, response, now=None):
     )
     with transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
-        if locked.state != State.DRAFT or ResponseRevision.objects.filter(
-            response=locked, action="prefill"
-        ).exists():
+        if (
+            locked.state != State.DRAFT
+            or ResponseRevision.objects.filter(response=locked, action="prefill").exists()
+        ):
             return 0
         answered = set(Answer.objects.filter(response=locked).values_list("question__code", flat=True))
         rows, changes = [], {}
