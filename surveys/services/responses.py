@@ -335,6 +335,7 @@ def save_answers(*, response, values, base_version, contact=None, user=None, con
                 answer.value, answer.prefilled, answer.updated_by = value, False, contact
                 to_update.append(answer)
         if not changes:
+            response.version = locked.version
             return SaveResult(version=locked.version, conflicts=conflicts)
         Answer.objects.bulk_create(to_create)
         for answer in to_update:
