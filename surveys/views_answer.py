@@ -123,6 +123,14 @@ def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None):
             "prefilled": bool(answer and answer.prefilled),
             "conflict": conflicts.get(question.code),
         }
+        described = [
+            ("help", bool(question.help_text)),
+            ("fmt", question.type == T.DATE),
+            ("pre", item["prefilled"]),
+            ("con", bool(item["conflict"])),
+            ("err", bool(error)),
+        ]
+        item["describedby"] = " ".join(f"{prefix}_{name}" for prefix, shown in described if shown)
         if question.type == T.BREAKDOWN:
             values = current if isinstance(current, dict) else {}
             item["parts"] = [

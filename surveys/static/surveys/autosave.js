@@ -18,7 +18,7 @@
     if (!dirty) { return; }
     if (busy) { again = true; return; }
     busy = true; dirty = false;
-    fetch(form.action, {
+    fetch(form.getAttribute("action") || window.location.href, {
       method: "POST", body: new FormData(form), credentials: "same-origin",
       headers: { "X-Autosave": "1", "Accept": "application/json" }
     }).then(function (r) {
