@@ -4,6 +4,8 @@ A respondent reaches these pages only through a magic link: the session remember
 (and so which contact and assignment) it was opened with; every page checks that link is still valid,
 so a revoked link ends access at once, and another organisation's assignment is simply not found."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -97,7 +99,7 @@ def _as_input(question, value):
     if value is None:
         return ""
     if question.type == T.DECIMAL:
-        return str(value).replace(".", ",")
+        return format(Decimal(str(value)).normalize(), "f").replace(".", ",")
     return value
 
 

@@ -40,8 +40,16 @@ def page(live_server):
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         context = browser.new_context(locale="sv-SE")
         tab = context.new_page()
@@ -108,9 +116,9 @@ def fill_by_keyboard(tab):
                 tab.keyboard.type(BREAKDOWN[part])
             elif e["inputmode"] in ("numeric", "decimal"):
                 tab.keyboard.type("1")
-            elif tab.evaluate("() => document.activeElement.getAttribute('aria-describedby') || ''").startswith(
-                "fmt_"
-            ):
+            elif tab.evaluate(
+                "() => document.activeElement.getAttribute('aria-describedby') || ''"
+            ).startswith("fmt_"):
                 tab.keyboard.type("2025-06-30")
             else:
                 tab.keyboard.type("Svar skrivet med tangentbordet")
@@ -131,7 +139,8 @@ def test_respondent_answers_the_demo_questionnaire_by_keyboard(page, live_server
 
     world = load_demo()
     assignment = (
-        world["current_round"].assignments.filter(response__state="draft", response__answers__isnull=True)
+        world["current_round"]
+        .assignments.filter(response__state="draft", response__answers__isnull=True)
         .select_related("organisation")
         .first()
     )
@@ -167,14 +176,12 @@ def test_respondent_answers_the_demo_questionnaire_by_keyboard(page, live_server
 
     # Autosave: a change is saved by the script without pressing any button.
     version_before = Response.objects.get(pk=assignment.response.pk).version
-    text_area = tab.locator("textarea").first if tab.locator("textarea").count() else None
     tab.locator(f"[name={number_name}]").focus()
     tab.keyboard.press("Tab")  # leaving the field saves at once
     tab.wait_for_function(
         "() => /sparades automatiskt/.test(document.querySelector('.autosave-status').textContent)"
     )
     assert Response.objects.get(pk=assignment.response.pk).version > version_before
-    assert text_area is None or True
 
     sections = int(re.search(r"Avsnitt 1 av (\d+)", tab.content()).group(1))
     for number in range(1, sections + 1):
