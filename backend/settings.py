@@ -237,7 +237,14 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "backend.logging.JsonFormatter"},
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "filters": {"redact_tokens": {"()": "backend.logging.RedactTokensFilter"}},
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_tokens"]}
+    },
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # runserver's request lines go through the same filter (no magic-link token in them).
+        "django.server": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+    },
 }

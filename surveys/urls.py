@@ -2,12 +2,16 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_answer
 
 app_name = "surveys"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("l/<str:token>/", views.magic_link, name="magic-link"),
-    path("enkat/", views.start, name="start"),
+    path("enkat/", views_answer.start, name="start"),
+    path("enkat/<int:assignment_id>/", views_answer.overview, name="overview"),
+    path("enkat/<int:assignment_id>/avsnitt/<int:number>/", views_answer.section, name="section"),
+    path("enkat/<int:assignment_id>/granska/", views_answer.review, name="review"),
+    path("enkat/<int:assignment_id>/kvitto/", views_answer.receipt, name="receipt"),
 ]

@@ -1,60 +1,69 @@
-"""Web pages for respondents."""
+"""Web pages for respondents: the home page and the magic link that opens a questionnaire."""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .models import Assignment, Contact
 from .services.tokens import TokenRefused, resolve_token
+from .views_answer import remember_link
 
-SESSION_ASSIGNMENT = "respondent_assignment"
-SESSION_CONTACT = "respondent_contact"
+GUESS_KEY = "magic-link-failures:{}"
 
 
 def home(request):
     return render(request, "surveys/home.html")
 
 
+def _guess_limit():
+    """(failed attempts allowed, window in seconds) from the "magic_link" rate, e.g. "20/min"."""
+    rate = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get("magic_link") or "20/min"
+    count, period = rate.split("/")
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
+    return int(count), seconds
+
+
+def _client(request):
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _quiet(response):
+    """The URL holds the token: keep it out of the request log (Django logs 4xx responses with the
+    path) and out of any Referer header sent from this page."""
+    response._has_been_logged = True
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @require_GET
 @never_cache
 def magic_link(request, token):
-    """Take the token out of the URL at once: remember whose link it was in the session and redirect
-    (the pattern of Django's PasswordResetConfirmView). A GET changes nothing else: mail scanners open
-    every link."""
+    """Take the token out of the URL at once: remember the link in the session and redirect (the pattern
+    of Django's PasswordResetConfirmView). A GET changes nothing else: mail scanners open every link.
+    Failed attempts are counted per client address; past the limit every attempt is refused for a while,
+    so guessing is throttled."""
+    limit, window = _guess_limit()
+    key = GUESS_KEY.format(_client(request))
+    if cache.get(key, 0) >= limit:
+        return _quiet(render(request, "surveys/link_refused.html", {"reason": "throttled"}, status=429))
     try:
         access = resolve_token(token)
     except TokenRefused as refused:
-        return render(
-            request,
-            "surveys/link_refused.html",
-            {"reason": refused.reason, "token": refused.token},
-            status=403,
+        if refused.reason == "unknown":
+            cache.add(key, 0, window)
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, window)
+        return _quiet(
+            render(
+                request,
+                "surveys/link_refused.html",
+                {"reason": refused.reason, "token": refused.token},
+                status=410 if refused.reason == "expired" else 403,
+            )
         )
     request.session.cycle_key()
-    request.session[SESSION_ASSIGNMENT] = access.assignment_id
-    request.session[SESSION_CONTACT] = access.contact_id
-    return redirect("surveys:start")
-
-
-def current_respondent(request):
-    assignment_id = request.session.get(SESSION_ASSIGNMENT)
-    contact_id = request.session.get(SESSION_CONTACT)
-    if not assignment_id or not contact_id:
-        return None, None
-    assignment = (
-        Assignment.objects.select_related("round", "organisation", "response")
-        .filter(pk=assignment_id)
-        .first()
-    )
-    contact = Contact.objects.filter(
-        pk=contact_id, organisation_id=getattr(assignment, "organisation_id", None)
-    ).first()
-    return (assignment, contact) if assignment and contact else (None, None)
-
-
-@never_cache
-def start(request):
-    assignment, contact = current_respondent(request)
-    if assignment is None:
-        return render(request, "surveys/link_refused.html", {"reason": "no_session"}, status=403)
-    return render(request, "surveys/start.html", {"assignment": assignment, "contact": contact})
+    remember_link(request, access)
+    return _quiet(redirect("surveys:overview", assignment_id=access.assignment_id))

@@ -1,0 +1,510 @@
+"""Answering a questionnaire: load, validate, save drafts with versions, submit once, reopen, prefill.
+
+The respondent pages and the API both call these functions; neither holds a rule of its own."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .. import events
+from ..models import (
+    ACTIVITY_STATUS_CHOICES,
+    BREAKDOWN_DEFAULT_PARTS,
+    YES_NO_CHOICES,
+    Answer,
+    Assignment,
+    QuestionType,
+    Response,
+    ResponseRevision,
+    SurveyRound,
+)
+from ..selectors import comparable_versions, questions_for_assignment
+from .conditions import visible_questions
+
+T = QuestionType
+State = Response.State
+TOTAL_PART = "total"
+
+
+# --------------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Questionnaire:
+    """One response with everything a page needs, loaded in a fixed number of queries."""
+
+    response: Response
+    questions: list
+    answers: dict  # question id → Answer
+
+    @property
+    def values(self):
+        return {qid: answer.value for qid, answer in self.answers.items()}
+
+    def visible(self, values=None):
+        return visible_questions(self.questions, self.values if values is None else values)
+
+    def sections(self):
+        seen = {}
+        for question in self.questions:
+            seen.setdefault(question.section_id, question.section)
+        return list(seen.values())
+
+    def by_code(self):
+        return {q.code: q for q in self.questions}
+
+
+def load_questionnaire(response):
+    questions = list(questions_for_assignment(response.assignment))
+    answers = {a.question_id: a for a in Answer.objects.filter(response=response)}
+    return Questionnaire(response=response, questions=questions, answers=answers)
+
+
+def response_for_assignment(assignment):
+    """The assignment's response, created on first use (rounds normally create it with the assignment)."""
+    try:
+        return assignment.response
+    except Response.DoesNotExist:
+        response, _ = Response.objects.get_or_create(assignment=assignment)
+        return response
+
+
+# --------------------------------------------------------------------------------------------------
+# Validation: raw input (strings from a form, or JSON from the API) → a stored value
+# --------------------------------------------------------------------------------------------------
+
+
+class AnswerError(ValueError):
+    """A value a respondent typed that cannot be stored; the message is Swedish and says what to do."""
+
+    def __init__(self, message, part=None):
+        super().__init__(message)
+        self.message = message
+        self.part = part
+
+
+def choices_for(question):
+    """(code, label) pairs of a choice question, or the parts of a breakdown."""
+    if question.type == T.YES_NO:
+        return [(code, str(label)) for code, label in YES_NO_CHOICES]
+    if question.type == T.ACTIVITY_STATUS:
+        return [(code, str(label)) for code, label in ACTIVITY_STATUS_CHOICES]
+    options = [(o.code, o.label) for o in question.options.all()]
+    if question.type == T.BREAKDOWN and not options:
+        return [(code, str(label)) for code, label in BREAKDOWN_DEFAULT_PARTS]
+    return options
+
+
+def _empty(raw):
+    return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == [] or raw == {}
+
+
+def _fmt(number):
+    text = format(number.normalize(), "f") if isinstance(number, Decimal) else str(number)
+    return text.replace(".", ",")
+
+
+def _parse_number(raw, *, integer):
+    if isinstance(raw, bool):
+        raise AnswerError("Ange ett tal.")
+    if isinstance(raw, (int, float, Decimal)):
+        text = str(raw)
+    else:
+        # Swedish habits: decimal comma, spaces (also non-breaking) between thousands, a real minus sign.
+        text = (
+            str(raw).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-").replace(",", ".")
+        )
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise AnswerError(
+            "Ange ett heltal, till exempel 12." if integer else "Ange ett tal, till exempel 12,5."
+        )
+    if integer and number != number.to_integral_value():
+        raise AnswerError("Ange ett heltal utan decimaler.")
+    return number
+
+
+def _check_range(question, number):
+    low = None if question.min_value is None else Decimal(str(question.min_value))
+    high = None if question.max_value is None else Decimal(str(question.max_value))
+    if low is not None and number < low:
+        raise AnswerError(f"Värdet får inte vara mindre än {_fmt(low)}.")
+    if high is not None and number > high:
+        raise AnswerError(f"Värdet får inte vara större än {_fmt(high)}.")
+
+
+def _clean_breakdown(question, raw):
+    if not isinstance(raw, dict):
+        raise AnswerError("Ange antalen i fälten.")
+    parts = [code for code, _ in choices_for(question)]
+    unknown = set(raw) - set(parts)
+    if unknown:
+        raise AnswerError("Okänd del: " + ", ".join(sorted(unknown)) + ".")
+    value = {}
+    for part in parts:
+        item = raw.get(part)
+        if _empty(item):
+            continue
+        try:
+            number = _parse_number(item, integer=True)
+        except AnswerError as error:
+            raise AnswerError(error.message, part=part) from None
+        if number < 0:
+            raise AnswerError("Antalet får inte vara negativt.", part=part)
+        value[part] = int(number)
+    if not value:
+        return None
+    others = [p for p in parts if p != TOTAL_PART]
+    if TOTAL_PART in parts and all(p in value for p in parts):
+        total = sum(value[p] for p in others)
+        if value[TOTAL_PART] != total:
+            raise AnswerError(
+                f"Totalt ({value[TOTAL_PART]}) ska vara summan av delarna ({total}).", part=TOTAL_PART
+            )
+    return value
+
+
+def clean_value(question, raw):
+    """The value to store for `raw`, None for no answer, or AnswerError with a Swedish message."""
+    if _empty(raw):
+        return None
+    kind = question.type
+    if kind in (T.YES_NO, T.SINGLE, T.ACTIVITY_STATUS):
+        codes = {code for code, _ in choices_for(question)}
+        if not isinstance(raw, str) or raw not in codes:
+            raise AnswerError("Välj ett av alternativen.")
+        return raw
+    if kind == T.MULTIPLE:
+        items = [raw] if isinstance(raw, str) else raw
+        if not isinstance(items, (list, tuple)):
+            raise AnswerError("Välj ett eller flera av alternativen.")
+        codes = [code for code, _ in choices_for(question)]
+        if any(item not in codes for item in items):
+            raise AnswerError("Välj bland alternativen som finns.")
+        return [code for code in codes if code in items] or None
+    if kind in (T.INTEGER, T.DECIMAL):
+        number = _parse_number(raw, integer=kind == T.INTEGER)
+        _check_range(question, number)
+        return int(number) if kind == T.INTEGER else float(number)
+    if kind == T.TEXT:
+        if not isinstance(raw, str):
+            raise AnswerError("Skriv svaret som text.")
+        text = raw.strip().replace("\r\n", "\n")
+        if question.max_length and len(text) > question.max_length:
+            raise AnswerError(
+                f"Texten får vara högst {question.max_length} tecken lång (nu {len(text)} tecken)."
+            )
+        return text
+    if kind == T.DATE:
+        try:
+            return datetime.date.fromisoformat(str(raw).strip()).isoformat()
+        except ValueError:
+            raise AnswerError("Ange ett datum som ÅÅÅÅ-MM-DD, till exempel 2026-03-15.") from None
+    if kind == T.BREAKDOWN:
+        return _clean_breakdown(question, raw)
+    raise AnswerError("Frågetypen stöds inte.")
+
+
+def field_name(question, part=None):
+    return f"q_{question.code}" + (f"__{part}" if part else "")
+
+
+def raw_from_form(question, data):
+    """A question's raw input from a submitted form (a QueryDict or a dict of lists)."""
+    name = field_name(question)
+    if question.type == T.MULTIPLE:
+        return data.getlist(name)
+    if question.type == T.BREAKDOWN:
+        return {code: data.get(field_name(question, code), "") for code, _ in choices_for(question)}
+    return data.get(name, "")
+
+
+def clean_answers(questions, raw_by_code):
+    """Validate raw input for several questions: ({question: value}, {code: AnswerError})."""
+    values, errors = {}, {}
+    for question in questions:
+        if question.code not in raw_by_code:
+            continue
+        try:
+            values[question] = clean_value(question, raw_by_code[question.code])
+        except AnswerError as error:
+            errors[question.code] = error
+    return values, errors
+
+
+# --------------------------------------------------------------------------------------------------
+# Saving drafts with versions
+# --------------------------------------------------------------------------------------------------
+
+
+class ResponseLocked(Exception):
+    """The response cannot be changed now (submitted, or the round is closed)."""
+
+
+@dataclass
+class Conflict:
+    """A colleague changed this question since the page was loaded: both values are kept for the user."""
+
+    question: object
+    theirs: object
+    mine: object
+
+
+@dataclass
+class SaveResult:
+    version: int
+    changed: list = field(default_factory=list)  # codes
+    conflicts: list = field(default_factory=list)  # Conflict
+
+
+def is_editable(response, *, now=None):
+    """Drafts can be changed while the round is open and until the deadline plus the round's grace
+    period; a response the coordinator reopened can be changed until it is submitted again."""
+    now = now or timezone.now()
+    if response.state == State.SUBMITTED:
+        return False
+    if response.state == State.REOPENED:
+        return True
+    assignment = response.assignment
+    survey_round = assignment.round
+    if survey_round.state != SurveyRound.State.OPEN or assignment.removed_at is not None:
+        return False
+    return now <= assignment.deadline + datetime.timedelta(hours=survey_round.grace_hours)
+
+
+def _values_at(response, base_version, codes):
+    """What each code held at `base_version`: the "from" of the first later revision that changed it."""
+    found = {}
+    for revision in ResponseRevision.objects.filter(response=response, version__gt=base_version).order_by(
+        "version"
+    ):
+        for code, change in revision.changes.items():
+            if code in codes and code not in found and isinstance(change, dict):
+                found[code] = change.get("from")
+    return found
+
+
+def _touch(response, now):
+    Assignment.objects.filter(pk=response.assignment_id).update(last_activity_at=now)
+    Assignment.objects.filter(pk=response.assignment_id, first_opened_at=None).update(first_opened_at=now)
+
+
+def save_answers(*, response, values, base_version, contact=None, user=None, confirm=(), now=None):
+    """Store `values` ({question: value or None}) as the next version of the response.
+
+    A question a colleague changed after `base_version` keeps the colleague's value when this save
+    would change it too: it comes back as a Conflict with both values, so the page can show them and the
+    user decide. Questions in `confirm` (codes) that hold last year's answer are marked as confirmed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().select_related("assignment__round").get(pk=response.pk)
+        if not is_editable(locked, now=now):
+            raise ResponseLocked()
+        current = {
+            a.question_id: a for a in Answer.objects.filter(response=locked, question__in=list(values))
+        }
+        others = {}
+        if base_version is not None and base_version < locked.version:
+            others = _values_at(locked, base_version, {q.code for q in values})
+        changes, conflicts, to_create, to_update = {}, [], [], []
+        for question, value in values.items():
+            answer = current.get(question.pk)
+            stored = answer.value if answer else None
+            confirming = answer is not None and answer.prefilled and question.code in confirm
+            if value == stored and not confirming:
+                continue  # unchanged; last year's answer left as offered stays marked as last year's
+            if question.code in others and value != stored:
+                # A colleague changed it after this page was loaded: keep theirs. If this user changed
+                # it too, hand both values back; if not, there is nothing to decide.
+                if value != others[question.code]:
+                    conflicts.append(Conflict(question=question, theirs=stored, mine=value))
+                continue
+            changes[question.code] = {"from": stored, "to": value}
+            if answer is None:
+                to_create.append(Answer(response=locked, question=question, value=value, updated_by=contact))
+            else:
+                answer.value, answer.prefilled, answer.updated_by = value, False, contact
+                to_update.append(answer)
+        if not changes:
+            response.version = locked.version
+            return SaveResult(version=locked.version, conflicts=conflicts)
+        Answer.objects.bulk_create(to_create)
+        for answer in to_update:
+            answer.save(update_fields=["value", "prefilled", "updated_by", "updated_at"])
+        locked.version += 1
+        locked.save(update_fields=["version", "updated_at"])
+        ResponseRevision.objects.create(
+            response=locked,
+            version=locked.version,
+            action="save",
+            contact=contact,
+            user=user,
+            changes=changes,
+            created_at=now,
+        )
+        _touch(locked, now)
+    response.version = locked.version
+    return SaveResult(version=locked.version, changed=list(changes), conflicts=conflicts)
+
+
+# --------------------------------------------------------------------------------------------------
+# Submitting and reopening
+# --------------------------------------------------------------------------------------------------
+
+
+def missing_required(questionnaire):
+    """Required questions that are shown (their condition holds) and not answered."""
+    values = questionnaire.values
+    return [q for q in questionnaire.visible(values) if q.required and _empty(values.get(q.pk))]
+
+
+def invalid_answers(questionnaire):
+    """Stored answers that no longer pass validation (e.g. saved by an older front end)."""
+    bad = []
+    for question in questionnaire.visible():
+        answer = questionnaire.answers.get(question.pk)
+        if answer is None:
+            continue
+        try:
+            clean_value(question, answer.value)
+        except AnswerError:
+            bad.append(question)
+    return bad
+
+
+class SubmitRefused(Exception):
+    def __init__(self, missing):
+        super().__init__("missing answers")
+        self.missing = missing
+
+
+def submit_response(*, response, contact=None, user=None, now=None):
+    """Submit once. Returns True for the one real submission, False when it was already submitted
+    (a double click or a second tab). Raises SubmitRefused(missing) when required answers are missing
+    and ResponseLocked when the response cannot be submitted any more."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().select_related("assignment__round").get(pk=response.pk)
+        if locked.state == State.SUBMITTED:
+            return False
+        if not is_editable(locked, now=now):
+            raise ResponseLocked()
+        questionnaire = load_questionnaire(locked)
+        missing = missing_required(questionnaire) + invalid_answers(questionnaire)
+        if missing:
+            raise SubmitRefused(missing)
+        # The conditional update is the claim: only one request moves the response to "submitted".
+        won = Response.objects.filter(pk=locked.pk, state__in=[State.DRAFT, State.REOPENED]).update(
+            state=State.SUBMITTED,
+            submitted_at=now,
+            submitted_by=contact,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        if not won:
+            return False
+        locked.refresh_from_db()
+        ResponseRevision.objects.create(
+            response=locked,
+            version=locked.version,
+            action="submit",
+            contact=contact,
+            user=user,
+            created_at=now,
+        )
+        _touch(locked, now)
+        events.response_submitted(locked)
+    response.refresh_from_db()
+    return True
+
+
+def reopen_response(*, response, user=None, now=None):
+    """Submitted → reopened, so the organisation can change its answers and submit again."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        won = Response.objects.filter(pk=response.pk, state=State.SUBMITTED).update(
+            state=State.REOPENED, version=F("version") + 1, updated_at=now
+        )
+        if won:
+            response.refresh_from_db()
+            ResponseRevision.objects.create(
+                response=response, version=response.version, action="reopen", user=user, created_at=now
+            )
+    return bool(won)
+
+
+# --------------------------------------------------------------------------------------------------
+# Prefill from last year
+# --------------------------------------------------------------------------------------------------
+
+
+def previous_response(assignment):
+    """The organisation's latest submitted response from an earlier round of a comparable version."""
+    survey_round = assignment.round
+    versions = comparable_versions(survey_round.version)
+    return (
+        Response.objects.filter(
+            assignment__organisation_id=assignment.organisation_id,
+            assignment__round__version__in=versions,
+            assignment__round__year__lt=survey_round.year,
+            state=State.SUBMITTED,
+        )
+        .order_by("-assignment__round__year", "-submitted_at")
+        .first()
+    )
+
+
+def prefill_response(*, response, now=None):
+    """Offer last year's answers for questions with the same code that have no answer yet; they stay
+    marked as last year's (Answer.prefilled) until confirmed or changed. Runs once per response."""
+    now = now or timezone.now()
+    if (
+        response.state != State.DRAFT
+        or ResponseRevision.objects.filter(response=response, action="prefill").exists()
+    ):
+        return 0
+    previous = previous_response(response.assignment)
+    if previous is None:
+        return 0
+    questions = {q.code: q for q in questions_for_assignment(response.assignment)}
+    old = Answer.objects.filter(response=previous, question__code__in=list(questions)).select_related(
+        "question"
+    )
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        if (
+            locked.state != State.DRAFT
+            or ResponseRevision.objects.filter(response=locked, action="prefill").exists()
+        ):
+            return 0
+        answered = set(Answer.objects.filter(response=locked).values_list("question__code", flat=True))
+        rows, changes = [], {}
+        for answer in old:
+            question = questions[answer.question.code]
+            if question.code in answered or _empty(answer.value):
+                continue
+            try:
+                value = clean_value(question, answer.value)
+            except AnswerError:
+                continue  # the options changed: last year's answer does not fit this year
+            if value is None:
+                continue
+            rows.append(Answer(response=locked, question=question, value=value, prefilled=True))
+            changes[question.code] = {"from": None, "to": value}
+        locked.version += 1
+        locked.save(update_fields=["version", "updated_at"])
+        Answer.objects.bulk_create(rows)
+        ResponseRevision.objects.create(
+            response=locked, version=locked.version, action="prefill", changes=changes, created_at=now
+        )
+    response.version = locked.version
+    return len(rows)

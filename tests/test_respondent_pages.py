@@ -1,0 +1,304 @@
+"""The respondents' pages: magic links, one page per section, errors, conflicts, review, submit, receipt."""
+
+import logging
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from surveys.models import AccessToken, Answer, QuestionType, Response, SurveyRound
+from surveys.services import responses as svc
+from surveys.services.tokens import hash_token, issue_token
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+T = QuestionType
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def questionnaire():
+    """An open round with two sections: yes/no with a conditional integer, then a required text."""
+    assignment = f.AssignmentFactory()
+    version = assignment.round.version
+    first = f.SectionFactory(version=version, order=1, title="Organisation")
+    second = f.SectionFactory(version=version, order=2, title="Övrigt")
+    has_plan = f.QuestionFactory(section=first, code="PLAN", order=1, text="Finns en plan?", required=True)
+    count = f.QuestionFactory(
+        section=first,
+        code="ANTAL",
+        order=2,
+        type=T.INTEGER,
+        text="Hur många åtgärder?",
+        min_value=0,
+        max_value=100,
+        required=True,
+        condition_question=has_plan,
+        condition_operator="equals",
+        condition_value="ja",
+    )
+    comment = f.QuestionFactory(
+        section=second, code="KOMMENTAR", order=1, type=T.TEXT, text="Kommentar", required=True, max_length=20
+    )
+    contact = f.ContactFactory(organisation=assignment.organisation, name="Alice Andersson")
+    return {
+        "assignment": assignment,
+        "contact": contact,
+        "plan": has_plan,
+        "count": count,
+        "comment": comment,
+    }
+
+
+def open_link(client, assignment, contact):
+    raw = issue_token(assignment=assignment, contact=contact)
+    page = client.get(f"/l/{raw}/")
+    assert page.status_code == 302
+    return raw, page
+
+
+def url(assignment, tail=""):
+    return f"/enkat/{assignment.pk}/{tail}"
+
+
+def test_link_opens_a_session_and_redirects_to_a_token_free_url(client, questionnaire):
+    a = questionnaire["assignment"]
+    raw, page = open_link(client, a, questionnaire["contact"])
+    assert page["Location"] == url(a) and raw not in page["Location"]
+    assert page["Referrer-Policy"] == "no-referrer"
+    overview = client.get(page["Location"])
+    html = overview.content.decode()
+    assert a.organisation.name in html and "Alice Andersson" in html
+    assert "Organisation" in html and "0 av 1" in html  # progress per section (the conditional is hidden)
+    assert overview["Referrer-Policy"] in ("same-origin", "no-referrer")
+    assert raw not in html
+    # Only the hash is stored.
+    assert AccessToken.objects.filter(token_hash=hash_token(raw)).exists()
+    assert not AccessToken.objects.filter(token_hash=raw).exists()
+
+
+def test_a_get_of_the_link_changes_no_answer(client, questionnaire):
+    a = questionnaire["assignment"]
+    open_link(client, a, questionnaire["contact"])
+    response = Response.objects.get(assignment=a)
+    assert (response.state, response.version) == ("draft", 0)
+    a.refresh_from_db()
+    assert a.first_opened_at is None
+
+
+@pytest.mark.parametrize(
+    "change,status,text",
+    [
+        (lambda t, a: AccessToken.objects.filter(pk=t.pk).update(revoked_at=timezone.now()), 403, "spärrats"),
+        (
+            lambda t, a: SurveyRound.objects.filter(pk=a.round_id).update(
+                deadline=timezone.now() - timedelta(days=30), opens_at=timezone.now() - timedelta(days=60)
+            ),
+            410,
+            "slutat gälla",
+        ),
+    ],
+    ids=["revoked", "expired"],
+)
+def test_revoked_or_expired_link_says_whom_to_contact(client, questionnaire, change, status, text, caplog):
+    a = questionnaire["assignment"]
+    coordinator = f.UserFactory(
+        username="sara", first_name="Sara", last_name="Samordnare", email="sara@stad.se"
+    )
+    SurveyRound.objects.filter(pk=a.round_id).update(created_by=coordinator)
+    raw = issue_token(assignment=a, contact=questionnaire["contact"])
+    change(AccessToken.objects.get(token_hash=hash_token(raw)), a)
+    with caplog.at_level(logging.DEBUG):
+        page = client.get(f"/l/{raw}/")
+    assert page.status_code == status
+    html = page.content.decode()
+    assert text in html and "sara@stad.se" in html and "Sara Samordnare" in html
+    assert "Traceback" not in html
+    assert raw not in caplog.text  # no token in the request log
+
+
+def test_unknown_token_is_refused_and_guessing_is_throttled(client, questionnaire, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"magic_link": "3/min"}}
+    raw = issue_token(assignment=questionnaire["assignment"], contact=questionnaire["contact"])
+    for i in range(3):
+        assert client.get(f"/l/gissning{i}/").status_code == 403
+    # Past the limit even the right link is refused for a while from this address.
+    page = client.get(f"/l/{raw}/")
+    assert page.status_code == 429 and "För många" in page.content.decode()
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert other.get(f"/l/{raw}/").status_code == 302
+
+
+def test_revoking_a_link_ends_an_open_session(client, questionnaire):
+    a = questionnaire["assignment"]
+    open_link(client, a, questionnaire["contact"])
+    assert client.get(url(a)).status_code == 200
+    AccessToken.objects.filter(assignment=a).update(revoked_at=timezone.now())
+    assert client.get(url(a)).status_code == 404
+
+
+def test_respondent_of_another_organisation_gets_404(client, questionnaire):
+    a = questionnaire["assignment"]
+    other = f.AssignmentFactory(round=a.round)
+    open_link(client, other, f.ContactFactory(organisation=other.organisation))
+    assert client.get(url(a)).status_code == 404
+    assert client.get(url(a, "avsnitt/1/")).status_code == 404
+    assert client.post(url(a, "avsnitt/1/"), {"version": 0, "q_PLAN": "ja"}).status_code == 404
+    assert client.post(url(a, "granska/"), {"confirm": "yes"}).status_code == 404
+    assert not Answer.objects.filter(response__assignment=a).exists()
+
+
+def test_no_session_gets_a_page_saying_to_open_the_link(client, questionnaire):
+    page = client.get("/enkat/")
+    assert page.status_code == 403 and "personliga länken" in page.content.decode()
+
+
+def test_bad_input_shows_inline_error_with_summary_and_keeps_what_was_typed(client, questionnaire):
+    a = questionnaire["assignment"]
+    open_link(client, a, questionnaire["contact"])
+    Answer.objects.create(response=a.response, question=questionnaire["plan"], value="ja")
+    page = client.post(url(a, "avsnitt/1/"), {"version": 0, "q_PLAN": "ja", "q_ANTAL": "tolv"})
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert 'href="#id_q_ANTAL"' in html  # the summary links to the field
+    assert 'id="err_q_ANTAL"' in html and "Ange ett heltal, till exempel 12." in html
+    assert 'value="tolv"' in html and 'aria-invalid="true"' in html
+    assert "<title>Fel:" in html
+
+
+def test_conditional_question_appears_after_saving_and_hidden_answers_are_ignored(client, questionnaire):
+    a = questionnaire["assignment"]
+    open_link(client, a, questionnaire["contact"])
+    assert "q_ANTAL" not in client.get(url(a, "avsnitt/1/")).content.decode()
+    client.post(url(a, "avsnitt/1/"), {"version": 0, "q_PLAN": "ja", "action": "save"})
+    assert "q_ANTAL" in client.get(url(a, "avsnitt/1/")).content.decode()
+    # "nej" hides the count: a value typed into it is not stored, and it is not missing either.
+    client.post(url(a, "avsnitt/1/"), {"version": 1, "q_PLAN": "nej", "q_ANTAL": "5"})
+    assert not Answer.objects.filter(response=a.response, question=questionnaire["count"]).exists()
+    review = client.get(url(a, "granska/")).content.decode()
+    assert "Hur många åtgärder?" not in review and "Kommentar" in review
+
+
+def test_save_draft_next_and_whole_flow_to_receipt(client, questionnaire):
+    a = questionnaire["assignment"]
+    open_link(client, a, questionnaire["contact"])
+    page = client.post(url(a, "avsnitt/1/"), {"version": 0, "q_PLAN": "nej", "action": "next"})
+    assert page["Location"] == url(a, "avsnitt/2/")
+    page = client.post(url(a, "avsnitt/2/"), {"version": 1, "q_KOMMENTAR": "Bra år", "action": "next"})
+    assert page["Location"] == url(a, "granska/")
+    review = client.get(url(a, "granska/")).content.decode()
+    assert "Alla obligatoriska frågor är besvarade" in review
+    unconfirmed = client.post(url(a, "granska/"), {})
+    assert unconfirmed.status_code == 400 and "Kryssa i rutan" in unconfirmed.content.decode()
+    done = client.post(url(a, "granska/"), {"confirm": "yes"})
+    assert done["Location"] == url(a, "kvitto/")
+    receipt = client.get(done["Location"]).content.decode()
+    assert "Kvitto" in receipt and "Bra år" in receipt and "Nej" in receipt and "Alice Andersson" in receipt
+    # A second tab submitting again makes no second submission.
+    again = client.post(url(a, "granska/"), {"confirm": "yes"})
+    assert again["Location"] == url(a, "kvitto/")
+    assert a.response.revisions.filter(action="submit").count() == 1
+    # The receipt is read-only: sections redirect to it and posts change nothing.
+    assert client.get(url(a, "avsnitt/1/"))["Location"] == url(a, "kvitto/")
+    client.post(url(a, "avsnitt/2/"), {"version": 3, "q_KOMMENTAR": "Ändrat"})
+    assert Answer.objects.get(response=a.response, question=questionnaire["comment"]).value == "Bra år"
+
+
+def test_review_lists_unanswered_required_questions_with_links(client, questionnaire):
+    a = questionnaire["assignment"]
+    open_link(client, a, questionnaire["contact"])
+    html = client.get(url(a, "granska/")).content.decode()
+    assert f'href="{url(a, "avsnitt/1/")}#id_q_PLAN"' in html and "Kommentar" in html
+    assert "Skicka in" not in re.sub(r"Granska och skicka in", "", html)
+
+
+def test_reopened_response_can_be_edited_again(client, questionnaire):
+    a = questionnaire["assignment"]
+    open_link(client, a, questionnaire["contact"])
+    Response.objects.filter(pk=a.response.pk).update(state="submitted", submitted_at=timezone.now())
+    assert client.get(url(a, "avsnitt/1/")).status_code == 302
+    svc.reopen_response(response=Response.objects.get(pk=a.response.pk))
+    page = client.get(url(a, "avsnitt/1/"))
+    assert page.status_code == 200 and "Spara utkast" in page.content.decode()
+
+
+def test_two_browsers_of_colleagues_see_a_conflict_and_keep_both_values(questionnaire):
+    a = questionnaire["assignment"]
+    bob = f.ContactFactory(organisation=a.organisation, name="Bob")
+    alice_browser, bob_browser = Client(), Client()
+    open_link(alice_browser, a, questionnaire["contact"])
+    open_link(bob_browser, a, bob)
+    # Both have loaded version 0; Alice saves "ja", then Bob saves "nej" from his stale page.
+    alice_browser.post(url(a, "avsnitt/2/"), {"version": 0, "q_KOMMENTAR": "Alices text"})
+    page = bob_browser.post(url(a, "avsnitt/2/"), {"version": 0, "q_KOMMENTAR": "Bobs text"})
+    html = page.content.decode()
+    assert "En kollega har ändrat svar" in html
+    assert "Alices text" in html and "Bobs text" in html  # both values on the page
+    assert Answer.objects.get(response=a.response).value == "Alices text"
+    # Bob decides for his own value with the version the page now carries.
+    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    bob_browser.post(url(a, "avsnitt/2/"), {"version": version, "q_KOMMENTAR": "Bobs text"})
+    assert Answer.objects.get(response=a.response).value == "Bobs text"
+
+
+def test_autosave_answers_json_with_the_new_version(client, questionnaire):
+    a = questionnaire["assignment"]
+    open_link(client, a, questionnaire["contact"])
+    saved = client.post(url(a, "avsnitt/1/"), {"version": 0, "q_PLAN": "ja"}, HTTP_X_AUTOSAVE="1")
+    assert saved.status_code == 200 and saved.json() == {
+        "version": 1,
+        "saved": ["PLAN"],
+        "errors": {},
+        "conflicts": [],
+    }
+    stale = client.post(url(a, "avsnitt/1/"), {"version": 0, "q_PLAN": "nej"}, HTTP_X_AUTOSAVE="1")
+    assert stale.status_code == 409 and stale.json()["conflicts"] == ["PLAN"]
+
+
+def test_section_page_sets_a_strict_csp_and_loads_script_from_a_file(client, questionnaire):
+    a = questionnaire["assignment"]
+    open_link(client, a, questionnaire["contact"])
+    page = client.get(url(a, "avsnitt/1/"))
+    assert "script-src 'self'" in page["Content-Security-Policy"]
+    html = page.content.decode()
+    assert "autosave.js" in html and "<script>" not in html
+
+
+def test_section_page_query_count_does_not_grow_with_questions(client, questionnaire):
+    a = questionnaire["assignment"]
+    open_link(client, a, questionnaire["contact"])
+    section = questionnaire["plan"].section
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url(a, "avsnitt/1/")).status_code == 200
+        return len(queries)
+
+    few = count()
+    for i in range(30):
+        question = f.QuestionFactory(section=section, code=f"EXTRA_{i}", order=10 + i, type=T.SINGLE)
+        f.OptionFactory(question=question, code="x")
+        f.OptionFactory(question=question, code="y")
+        Answer.objects.create(response=a.response, question=question, value="x")
+    assert count() == few <= 8
+
+
+def test_log_lines_never_show_a_magic_link_token():
+    from backend.logging import RedactTokensFilter
+
+    record = logging.LogRecord(
+        "django.server", logging.INFO, "", 0, '"GET /l/%s/ HTTP/1.1" 302 0', ("abcDEF_123",), None
+    )
+    RedactTokensFilter().filter(record)
+    assert "abcDEF_123" not in record.getMessage() and "/l/[dold]/" in record.getMessage()
