@@ -114,7 +114,9 @@ def test_a_whole_round_by_the_clock(world, django_capture_on_commit_callbacks):
     assert OutboundEmail.objects.exclude(status="sent").count() == 0
 
 
-def test_links_are_issued_at_send_time_and_only_their_hash_is_stored(world, django_capture_on_commit_callbacks):
+def test_links_are_issued_at_send_time_and_only_their_hash_is_stored(
+    world, django_capture_on_commit_callbacks
+):
     survey_round, _ = world
     rounds.round_schedule(survey_round=survey_round)
     run_tick(django_capture_on_commit_callbacks, OPENS)
@@ -128,7 +130,9 @@ def test_links_are_issued_at_send_time_and_only_their_hash_is_stored(world, djan
     assert raw not in row.body and raw not in row.subject
 
 
-def test_after_an_outage_only_the_latest_missed_reminder_is_sent_once(world, django_capture_on_commit_callbacks):
+def test_after_an_outage_only_the_latest_missed_reminder_is_sent_once(
+    world, django_capture_on_commit_callbacks
+):
     survey_round, _ = world
     rounds.round_schedule(survey_round=survey_round)
     run_tick(django_capture_on_commit_callbacks, OPENS)
@@ -155,7 +159,9 @@ def test_a_contact_added_while_open_is_invited_by_the_next_tick(world, django_ca
     rounds.round_schedule(survey_round=survey_round)
     run_tick(django_capture_on_commit_callbacks, OPENS)
     f.ContactFactory(organisation=orgs["beta"], email="ny@beta.se")
-    assert run_tick(django_capture_on_commit_callbacks, OPENS + timedelta(days=1)) == [("Enkät", "ny@beta.se")]
+    assert run_tick(django_capture_on_commit_callbacks, OPENS + timedelta(days=1)) == [
+        ("Enkät", "ny@beta.se")
+    ]
 
 
 def test_running_the_tick_twice_at_once_creates_each_email_once(world, django_capture_on_commit_callbacks):

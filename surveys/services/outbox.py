@@ -179,7 +179,9 @@ def dispatch_due(*, now, limit=None):
     OutboundEmail.objects.filter(status=Status.SENDING, claimed_at__lt=now - _lease()).update(
         status=Status.PENDING, next_attempt_at=now
     )
-    due = OutboundEmail.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).order_by("next_attempt_at", "id")
+    due = OutboundEmail.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).order_by(
+        "next_attempt_at", "id"
+    )
     ids = list(due.values_list("id", flat=True)[: limit or settings.OUTBOX_DISPATCH_LIMIT])
     if not ids:
         return 0
@@ -265,7 +267,11 @@ def build_message(row):
             raise PermanentFailure("Svaret är redan inskickat.")
         raw = tokens.issue_token(assignment=assignment, contact=row.contact)
         subject, body = rounds.render(
-            row.kind, survey_round=assignment.round, assignment=assignment, link=tokens.link_for(raw), status=status
+            row.kind,
+            survey_round=assignment.round,
+            assignment=assignment,
+            link=tokens.link_for(raw),
+            status=status,
         )
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "arsrunda.localhost"
     message = EmailMessage(
@@ -323,7 +329,11 @@ def send_emails(ids):
                     pass
                 continue
             OutboundEmail.objects.filter(pk=row.pk).update(
-                status=Status.SENT, sent_at=timezone.now(), subject=subject[:300], last_error="", claimed_at=None
+                status=Status.SENT,
+                sent_at=timezone.now(),
+                subject=subject[:300],
+                last_error="",
+                claimed_at=None,
             )
             counts["sent"] += 1
     finally:
@@ -336,4 +346,3 @@ def send_emails(ids):
 
 def example_link():
     return tokens.link_for("EXEMPEL-PERSONLIG-LANK")
-

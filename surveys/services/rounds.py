@@ -130,7 +130,12 @@ def preview(*, survey_round, overrides=None):
     result = {}
     for kind, status in (("invitation", "not_started"), ("reminder", "draft")):
         subject, body = render(
-            kind, survey_round=survey_round, assignment=assignment, link=link, status=status, templates=templates
+            kind,
+            survey_round=survey_round,
+            assignment=assignment,
+            link=link,
+            status=status,
+            templates=templates,
         )
         result[kind] = {"subject": subject, "body": body}
     return result
@@ -169,7 +174,9 @@ def validate_schedule(*, opens_at, deadline, reminder_offsets=None, grace_hours=
         if not isinstance(reminder_offsets, list | tuple) or not all(
             isinstance(d, int) and not isinstance(d, bool) for d in reminder_offsets
         ):
-            errors["reminder_offsets"] = ["Ange påminnelserna som en lista med heltal (dagar från sista svarsdag)."]
+            errors["reminder_offsets"] = [
+                "Ange påminnelserna som en lista med heltal (dagar från sista svarsdag)."
+            ]
         elif len(set(reminder_offsets)) != len(reminder_offsets):
             errors["reminder_offsets"] = ["Samma påminnelsedag finns två gånger."]
         elif any(abs(d) > 365 for d in reminder_offsets):
@@ -217,7 +224,9 @@ def round_create(
 ):
     """A new round in draft, with one assignment (and an empty response) per recipient."""
     reminder_offsets = sorted(reminder_offsets) if reminder_offsets is not None else None
-    validate_schedule(opens_at=opens_at, deadline=deadline, reminder_offsets=reminder_offsets, grace_hours=grace_hours)
+    validate_schedule(
+        opens_at=opens_at, deadline=deadline, reminder_offsets=reminder_offsets, grace_hours=grace_hours
+    )
     _validate_templates(templates)
     organisations = _organisations(organisation_ids=organisation_ids, kinds=kinds)
     survey_round = SurveyRound(
@@ -262,9 +271,7 @@ def round_update(*, survey_round, **fields):
             k for k, v in fields.items() if k not in EDITABLE_WHILE_OPEN and getattr(survey_round, k, v) != v
         )
         if locked:
-            raise ValidationError(
-                {k: ["Kan inte ändras när omgången är öppen."] for k in locked}
-            )
+            raise ValidationError({k: ["Kan inte ändras när omgången är öppen."] for k in locked})
     if "reminder_offsets" in fields and fields["reminder_offsets"] is not None:
         fields["reminder_offsets"] = sorted(fields["reminder_offsets"])
     validate_schedule(
@@ -304,7 +311,10 @@ def round_schedule(*, survey_round, now=None):
 
 def round_unschedule(*, survey_round):
     return _transition(
-        survey_round, allowed_from=[State.SCHEDULED], to=State.DRAFT, message="Bara en schemalagd omgång kan bli utkast"
+        survey_round,
+        allowed_from=[State.SCHEDULED],
+        to=State.DRAFT,
+        message="Bara en schemalagd omgång kan bli utkast",
     )
 
 
@@ -368,7 +378,12 @@ def round_close(*, survey_round, now):
 def round_close_early(*, survey_round, now=None):
     now = now or timezone.now()
     if not round_close(survey_round=survey_round, now=now):
-        _transition(survey_round, allowed_from=[State.OPEN], to=State.CLOSED, message="Bara en öppen omgång kan stängas")
+        _transition(
+            survey_round,
+            allowed_from=[State.OPEN],
+            to=State.CLOSED,
+            message="Bara en öppen omgång kan stängas",
+        )
     outbox.dispatch_due(now=now)
     survey_round.refresh_from_db()
     return survey_round
@@ -410,7 +425,9 @@ def _require_state(survey_round, states, message):
 def extend_deadline(*, survey_round, deadline, assignment=None):
     """Move the deadline later, for the whole round or for one assignment."""
     _require_state(
-        survey_round, [State.DRAFT, State.SCHEDULED, State.OPEN], "Sista svarsdag kan inte flyttas när omgången är stängd."
+        survey_round,
+        [State.DRAFT, State.SCHEDULED, State.OPEN],
+        "Sista svarsdag kan inte flyttas när omgången är stängd.",
     )
     current = assignment.deadline if assignment else survey_round.deadline
     if deadline <= current:
@@ -430,7 +447,9 @@ def add_recipient(*, survey_round, organisation, now=None):
     invited by this call."""
     now = now or timezone.now()
     _require_state(
-        survey_round, [State.DRAFT, State.SCHEDULED, State.OPEN], "Mottagare kan inte läggas till i en stängd omgång."
+        survey_round,
+        [State.DRAFT, State.SCHEDULED, State.OPEN],
+        "Mottagare kan inte läggas till i en stängd omgång.",
     )
     assignment = Assignment.objects.filter(round=survey_round, organisation=organisation).first()
     if assignment is None:
@@ -452,9 +471,13 @@ def remove_recipient(*, survey_round, organisation, now=None):
 
     now = now or timezone.now()
     _require_state(
-        survey_round, [State.DRAFT, State.SCHEDULED, State.OPEN], "Mottagare kan inte tas bort ur en stängd omgång."
+        survey_round,
+        [State.DRAFT, State.SCHEDULED, State.OPEN],
+        "Mottagare kan inte tas bort ur en stängd omgång.",
     )
-    assignment = Assignment.objects.filter(round=survey_round, organisation=organisation, removed_at=None).first()
+    assignment = Assignment.objects.filter(
+        round=survey_round, organisation=organisation, removed_at=None
+    ).first()
     if assignment is None:
         raise ValidationError({"organisation": ["Organisationen är inte mottagare i omgången."]})
     if survey_round.state in (State.DRAFT, State.SCHEDULED) and not assignment.response.answers.exists():
@@ -480,7 +503,9 @@ def reopen_response(*, assignment, user=None, now=None):
     response.state = Response.State.REOPENED
     response.version += 1
     response.save(update_fields=["state", "version", "updated_at"])
-    ResponseRevision.objects.create(response=response, version=response.version, action="reopen", user=user, created_at=now)
+    ResponseRevision.objects.create(
+        response=response, version=response.version, action="reopen", user=user, created_at=now
+    )
     Assignment.objects.filter(pk=assignment.pk).update(last_activity_at=now)
     return response
 
@@ -567,7 +592,9 @@ def create_reminders(*, now):
     if not rounds:
         return 0
     invitations = OutboundEmail.objects.filter(round__in=rounds, kind=OutboundEmail.Kind.INVITATION)
-    invited_at = {(a, c): t for a, c, t in invitations.values_list("assignment_id", "contact_id", "created_at")}
+    invited_at = {
+        (a, c): t for a, c, t in invitations.values_list("assignment_id", "contact_id", "created_at")
+    }
     reminded = set(
         OutboundEmail.objects.filter(round__in=rounds, kind=OutboundEmail.Kind.REMINDER).values_list(
             "assignment_id", "contact_id", "step"
@@ -607,4 +634,3 @@ def tick(*, now=None):
     }
     logger.info("tick processed at %s: %s", now.isoformat(timespec="seconds"), result)
     return result
-
