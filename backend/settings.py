@@ -199,6 +199,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "surveys.models.Organisation.Kind",
+        "EmailKindEnum": "surveys.models.OutboundEmail.Kind",
+    },
 }
 
 CACHES = {

@@ -76,7 +76,7 @@ def test_error_is_recorded_after_the_last_attempt(failing, settings):
     settings.OUTBOX_MAX_ATTEMPTS = 3
     failing.failures = 99
     row = f.OutboundEmailFactory()
-    for attempt in range(3):
+    for _ in range(3):
         OutboundEmail.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
         outbox.send_emails([row.pk])
     row.refresh_from_db()
@@ -103,7 +103,9 @@ def test_failed_invitation_revokes_the_link_it_carried(failing):
     assert token.revoked_at is not None
 
 
-def test_a_killed_senders_row_is_sent_after_its_lease_not_before(settings, django_capture_on_commit_callbacks):
+def test_a_killed_senders_row_is_sent_after_its_lease_not_before(
+    settings, django_capture_on_commit_callbacks
+):
     settings.OUTBOX_LEASE_SECONDS = 300
     row = f.OutboundEmailFactory()
     claimed = outbox.claim(row.pk)  # a worker claims it … and is killed before sending

@@ -344,5 +344,21 @@ def send_emails(ids):
     return counts
 
 
+def retry(*, row, now):
+    """A coordinator sends a failed e-mail again (e.g. after the address was corrected)."""
+    from django.core.exceptions import ValidationError
+
+    if row.status not in (Status.FAILED, Status.CANCELLED):
+        raise ValidationError(
+            {"status": ["Bara ett misslyckat eller avbrutet e-postmeddelande kan skickas igen."]}
+        )
+    if row.contact_id and row.contact.email != row.to_email:
+        row.to_email = row.contact.email
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=now, to_email=row.to_email
+    )
+    dispatch_due(now=now)
+
+
 def example_link():
     return tokens.link_for("EXEMPEL-PERSONLIG-LANK")

@@ -166,6 +166,10 @@ def _organisations(*, organisation_ids=None, kinds=None):
     return list(chosen.order_by("name"))
 
 
+def recipients_from(*, organisation_ids=None, kinds=None):
+    return _organisations(organisation_ids=organisation_ids, kinds=kinds)
+
+
 def validate_schedule(*, opens_at, deadline, reminder_offsets=None, grace_hours=0):
     errors = {}
     if opens_at and deadline and deadline <= opens_at:
@@ -187,9 +191,12 @@ def validate_schedule(*, opens_at, deadline, reminder_offsets=None, grace_hours=
         raise ValidationError(errors)
 
 
+TEMPLATE_FIELDS = ("invitation_subject", "invitation_body", "reminder_subject", "reminder_body")
+
+
 def _validate_templates(fields):
     errors = {}
-    for name in ("invitation_subject", "invitation_body", "reminder_subject", "reminder_body"):
+    for name in TEMPLATE_FIELDS:
         if fields.get(name):
             problems = template_errors(fields[name])
             if problems:
