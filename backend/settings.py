@@ -199,6 +199,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "surveys.models.Organisation.Kind",
+        "EmailKindEnum": "surveys.models.OutboundEmail.Kind",
+    },
 }
 
 CACHES = {
@@ -212,6 +216,13 @@ MAGIC_LINK_GRACE_DAYS = envint("MAGIC_LINK_GRACE_DAYS", 14)
 EXPORT_EXPIRY_DAYS = envint("EXPORT_EXPIRY_DAYS", 30)
 OUTBOX_BATCH_SIZE = envint("OUTBOX_BATCH_SIZE", 100)
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 5)
+# A sender's claim on a row lasts this long; after it a killed worker's row is sent by another.
+OUTBOX_LEASE_SECONDS = envint("OUTBOX_LEASE_SECONDS", 300)
+# A dispatched row not picked up within this time (its task lost with the broker) is dispatched again.
+OUTBOX_REDISPATCH_SECONDS = envint("OUTBOX_REDISPATCH_SECONDS", 600)
+# Wait after the first transient failure; each further failure waits four times longer.
+OUTBOX_BACKOFF_SECONDS = envint("OUTBOX_BACKOFF_SECONDS", 60)
+OUTBOX_DISPATCH_LIMIT = envint("OUTBOX_DISPATCH_LIMIT", 20000)
 
 WHITENOISE_USE_FINDERS = DEBUG
 

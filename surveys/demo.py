@@ -886,7 +886,24 @@ def _round(version, *, name, year, state, opens, deadline, programme, districts,
         for organisation in districts:
             assignment = Assignment.objects.create(round=survey_round, organisation=organisation)
             Response.objects.create(assignment=assignment)
+        if survey_round.opened_at:
+            _record_invitations(survey_round)
     return survey_round
+
+
+def _record_invitations(survey_round):
+    """The invitations of a round that opened before the demo was loaded went out back then."""
+    from .services import outbox
+
+    rows = []
+    for assignment in survey_round.assignments.select_related("organisation").prefetch_related(
+        "organisation__contacts"
+    ):
+        for contact in assignment.organisation.contacts.all():
+            row = outbox.invitation(assignment=assignment, contact=contact, now=survey_round.opened_at)
+            row.status, row.sent_at, row.attempts = "sent", survey_round.opened_at, 1
+            rows.append(row)
+    outbox.queue(rows)
 
 
 def _value_for(question, rng, strength):

@@ -14,6 +14,8 @@ def response_submitted(response):
     """Called once per submission (not for a repeated click), inside the submitting transaction."""
 
     def follow_up():
-        pass
+        from .services.outbox import send_receipt
+
+        send_receipt(response=response)
 
     transaction.on_commit(follow_up)

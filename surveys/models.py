@@ -570,10 +570,17 @@ class SurveyRound(models.Model):
         _("påminnelser (dagar från sista svarsdag)"), default=default_reminder_offsets
     )
     state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.DRAFT)
-    invitation_subject = models.CharField(max_length=300, blank=True)
-    invitation_body = models.TextField(blank=True)
-    reminder_subject = models.CharField(max_length=300, blank=True)
-    reminder_body = models.TextField(blank=True)
+    # Empty template fields mean the built-in Swedish texts (surveys/services/rounds.py). Placeholders:
+    # {organisation}, {deadline}, {link}, {round}, {year}, {status}.
+    invitation_subject = models.CharField(_("inbjudan: ämne"), max_length=300, blank=True)
+    invitation_body = models.TextField(_("inbjudan: text"), blank=True)
+    reminder_subject = models.CharField(_("påminnelse: ämne"), max_length=300, blank=True)
+    reminder_body = models.TextField(_("påminnelse: text"), blank=True)
+    digest_to = models.TextField(
+        _("sammanställning till"),
+        blank=True,
+        help_text=_("E-postadresser (kommaseparerade) som får en sammanställning när omgången stängs."),
+    )
     show_preliminary_result = models.BooleanField(_("visa preliminärt resultat vid inskick"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,6 +1,11 @@
 """Read-only queries shared by the API, the pages, the tasks and the exports."""
 
-from .models import Question, QuestionnaireVersion
+import math
+
+from django.db.models import Case, CharField, Count, Q, Value, When
+from django.utils import timezone
+
+from .models import Assignment, OutboundEmail, Question, QuestionnaireVersion, Response, SurveyRound
 
 
 def comparable_versions(version):
@@ -34,4 +39,66 @@ def questions_for_assignment(assignment):
         .select_related("section", "condition_question", "activity", "indicator")
         .prefetch_related("options")
         .order_by("section__order", "order")
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Progress of rounds: counts by status, response rate, days left
+# --------------------------------------------------------------------------------------------------
+
+ASSIGNMENT_STATUSES = ["not_opened", "in_progress", "submitted", "reopened"]
+
+
+def _status_q(status, prefix=""):
+    """The condition for one progress status, on Assignment (prefix "") or through a relation."""
+    p = prefix
+    started = Q(**{f"{p}first_opened_at__isnull": False}) | Q(**{f"{p}response__version__gt": 0})
+    draft = Q(**{f"{p}response__state": Response.State.DRAFT}) | Q(**{f"{p}response__isnull": True})
+    return {
+        "submitted": Q(**{f"{p}response__state": Response.State.SUBMITTED}),
+        "reopened": Q(**{f"{p}response__state": Response.State.REOPENED}),
+        "in_progress": draft & started,
+        "not_opened": draft & ~started,
+    }[status]
+
+
+def rounds_with_progress():
+    """Rounds annotated with the number of (not removed) assignments in each status."""
+    live = Q(assignments__removed_at__isnull=True)
+    counts = {
+        f"n_{status}": Count("assignments", filter=live & _status_q(status, "assignments__"), distinct=True)
+        for status in ASSIGNMENT_STATUSES
+    }
+    return SurveyRound.objects.select_related("version__questionnaire").annotate(
+        n_total=Count("assignments", filter=live, distinct=True), **counts
+    )
+
+
+def progress_of(survey_round, *, now=None):
+    """The figures of an annotated round (from rounds_with_progress)."""
+    now = now or timezone.now()
+    total = survey_round.n_total
+    figures = {status: getattr(survey_round, f"n_{status}") for status in ASSIGNMENT_STATUSES}
+    days_left = None
+    if survey_round.state in (SurveyRound.State.SCHEDULED, SurveyRound.State.OPEN):
+        days_left = max(0, math.ceil((survey_round.deadline - now).total_seconds() / 86400))
+    return {
+        "total": total,
+        **figures,
+        "response_rate": round(figures["submitted"] / total, 4) if total else 0.0,
+        "days_left": days_left,
+    }
+
+
+def round_progress(survey_round, *, now=None):
+    return progress_of(rounds_with_progress().get(pk=survey_round.pk), now=now)
+
+
+def assignments_with_progress():
+    """Assignments with their status and the e-mails sent and failed, in one query."""
+    whens = [When(_status_q(status), then=Value(status)) for status in ASSIGNMENT_STATUSES]
+    return Assignment.objects.select_related("organisation", "round", "response").annotate(
+        status=Case(*whens, default=Value("not_opened"), output_field=CharField()),
+        emails_sent=Count("emails", filter=Q(emails__status=OutboundEmail.Status.SENT), distinct=True),
+        emails_failed=Count("emails", filter=Q(emails__status=OutboundEmail.Status.FAILED), distinct=True),
     )

@@ -1,16 +1,525 @@
-"""Round life cycle and the tick: the database says what is due; the tick claims it and records it."""
+"""Round life cycle and the tick: the database says what is due; the tick claims it and records it.
+
+States: draft → scheduled → open → closed → published. Every change is a conditional UPDATE on the old
+state, so two ticks (or a tick and a coordinator) can never both win the same transition."""
 
 import logging
+import string
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import formats, timezone
 
-from ..models import SurveyRound
+from ..models import (
+    Assignment,
+    Organisation,
+    OutboundEmail,
+    Response,
+    ResponseRevision,
+    SurveyRound,
+)
+from . import outbox
 
 logger = logging.getLogger(__name__)
 
 State = SurveyRound.State
+
+# --------------------------------------------------------------------------------------------------
+# Templates
+# --------------------------------------------------------------------------------------------------
+
+PLACEHOLDERS = {
+    "organisation": "organisationens namn",
+    "deadline": "sista svarsdag",
+    "link": "den personliga länken",
+    "round": "omgångens namn",
+    "year": "år",
+    "status": "hur långt organisationen har kommit (påminnelser)",
+}
+
+DEFAULT_INVITATION_SUBJECT = "Enkät: {round} {year}"
+DEFAULT_INVITATION_BODY = """Hej!
+
+{organisation} är inbjuden att besvara enkäten {round} {year}.
+
+Öppna enkäten med er personliga länk:
+{link}
+
+Sista svarsdag är {deadline}. Ni kan spara och fortsätta senare, och flera kolleger kan arbeta med svaret.
+Länken är personlig: vidarebefordra den bara till kolleger på {organisation}.
+
+Med vänliga hälsningar
+Samordnaren
+"""
+DEFAULT_REMINDER_SUBJECT = "Påminnelse: {round} {year}, sista svarsdag {deadline}"
+DEFAULT_REMINDER_BODY = """Hej!
+
+Det här är en påminnelse om enkäten {round} {year} till {organisation}.
+{status}
+
+Öppna enkäten med er personliga länk:
+{link}
+
+Sista svarsdag är {deadline}.
+
+Med vänliga hälsningar
+Samordnaren
+"""
+
+STATUS_TEXT = {
+    "not_started": "Ni har inte börjat besvara enkäten ännu.",
+    "draft": "Ni har påbörjat ett svar som ännu inte är inskickat.",
+    "reopened": "Ert svar har öppnats igen och behöver skickas in på nytt.",
+}
+
+
+def template_errors(text):
+    """Swedish messages for placeholders that do not exist or braces that do not pair up."""
+    try:
+        names = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+    except ValueError:
+        return ["Klammerparenteserna { } går inte ihop. Skriv {{ och }} för en klammer i texten."]
+    unknown = sorted({n for n in names if n not in PLACEHOLDERS})
+    if unknown:
+        allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+        return [f"Okänd platshållare {{{n}}}. Tillåtna: {allowed}." for n in unknown]
+    return []
+
+
+def templates_of(survey_round):
+    return {
+        "invitation_subject": survey_round.invitation_subject or DEFAULT_INVITATION_SUBJECT,
+        "invitation_body": survey_round.invitation_body or DEFAULT_INVITATION_BODY,
+        "reminder_subject": survey_round.reminder_subject or DEFAULT_REMINDER_SUBJECT,
+        "reminder_body": survey_round.reminder_body or DEFAULT_REMINDER_BODY,
+    }
+
+
+def format_deadline(moment):
+    return formats.date_format(timezone.localtime(moment), "j F Y")
+
+
+def render(kind, *, survey_round, assignment, link, status="not_started", templates=None):
+    """(subject, body) of an invitation or a reminder for one assignment."""
+    templates = templates or templates_of(survey_round)
+    values = {
+        "organisation": assignment.organisation.name,
+        "deadline": format_deadline(assignment.deadline),
+        "link": link,
+        "round": survey_round.name,
+        "year": survey_round.year,
+        "status": STATUS_TEXT.get(status, ""),
+    }
+    subject = templates[f"{kind}_subject"].format(**values)
+    body = templates[f"{kind}_body"].format(**values)
+    return " ".join(subject.split()), body
+
+
+def preview(*, survey_round, overrides=None):
+    """What the first recipient (or an example organisation) would get, with an example link."""
+    templates = {**templates_of(survey_round), **{k: v for k, v in (overrides or {}).items() if v}}
+    errors = {k: template_errors(v) for k, v in templates.items() if template_errors(v)}
+    if errors:
+        raise ValidationError(errors)
+    assignment = survey_round.assignments.select_related("organisation").first() if survey_round.pk else None
+    if assignment is None:
+        assignment = Assignment(round=survey_round, organisation=Organisation(name="Exempelförvaltningen"))
+    link = outbox.example_link()
+    result = {}
+    for kind, status in (("invitation", "not_started"), ("reminder", "draft")):
+        subject, body = render(
+            kind,
+            survey_round=survey_round,
+            assignment=assignment,
+            link=link,
+            status=status,
+            templates=templates,
+        )
+        result[kind] = {"subject": subject, "body": body}
+    return result
+
+
+# --------------------------------------------------------------------------------------------------
+# Creating and editing a round
+# --------------------------------------------------------------------------------------------------
+
+
+def _organisations(*, organisation_ids=None, kinds=None):
+    """Recipients by list or kind ("alla stadsdelsförvaltningar"); unknown ids are an error."""
+    organisation_ids = list(organisation_ids or [])
+    found = set()
+    chosen = Organisation.objects.none()
+    if organisation_ids:
+        chosen = Organisation.objects.filter(pk__in=organisation_ids)
+        found = set(chosen.values_list("pk", flat=True))
+        missing = sorted(set(organisation_ids) - found)
+        if missing:
+            raise ValidationError({"organisations": [f"Okänd organisation: {pk}." for pk in missing]})
+    if kinds:
+        valid = {k for k, _ in Organisation.Kind.choices}
+        bad = sorted(set(kinds) - valid)
+        if bad:
+            raise ValidationError({"kinds": [f"Okänd organisationstyp: {k}." for k in bad]})
+        chosen = Organisation.objects.filter(Q(pk__in=found) | Q(kind__in=kinds, is_active=True))
+    return list(chosen.order_by("name"))
+
+
+def recipients_from(*, organisation_ids=None, kinds=None):
+    return _organisations(organisation_ids=organisation_ids, kinds=kinds)
+
+
+def validate_schedule(*, opens_at, deadline, reminder_offsets=None, grace_hours=0):
+    errors = {}
+    if opens_at and deadline and deadline <= opens_at:
+        errors["deadline"] = ["Sista svarsdag måste ligga efter öppningsdagen."]
+    if reminder_offsets is not None:
+        if not isinstance(reminder_offsets, list | tuple) or not all(
+            isinstance(d, int) and not isinstance(d, bool) for d in reminder_offsets
+        ):
+            errors["reminder_offsets"] = [
+                "Ange påminnelserna som en lista med heltal (dagar från sista svarsdag)."
+            ]
+        elif len(set(reminder_offsets)) != len(reminder_offsets):
+            errors["reminder_offsets"] = ["Samma påminnelsedag finns två gånger."]
+        elif any(abs(d) > 365 for d in reminder_offsets):
+            errors["reminder_offsets"] = ["En påminnelse kan ligga högst 365 dagar från sista svarsdag."]
+    if grace_hours is not None and grace_hours < 0:
+        errors["grace_hours"] = ["Respittiden kan inte vara negativ."]
+    if errors:
+        raise ValidationError(errors)
+
+
+TEMPLATE_FIELDS = ("invitation_subject", "invitation_body", "reminder_subject", "reminder_body")
+
+
+def _validate_templates(fields):
+    errors = {}
+    for name in TEMPLATE_FIELDS:
+        if fields.get(name):
+            problems = template_errors(fields[name])
+            if problems:
+                errors[name] = problems
+    if errors:
+        raise ValidationError(errors)
+
+
+def _add_assignments(survey_round, organisations):
+    existing = set(survey_round.assignments.values_list("organisation_id", flat=True))
+    new = [Assignment(round=survey_round, organisation=o) for o in organisations if o.pk not in existing]
+    Assignment.objects.bulk_create(new)
+    created = list(survey_round.assignments.filter(organisation__in=[a.organisation for a in new]))
+    Response.objects.bulk_create([Response(assignment=a) for a in created])
+    return created
+
+
+@transaction.atomic
+def round_create(
+    *,
+    version,
+    year,
+    opens_at,
+    deadline,
+    name="",
+    organisation_ids=None,
+    kinds=None,
+    reminder_offsets=None,
+    grace_hours=0,
+    created_by=None,
+    **templates,
+):
+    """A new round in draft, with one assignment (and an empty response) per recipient."""
+    reminder_offsets = sorted(reminder_offsets) if reminder_offsets is not None else None
+    validate_schedule(
+        opens_at=opens_at, deadline=deadline, reminder_offsets=reminder_offsets, grace_hours=grace_hours
+    )
+    _validate_templates(templates)
+    organisations = _organisations(organisation_ids=organisation_ids, kinds=kinds)
+    survey_round = SurveyRound(
+        name=name or version.questionnaire.name,
+        version=version,
+        programme=version.questionnaire.programme,
+        year=year,
+        opens_at=opens_at,
+        deadline=deadline,
+        grace_hours=grace_hours or 0,
+        created_by=created_by,
+        **{k: v for k, v in templates.items() if v is not None},
+    )
+    if reminder_offsets is not None:
+        survey_round.reminder_offsets = reminder_offsets
+    survey_round.save()
+    _add_assignments(survey_round, organisations)
+    return survey_round
+
+
+EDITABLE_WHILE_OPEN = {
+    "name",
+    "grace_hours",
+    "reminder_offsets",
+    "invitation_subject",
+    "invitation_body",
+    "reminder_subject",
+    "reminder_body",
+    "digest_to",
+}
+
+
+@transaction.atomic
+def round_update(*, survey_round, **fields):
+    """Edit a round. Everything may change in draft or scheduled; once open only names, templates, the
+    reminder plan and the grace period (the deadline moves with `extend_deadline`); nothing once closed."""
+    survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
+    if survey_round.state in (State.CLOSED, State.PUBLISHED):
+        raise ValidationError({"state": ["En stängd omgång kan inte ändras."]})
+    if survey_round.state == State.OPEN:
+        locked = sorted(
+            k for k, v in fields.items() if k not in EDITABLE_WHILE_OPEN and getattr(survey_round, k, v) != v
+        )
+        if locked:
+            raise ValidationError({k: ["Kan inte ändras när omgången är öppen."] for k in locked})
+    if "reminder_offsets" in fields and fields["reminder_offsets"] is not None:
+        fields["reminder_offsets"] = sorted(fields["reminder_offsets"])
+    validate_schedule(
+        opens_at=fields.get("opens_at", survey_round.opens_at),
+        deadline=fields.get("deadline", survey_round.deadline),
+        reminder_offsets=fields.get("reminder_offsets"),
+        grace_hours=fields.get("grace_hours"),
+    )
+    _validate_templates(fields)
+    for key, value in fields.items():
+        setattr(survey_round, key, value)
+    survey_round.save()
+    return survey_round
+
+
+def _transition(survey_round, *, allowed_from, to, message, **changes):
+    won = SurveyRound.objects.filter(pk=survey_round.pk, state__in=allowed_from).update(state=to, **changes)
+    if not won:
+        current = SurveyRound.objects.filter(pk=survey_round.pk).values_list("state", flat=True).first()
+        label = State(current).label if current else "?"
+        raise ValidationError({"state": [f"{message} (omgången är {str(label).lower()})."]})
+    survey_round.refresh_from_db()
+    return survey_round
+
+
+def round_schedule(*, survey_round, now=None):
+    """Draft → scheduled: the tick opens it at opens_at."""
+    if not survey_round.assignments.filter(removed_at=None).exists():
+        raise ValidationError({"organisations": ["Omgången har inga mottagare."]})
+    return _transition(
+        survey_round,
+        allowed_from=[State.DRAFT],
+        to=State.SCHEDULED,
+        message="Bara ett utkast kan schemaläggas",
+    )
+
+
+def round_unschedule(*, survey_round):
+    return _transition(
+        survey_round,
+        allowed_from=[State.SCHEDULED],
+        to=State.DRAFT,
+        message="Bara en schemalagd omgång kan bli utkast",
+    )
+
+
+def _freeze_version(survey_round, now):
+    version = survey_round.version
+    if version.frozen_at is None:
+        type(version).objects.filter(pk=version.pk, frozen_at=None).update(frozen_at=now)
+
+
+def round_open(*, survey_round, now):
+    """Scheduled → open (the tick). The conditional update makes this safe if two ticks ever run at once."""
+    with transaction.atomic():
+        won = SurveyRound.objects.filter(pk=survey_round.pk, state=State.SCHEDULED).update(
+            state=State.OPEN, opened_at=now
+        )
+        if won:
+            _freeze_version(survey_round, now)
+    return bool(won)
+
+
+def round_open_now(*, survey_round, now=None):
+    """Open at once (draft or scheduled); invitations go out in the same call."""
+    now = now or timezone.now()
+    if not survey_round.assignments.filter(removed_at=None).exists():
+        raise ValidationError({"organisations": ["Omgången har inga mottagare."]})
+    if survey_round.deadline <= now:
+        raise ValidationError({"deadline": ["Sista svarsdag har redan passerat; flytta den först."]})
+    with transaction.atomic():
+        _transition(
+            survey_round,
+            allowed_from=[State.DRAFT, State.SCHEDULED],
+            to=State.OPEN,
+            message="Bara ett utkast eller en schemalagd omgång kan öppnas",
+            opened_at=now,
+            opens_at=now,
+        )
+        _freeze_version(survey_round, now)
+        create_invitations(now=now, rounds=[survey_round])
+    outbox.dispatch_due(now=now)
+    return survey_round
+
+
+def round_close(*, survey_round, now):
+    """Open → closed (the tick at deadline + grace, or a coordinator closing early). Reminders that are
+    still waiting are cancelled; a requested digest is queued."""
+    with transaction.atomic():
+        won = SurveyRound.objects.filter(pk=survey_round.pk, state=State.OPEN).update(
+            state=State.CLOSED, closed_at=now
+        )
+        if won:
+            OutboundEmail.objects.filter(
+                round=survey_round,
+                kind__in=[OutboundEmail.Kind.INVITATION, OutboundEmail.Kind.REMINDER],
+                status=OutboundEmail.Status.PENDING,
+            ).update(status=OutboundEmail.Status.CANCELLED)
+            survey_round.refresh_from_db()
+            outbox.queue_digest(survey_round=survey_round, now=now)
+    return bool(won)
+
+
+def round_close_early(*, survey_round, now=None):
+    now = now or timezone.now()
+    if not round_close(survey_round=survey_round, now=now):
+        _transition(
+            survey_round,
+            allowed_from=[State.OPEN],
+            to=State.CLOSED,
+            message="Bara en öppen omgång kan stängas",
+        )
+    outbox.dispatch_due(now=now)
+    survey_round.refresh_from_db()
+    return survey_round
+
+
+def round_publish(*, survey_round, now=None):
+    return _transition(
+        survey_round,
+        allowed_from=[State.CLOSED],
+        to=State.PUBLISHED,
+        message="Bara en stängd omgång kan publiceras",
+        published_at=now or timezone.now(),
+    )
+
+
+def request_digest(*, survey_round, email, now=None):
+    """The coordinator asks for a summary when the round closes (at once if it already has)."""
+    emails = [e.strip() for e in survey_round.digest_to.split(",") if e.strip()]
+    if email not in emails:
+        emails.append(email)
+    SurveyRound.objects.filter(pk=survey_round.pk).update(digest_to=", ".join(emails))
+    survey_round.refresh_from_db()
+    if survey_round.state in (State.CLOSED, State.PUBLISHED):
+        outbox.queue_digest(survey_round=survey_round, now=now or timezone.now())
+        outbox.dispatch_due(now=now or timezone.now())
+    return survey_round
+
+
+# --------------------------------------------------------------------------------------------------
+# While open: deadlines, recipients, reopening
+# --------------------------------------------------------------------------------------------------
+
+
+def _require_state(survey_round, states, message):
+    if survey_round.state not in states:
+        raise ValidationError({"state": [message]})
+
+
+def extend_deadline(*, survey_round, deadline, assignment=None):
+    """Move the deadline later, for the whole round or for one assignment."""
+    _require_state(
+        survey_round,
+        [State.DRAFT, State.SCHEDULED, State.OPEN],
+        "Sista svarsdag kan inte flyttas när omgången är stängd.",
+    )
+    current = assignment.deadline if assignment else survey_round.deadline
+    if deadline <= current:
+        raise ValidationError({"deadline": ["Den nya sista svarsdagen måste ligga efter den nuvarande."]})
+    if assignment is not None:
+        Assignment.objects.filter(pk=assignment.pk).update(deadline_override=deadline)
+        assignment.refresh_from_db()
+        return assignment
+    SurveyRound.objects.filter(pk=survey_round.pk).update(deadline=deadline)
+    survey_round.refresh_from_db()
+    return survey_round
+
+
+@transaction.atomic
+def add_recipient(*, survey_round, organisation, now=None):
+    """Add an organisation (or take one back that was removed); if the round is open its contacts are
+    invited by this call."""
+    now = now or timezone.now()
+    _require_state(
+        survey_round,
+        [State.DRAFT, State.SCHEDULED, State.OPEN],
+        "Mottagare kan inte läggas till i en stängd omgång.",
+    )
+    assignment = Assignment.objects.filter(round=survey_round, organisation=organisation).first()
+    if assignment is None:
+        assignment = _add_assignments(survey_round, [organisation])[0]
+    elif assignment.removed_at is not None:
+        Assignment.objects.filter(pk=assignment.pk).update(removed_at=None)
+        assignment.refresh_from_db()
+    if survey_round.state == State.OPEN:
+        create_invitations(now=now, rounds=[survey_round])
+        transaction.on_commit(lambda: outbox.dispatch_due(now=now))
+    return assignment
+
+
+@transaction.atomic
+def remove_recipient(*, survey_round, organisation, now=None):
+    """Take an organisation out. Its answers stay (public records); its links stop working and e-mails not
+    yet sent are cancelled."""
+    from .tokens import revoke_tokens
+
+    now = now or timezone.now()
+    _require_state(
+        survey_round,
+        [State.DRAFT, State.SCHEDULED, State.OPEN],
+        "Mottagare kan inte tas bort ur en stängd omgång.",
+    )
+    assignment = Assignment.objects.filter(
+        round=survey_round, organisation=organisation, removed_at=None
+    ).first()
+    if assignment is None:
+        raise ValidationError({"organisation": ["Organisationen är inte mottagare i omgången."]})
+    if survey_round.state in (State.DRAFT, State.SCHEDULED) and not assignment.response.answers.exists():
+        assignment.delete()
+        return None
+    Assignment.objects.filter(pk=assignment.pk).update(removed_at=now)
+    revoke_tokens(assignment=assignment, now=now)
+    OutboundEmail.objects.filter(assignment=assignment, status=OutboundEmail.Status.PENDING).update(
+        status=OutboundEmail.Status.CANCELLED
+    )
+    assignment.refresh_from_db()
+    return assignment
+
+
+@transaction.atomic
+def reopen_response(*, assignment, user=None, now=None):
+    """Submitted → reopened, so the organisation can change and submit again (the round must be open)."""
+    now = now or timezone.now()
+    _require_state(assignment.round, [State.OPEN], "Ett svar kan bara öppnas igen medan omgången är öppen.")
+    response = Response.objects.select_for_update().get(assignment=assignment)
+    if response.state != Response.State.SUBMITTED:
+        raise ValidationError({"state": ["Bara ett inskickat svar kan öppnas igen."]})
+    response.state = Response.State.REOPENED
+    response.version += 1
+    response.save(update_fields=["state", "version", "updated_at"])
+    ResponseRevision.objects.create(
+        response=response, version=response.version, action="reopen", user=user, created_at=now
+    )
+    Assignment.objects.filter(pk=assignment.pk).update(last_activity_at=now)
+    return response
+
+
+# --------------------------------------------------------------------------------------------------
+# The tick
+# --------------------------------------------------------------------------------------------------
 
 
 def rounds_to_open(*, now):
@@ -33,33 +542,102 @@ def rounds_to_close(*, now):
     return due
 
 
-def round_open(*, survey_round, now):
-    """Scheduled → open. The conditional update makes this safe if two ticks ever run at once."""
-    with transaction.atomic():
-        won = SurveyRound.objects.filter(pk=survey_round.pk, state__in=[State.SCHEDULED, State.DRAFT]).update(
-            state=State.OPEN, opened_at=now
-        )
-        if won and survey_round.version.frozen_at is None:
-            survey_round.version.__class__.objects.filter(pk=survey_round.version_id, frozen_at=None).update(
-                frozen_at=now
-            )
-    return bool(won)
+def _still_answerable(assignment, now):
+    return now < assignment.deadline + timedelta(hours=assignment.round.grace_hours)
 
 
-def round_close(*, survey_round, now):
-    won = SurveyRound.objects.filter(pk=survey_round.pk, state=State.OPEN).update(
-        state=State.CLOSED, closed_at=now
+def _waiting_assignments(rounds):
+    """Assignments of these open rounds that still owe an answer, with their contacts."""
+    return (
+        Assignment.objects.filter(round__in=rounds, removed_at=None)
+        .exclude(response__state=Response.State.SUBMITTED)
+        .select_related("round", "organisation", "response")
+        .prefetch_related("organisation__contacts")
     )
-    return bool(won)
+
+
+def _active_contacts(assignment):
+    return [c for c in assignment.organisation.contacts.all() if c.is_active]
+
+
+def create_invitations(*, now, rounds=None):
+    """One invitation row per contact of every assignment of an open round that has none yet (a contact
+    added while the round is open is invited by the next tick). Returns how many rows were created."""
+    rounds = list(rounds) if rounds is not None else list(SurveyRound.objects.filter(state=State.OPEN))
+    if not rounds:
+        return 0
+    invited = set(
+        OutboundEmail.objects.filter(round__in=rounds, kind=OutboundEmail.Kind.INVITATION).values_list(
+            "assignment_id", "contact_id"
+        )
+    )
+    rows = []
+    for assignment in _waiting_assignments(rounds):
+        if not _still_answerable(assignment, now):
+            continue
+        for contact in _active_contacts(assignment):
+            if (assignment.pk, contact.pk) not in invited:
+                rows.append(outbox.invitation(assignment=assignment, contact=contact, now=now))
+    return outbox.queue(rows)
+
+
+def due_step(assignment, *, invited_at, now):
+    """The latest reminder step whose time has come and that falls after the invitation, or None. Only
+    the latest: after an outage the missed earlier steps are skipped, not sent in a burst."""
+    due = [
+        offset
+        for offset in assignment.round.reminder_offsets
+        if invited_at < assignment.deadline + timedelta(days=offset) <= now
+    ]
+    return max(due, key=lambda offset: assignment.deadline + timedelta(days=offset)) if due else None
+
+
+def create_reminders(*, now):
+    """Reminder rows for contacts of assignments not submitted whose step is due. The unique key makes a
+    step's reminder exist at most once, however many ticks see it due."""
+    rounds = list(SurveyRound.objects.filter(state=State.OPEN))
+    if not rounds:
+        return 0
+    invitations = OutboundEmail.objects.filter(round__in=rounds, kind=OutboundEmail.Kind.INVITATION)
+    invited_at = {
+        (a, c): t for a, c, t in invitations.values_list("assignment_id", "contact_id", "created_at")
+    }
+    reminded = set(
+        OutboundEmail.objects.filter(round__in=rounds, kind=OutboundEmail.Kind.REMINDER).values_list(
+            "assignment_id", "contact_id", "step"
+        )
+    )
+    rows = []
+    for assignment in _waiting_assignments(rounds):
+        if not _still_answerable(assignment, now):
+            continue
+        for contact in _active_contacts(assignment):
+            first = invited_at.get((assignment.pk, contact.pk))
+            if first is None:
+                continue
+            step = due_step(assignment, invited_at=first, now=now)
+            if step is not None and (assignment.pk, contact.pk, step) not in reminded:
+                rows.append(outbox.reminder(assignment=assignment, contact=contact, step=step, now=now))
+    return outbox.queue(rows)
 
 
 def tick(*, now=None):
-    """Find what is due and do it. Returns counts, for the log and for tests."""
+    """Find what is due and do it: open, close (before reminding, so a round past its end after an outage
+    gets no late reminder), invite, remind, and hand due e-mails to the workers. Returns counts."""
     now = now or timezone.now()
     opened = sum(
         round_open(survey_round=r, now=now) for r in rounds_to_open(now=now).select_related("version")
     )
     closed = sum(round_close(survey_round=r, now=now) for r in rounds_to_close(now=now))
-    result = {"opened": opened, "closed": closed}
+    invitations = create_invitations(now=now)
+    reminders = create_reminders(now=now)
+    dispatched = outbox.dispatch_due(now=now)
+    result = {
+        "opened": opened,
+        "closed": closed,
+        "invitations": invitations,
+        "reminders": reminders,
+        "dispatched": dispatched,
+    }
     logger.info("tick processed at %s: %s", now.isoformat(timespec="seconds"), result)
     return result

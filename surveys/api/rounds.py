@@ -1,0 +1,410 @@
+"""Survey rounds over the API: create and schedule, change state, recipients and deadlines, template
+preview, progress per round and per assignment, and the outbox. Coordinators and admins write; readers
+only read (surveys.permissions.IsStaffRole). Every rule lives in surveys.services.rounds."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response as HttpResponse
+
+from .. import selectors
+from ..models import Organisation, OutboundEmail, QuestionnaireVersion, SurveyRound
+from ..permissions import IsCoordinator
+from ..services import outbox, rounds
+
+
+def call(service, **kwargs):
+    """Run a service; its ValidationError becomes a 400 with a message per field."""
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as error:
+        detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
+        raise serializers.ValidationError(detail) from error
+
+
+# --------------------------------------------------------------------------------------------------
+# Input
+# --------------------------------------------------------------------------------------------------
+
+
+class TemplateFields(serializers.Serializer):
+    invitation_subject = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    invitation_body = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    reminder_subject = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    reminder_body = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+
+    def template_errors(self, attrs):
+        errors = {}
+        for name in rounds.TEMPLATE_FIELDS:
+            problems = rounds.template_errors(attrs[name]) if attrs.get(name) else []
+            if problems:
+                errors[name] = problems
+        return errors
+
+    def validate(self, attrs):
+        errors = self.template_errors(attrs)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class RoundInput(TemplateFields):
+    version = serializers.PrimaryKeyRelatedField(queryset=QuestionnaireVersion.objects.all())
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    opens_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField()
+    organisations = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=5000)
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=Organisation.Kind.choices), required=False, max_length=10
+    )
+    reminder_offsets = serializers.ListField(
+        child=serializers.IntegerField(min_value=-365, max_value=365), required=False, max_length=20
+    )
+    grace_hours = serializers.IntegerField(min_value=0, max_value=24 * 60, required=False)
+    digest_to = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+    def validate(self, attrs):
+        errors = self.template_errors(attrs)
+        opens_at = attrs.get("opens_at", getattr(self.instance, "opens_at", None))
+        deadline = attrs.get("deadline", getattr(self.instance, "deadline", None))
+        if opens_at and deadline and deadline <= opens_at:
+            errors["deadline"] = ["Sista svarsdag måste ligga efter öppningsdagen."]
+        if self.instance is None and not attrs.get("organisations") and not attrs.get("kinds"):
+            errors["organisations"] = ["Välj mottagare: organisationer eller organisationstyper."]
+        if self.instance is not None and ("organisations" in attrs or "kinds" in attrs):
+            errors["organisations"] = ["Ändra mottagare med recipients/add och recipients/remove."]
+        if "digest_to" in attrs:
+            emails = [e.strip() for e in attrs["digest_to"].split(",") if e.strip()]
+            bad = [e for e in emails if not _is_email(e)]
+            if bad:
+                errors["digest_to"] = [f"Ogiltig e-postadress: {e}." for e in bad]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+def _is_email(text):
+    try:
+        serializers.EmailField().run_validation(text)
+    except serializers.ValidationError:
+        return False
+    return True
+
+
+class RecipientsInput(serializers.Serializer):
+    organisations = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=5000)
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=Organisation.Kind.choices), required=False, max_length=10
+    )
+
+    def validate(self, attrs):
+        if not attrs.get("organisations") and not attrs.get("kinds"):
+            raise serializers.ValidationError({"organisations": ["Välj minst en organisation eller typ."]})
+        return attrs
+
+
+class DeadlineInput(serializers.Serializer):
+    deadline = serializers.DateTimeField()
+
+
+class DigestInput(serializers.Serializer):
+    email = serializers.EmailField(required=False)
+
+
+# --------------------------------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------------------------------
+
+
+class ProgressSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    not_opened = serializers.IntegerField()
+    in_progress = serializers.IntegerField()
+    submitted = serializers.IntegerField()
+    reopened = serializers.IntegerField()
+    response_rate = serializers.FloatField()
+    days_left = serializers.IntegerField(allow_null=True)
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+    questionnaire = serializers.CharField(source="version.questionnaire.name", read_only=True)
+
+    class Meta:
+        model = SurveyRound
+        fields = [
+            "id",
+            "name",
+            "year",
+            "version",
+            "questionnaire",
+            "state",
+            "opens_at",
+            "deadline",
+            "grace_hours",
+            "reminder_offsets",
+            "invitation_subject",
+            "invitation_body",
+            "reminder_subject",
+            "reminder_body",
+            "digest_to",
+            "opened_at",
+            "closed_at",
+            "published_at",
+            "progress",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ProgressSerializer)
+    def get_progress(self, obj):
+        return selectors.progress_of(obj, now=self.context.get("now"))
+
+
+class AssignmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    round = serializers.IntegerField(source="round_id")
+    organisation = serializers.IntegerField(source="organisation_id")
+    organisation_name = serializers.CharField(source="organisation.name")
+    status = serializers.CharField()
+    deadline = serializers.DateTimeField()
+    deadline_override = serializers.DateTimeField()
+    first_opened_at = serializers.DateTimeField()
+    last_activity_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(source="response.submitted_at", default=None)
+    removed_at = serializers.DateTimeField()
+    emails_sent = serializers.IntegerField()
+    emails_failed = serializers.IntegerField()
+
+
+class EmailSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OutboundEmail
+        fields = [
+            "id",
+            "key",
+            "kind",
+            "to_email",
+            "round",
+            "assignment",
+            "step",
+            "subject",
+            "status",
+            "attempts",
+            "last_error",
+            "created_at",
+            "next_attempt_at",
+            "sent_at",
+        ]
+        read_only_fields = fields
+
+
+class PreviewSerializer(serializers.Serializer):
+    subject = serializers.CharField()
+    body = serializers.CharField()
+
+
+class PreviewOutput(serializers.Serializer):
+    invitation = PreviewSerializer()
+    reminder = PreviewSerializer()
+
+
+# --------------------------------------------------------------------------------------------------
+# Views
+# --------------------------------------------------------------------------------------------------
+
+
+class RoundFilter(filters.FilterSet):
+    class Meta:
+        model = SurveyRound
+        fields = ["state", "year", "version", "version__questionnaire"]
+
+
+class RoundViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = selectors.rounds_with_progress().order_by("-year", "name", "id")
+    filterset_class = RoundFilter
+    serializer_class = RoundSerializer
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def _output(self, survey_round, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=survey_round.pk)
+        return HttpResponse(RoundSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request=RoundInput, responses={201: RoundSerializer})
+    def create(self, request, *args, **kwargs):
+        data = RoundInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        survey_round = call(
+            rounds.round_create,
+            organisation_ids=fields.pop("organisations", None),
+            kinds=fields.pop("kinds", None),
+            created_by=request.user,
+            **fields,
+        )
+        return self._output(survey_round, status.HTTP_201_CREATED)
+
+    @extend_schema(request=RoundInput, responses=RoundSerializer)
+    def update(self, request, *args, **kwargs):
+        survey_round = self.get_object()
+        data = RoundInput(survey_round, data=request.data, partial=kwargs.get("partial", False))
+        data.is_valid(raise_exception=True)
+        call(rounds.round_update, survey_round=survey_round, **data.validated_data)
+        return self._output(survey_round)
+
+    def _transition(self, service, **kwargs):
+        survey_round = self.get_object()
+        call(service, survey_round=survey_round, **kwargs)
+        return self._output(survey_round)
+
+    @extend_schema(request=None, responses=RoundSerializer)
+    @action(detail=True, methods=["post"])
+    def schedule(self, request, pk=None):
+        return self._transition(rounds.round_schedule)
+
+    @extend_schema(request=None, responses=RoundSerializer)
+    @action(detail=True, methods=["post"])
+    def unschedule(self, request, pk=None):
+        return self._transition(rounds.round_unschedule)
+
+    @extend_schema(request=None, responses=RoundSerializer)
+    @action(detail=True, methods=["post"], url_path="open")
+    def open_now(self, request, pk=None):
+        return self._transition(rounds.round_open_now)
+
+    @extend_schema(request=None, responses=RoundSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._transition(rounds.round_close_early)
+
+    @extend_schema(request=None, responses=RoundSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._transition(rounds.round_publish)
+
+    @extend_schema(request=DeadlineInput, responses=RoundSerializer)
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        data = DeadlineInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._transition(rounds.extend_deadline, deadline=data.validated_data["deadline"])
+
+    def _recipients(self, request, service):
+        survey_round = self.get_object()
+        data = RecipientsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        organisations = call(
+            rounds.recipients_from,
+            organisation_ids=data.validated_data.get("organisations"),
+            kinds=data.validated_data.get("kinds"),
+        )
+        for organisation in organisations:
+            call(service, survey_round=survey_round, organisation=organisation)
+        return self._output(survey_round)
+
+    @extend_schema(request=RecipientsInput, responses=RoundSerializer)
+    @action(detail=True, methods=["post"], url_path="recipients/add")
+    def add_recipients(self, request, pk=None):
+        return self._recipients(request, rounds.add_recipient)
+
+    @extend_schema(request=RecipientsInput, responses=RoundSerializer)
+    @action(detail=True, methods=["post"], url_path="recipients/remove")
+    def remove_recipients(self, request, pk=None):
+        return self._recipients(request, rounds.remove_recipient)
+
+    @extend_schema(request=TemplateFields, responses=PreviewOutput)
+    @action(detail=True, methods=["get", "post"])
+    def preview(self, request, pk=None):
+        """The invitation and a reminder as the first recipient would get them; POST unsaved templates
+        to see them before saving."""
+        survey_round = self.get_object()
+        data = TemplateFields(data=request.data if request.method == "POST" else {})
+        data.is_valid(raise_exception=True)
+        return HttpResponse(call(rounds.preview, survey_round=survey_round, overrides=data.validated_data))
+
+    @extend_schema(request=DigestInput, responses=RoundSerializer)
+    @action(detail=True, methods=["post"])
+    def digest(self, request, pk=None):
+        """Ask for a summary by e-mail when the round closes (at once if it already has)."""
+        data = DigestInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        email = data.validated_data.get("email") or request.user.email
+        if not email:
+            raise serializers.ValidationError({"email": ["Ange en e-postadress."]})
+        return self._transition(rounds.request_digest, email=email)
+
+
+class AssignmentFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=[(s, s) for s in selectors.ASSIGNMENT_STATUSES])
+    organisation_kind = filters.ChoiceFilter(
+        field_name="organisation__kind", choices=Organisation.Kind.choices
+    )
+    removed = filters.BooleanFilter(field_name="removed_at", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = selectors.Assignment
+        fields = ["round", "organisation", "status", "organisation_kind", "removed"]
+
+
+class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Per assignment: status, last activity, e-mails sent and failed; reopen or extend one."""
+
+    queryset = selectors.assignments_with_progress().order_by("round", "organisation__name")
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilter
+
+    @extend_schema(request=None, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        assignment = self.get_object()
+        call(rounds.reopen_response, assignment=assignment, user=request.user)
+        return HttpResponse(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
+
+    @extend_schema(request=DeadlineInput, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        assignment = self.get_object()
+        data = DeadlineInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        call(
+            rounds.extend_deadline,
+            survey_round=assignment.round,
+            assignment=assignment,
+            deadline=data.validated_data["deadline"],
+        )
+        return HttpResponse(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
+
+
+class EmailFilter(filters.FilterSet):
+    class Meta:
+        model = OutboundEmail
+        fields = ["round", "assignment", "kind", "status"]
+
+
+class EmailViewSet(viewsets.ReadOnlyModelViewSet):
+    """The outbox, for coordinators: what went out, what failed and why; a failed e-mail can be retried."""
+
+    queryset = OutboundEmail.objects.order_by("-created_at", "-id")
+    serializer_class = EmailSerializer
+    filterset_class = EmailFilter
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(request=None, responses=EmailSerializer)
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        row = get_object_or_404(OutboundEmail, pk=pk)
+        call(outbox.retry, row=row, now=timezone.now())
+        row.refresh_from_db()
+        return HttpResponse(EmailSerializer(row).data)

@@ -1,0 +1,364 @@
+"""The outbox: every e-mail is first a row with a unique key; workers claim rows and send them.
+
+Delivery is **at least once, with the duplicate window made as small as SMTP allows**. A row is claimed
+(conditional UPDATE pending → sending, with `claimed_at` as a lease) right before its message goes to the
+SMTP server and marked sent right after the server accepts it, one row at a time. A worker killed before
+the server accepted the message leaves the row `sending`; once the lease runs out the tick hands it to a
+worker again, so nothing is lost. The only way to get a duplicate is a kill in the instant between the
+server's "250 OK" and our UPDATE — SMTP has no two-phase commit, so that window cannot be closed, only
+narrowed; the Message-ID is derived from the row's key so mail clients can fold such a rare duplicate.
+At most once would instead lose an e-mail on every such kill, and a lost invitation is worse than a
+repeated one.
+
+Time lives in the database: `next_attempt_at` says when a pending row may go (backoff after a transient
+failure); the tick's `dispatch_due` enqueues what is due. A queued task is only a hint."""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..models import AccessToken, Contact, OutboundEmail, Response, SurveyRound
+from . import tokens
+
+logger = logging.getLogger(__name__)
+
+Status = OutboundEmail.Status
+Kind = OutboundEmail.Kind
+
+
+# --------------------------------------------------------------------------------------------------
+# Creating rows (idempotent by key)
+# --------------------------------------------------------------------------------------------------
+
+
+def invitation(*, assignment, contact, now):
+    return OutboundEmail(
+        key=f"invite:{assignment.pk}:{contact.pk}",
+        kind=Kind.INVITATION,
+        to_email=contact.email,
+        contact=contact,
+        assignment=assignment,
+        round_id=assignment.round_id,
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
+def reminder(*, assignment, contact, step, now):
+    return OutboundEmail(
+        key=f"remind:{assignment.pk}:{contact.pk}:{step}",
+        kind=Kind.REMINDER,
+        to_email=contact.email,
+        contact=contact,
+        assignment=assignment,
+        round_id=assignment.round_id,
+        step=step,
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
+def queue(rows):
+    """Insert rows whose key is new; rows whose key exists are left as they are. Returns how many of
+    them are now in the table that were not before."""
+    if not rows:
+        return 0
+    keys = [r.key for r in rows]
+    before = OutboundEmail.objects.filter(key__in=keys).count()
+    OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    return OutboundEmail.objects.filter(key__in=keys).count() - before
+
+
+def queue_receipt(*, response, now=None):
+    """A receipt to every active contact of the organisation for this submission (numbered by the
+    response's version, so a resubmission after reopening gets its own receipt)."""
+    now = now or timezone.now()
+    assignment = response.assignment
+    survey_round = assignment.round
+    submitted = timezone.localtime(response.submitted_at or now).strftime("%Y-%m-%d %H:%M")
+    subject = f"Kvitto: {survey_round.name} {survey_round.year} är inskickad"
+    body = (
+        f"Hej!\n\nSvaret från {assignment.organisation.name} på enkäten {survey_round.name} "
+        f"{survey_round.year} skickades in {submitted}.\n"
+        + (f"Inskickat av: {response.submitted_by.name}\n" if response.submitted_by_id else "")
+        + "\nTack för ert svar!\n"
+    )
+    rows = [
+        OutboundEmail(
+            key=f"receipt:{response.pk}:{response.version}:{contact.pk}",
+            kind=Kind.RECEIPT,
+            to_email=contact.email,
+            contact=contact,
+            assignment=assignment,
+            round=survey_round,
+            subject=subject,
+            body=body,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for contact in Contact.objects.filter(organisation_id=assignment.organisation_id, is_active=True)
+    ]
+    return queue(rows)
+
+
+def send_receipt(*, response):
+    """After a submission (surveys.events): queue the receipts and hand them to a worker at once."""
+    now = timezone.now()
+    queue_receipt(response=response, now=now)
+    dispatch_due(now=now)
+
+
+def digest_text(survey_round):
+    """The coordinator's summary of a round: how many answered, and who did not."""
+    from ..selectors import round_progress
+
+    progress = round_progress(survey_round)
+    missing = list(
+        survey_round.assignments.filter(removed_at=None)
+        .exclude(response__state=Response.State.SUBMITTED)
+        .values_list("organisation__name", flat=True)
+        .order_by("organisation__name")
+    )
+    failed = survey_round.emails.filter(status=Status.FAILED).count()
+    lines = [
+        f"Sammanställning av {survey_round.name} {survey_round.year} ({survey_round.get_state_display().lower()})",
+        "",
+        f"Mottagare: {progress['total']}",
+        f"Inskickade: {progress['submitted']} ({progress['response_rate']:.0%})",
+        f"Påbörjade men inte inskickade: {progress['in_progress'] + progress['reopened']}",
+        f"Inte öppnade: {progress['not_opened']}",
+        f"E-post som inte kunde levereras: {failed}",
+    ]
+    if missing:
+        lines += ["", "Har inte skickat in:"] + [f"- {name}" for name in missing]
+    return "\n".join(lines) + "\n"
+
+
+def queue_digest(*, survey_round, now):
+    emails = [e.strip() for e in survey_round.digest_to.split(",") if e.strip()]
+    if not emails:
+        return 0
+    body = digest_text(survey_round)
+    subject = f"Sammanställning: {survey_round.name} {survey_round.year}"
+    rows = [
+        OutboundEmail(
+            key=f"digest:{survey_round.pk}:{email.lower()}",
+            kind=Kind.DIGEST,
+            to_email=email,
+            round=survey_round,
+            subject=subject,
+            body=body,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for email in emails
+    ]
+    return queue(rows)
+
+
+# --------------------------------------------------------------------------------------------------
+# Handing due rows to workers
+# --------------------------------------------------------------------------------------------------
+
+
+def _lease():
+    return timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+
+
+def dispatch_due(*, now, limit=None):
+    """Enqueue send tasks (batches of OUTBOX_BATCH_SIZE ids) for every row that is due: pending rows
+    whose time has come, and rows whose sender's lease ran out (a killed worker). Each dispatched row's
+    next_attempt_at moves OUTBOX_REDISPATCH_SECONDS ahead, so a slow queue is not flooded with copies
+    of the same ids by every tick; a task lost with the broker is re-dispatched after that time."""
+    OutboundEmail.objects.filter(status=Status.SENDING, claimed_at__lt=now - _lease()).update(
+        status=Status.PENDING, next_attempt_at=now
+    )
+    due = OutboundEmail.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).order_by(
+        "next_attempt_at", "id"
+    )
+    ids = list(due.values_list("id", flat=True)[: limit or settings.OUTBOX_DISPATCH_LIMIT])
+    if not ids:
+        return 0
+    OutboundEmail.objects.filter(pk__in=ids, status=Status.PENDING).update(
+        next_attempt_at=now + timedelta(seconds=settings.OUTBOX_REDISPATCH_SECONDS)
+    )
+    size = settings.OUTBOX_BATCH_SIZE
+    batches = [ids[i : i + size] for i in range(0, len(ids), size)]
+
+    def enqueue():
+        from workers.tasks import send_emails
+
+        for batch in batches:
+            send_emails.delay(batch)
+
+    transaction.on_commit(enqueue)
+    return len(ids)
+
+
+# --------------------------------------------------------------------------------------------------
+# Sending
+# --------------------------------------------------------------------------------------------------
+
+
+class PermanentFailure(Exception):
+    """The message can never be sent as it is (a rejected address, a row that no longer applies)."""
+
+
+def backoff(attempts):
+    """Seconds to wait after the n-th failed attempt: 1, 4, 16, 64 minutes … at most 6 hours."""
+    return min(settings.OUTBOX_BACKOFF_SECONDS * 4 ** max(attempts - 1, 0), 6 * 3600)
+
+
+def is_permanent(error):
+    if isinstance(error, PermanentFailure | ValueError | UnicodeError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return False
+
+
+def claim(pk):
+    """Take one row for sending, or None if another worker has it or it is done. Stale claims (a
+    worker killed mid-send) are taken over once their lease has run out."""
+    now = timezone.now()
+    won = (
+        OutboundEmail.objects.filter(pk=pk)
+        .filter(Q(status=Status.PENDING) | Q(status=Status.SENDING, claimed_at__lt=now - _lease()))
+        .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not won:
+        return None
+    return OutboundEmail.objects.select_related(
+        "assignment__round", "assignment__organisation", "assignment__response", "contact"
+    ).get(pk=pk)
+
+
+def _response_status(assignment):
+    response = getattr(assignment, "response", None)
+    if response is None or (response.state == Response.State.DRAFT and response.version == 0):
+        return "not_started"
+    return response.state
+
+
+def build_message(row):
+    """The message for a row; (message, raw token or None). Invitations and reminders get a fresh
+    personal link here, at send time: the raw token exists only in this message, the database keeps its
+    hash. Rows that no longer apply (submitted, removed, round no longer open) raise PermanentFailure."""
+    from . import rounds
+
+    raw = None
+    subject, body = row.subject, row.body
+    if row.kind in (Kind.INVITATION, Kind.REMINDER):
+        assignment = row.assignment
+        if assignment is None or row.contact is None or not row.contact.is_active:
+            raise PermanentFailure("Kontaktpersonen finns inte längre.")
+        if assignment.removed_at is not None or assignment.round.state != SurveyRound.State.OPEN:
+            raise PermanentFailure("Omgången är inte öppen för organisationen.")
+        status = _response_status(assignment)
+        if row.kind == Kind.REMINDER and status == Response.State.SUBMITTED:
+            raise PermanentFailure("Svaret är redan inskickat.")
+        raw = tokens.issue_token(assignment=assignment, contact=row.contact)
+        subject, body = rounds.render(
+            row.kind,
+            survey_round=assignment.round,
+            assignment=assignment,
+            link=tokens.link_for(raw),
+            status=status,
+        )
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "arsrunda.localhost"
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.to_email],
+        headers={
+            "Message-ID": f"<{row.key.replace(':', '.')}.{row.pk}@{domain}>",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    return message, subject, raw
+
+
+def _record_failure(row, error, raw):
+    if raw:
+        # The link was never delivered: it must not work.
+        AccessToken.objects.filter(token_hash=tokens.hash_token(raw)).update(revoked_at=timezone.now())
+    text = f"{type(error).__name__}: {error}"[:2000]
+    if isinstance(error, PermanentFailure) and row.kind in (Kind.INVITATION, Kind.REMINDER):
+        status, when = Status.CANCELLED, timezone.now()
+    elif is_permanent(error) or row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        status, when = Status.FAILED, timezone.now()
+    else:
+        status, when = Status.PENDING, timezone.now() + timedelta(seconds=backoff(row.attempts))
+    OutboundEmail.objects.filter(pk=row.pk, status=Status.SENDING).update(
+        status=status, last_error=text, next_attempt_at=when, claimed_at=None
+    )
+    logger.warning("e-mail %s not sent (attempt %s, now %s): %s", row.key, row.attempts, status, text)
+    return status
+
+
+def send_emails(ids):
+    """Send these rows over one connection. Returns {"sent": n, "failed": n, "retry": n, "skipped": n}."""
+    counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": 0}
+    connection = get_connection()
+    try:
+        for pk in ids:
+            row = claim(pk)
+            if row is None:
+                counts["skipped"] += 1
+                continue
+            raw = None
+            try:
+                message, subject, raw = build_message(row)
+                connection.open()  # kept open for the whole batch; reopened after an error
+                connection.send_messages([message])
+            except Exception as error:  # errors are data on the row, not exceptions lost in a log
+                status = _record_failure(row, error, raw)
+                counts["retry" if status == Status.PENDING else "failed"] += 1
+                try:
+                    connection.close()  # the connection may be broken; the next message opens a new one
+                except Exception:  # noqa: BLE001
+                    pass
+                continue
+            OutboundEmail.objects.filter(pk=row.pk).update(
+                status=Status.SENT,
+                sent_at=timezone.now(),
+                subject=subject[:300],
+                last_error="",
+                claimed_at=None,
+            )
+            counts["sent"] += 1
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001
+            pass
+    return counts
+
+
+def retry(*, row, now):
+    """A coordinator sends a failed e-mail again (e.g. after the address was corrected)."""
+    from django.core.exceptions import ValidationError
+
+    if row.status not in (Status.FAILED, Status.CANCELLED):
+        raise ValidationError(
+            {"status": ["Bara ett misslyckat eller avbrutet e-postmeddelande kan skickas igen."]}
+        )
+    if row.contact_id and row.contact.email != row.to_email:
+        row.to_email = row.contact.email
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        status=Status.PENDING, attempts=0, next_attempt_at=now, to_email=row.to_email
+    )
+    dispatch_due(now=now)
+
+
+def example_link():
+    return tokens.link_for("EXEMPEL-PERSONLIG-LANK")
