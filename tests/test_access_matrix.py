@@ -6,12 +6,16 @@ organisation A, so the respondent of B must never read or write them.
 
 `test_every_route_is_in_the_matrix` fails when a new URL is added without a row here."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
-from surveys.services.tokens import issue_token
+from surveys.models import AccessToken
+from surveys.services.tokens import hash_token, issue_token
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +45,21 @@ class World:
             "coord": f.UserFactory(role="coordinator", username="m-coord"),
             "admin": f.UserFactory(role="admin", username="m-admin"),
         }
+        self.email_a = f.OutboundEmailFactory(
+            assignment=self.assignment_a, contact=self.contact_a, status="failed", last_error="SMTP 451"
+        )
         self.token_a = issue_token(assignment=self.assignment_a, contact=self.contact_a)
+        self.token_a_row = AccessToken.objects.get(token_hash=hash_token(self.token_a))
+        self.org_c = f.OrganisationFactory(name="Organisation C")
+        self.draft = f.SurveyRoundFactory(version=self.version, state="draft", year=2030)
+        self.scheduled = f.SurveyRoundFactory(version=self.version, state="scheduled", year=2031)
+        self.closed = f.SurveyRoundFactory(version=self.version, state="closed", year=2024)
+        for survey_round in (self.draft, self.scheduled):
+            f.AssignmentFactory(round=survey_round, organisation=self.org_a)
+        self.submitted = f.AssignmentFactory(round=self.round, organisation=f.OrganisationFactory(name="D"))
+        self.submitted.response.state = "submitted"
+        self.submitted.response.submitted_at = timezone.now()
+        self.submitted.response.save()
         self.token_b = issue_token(assignment=self.assignment_b, contact=self.contact_b)
 
     def client(self, role):
@@ -61,6 +79,9 @@ def row(name, method, path, expected, data=None):
 
 
 DENY_API = (403, 403, 403)  # anonymous and both respondents: DRF answers 403 to the unauthenticated
+STAFF_READ = DENY_API + (200, 200, 200)
+COORD_ONLY = DENY_API + (403, 200, 200)
+COORD_ONLY_CREATED = DENY_API + (403, 201, 201)
 
 MATRIX = [
     row("healthz", "get", lambda w: "/healthz", (200, 200, 200, 200, 200, 200)),
@@ -70,7 +91,23 @@ MATRIX = [
     row("surveys:home", "get", lambda w: "/", (200,) * 6),
     row("surveys:magic-link", "get", lambda w: "/l/not-a-real-token-value-at-all/", (403,) * 6),
     # The start page shows each respondent their own assignment; staff and anonymous have none.
-    row("surveys:start", "get", lambda w: "/enkat/", (403, 200, 200, 403, 403, 403)),
+    row("surveys:start", "get", lambda w: "/enkat/", (403, 302, 302, 403, 403, 403)),
+    # Organisation A's response: only A's respondents; everyone else gets 404 (existence is not revealed).
+    row("surveys:overview", "get", lambda w: f"/enkat/{w.assignment_a.pk}/", (404, 200, 404, 404, 404, 404)),
+    row(
+        "surveys:section", "get", lambda w: f"/enkat/{w.assignment_a.pk}/avsnitt/1/",
+        (404, 200, 404, 404, 404, 404),
+    ),
+    row(
+        "surveys:section", "post", lambda w: f"/enkat/{w.assignment_a.pk}/avsnitt/1/",
+        (404, 302, 404, 404, 404, 404), data={},
+    ),
+    row(
+        "surveys:review", "get", lambda w: f"/enkat/{w.assignment_a.pk}/granska/", (404, 200, 404, 404, 404, 404)
+    ),
+    row(
+        "surveys:receipt", "get", lambda w: f"/enkat/{w.assignment_a.pk}/kvitto/", (404, 302, 404, 404, 404, 404)
+    ),
     # Organisations, contacts and questionnaires: staff read, coordinators and admins write.
     row("organisation-list", "get", lambda w: "/api/organisations/", DENY_API + (200, 200, 200)),
     row(
@@ -92,6 +129,47 @@ MATRIX = [
         "questionnaire-detail", "get", lambda w: f"/api/questionnaires/{w.version.questionnaire_id}/",
         DENY_API + (200, 200, 200),
     ),
+    # Respondents' links: coordinators and admins only (the reader never sees links).
+    row("access-link-list", "get", lambda w: "/api/access-links/", COORD_ONLY),
+    row(
+        "access-link-list", "post", lambda w: "/api/access-links/", COORD_ONLY_CREATED,
+        data=lambda w: {"assignment": w.assignment_a.pk, "contact": w.contact_a.pk},
+    ),
+    row("access-link-detail", "get", lambda w: f"/api/access-links/{w.token_a_row.pk}/", COORD_ONLY),
+    row("access-link-revoke", "post", lambda w: f"/api/access-links/{w.token_a_row.pk}/revoke/", COORD_ONLY, data={}),
+    # Rounds: staff read; coordinators and admins change.
+    row("round-list", "get", lambda w: "/api/rounds/", STAFF_READ),
+    row("round-detail", "get", lambda w: f"/api/rounds/{w.round.pk}/", STAFF_READ),
+    row("round-detail", "patch", lambda w: f"/api/rounds/{w.round.pk}/", COORD_ONLY, data={"name": "Ny"}),
+    row("round-schedule", "post", lambda w: f"/api/rounds/{w.draft.pk}/schedule/", COORD_ONLY, data={}),
+    row("round-unschedule", "post", lambda w: f"/api/rounds/{w.scheduled.pk}/unschedule/", COORD_ONLY, data={}),
+    row("round-open-now", "post", lambda w: f"/api/rounds/{w.scheduled.pk}/open/", COORD_ONLY, data={}),
+    row("round-close", "post", lambda w: f"/api/rounds/{w.round.pk}/close/", COORD_ONLY, data={}),
+    row("round-publish", "post", lambda w: f"/api/rounds/{w.closed.pk}/publish/", COORD_ONLY, data={}),
+    row(
+        "round-extend", "post", lambda w: f"/api/rounds/{w.round.pk}/extend/", COORD_ONLY,
+        data=lambda w: {"deadline": (w.round.deadline + timedelta(days=7)).isoformat()},
+    ),
+    row(
+        "round-add-recipients", "post", lambda w: f"/api/rounds/{w.round.pk}/recipients/add/", COORD_ONLY,
+        data=lambda w: {"organisations": [w.org_c.pk]},
+    ),
+    row(
+        "round-remove-recipients", "post", lambda w: f"/api/rounds/{w.round.pk}/recipients/remove/",
+        COORD_ONLY, data=lambda w: {"organisations": [w.org_b.pk]},
+    ),
+    row("round-preview", "get", lambda w: f"/api/rounds/{w.round.pk}/preview/", STAFF_READ),
+    row("round-digest", "post", lambda w: f"/api/rounds/{w.round.pk}/digest/", COORD_ONLY, data={}),
+    row("assignment-list", "get", lambda w: "/api/assignments/", STAFF_READ),
+    row("assignment-detail", "get", lambda w: f"/api/assignments/{w.assignment_a.pk}/", STAFF_READ),
+    row("assignment-reopen", "post", lambda w: f"/api/assignments/{w.submitted.pk}/reopen/", COORD_ONLY, data={}),
+    row(
+        "assignment-extend", "post", lambda w: f"/api/assignments/{w.assignment_a.pk}/extend/", COORD_ONLY,
+        data=lambda w: {"deadline": (w.round.deadline + timedelta(days=7)).isoformat()},
+    ),
+    row("email-list", "get", lambda w: "/api/emails/", COORD_ONLY),
+    row("email-detail", "get", lambda w: f"/api/emails/{w.email_a.pk}/", COORD_ONLY),
+    row("email-retry", "post", lambda w: f"/api/emails/{w.email_a.pk}/retry/", COORD_ONLY, data={}),
 ]
 
 
@@ -103,10 +181,11 @@ def test_access(name, method, path, expected, data):
         # Each role meets the same state: its requests run in a savepoint that is rolled back.
         with transaction.atomic():
             client = world.client(role)
-            kwargs = {"content_type": "application/json", "data": data} if data is not None else {}
+            body = data(world) if callable(data) else data
+            kwargs = {"content_type": "application/json", "data": body} if body is not None else {}
             seen[role] = getattr(client, method)(path(world), **kwargs).status_code
             transaction.set_rollback(True)
-    assert seen == expected
+    assert seen == expected, f"{method.upper()} {name}: got {seen}"
 
 
 def _route_names(patterns, namespace=None):

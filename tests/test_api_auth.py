@@ -50,3 +50,16 @@ def test_openapi_schema_is_served(coordinator):
     client.force_authenticate(coordinator)
     response = client.get("/api/schema/")
     assert response.status_code == 200 and b"/api/organisations/" in response.content
+
+
+def test_deleting_an_organisation_others_refer_to_is_a_conflict_not_a_server_error(api):
+    from tests.factories import OrganisationFactory
+
+    parent = OrganisationFactory(name="Socialnämnden")
+    OrganisationFactory(name="Socialförvaltningen", parent=parent)
+
+    response = api.delete(f"/api/organisations/{parent.pk}/")
+
+    assert response.status_code == 409
+    assert response.json()["used_by"] == ["Socialförvaltningen"]
+    assert parent.__class__.objects.filter(pk=parent.pk).exists()

@@ -6,7 +6,17 @@ from rest_framework.routers import DefaultRouter
 
 from . import access_links, organisations, rounds
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """Object ids in our URLs are integers: anything else is a 404 before a view runs."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if not getattr(viewset, "lookup_value_regex", None):
+            viewset.lookup_value_regex = r"[0-9]+"
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+router = Router()
 router.register("organisations", organisations.OrganisationViewSet, basename="organisation")
 router.register("contacts", organisations.ContactViewSet, basename="contact")
 router.register("questionnaires", organisations.QuestionnaireViewSet, basename="questionnaire")
