@@ -289,25 +289,16 @@ def section(request, assignment_id, number):
 def _save_section(access, questionnaire, section, data):
     """Validate and save one section's form; returns (SaveResult, errors by code, conflicts by code)."""
     in_section = [q for q in questionnaire.questions if q.section_id == section.pk]
-    raw_by_code = {q.code: svc.raw_from_form(q, data) for q in in_section}
-    values, errors = svc.clean_answers(in_section, raw_by_code)
-    # Conditions are judged on what the page now says, merged with the rest of the response;
-    # answers to questions that are hidden are not stored.
-    merged = {**questionnaire.values, **{q.pk: v for q, v in values.items()}}
-    visible = {q.pk for q in svc.visible_questions(questionnaire.questions, merged)}
-    values = {q: v for q, v in values.items() if q.pk in visible}
-    errors = {code: e for code, e in errors.items() if questionnaire.by_code()[code].pk in visible}
     try:
         base_version = int(data.get("version", ""))
     except ValueError:
         base_version = 0
-    confirm = {code[len("confirm_") :] for code in data if code.startswith("confirm_")}
-    result = svc.save_answers(
-        response=questionnaire.response,
-        values=values,
+    result, errors = svc.save_input(
+        questionnaire=questionnaire,
+        raw_by_code={q.code: svc.raw_from_form(q, data) for q in in_section},
         base_version=base_version,
         contact=access.contact,
-        confirm=confirm,
+        confirm={key[len("confirm_") :] for key in data if key.startswith("confirm_")},
     )
     conflicts = {
         c.question.code: {

@@ -356,6 +356,37 @@ def save_answers(*, response, values, base_version, contact=None, user=None, con
     return SaveResult(version=locked.version, changed=list(changes), conflicts=conflicts)
 
 
+def save_input(
+    *, questionnaire, raw_by_code, base_version, contact=None, user=None, confirm=(), all_or_nothing=False
+):
+    """Validate raw input ({code: raw}) and save what is valid: returns (SaveResult or None, errors).
+
+    Conditions are judged on the new input merged with the rest of the response; answers to questions
+    that are hidden are neither stored nor reported as errors. A page saves the valid answers and shows
+    the errors beside the others; the API (`all_or_nothing`) saves nothing when anything is wrong."""
+    by_code = questionnaire.by_code()
+    errors = {
+        code: AnswerError("Frågan finns inte i enkäten.") for code in raw_by_code if code not in by_code
+    }
+    questions = [q for q in questionnaire.questions if q.code in raw_by_code]
+    values, invalid = clean_answers(questions, raw_by_code)
+    merged = {**questionnaire.values, **{q.pk: v for q, v in values.items()}}
+    visible = {q.pk for q in visible_questions(questionnaire.questions, merged)}
+    values = {q: v for q, v in values.items() if q.pk in visible}
+    errors.update({code: e for code, e in invalid.items() if by_code[code].pk in visible})
+    if errors and all_or_nothing:
+        return None, errors
+    result = save_answers(
+        response=questionnaire.response,
+        values=values,
+        base_version=base_version,
+        contact=contact,
+        user=user,
+        confirm=confirm,
+    )
+    return result, errors
+
+
 # --------------------------------------------------------------------------------------------------
 # Submitting and reopening
 # --------------------------------------------------------------------------------------------------
