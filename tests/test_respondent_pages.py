@@ -14,6 +14,7 @@ from django.utils import timezone
 from surveys.models import AccessToken, Answer, QuestionType, Response, SurveyRound
 from surveys.services import responses as svc
 from surveys.services.tokens import hash_token, issue_token
+from surveys.views import GUESS_KEY
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -21,10 +22,13 @@ T = QuestionType
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
+def _forget_failed_links():
+    """The guessing counter lives in the shared cache: reset only its own keys (never flush the cache,
+    which may be a Redis database shared with the broker)."""
+    keys = [GUESS_KEY.format(address) for address in ("127.0.0.1", "10.0.0.9")]
+    cache.delete_many(keys)
     yield
-    cache.clear()
+    cache.delete_many(keys)
 
 
 @pytest.fixture
