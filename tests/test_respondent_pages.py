@@ -306,3 +306,13 @@ def test_log_lines_never_show_a_magic_link_token():
     )
     RedactTokensFilter().filter(record)
     assert "abcDEF_123" not in record.getMessage() and "/l/[dold]/" in record.getMessage()
+
+
+def test_coordinator_reads_who_changed_what_in_the_admin(client, questionnaire):
+    a = questionnaire["assignment"]
+    open_link(client, a, questionnaire["contact"])
+    client.post(url(a, "avsnitt/1/"), {"version": 0, "q_PLAN": "ja"})
+    admin = Client()
+    admin.force_login(f.UserFactory(username="adm", role="admin", is_staff=True, is_superuser=True))
+    page = admin.get(f"/admin/surveys/response/{a.response.pk}/change/").content.decode()
+    assert "Alice Andersson" in page and "PLAN" in page and "save" in page
