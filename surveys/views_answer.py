@@ -104,15 +104,17 @@ def _as_input(question, value):
 
 
 def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None):
-    """What the template needs per question. `raw` (the submitted form) wins over stored answers so a
-    page with errors keeps everything the user typed."""
+    """What the template needs per question. For questions with an error or a conflict, `raw` (the
+    submitted form) wins over the stored answer, so nothing the user typed is lost."""
     errors, conflicts = errors or {}, conflicts or {}
     fields = []
     for question in questions:
         answer = answers.get(question.pk)
         name = svc.field_name(question)
         current = _as_input(question, answer.value if answer else None)
-        if raw is not None:
+        if raw is not None and (question.code in errors or question.code in conflicts):
+            # What the user typed stays in the field; every other field shows what is stored now
+            # (the user's saved answers, and a colleague's newer answers the user did not touch).
             current = svc.raw_from_form(question, raw)
         error = errors.get(question.code)
         item = {

@@ -49,7 +49,8 @@ def test_read_save_and_submit_over_the_api(setup):
         api(assignment, "answers/"), {"version": 0, "answers": {"PLAN": "ja", "ANTAL": 3}}, "application/json"
     )
     assert ok.status_code == 200 and ok.json()["version"] == 1
-    stale = client.post(
+    colleague = opened(assignment, f.ContactFactory(organisation=assignment.organisation))
+    stale = colleague.post(
         api(assignment, "answers/"), {"version": 0, "answers": {"PLAN": "nej"}}, "application/json"
     )
     assert stale.status_code == 409 and stale.json()["conflicts"] == [

@@ -266,7 +266,9 @@ def test_autosave_answers_json_with_the_new_version(client, questionnaire):
         "errors": {},
         "conflicts": [],
     }
-    stale = client.post(url(a, "avsnitt/1/"), {"version": 0, "q_PLAN": "nej"}, HTTP_X_AUTOSAVE="1")
+    colleague = Client()
+    open_link(colleague, a, f.ContactFactory(organisation=a.organisation))
+    stale = colleague.post(url(a, "avsnitt/1/"), {"version": 0, "q_PLAN": "nej"}, HTTP_X_AUTOSAVE="1")
     assert stale.status_code == 409 and stale.json()["conflicts"] == ["PLAN"]
 
 
@@ -316,3 +318,23 @@ def test_coordinator_reads_who_changed_what_in_the_admin(client, questionnaire):
     admin.force_login(f.UserFactory(username="adm", role="admin", is_staff=True, is_superuser=True))
     page = admin.get(f"/admin/surveys/response/{a.response.pk}/change/").content.decode()
     assert "Alice Andersson" in page and "PLAN" in page and "save" in page
+
+
+def test_conflict_page_shows_a_colleagues_untouched_change_not_the_stale_value(questionnaire):
+    """After a conflict the form must not carry the user's stale copy of answers a colleague changed and
+    the user did not touch, or the next save would undo the colleague's work."""
+    a = questionnaire["assignment"]
+    f.QuestionFactory(section=questionnaire["plan"].section, code="NAMN", order=3, type=T.TEXT, text="Namn")
+    bob = f.ContactFactory(organisation=a.organisation, name="Bob")
+    alice_browser, bob_browser = Client(), Client()
+    open_link(alice_browser, a, questionnaire["contact"])
+    open_link(bob_browser, a, bob)
+    alice_browser.post(url(a, "avsnitt/1/"), {"version": 0, "q_PLAN": "ja", "q_NAMN": "Alice"})
+    # Bob's page is from version 0: PLAN untouched (empty), NAMN typed.
+    page = bob_browser.post(url(a, "avsnitt/1/"), {"version": 0, "q_PLAN": "", "q_NAMN": "Bob"})
+    html = page.content.decode()
+    assert 'id="con_q_NAMN"' in html and ">Bob</textarea>" in html  # his value stays in the field
+    assert 'value="ja" checked' in html  # Alice's PLAN, not Bob's stale empty choice
+    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    bob_browser.post(url(a, "avsnitt/1/"), {"version": version, "q_PLAN": "ja", "q_NAMN": "Bob"})
+    assert Answer.objects.get(question=questionnaire["plan"]).value == "ja"

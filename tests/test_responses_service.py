@@ -265,3 +265,14 @@ def test_no_prefill_from_a_version_not_declared_comparable():
     response, _, _ = _two_rounds(comparable=False)
     assert svc.prefill_response(response=response) == 0
     assert not Answer.objects.filter(response=response).exists()
+
+
+def test_own_later_saves_are_no_conflict_but_a_colleagues_stays_protected(world):
+    """Autosave keeps an old base version after a conflict: the user's own saves since then must not
+    conflict with themselves, while the colleague's answer stays protected."""
+    response, (q1, q2, _), alice, bob = world
+    svc.save_answers(response=response, values={q1: "ja"}, base_version=0, contact=bob)  # v1 by Bob
+    svc.save_answers(response=response, values={q2: "ja"}, base_version=0, contact=alice)  # v2 by Alice
+    result = svc.save_answers(response=response, values={q1: "nej", q2: "nej"}, base_version=0, contact=alice)
+    assert stored(response) == {"Q1": "ja", "Q2": "nej"}
+    assert [c.question.code for c in result.conflicts] == ["Q1"]

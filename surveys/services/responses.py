@@ -281,16 +281,25 @@ def is_editable(response, *, now=None):
     return now <= assignment.deadline + datetime.timedelta(hours=survey_round.grace_hours)
 
 
-def _values_at(response, base_version, codes):
-    """What each code held at `base_version`: the "from" of the first later revision that changed it."""
-    found = {}
-    for revision in ResponseRevision.objects.filter(response=response, version__gt=base_version).order_by(
+def _changed_by_others(response, base_version, codes, *, contact=None, user=None):
+    """The codes someone else changed after `base_version`, each with the value it held at that version
+    (the "from" of the first later revision that changed it). The saver's own later saves (autosave in
+    the same page) are not a conflict with themselves."""
+    revisions = ResponseRevision.objects.filter(response=response, version__gt=base_version).order_by(
         "version"
-    ):
+    )
+    before, others = {}, set()
+    for revision in revisions:
+        own = (contact is not None and revision.contact_id == contact.pk) or (
+            contact is None and user is not None and revision.user_id == user.pk
+        )
         for code, change in revision.changes.items():
-            if code in codes and code not in found and isinstance(change, dict):
-                found[code] = change.get("from")
-    return found
+            if code not in codes or not isinstance(change, dict):
+                continue
+            before.setdefault(code, change.get("from"))
+            if not own:
+                others.add(code)
+    return {code: before[code] for code in others}
 
 
 def _touch(response, now):
@@ -314,7 +323,9 @@ def save_answers(*, response, values, base_version, contact=None, user=None, con
         }
         others = {}
         if base_version is not None and base_version < locked.version:
-            others = _values_at(locked, base_version, {q.code for q in values})
+            others = _changed_by_others(
+                locked, base_version, {q.code for q in values}, contact=contact, user=user
+            )
         changes, conflicts, to_create, to_update = {}, [], [], []
         for question, value in values.items():
             answer = current.get(question.pk)

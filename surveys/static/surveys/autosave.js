@@ -25,9 +25,12 @@
       return r.json().then(function (data) { return { status: r.status, data: data }; });
     }).then(function (res) {
       var data = res.data;
-      if (data.version !== undefined && version) { version.value = data.version; }
       if (data.locked) { say("Enkäten kan inte ändras längre."); return; }
-      if (data.conflicts && data.conflicts.length) {
+      var conflicts = data.conflicts && data.conflicts.length;
+      // After a conflict the page keeps its old version: later autosaves keep the colleague's answer
+      // until the user has seen both (Spara utkast shows them).
+      if (!conflicts && data.version !== undefined && version) { version.value = data.version; }
+      if (conflicts) {
         say("En kollega har ändrat " + data.conflicts.length + " av frågorna. Tryck Spara utkast för att se båda svaren.");
       } else if (data.errors && Object.keys(data.errors).length) {
         say("Utkastet sparades " + clock() + ", utom " + Object.keys(data.errors).length + " svar som behöver rättas. Tryck Spara utkast för att se vad.");
