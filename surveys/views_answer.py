@@ -288,8 +288,15 @@ def section(request, assignment_id, number):
     )
 
 
+def mark_used(access):
+    """A save or a submit is a human action (a mail scanner only GETs): the coordinator sees the link
+    was used."""
+    AccessToken.objects.filter(pk=access.pk).update(last_used_at=timezone.now())
+
+
 def _save_section(access, questionnaire, section, data):
     """Validate and save one section's form; returns (SaveResult, errors by code, conflicts by code)."""
+    mark_used(access)
     in_section = [q for q in questionnaire.questions if q.section_id == section.pk]
     try:
         base_version = int(data.get("version", ""))
@@ -325,6 +332,7 @@ def review(request, assignment_id):
         if request.POST.get("confirm") != "yes":
             error = "Kryssa i rutan för att bekräfta att svaren ska skickas in."
         else:
+            mark_used(access)
             try:
                 first = svc.submit_response(response=response, contact=access.contact)
             except svc.SubmitRefused:

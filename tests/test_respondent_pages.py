@@ -99,6 +99,12 @@ def test_a_get_of_the_link_changes_no_answer(client, questionnaire):
     assert (response.state, response.version) == ("draft", 0)
     a.refresh_from_db()
     assert a.first_opened_at is None
+    assert AccessToken.objects.get(assignment=a).last_used_at is None
+    # The first save is a human action: now the link counts as used and the assignment as opened.
+    client.post(url(a, "avsnitt/1/"), {"version": 0, "q_PLAN": "ja"})
+    a.refresh_from_db()
+    assert a.first_opened_at is not None
+    assert AccessToken.objects.get(assignment=a).last_used_at is not None
 
 
 @pytest.mark.parametrize(

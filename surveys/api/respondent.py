@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..services import responses as svc
-from ..views_answer import SESSION_LINKS, respondent_access
+from ..views_answer import SESSION_LINKS, mark_used, respondent_access
 
 
 class RespondentSessionAuthentication(SessionAuthentication):
@@ -174,6 +174,7 @@ class AnswersView(RespondentView):
         access, response, questionnaire = self.load(request, assignment_id)
         data = SaveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        mark_used(access)
         try:
             result, errors = svc.save_input(
                 questionnaire=questionnaire,
@@ -213,6 +214,7 @@ class SubmitView(RespondentView):
     )
     def post(self, request, assignment_id):
         access, response, _ = self.load(request, assignment_id)
+        mark_used(access)
         try:
             first = svc.submit_response(response=response, contact=access.contact)
         except svc.SubmitRefused as refused:
