@@ -297,7 +297,9 @@ def mark_used(access):
 def _save_section(access, questionnaire, section, data):
     """Validate and save one section's form; returns (SaveResult, errors by code, conflicts by code)."""
     mark_used(access)
-    in_section = [q for q in questionnaire.questions if q.section_id == section.pk]
+    # Only the questions the page showed: one hidden when the page was loaded has no field on it, and
+    # its kept answer must not be read as "emptied".
+    in_section = [q for q in questionnaire.visible() if q.section_id == section.pk]
     try:
         base_version = int(data.get("version", ""))
     except ValueError:

@@ -344,3 +344,14 @@ def test_conflict_page_shows_a_colleagues_untouched_change_not_the_stale_value(q
     version = re.search(r'name="version" value="(\d+)"', html).group(1)
     bob_browser.post(url(a, "avsnitt/1/"), {"version": version, "q_PLAN": "ja", "q_NAMN": "Bob"})
     assert Answer.objects.get(question=questionnaire["plan"]).value == "ja"
+
+
+def test_an_answer_kept_while_hidden_comes_back_when_the_question_is_shown_again(client, questionnaire):
+    a = questionnaire["assignment"]
+    open_link(client, a, questionnaire["contact"])
+    client.post(url(a, "avsnitt/1/"), {"version": 0, "q_PLAN": "ja"})
+    client.post(url(a, "avsnitt/1/"), {"version": 1, "q_PLAN": "ja", "q_ANTAL": "5"})
+    client.post(url(a, "avsnitt/1/"), {"version": 2, "q_PLAN": "nej"})  # the count is hidden now
+    client.post(url(a, "avsnitt/1/"), {"version": 3, "q_PLAN": "ja"})  # the page had no count field
+    assert Answer.objects.get(response=a.response, question=questionnaire["count"]).value == 5
+    assert 'value="5"' in client.get(url(a, "avsnitt/1/")).content.decode()
