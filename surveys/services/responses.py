@@ -281,10 +281,11 @@ def is_editable(response, *, now=None):
     return now <= assignment.deadline + datetime.timedelta(hours=survey_round.grace_hours)
 
 
-def _changed_by_others(response, base_version, codes, *, contact=None, user=None):
-    """The codes someone else changed after `base_version`, each with the value it held at that version
-    (the "from" of the first later revision that changed it). The saver's own later saves (autosave in
-    the same page) are not a conflict with themselves."""
+def _since(response, base_version, codes, *, contact=None, user=None):
+    """What changed after `base_version`: ({code: value at that version}, {codes someone else changed}).
+
+    The value at the version is the "from" of the first later revision that changed the code. The
+    saver's own later saves (autosave on the same page) do not make a conflict with themselves."""
     revisions = ResponseRevision.objects.filter(response=response, version__gt=base_version).order_by(
         "version"
     )
@@ -299,7 +300,7 @@ def _changed_by_others(response, base_version, codes, *, contact=None, user=None
             before.setdefault(code, change.get("from"))
             if not own:
                 others.add(code)
-    return {code: before[code] for code in others}
+    return before, others
 
 
 def _touch(response, now):
@@ -321,9 +322,9 @@ def save_answers(*, response, values, base_version, contact=None, user=None, con
         current = {
             a.question_id: a for a in Answer.objects.filter(response=locked, question__in=list(values))
         }
-        others = {}
+        before, others = {}, set()
         if base_version is not None and base_version < locked.version:
-            others = _changed_by_others(
+            before, others = _since(
                 locked, base_version, {q.code for q in values}, contact=contact, user=user
             )
         changes, conflicts, to_create, to_update = {}, [], [], []
@@ -333,11 +334,12 @@ def save_answers(*, response, values, base_version, contact=None, user=None, con
             confirming = answer is not None and answer.prefilled and question.code in confirm
             if value == stored and not confirming:
                 continue  # unchanged; last year's answer left as offered stays marked as last year's
-            if question.code in others and value != stored:
-                # A colleague changed it after this page was loaded: keep theirs. If this user changed
-                # it too, hand both values back; if not, there is nothing to decide.
-                if value != others[question.code]:
-                    conflicts.append(Conflict(question=question, theirs=stored, mine=value))
+            if question.code in before and value == before[question.code]:
+                continue  # left as the page showed it: whoever changed it since, their answer stays
+            if question.code in others:
+                # A colleague changed it after this page was loaded, and so did this user: keep the
+                # colleague's answer and hand both back to decide.
+                conflicts.append(Conflict(question=question, theirs=stored, mine=value))
                 continue
             changes[question.code] = {"from": stored, "to": value}
             if answer is None:
