@@ -124,6 +124,12 @@ MATRIX = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    # Each row builds three staff users; real password hashing would dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.mark.parametrize("name, method, path, expected, data", MATRIX)
 def test_access(name, method, path, expected, data):
     world = World()
