@@ -104,15 +104,17 @@ def _as_input(question, value):
 
 
 def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None):
-    """What the template needs per question. `raw` (the submitted form) wins over stored answers so a
-    page with errors keeps everything the user typed."""
+    """What the template needs per question. For questions with an error or a conflict, `raw` (the
+    submitted form) wins over the stored answer, so nothing the user typed is lost."""
     errors, conflicts = errors or {}, conflicts or {}
     fields = []
     for question in questions:
         answer = answers.get(question.pk)
         name = svc.field_name(question)
         current = _as_input(question, answer.value if answer else None)
-        if raw is not None:
+        if raw is not None and (question.code in errors or question.code in conflicts):
+            # What the user typed stays in the field; every other field shows what is stored now
+            # (the user's saved answers, and a colleague's newer answers the user did not touch).
             current = svc.raw_from_form(question, raw)
         error = errors.get(question.code)
         item = {
@@ -286,28 +288,28 @@ def section(request, assignment_id, number):
     )
 
 
+def mark_used(access):
+    """A save or a submit is a human action (a mail scanner only GETs): the coordinator sees the link
+    was used."""
+    AccessToken.objects.filter(pk=access.pk).update(last_used_at=timezone.now())
+
+
 def _save_section(access, questionnaire, section, data):
     """Validate and save one section's form; returns (SaveResult, errors by code, conflicts by code)."""
-    in_section = [q for q in questionnaire.questions if q.section_id == section.pk]
-    raw_by_code = {q.code: svc.raw_from_form(q, data) for q in in_section}
-    values, errors = svc.clean_answers(in_section, raw_by_code)
-    # Conditions are judged on what the page now says, merged with the rest of the response;
-    # answers to questions that are hidden are not stored.
-    merged = {**questionnaire.values, **{q.pk: v for q, v in values.items()}}
-    visible = {q.pk for q in svc.visible_questions(questionnaire.questions, merged)}
-    values = {q: v for q, v in values.items() if q.pk in visible}
-    errors = {code: e for code, e in errors.items() if questionnaire.by_code()[code].pk in visible}
+    mark_used(access)
+    # Only the questions the page showed: one hidden when the page was loaded has no field on it, and
+    # its kept answer must not be read as "emptied".
+    in_section = [q for q in questionnaire.visible() if q.section_id == section.pk]
     try:
         base_version = int(data.get("version", ""))
     except ValueError:
         base_version = 0
-    confirm = {code[len("confirm_") :] for code in data if code.startswith("confirm_")}
-    result = svc.save_answers(
-        response=questionnaire.response,
-        values=values,
+    result, errors = svc.save_input(
+        questionnaire=questionnaire,
+        raw_by_code={q.code: svc.raw_from_form(q, data) for q in in_section},
         base_version=base_version,
         contact=access.contact,
-        confirm=confirm,
+        confirm={key[len("confirm_") :] for key in data if key.startswith("confirm_")},
     )
     conflicts = {
         c.question.code: {
@@ -332,6 +334,7 @@ def review(request, assignment_id):
         if request.POST.get("confirm") != "yes":
             error = "Kryssa i rutan för att bekräfta att svaren ska skickas in."
         else:
+            mark_used(access)
             try:
                 first = svc.submit_response(response=response, contact=access.contact)
             except svc.SubmitRefused:

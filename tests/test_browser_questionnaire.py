@@ -56,6 +56,11 @@ def page(live_server):
         tab.set_default_timeout(15000)
         yield tab
         browser.close()
+        # ORM calls made while Playwright's loop runs get their own connections (asgiref keys them by
+        # context): close them here, or PostgreSQL cannot drop the test database afterwards.
+        from django.db import connections
+
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 

@@ -265,3 +265,22 @@ def test_no_prefill_from_a_version_not_declared_comparable():
     response, _, _ = _two_rounds(comparable=False)
     assert svc.prefill_response(response=response) == 0
     assert not Answer.objects.filter(response=response).exists()
+
+
+def test_own_later_saves_are_no_conflict_but_a_colleagues_stays_protected(world):
+    """Autosave keeps an old base version after a conflict: the user's own saves since then must not
+    conflict with themselves, while the colleague's answer stays protected."""
+    response, (q1, q2, _), alice, bob = world
+    svc.save_answers(response=response, values={q1: "ja"}, base_version=0, contact=bob)  # v1 by Bob
+    svc.save_answers(response=response, values={q2: "ja"}, base_version=0, contact=alice)  # v2 by Alice
+    result = svc.save_answers(response=response, values={q1: "nej", q2: "nej"}, base_version=0, contact=alice)
+    assert stored(response) == {"Q1": "ja", "Q2": "nej"}
+    assert [c.question.code for c in result.conflicts] == ["Q1"]
+
+
+def test_a_stale_second_tab_of_the_same_person_does_not_undo_the_first(world):
+    response, (q1, q2, _), alice, _ = world
+    svc.save_answers(response=response, values={q1: "ja"}, base_version=0, contact=alice)  # tab 2
+    # Tab 1 was loaded at version 0 (Q1 empty) and only changes Q2.
+    svc.save_answers(response=response, values={q1: None, q2: "nej"}, base_version=0, contact=alice)
+    assert stored(response) == {"Q1": "ja", "Q2": "nej"}

@@ -4,7 +4,7 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from . import access_links, organisations, rounds
+from . import access_links, organisations, respondent, rounds
 
 
 class Router(DefaultRouter):
@@ -27,5 +27,20 @@ router.register("emails", rounds.EmailViewSet, basename="email")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path(
+        "respondent/assignments/<int:assignment_id>/",
+        respondent.QuestionnaireView.as_view(),
+        name="respondent-questionnaire",
+    ),
+    path(
+        "respondent/assignments/<int:assignment_id>/answers/",
+        respondent.AnswersView.as_view(),
+        name="respondent-answers",
+    ),
+    path(
+        "respondent/assignments/<int:assignment_id>/submit/",
+        respondent.SubmitView.as_view(),
+        name="respondent-submit",
+    ),
     path("", include(router.urls)),
 ]

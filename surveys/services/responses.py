@@ -281,16 +281,26 @@ def is_editable(response, *, now=None):
     return now <= assignment.deadline + datetime.timedelta(hours=survey_round.grace_hours)
 
 
-def _values_at(response, base_version, codes):
-    """What each code held at `base_version`: the "from" of the first later revision that changed it."""
-    found = {}
-    for revision in ResponseRevision.objects.filter(response=response, version__gt=base_version).order_by(
+def _since(response, base_version, codes, *, contact=None, user=None):
+    """What changed after `base_version`: ({code: value at that version}, {codes someone else changed}).
+
+    The value at the version is the "from" of the first later revision that changed the code. The
+    saver's own later saves (autosave on the same page) do not make a conflict with themselves."""
+    revisions = ResponseRevision.objects.filter(response=response, version__gt=base_version).order_by(
         "version"
-    ):
+    )
+    before, others = {}, set()
+    for revision in revisions:
+        own = (contact is not None and revision.contact_id == contact.pk) or (
+            contact is None and user is not None and revision.user_id == user.pk
+        )
         for code, change in revision.changes.items():
-            if code in codes and code not in found and isinstance(change, dict):
-                found[code] = change.get("from")
-    return found
+            if code not in codes or not isinstance(change, dict):
+                continue
+            before.setdefault(code, change.get("from"))
+            if not own:
+                others.add(code)
+    return before, others
 
 
 def _touch(response, now):
@@ -312,9 +322,11 @@ def save_answers(*, response, values, base_version, contact=None, user=None, con
         current = {
             a.question_id: a for a in Answer.objects.filter(response=locked, question__in=list(values))
         }
-        others = {}
+        before, others = {}, set()
         if base_version is not None and base_version < locked.version:
-            others = _values_at(locked, base_version, {q.code for q in values})
+            before, others = _since(
+                locked, base_version, {q.code for q in values}, contact=contact, user=user
+            )
         changes, conflicts, to_create, to_update = {}, [], [], []
         for question, value in values.items():
             answer = current.get(question.pk)
@@ -322,11 +334,12 @@ def save_answers(*, response, values, base_version, contact=None, user=None, con
             confirming = answer is not None and answer.prefilled and question.code in confirm
             if value == stored and not confirming:
                 continue  # unchanged; last year's answer left as offered stays marked as last year's
-            if question.code in others and value != stored:
-                # A colleague changed it after this page was loaded: keep theirs. If this user changed
-                # it too, hand both values back; if not, there is nothing to decide.
-                if value != others[question.code]:
-                    conflicts.append(Conflict(question=question, theirs=stored, mine=value))
+            if question.code in before and value == before[question.code]:
+                continue  # left as the page showed it: whoever changed it since, their answer stays
+            if question.code in others:
+                # A colleague changed it after this page was loaded, and so did this user: keep the
+                # colleague's answer and hand both back to decide.
+                conflicts.append(Conflict(question=question, theirs=stored, mine=value))
                 continue
             changes[question.code] = {"from": stored, "to": value}
             if answer is None:
@@ -354,6 +367,37 @@ def save_answers(*, response, values, base_version, contact=None, user=None, con
         _touch(locked, now)
     response.version = locked.version
     return SaveResult(version=locked.version, changed=list(changes), conflicts=conflicts)
+
+
+def save_input(
+    *, questionnaire, raw_by_code, base_version, contact=None, user=None, confirm=(), all_or_nothing=False
+):
+    """Validate raw input ({code: raw}) and save what is valid: returns (SaveResult or None, errors).
+
+    Conditions are judged on the new input merged with the rest of the response; answers to questions
+    that are hidden are neither stored nor reported as errors. A page saves the valid answers and shows
+    the errors beside the others; the API (`all_or_nothing`) saves nothing when anything is wrong."""
+    by_code = questionnaire.by_code()
+    errors = {
+        code: AnswerError("Frågan finns inte i enkäten.") for code in raw_by_code if code not in by_code
+    }
+    questions = [q for q in questionnaire.questions if q.code in raw_by_code]
+    values, invalid = clean_answers(questions, raw_by_code)
+    merged = {**questionnaire.values, **{q.pk: v for q, v in values.items()}}
+    visible = {q.pk for q in visible_questions(questionnaire.questions, merged)}
+    values = {q: v for q, v in values.items() if q.pk in visible}
+    errors.update({code: e for code, e in invalid.items() if by_code[code].pk in visible})
+    if errors and all_or_nothing:
+        return None, errors
+    result = save_answers(
+        response=questionnaire.response,
+        values=values,
+        base_version=base_version,
+        contact=contact,
+        user=user,
+        confirm=confirm,
+    )
+    return result, errors
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,13 +1,12 @@
 // Autosave for the questionnaire's section pages: a progressive enhancement. The page works without
 // this script (the "Spara utkast" button posts the same form). Saves a few seconds after typing stops
-// and when a field loses focus; sends the response version so a colleague's newer answer is never
-// overwritten (the server answers 409 with the conflicting questions).
+// and when a field loses focus; sends the version the page was loaded with, so a colleague's newer
+// answer is never overwritten (the server answers 409 with the conflicting questions).
 (function () {
   "use strict";
   var form = document.querySelector("form[data-autosave]");
   if (!form || !window.fetch || !window.FormData) { return; }
   var status = form.querySelector(".autosave-status");
-  var version = form.querySelector("input[name=version]");
   var timer = null, dirty = false, busy = false, again = false, DELAY = 3000;
 
   function say(text) { if (status) { status.textContent = text; } }
@@ -25,8 +24,10 @@
       return r.json().then(function (data) { return { status: r.status, data: data }; });
     }).then(function (res) {
       var data = res.data;
-      if (data.version !== undefined && version) { version.value = data.version; }
       if (data.locked) { say("Enkäten kan inte ändras längre."); return; }
+      // The page keeps the version it was loaded with: it still shows the answers of that version, so
+      // the server can tell the user's own changes from a colleague's newer ones (own autosaves never
+      // conflict with themselves). A full save (Spara utkast) reloads the page with the new version.
       if (data.conflicts && data.conflicts.length) {
         say("En kollega har ändrat " + data.conflicts.length + " av frågorna. Tryck Spara utkast för att se båda svaren.");
       } else if (data.errors && Object.keys(data.errors).length) {

@@ -1,0 +1,226 @@
+"""The respondent's questionnaire over the API: the same services as the pages, for a script or another
+front end. The caller is a browser session opened by a magic link (no staff login): it reaches only the
+assignments whose links it opened, and unsafe methods need the CSRF token like any session."""
+
+from django.contrib.auth.models import AnonymousUser
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..services import responses as svc
+from ..views_answer import SESSION_LINKS, mark_used, respondent_access
+
+
+class RespondentSessionAuthentication(SessionAuthentication):
+    """A session that opened at least one magic link. CSRF is enforced as for staff sessions."""
+
+    def authenticate(self, request):
+        links = request._request.session.get(SESSION_LINKS)
+        if not links:
+            return None
+        self.enforce_csrf(request)
+        return (AnonymousUser(), links)
+
+
+class RespondentSessionScheme(OpenApiAuthenticationExtension):
+    target_class = RespondentSessionAuthentication
+    name = "respondentSession"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "The session a respondent's magic link opens (GET /l/<token>/).",
+        }
+
+
+class HasRespondentSession(BasePermission):
+    message = "Öppna enkäten med din personliga länk först."
+
+    def has_permission(self, request, view):
+        return bool(request.auth)
+
+
+class RespondentOptionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class RespondentQuestionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    section = serializers.IntegerField(help_text="The section's number, from 1.")
+    text = serializers.CharField()
+    help_text = serializers.CharField()
+    type = serializers.CharField()
+    required = serializers.BooleanField()
+    min_value = serializers.DecimalField(max_digits=14, decimal_places=4, allow_null=True)
+    max_value = serializers.DecimalField(max_digits=14, decimal_places=4, allow_null=True)
+    max_length = serializers.IntegerField(allow_null=True)
+    options = RespondentOptionSerializer(many=True)
+    visible = serializers.BooleanField(help_text="False when the question's condition does not hold.")
+    value = serializers.JSONField(allow_null=True)
+    prefilled = serializers.BooleanField(help_text="Last year's answer, not yet confirmed or changed.")
+
+
+class RespondentQuestionnaireSerializer(serializers.Serializer):
+    assignment = serializers.IntegerField()
+    organisation = serializers.CharField()
+    round = serializers.CharField()
+    deadline = serializers.DateTimeField()
+    state = serializers.CharField()
+    version = serializers.IntegerField()
+    editable = serializers.BooleanField()
+    sections = inline_serializer(
+        "Section", {"number": serializers.IntegerField(), "title": serializers.CharField()}, many=True
+    )
+    questions = RespondentQuestionSerializer(many=True)
+
+
+class SaveInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=0, help_text="The version the answers are based on.")
+    answers = serializers.DictField(child=serializers.JSONField(allow_null=True), help_text="{code: value}")
+    confirm = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        default=list,
+        help_text="Codes of last year's answers to confirm.",
+    )
+
+
+SaveResultSerializer = inline_serializer(
+    "SaveResult",
+    {
+        "version": serializers.IntegerField(),
+        "saved": serializers.ListField(child=serializers.CharField()),
+        "conflicts": serializers.ListField(child=serializers.DictField()),
+    },
+)
+ErrorsSerializer = inline_serializer(
+    "AnswerErrors", {"errors": serializers.DictField(child=serializers.CharField())}
+)
+
+
+class RespondentView(APIView):
+    authentication_classes = [RespondentSessionAuthentication]
+    permission_classes = [HasRespondentSession]
+
+    def load(self, request, assignment_id):
+        access = respondent_access(request._request, assignment_id)  # 404 for anything not opened
+        response = svc.response_for_assignment(access.assignment)
+        return access, response, svc.load_questionnaire(response)
+
+
+def _questionnaire_data(access, response, questionnaire):
+    numbers = {s.pk: i for i, s in enumerate(questionnaire.sections(), start=1)}
+    visible = {q.pk for q in questionnaire.visible()}
+    assignment = access.assignment
+    return {
+        "assignment": assignment.pk,
+        "organisation": assignment.organisation.name,
+        "round": str(assignment.round),
+        "deadline": assignment.deadline,
+        "state": response.state,
+        "version": response.version,
+        "editable": svc.is_editable(response),
+        "sections": [{"number": numbers[s.pk], "title": s.title} for s in questionnaire.sections()],
+        "questions": [
+            {
+                "code": q.code,
+                "section": numbers[q.section_id],
+                "text": q.text,
+                "help_text": q.help_text,
+                "type": q.type,
+                "required": q.required,
+                "min_value": q.min_value,
+                "max_value": q.max_value,
+                "max_length": q.max_length,
+                "options": [{"code": c, "label": label} for c, label in svc.choices_for(q)],
+                "visible": q.pk in visible,
+                "value": questionnaire.answers[q.pk].value if q.pk in questionnaire.answers else None,
+                "prefilled": bool(q.pk in questionnaire.answers and questionnaire.answers[q.pk].prefilled),
+            }
+            for q in questionnaire.questions
+        ],
+    }
+
+
+class QuestionnaireView(RespondentView):
+    @extend_schema(
+        responses=RespondentQuestionnaireSerializer, summary="The respondent's questionnaire and answers"
+    )
+    def get(self, request, assignment_id):
+        access, response, questionnaire = self.load(request, assignment_id)
+        if svc.is_editable(response) and svc.prefill_response(response=response):
+            questionnaire = svc.load_questionnaire(response)
+        return Response(
+            RespondentQuestionnaireSerializer(_questionnaire_data(access, response, questionnaire)).data
+        )
+
+
+class AnswersView(RespondentView):
+    @extend_schema(
+        request=SaveInputSerializer,
+        responses={200: SaveResultSerializer, 400: ErrorsSerializer, 409: SaveResultSerializer},
+        summary="Save answers as a draft, based on a version",
+        description="Answers a colleague changed after `version` keep the colleague's value and come back "
+        "in `conflicts` with both values (409). Nothing is saved when any answer is invalid (400).",
+    )
+    def post(self, request, assignment_id):
+        access, response, questionnaire = self.load(request, assignment_id)
+        data = SaveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        mark_used(access)
+        try:
+            result, errors = svc.save_input(
+                questionnaire=questionnaire,
+                raw_by_code=data.validated_data["answers"],
+                base_version=data.validated_data["version"],
+                contact=access.contact,
+                confirm=set(data.validated_data["confirm"]),
+                all_or_nothing=True,
+            )
+        except svc.ResponseLocked:
+            return Response({"detail": "Enkäten kan inte ändras längre."}, status=status.HTTP_409_CONFLICT)
+        if errors:
+            return Response(
+                {"errors": {code: e.message for code, e in errors.items()}},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        conflicts = [{"code": c.question.code, "theirs": c.theirs, "mine": c.mine} for c in result.conflicts]
+        return Response(
+            {"version": result.version, "saved": result.changed, "conflicts": conflicts},
+            status=status.HTTP_409_CONFLICT if conflicts else status.HTTP_200_OK,
+        )
+
+
+class SubmitView(RespondentView):
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "Submitted",
+                {"state": serializers.CharField(), "first_submission": serializers.BooleanField()},
+            ),
+            400: inline_serializer(
+                "Missing", {"missing": serializers.ListField(child=serializers.CharField())}
+            ),
+        },
+        summary="Submit the response (once; a repeated call changes nothing)",
+    )
+    def post(self, request, assignment_id):
+        access, response, _ = self.load(request, assignment_id)
+        mark_used(access)
+        try:
+            first = svc.submit_response(response=response, contact=access.contact)
+        except svc.SubmitRefused as refused:
+            return Response(
+                {"missing": [q.code for q in refused.missing]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        except svc.ResponseLocked:
+            return Response({"detail": "Enkäten är stängd."}, status=status.HTTP_409_CONFLICT)
+        return Response({"state": response.state, "first_submission": first})

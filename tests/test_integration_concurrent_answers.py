@@ -1,0 +1,84 @@
+"""On PostgreSQL, with real concurrent transactions: two tabs submitting at the same moment make one
+submission, and colleagues saving at the same moment from the same version lose nothing."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from surveys.models import Answer, Response, ResponseRevision
+from surveys.services import responses as svc
+from tests import factories as f
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def race(*calls):
+    """Run the calls in threads that start together; returns their results (or exceptions)."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as error:  # reported to the test, not lost in a thread
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+@pytest.fixture
+def world(postgres):
+    assignment = f.AssignmentFactory()
+    section = f.SectionFactory(version=assignment.round.version, order=1)
+    questions = [f.QuestionFactory(section=section, code=f"Q{i}", order=i) for i in range(1, 5)]
+    contacts = [f.ContactFactory(organisation=assignment.organisation) for _ in range(2)]
+    return assignment.response, questions, contacts
+
+
+def test_simultaneous_submits_make_one_submission(world, monkeypatch):
+    response, _, (alice, bob) = world
+    calls = []
+    monkeypatch.setattr("surveys.events.response_submitted", lambda r: calls.append(r.pk))
+    results = race(
+        *[
+            (lambda c=c: svc.submit_response(response=Response.objects.get(pk=response.pk), contact=c))
+            for c in (alice, bob, alice, bob)
+        ]
+    )
+    assert sorted(results, key=str) == [False, False, False, True]
+    assert calls == [response.pk]
+    assert ResponseRevision.objects.filter(response=response, action="submit").count() == 1
+
+
+def test_simultaneous_saves_from_the_same_version_lose_nothing(world):
+    response, (q1, q2, q3, q4), (alice, bob) = world
+    results = race(
+        lambda: svc.save_answers(
+            response=Response.objects.get(pk=response.pk),
+            values={q1: "ja", q2: "ja"},
+            base_version=0,
+            contact=alice,
+        ),
+        lambda: svc.save_answers(
+            response=Response.objects.get(pk=response.pk),
+            values={q3: "nej", q4: "nej"},
+            base_version=0,
+            contact=bob,
+        ),
+    )
+    assert not any(isinstance(r, Exception) for r in results), results
+    stored = dict(Answer.objects.filter(response=response).values_list("question__code", "value"))
+    assert stored == {"Q1": "ja", "Q2": "ja", "Q3": "nej", "Q4": "nej"}
+    assert sorted(ResponseRevision.objects.filter(response=response).values_list("version", flat=True)) == [
+        1,
+        2,
+    ]
