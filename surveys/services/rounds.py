@@ -306,6 +306,11 @@ def _transition(survey_round, *, allowed_from, to, message, **changes):
 
 def round_schedule(*, survey_round, now=None):
     """Draft → scheduled: the tick opens it at opens_at."""
+    _require_state(
+        survey_round,
+        [State.DRAFT],
+        f"Bara ett utkast kan schemaläggas (omgången är {survey_round.get_state_display().lower()}).",
+    )
     if not survey_round.assignments.filter(removed_at=None).exists():
         raise ValidationError({"organisations": ["Omgången har inga mottagare."]})
     return _transition(
@@ -345,6 +350,12 @@ def round_open(*, survey_round, now):
 def round_open_now(*, survey_round, now=None):
     """Open at once (draft or scheduled); invitations go out in the same call."""
     now = now or timezone.now()
+    _require_state(
+        survey_round,
+        [State.DRAFT, State.SCHEDULED],
+        "Bara ett utkast eller en schemalagd omgång kan öppnas "
+        f"(omgången är {survey_round.get_state_display().lower()}).",
+    )
     if not survey_round.assignments.filter(removed_at=None).exists():
         raise ValidationError({"organisations": ["Omgången har inga mottagare."]})
     if survey_round.deadline <= now:
