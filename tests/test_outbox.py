@@ -39,6 +39,8 @@ def test_send_task_sends_each_row_once_even_if_given_twice():
     assert tasks.send_emails.delay(ids).get()["skipped"] == 3
     assert sorted(m.to[0] for m in mail.outbox) == sorted(r.to_email for r in rows)
     assert all(status_of(r) == "sent" for r in rows)
+    rows[0].refresh_from_db()
+    assert abs((timezone.now() - rows[0].sent_at).total_seconds()) < 60 and rows[0].claimed_at is None
     assert mail.outbox[0].extra_headers["Message-ID"].startswith("<test.")
 
 
@@ -108,8 +110,8 @@ def test_a_killed_senders_row_is_sent_after_its_lease_not_before(
 ):
     settings.OUTBOX_LEASE_SECONDS = 300
     row = f.OutboundEmailFactory()
-    claimed = outbox.claim(row.pk)  # a worker claims it … and is killed before sending
-    assert claimed is not None and outbox.claim(row.pk) is None
+    claimed, _ = outbox.claim([row.pk])  # a worker claims it … and is killed before sending
+    assert claimed == [row] and outbox.claim([row.pk])[0] == []
     start = timezone.now()
     with time_machine.travel(start + timedelta(seconds=60), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
@@ -130,6 +132,26 @@ def test_reminder_to_an_assignment_submitted_meanwhile_is_cancelled_not_sent():
     row = OutboundEmail.objects.get()
     outbox.send_emails([row.pk])
     assert status_of(row) == "cancelled" and mail.outbox == []
+
+
+def test_a_long_batch_renews_its_lease_so_no_other_worker_takes_its_rows(settings):
+    settings.OUTBOX_LEASE_SECONDS = 10
+    rows = [f.OutboundEmailFactory() for _ in range(3)]
+    start, stolen = timezone.now(), []
+    with time_machine.travel(start, tick=True) as traveller:
+        original = outbox.build_message
+
+        def slow(row, raw=None):
+            traveller.shift(timedelta(seconds=6))  # each message takes six seconds
+            stolen.extend(outbox.claim([r.pk for r in rows])[0])  # another worker tries to take over
+            return original(row, raw)
+
+        outbox.build_message = slow
+        try:
+            assert outbox.send_emails([r.pk for r in rows])["sent"] == 3
+        finally:
+            outbox.build_message = original
+    assert stolen == [] and len(mail.outbox) == 3
 
 
 def test_dispatched_rows_are_not_enqueued_again_by_every_tick(django_capture_on_commit_callbacks):

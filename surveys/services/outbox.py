@@ -225,20 +225,33 @@ def is_permanent(error):
     return False
 
 
-def claim(pk):
-    """Take one row for sending, or None if another worker has it or it is done. Stale claims (a
-    worker killed mid-send) are taken over once their lease has run out."""
+SELECTED = ("assignment__round", "assignment__organisation", "assignment__response", "contact")
+
+
+def claim(ids):
+    """Take these rows for sending with one conditional UPDATE; returns the rows this caller won, in the
+    order given. Rows another worker holds, or that are done, are left alone; a claim older than the
+    lease (its worker was killed) is taken over. The claim time identifies this caller's rows."""
     now = timezone.now()
-    won = (
-        OutboundEmail.objects.filter(pk=pk)
-        .filter(Q(status=Status.PENDING) | Q(status=Status.SENDING, claimed_at__lt=now - _lease()))
-        .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    OutboundEmail.objects.filter(pk__in=ids).filter(
+        Q(status=Status.PENDING) | Q(status=Status.SENDING, claimed_at__lt=now - _lease())
+    ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    won = OutboundEmail.objects.filter(pk__in=ids, status=Status.SENDING, claimed_at=now).select_related(
+        *SELECTED
     )
-    if not won:
-        return None
-    return OutboundEmail.objects.select_related(
-        "assignment__round", "assignment__organisation", "assignment__response", "contact"
-    ).get(pk=pk)
+    by_id = {row.pk: row for row in won}
+    return [by_id[pk] for pk in ids if pk in by_id], now
+
+
+def _renew(rows, claimed_at):
+    """Extend the lease of rows still waiting in a long batch; returns those still ours."""
+    now = timezone.now()
+    ids = [r.pk for r in rows]
+    OutboundEmail.objects.filter(pk__in=ids, status=Status.SENDING, claimed_at=claimed_at).update(
+        claimed_at=now
+    )
+    ours = set(OutboundEmail.objects.filter(pk__in=ids, claimed_at=now).values_list("pk", flat=True))
+    return [r for r in rows if r.pk in ours], now
 
 
 def _response_status(assignment):
@@ -248,30 +261,32 @@ def _response_status(assignment):
     return response.state
 
 
-def build_message(row):
-    """The message for a row; (message, raw token or None). Invitations and reminders get a fresh
-    personal link here, at send time: the raw token exists only in this message, the database keeps its
-    hash. Rows that no longer apply (submitted, removed, round no longer open) raise PermanentFailure."""
+def _check_still_applies(row):
+    """Invitations and reminders that no longer apply (submitted, removed, round no longer open) are
+    cancelled rather than sent."""
+    assignment = row.assignment
+    if assignment is None or row.contact is None or not row.contact.is_active:
+        raise PermanentFailure("Kontaktpersonen finns inte längre.")
+    if assignment.removed_at is not None or assignment.round.state != SurveyRound.State.OPEN:
+        raise PermanentFailure("Omgången är inte öppen för organisationen.")
+    if row.kind == Kind.REMINDER and _response_status(assignment) == Response.State.SUBMITTED:
+        raise PermanentFailure("Svaret är redan inskickat.")
+
+
+def build_message(row, raw=None):
+    """(message, subject) for a row. Invitations and reminders carry the personal link whose raw token
+    `raw` was issued for this sending: it exists only in this message, the database keeps its hash."""
     from . import rounds
 
-    raw = None
     subject, body = row.subject, row.body
     if row.kind in (Kind.INVITATION, Kind.REMINDER):
         assignment = row.assignment
-        if assignment is None or row.contact is None or not row.contact.is_active:
-            raise PermanentFailure("Kontaktpersonen finns inte längre.")
-        if assignment.removed_at is not None or assignment.round.state != SurveyRound.State.OPEN:
-            raise PermanentFailure("Omgången är inte öppen för organisationen.")
-        status = _response_status(assignment)
-        if row.kind == Kind.REMINDER and status == Response.State.SUBMITTED:
-            raise PermanentFailure("Svaret är redan inskickat.")
-        raw = tokens.issue_token(assignment=assignment, contact=row.contact)
         subject, body = rounds.render(
             row.kind,
             survey_round=assignment.round,
             assignment=assignment,
             link=tokens.link_for(raw),
-            status=status,
+            status=_response_status(assignment),
         )
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "arsrunda.localhost"
     message = EmailMessage(
@@ -284,7 +299,7 @@ def build_message(row):
             "Auto-Submitted": "auto-generated",
         },
     )
-    return message, subject, raw
+    return message, subject
 
 
 def _record_failure(row, error, raw):
@@ -305,42 +320,78 @@ def _record_failure(row, error, raw):
     return status
 
 
-def send_emails(ids):
-    """Send these rows over one connection. Returns {"sent": n, "failed": n, "retry": n, "skipped": n}."""
-    counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": 0}
-    connection = get_connection()
-    try:
-        for pk in ids:
-            row = claim(pk)
-            if row is None:
-                counts["skipped"] += 1
-                continue
-            raw = None
+def _issue_links(rows):
+    """{row id: raw token} for the rows that carry a personal link, issued in one INSERT."""
+    linked = []
+    for row in rows:
+        if row.kind in (Kind.INVITATION, Kind.REMINDER):
             try:
-                message, subject, raw = build_message(row)
+                _check_still_applies(row)
+            except PermanentFailure as error:
+                row.not_applicable = error
+                continue
+            linked.append(row)
+    raws = tokens.issue_tokens([(row.assignment, row.contact) for row in linked])
+    return {row.pk: raw for row, raw in zip(linked, raws, strict=True)}
+
+
+def _close_quietly(connection):
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - a broken connection is replaced by the next open()
+        pass
+
+
+def _mark_sent(pk, subject):
+    """The hot path of a batch, one statement per message right after the server accepted it (plain SQL:
+    the ORM's query building cost more than the UPDATE itself)."""
+    connection = connection_for_outbox()
+    table = connection.ops.quote_name(OutboundEmail._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, sent_at = %s, subject = %s, last_error = '', claimed_at = NULL "
+            "WHERE id = %s",
+            [Status.SENT, connection.ops.adapt_datetimefield_value(timezone.now()), subject[:300], pk],
+        )
+
+
+def connection_for_outbox():
+    from django.db import connections, router
+
+    return connections[router.db_for_write(OutboundEmail)]
+
+
+def send_emails(ids):
+    """Send these rows over one connection, marking each sent the moment the server has accepted it.
+    Returns {"sent": n, "failed": n, "retry": n, "skipped": n}."""
+    rows, claimed_at = claim(list(ids))
+    counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": len(ids) - len(rows)}
+    raws = _issue_links(rows)
+    connection = get_connection()
+    renew_after = settings.OUTBOX_LEASE_SECONDS / 2
+    try:
+        for index, row in enumerate(rows):
+            if (timezone.now() - claimed_at).total_seconds() > renew_after:
+                still_ours, claimed_at = _renew(rows[index:], claimed_at)
+                if row not in still_ours:
+                    counts["skipped"] += 1
+                    continue
+            raw = raws.get(row.pk)
+            try:
+                if getattr(row, "not_applicable", None):
+                    raise row.not_applicable
+                message, subject = build_message(row, raw)
                 connection.open()  # kept open for the whole batch; reopened after an error
                 connection.send_messages([message])
             except Exception as error:  # errors are data on the row, not exceptions lost in a log
                 status = _record_failure(row, error, raw)
                 counts["retry" if status == Status.PENDING else "failed"] += 1
-                try:
-                    connection.close()  # the connection may be broken; the next message opens a new one
-                except Exception:  # noqa: BLE001
-                    pass
+                _close_quietly(connection)
                 continue
-            OutboundEmail.objects.filter(pk=row.pk).update(
-                status=Status.SENT,
-                sent_at=timezone.now(),
-                subject=subject[:300],
-                last_error="",
-                claimed_at=None,
-            )
+            _mark_sent(row.pk, subject)
             counts["sent"] += 1
     finally:
-        try:
-            connection.close()
-        except Exception:  # noqa: BLE001
-            pass
+        _close_quietly(connection)
     return counts
 
 
