@@ -118,26 +118,52 @@ def _report(label, results):
     return per_1k
 
 
+def _serve_smtp(port, accepted, ready, stop):
+    """The local SMTP server, in its own process as a real one would be (not sharing our GIL)."""
+    from aiosmtpd.controller import Controller
+
+    class Count:
+        async def handle_DATA(self, server, session, envelope):
+            with accepted.get_lock():
+                accepted.value += len(envelope.rcpt_tos)
+            return "250 Message accepted for delivery"
+
+    controller = Controller(Count(), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    stop.wait()
+    controller.stop()
+
+
 def main(argv):
+    import multiprocessing
+
     sizes = [int(a) for a in argv] or SIZES
     _setup()
     from django.conf import settings
 
-    from tests.support.smtp import RecordingHandler, SMTPServer
+    from tests.support.servers import free_port
 
     locmem = {n: _measure(n, "django.core.mail.backends.locmem.EmailBackend") for n in sizes}
     _report("locmem backend (our code only)", locmem)
-    handler = RecordingHandler()
-    with SMTPServer(handler) as smtp:
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
+    context = multiprocessing.get_context("spawn")
+    accepted, ready, stop = context.Value("i", 0), context.Event(), context.Event()
+    port = free_port()
+    server = context.Process(target=_serve_smtp, args=(port, accepted, ready, stop), daemon=True)
+    server.start()
+    try:
+        ready.wait(30)
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
         real = {n: _measure(n, "django.core.mail.backends.smtp.EmailBackend") for n in sizes}
-    accepted = sum(handler.per_recipient().values())
-    _report("SMTP to aiosmtpd on loopback (until every message is accepted)", real)
-    print(f"    messages accepted by the SMTP server: {accepted} (expected {sum(sizes)})")
+    finally:
+        stop.set()
+        server.join(30)
+    _report("SMTP to aiosmtpd on loopback, its own process (until every message is accepted)", real)
+    print(f"    messages accepted by the SMTP server: {accepted.value} (expected {sum(sizes)})")
     largest = max(sizes)
     total = sum(real[largest])
     print(f"  target: {largest} recipients under 60 s → {total:.1f} s {'OK' if total < 60 else 'TOO SLOW'}")
-    return 0 if accepted == sum(sizes) else 1
+    return 0 if accepted.value == sum(sizes) else 1
 
 
 if __name__ == "__main__":
