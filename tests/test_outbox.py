@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def failing(settings):
     settings.EMAIL_BACKEND = "tests.support.mail.FailingBackend"
-    FailingBackend.failures = 0
+    FailingBackend.failures = FailingBackend.calls = 0
     FailingBackend.error = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
     yield FailingBackend
     FailingBackend.failures = 0
@@ -72,6 +72,18 @@ def test_transient_failure_is_retried_with_backoff_by_the_tick(failing, django_c
     assert row.attempts == 2 and row.next_attempt_at == start + timedelta(seconds=61 + 240)
     tick_at(start + timedelta(seconds=61 + 240))
     assert status_of(row) == "sent" and len(mail.outbox) == 1 and row.last_error == ""
+
+
+def test_a_lost_server_stops_the_batch_and_gives_the_rest_back_untried(failing):
+    failing.failures = 1
+    rows = [f.OutboundEmailFactory() for _ in range(4)]
+    assert outbox.send_emails([r.pk for r in rows]) == {"sent": 0, "failed": 0, "retry": 4, "skipped": 0}
+    assert failing.calls == 1  # not one timeout per message
+    attempts = []
+    for row in rows:
+        row.refresh_from_db()
+        attempts.append((row.status, row.attempts))
+    assert attempts == [("pending", 1)] + [("pending", 0)] * 3
 
 
 def test_error_is_recorded_after_the_last_attempt(failing, settings):

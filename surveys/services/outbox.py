@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ..models import AccessToken, Contact, OutboundEmail, Response, SurveyRound
+from ..models import Contact, OutboundEmail, Response, SurveyRound
 from . import tokens
 
 logger = logging.getLogger(__name__)
@@ -69,10 +69,14 @@ def queue(rows):
     them are now in the table that were not before."""
     if not rows:
         return 0
-    keys = [r.key for r in rows]
-    before = OutboundEmail.objects.filter(key__in=keys).count()
-    OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    return OutboundEmail.objects.filter(key__in=keys).count() - before
+    created = 0
+    for start in range(0, len(rows), 2000):  # bounded IN lists (SQLite limits parameters)
+        chunk = rows[start : start + 2000]
+        keys = [r.key for r in chunk]
+        before = OutboundEmail.objects.filter(key__in=keys).count()
+        OutboundEmail.objects.bulk_create(chunk, ignore_conflicts=True, batch_size=500)
+        created += OutboundEmail.objects.filter(key__in=keys).count() - before
+    return created
 
 
 def queue_receipt(*, response, now=None):
@@ -185,9 +189,10 @@ def dispatch_due(*, now, limit=None):
     ids = list(due.values_list("id", flat=True)[: limit or settings.OUTBOX_DISPATCH_LIMIT])
     if not ids:
         return 0
-    OutboundEmail.objects.filter(pk__in=ids, status=Status.PENDING).update(
-        next_attempt_at=now + timedelta(seconds=settings.OUTBOX_REDISPATCH_SECONDS)
-    )
+    for start in range(0, len(ids), 2000):
+        OutboundEmail.objects.filter(pk__in=ids[start : start + 2000], status=Status.PENDING).update(
+            next_attempt_at=now + timedelta(seconds=settings.OUTBOX_REDISPATCH_SECONDS)
+        )
     size = settings.OUTBOX_BATCH_SIZE
     batches = [ids[i : i + size] for i in range(0, len(ids), size)]
 
@@ -304,8 +309,7 @@ def build_message(row, raw=None):
 
 def _record_failure(row, error, raw):
     if raw:
-        # The link was never delivered: it must not work.
-        AccessToken.objects.filter(token_hash=tokens.hash_token(raw)).update(revoked_at=timezone.now())
+        tokens.revoke_hashes([tokens.hash_token(raw)])  # the link was never delivered: it must not work
     text = f"{type(error).__name__}: {error}"[:2000]
     if isinstance(error, PermanentFailure) and row.kind in (Kind.INVITATION, Kind.REMINDER):
         status, when = Status.CANCELLED, timezone.now()
@@ -361,6 +365,25 @@ def connection_for_outbox():
     return connections[router.db_for_write(OutboundEmail)]
 
 
+def is_connection_failure(error):
+    """The server cannot be reached or dropped us: the rest of the batch would fail the same way."""
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
+def _release(rows, claimed_at, raws):
+    """Give back rows of a batch that were claimed but never tried (their attempt does not count)."""
+    ids = [r.pk for r in rows]
+    tokens.revoke_hashes([tokens.hash_token(raws[pk]) for pk in ids if pk in raws])
+    return OutboundEmail.objects.filter(pk__in=ids, status=Status.SENDING, claimed_at=claimed_at).update(
+        status=Status.PENDING,
+        claimed_at=None,
+        attempts=F("attempts") - 1,
+        next_attempt_at=timezone.now() + timedelta(seconds=backoff(1)),
+    )
+
+
 def send_emails(ids):
     """Send these rows over one connection, marking each sent the moment the server has accepted it.
     Returns {"sent": n, "failed": n, "retry": n, "skipped": n}."""
@@ -369,13 +392,15 @@ def send_emails(ids):
     raws = _issue_links(rows)
     connection = get_connection()
     renew_after = settings.OUTBOX_LEASE_SECONDS / 2
+    ours = None  # None: every claimed row is still ours
     try:
         for index, row in enumerate(rows):
             if (timezone.now() - claimed_at).total_seconds() > renew_after:
                 still_ours, claimed_at = _renew(rows[index:], claimed_at)
-                if row not in still_ours:
-                    counts["skipped"] += 1
-                    continue
+                ours = {r.pk for r in still_ours}
+            if ours is not None and row.pk not in ours:
+                counts["skipped"] += 1
+                continue
             raw = raws.get(row.pk)
             try:
                 if getattr(row, "not_applicable", None):
@@ -387,6 +412,10 @@ def send_emails(ids):
                 status = _record_failure(row, error, raw)
                 counts["retry" if status == Status.PENDING else "failed"] += 1
                 _close_quietly(connection)
+                if is_connection_failure(error):
+                    rest = [r for r in rows[index + 1 :] if ours is None or r.pk in ours]
+                    counts["retry"] += _release(rest, claimed_at, raws)
+                    break
                 continue
             _mark_sent(row.pk, subject)
             counts["sent"] += 1

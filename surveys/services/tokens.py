@@ -49,6 +49,15 @@ def revoke_tokens(*, assignment, contact=None, now=None):
     return tokens.update(revoked_at=now or timezone.now())
 
 
+def revoke_hashes(hashes, *, now=None):
+    """Revoke links by their hash (links issued for a message that was never delivered)."""
+    if not hashes:
+        return 0
+    return AccessToken.objects.filter(token_hash__in=hashes, revoked_at=None).update(
+        revoked_at=now or timezone.now()
+    )
+
+
 def link_expires_at(assignment):
     """A link works until the round's (or the assignment's) deadline plus the round's grace period plus
     the site's link grace, and never once the round is published or back in draft."""
