@@ -104,3 +104,36 @@ def test_closing_cancels_waiting_reminders_and_queues_the_digest():
     digest = OutboundEmail.objects.get(kind="digest")
     assert digest.key == f"digest:{survey_round.pk}:samordnare@example.se"
     assert "Har inte skickat in:" in digest.body and "Inskickade: 0 (0%)" in digest.body
+
+
+def test_each_submission_gets_its_own_receipt_to_every_active_contact(django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from surveys.events import response_submitted
+
+    assignment = f.AssignmentFactory(organisation__name="Norrmalm")
+    f.ContactFactory(organisation=assignment.organisation, email="a@norrmalm.se")
+    f.ContactFactory(organisation=assignment.organisation, email="b@norrmalm.se")
+    f.ContactFactory(organisation=assignment.organisation, email="slutat@norrmalm.se", is_active=False)
+    response = assignment.response
+
+    def submit(version):
+        response.state, response.submitted_at, response.version = "submitted", timezone.now(), version
+        response.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            response_submitted(response)
+
+    submit(4)
+    submit(4)  # the same submission reported twice: still one receipt each
+    rounds.reopen_response(assignment=assignment)
+    submit(7)
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "a@norrmalm.se",
+        "a@norrmalm.se",
+        "b@norrmalm.se",
+        "b@norrmalm.se",
+    ]
+    assert "Norrmalm" in mail.outbox[0].body
+    assert sorted(OutboundEmail.objects.values_list("key", flat=True))[
+        0
+    ] == f"receipt:{response.pk}:4:" + str(assignment.organisation.contacts.get(email="a@norrmalm.se").pk)
