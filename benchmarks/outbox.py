@@ -100,7 +100,23 @@ def _measure(n, backend):
     cpu = time.process_time() - cpu
     sent = OutboundEmail.objects.filter(round=survey_round, status="sent").count()
     assert queued == n and sent == n, (queued, sent)
+    _idle_tick[n] = _time_idle_tick(now)
     return queued_at - start, done - queued_at, cpu
+
+
+_idle_tick = {}
+
+
+def _time_idle_tick(now):
+    """The minute-by-minute cost of an open round where nothing is due (everyone invited, no step due)."""
+    from datetime import timedelta
+
+    from surveys.services import rounds
+
+    start = time.perf_counter()
+    result = rounds.tick(now=now + timedelta(minutes=1))
+    assert result["invitations"] == result["reminders"] == 0, result
+    return time.perf_counter() - start
 
 
 def _report(label, results):
@@ -155,6 +171,8 @@ def main(argv):
 
     locmem = {n: _measure(n, "django.core.mail.backends.locmem.EmailBackend") for n in sizes}
     _report("locmem backend (our code only)", locmem)
+    for n, seconds in sorted(_idle_tick.items()):
+        print(f"  a tick with nothing due while a round of {n} recipients is open: {seconds:.2f} s")
     context = multiprocessing.get_context("spawn")
     accepted, ready, stop = context.Value("i", 0), context.Event(), context.Event()
     port = free_port()

@@ -27,6 +27,15 @@ def failing(settings):
     FailingBackend.failures = 0
 
 
+def recipient(assignment, contact):
+    return {
+        "assignment_id": assignment.pk,
+        "round_id": assignment.round_id,
+        "contact_id": contact.pk,
+        "email": contact.email,
+    }
+
+
 def status_of(row):
     row.refresh_from_db()
     return row.status
@@ -111,7 +120,7 @@ def test_failed_invitation_revokes_the_link_it_carried(failing):
     failing.failures = 1
     assignment = f.AssignmentFactory()
     contact = f.ContactFactory(organisation=assignment.organisation)
-    outbox.queue([outbox.invitation(assignment=assignment, contact=contact, now=timezone.now())])
+    outbox.queue([outbox.invitation(**recipient(assignment, contact), now=timezone.now())])
     outbox.send_emails(list(OutboundEmail.objects.values_list("pk", flat=True)))
     token = AccessToken.objects.get()
     assert token.revoked_at is not None
@@ -138,7 +147,7 @@ def test_a_killed_senders_row_is_sent_after_its_lease_not_before(
 def test_reminder_to_an_assignment_submitted_meanwhile_is_cancelled_not_sent():
     assignment = f.AssignmentFactory()
     contact = f.ContactFactory(organisation=assignment.organisation)
-    outbox.queue([outbox.reminder(assignment=assignment, contact=contact, step=-7, now=timezone.now())])
+    outbox.queue([outbox.reminder(**recipient(assignment, contact), step=-7, now=timezone.now())])
     assignment.response.state, assignment.response.submitted_at = "submitted", timezone.now()
     assignment.response.save()
     row = OutboundEmail.objects.get()

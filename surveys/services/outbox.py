@@ -37,27 +37,27 @@ Kind = OutboundEmail.Kind
 # --------------------------------------------------------------------------------------------------
 
 
-def invitation(*, assignment, contact, now):
+def invitation(*, assignment_id, round_id, contact_id, email, now):
     return OutboundEmail(
-        key=f"invite:{assignment.pk}:{contact.pk}",
+        key=f"invite:{assignment_id}:{contact_id}",
         kind=Kind.INVITATION,
-        to_email=contact.email,
-        contact=contact,
-        assignment=assignment,
-        round_id=assignment.round_id,
+        to_email=email,
+        contact_id=contact_id,
+        assignment_id=assignment_id,
+        round_id=round_id,
         created_at=now,
         next_attempt_at=now,
     )
 
 
-def reminder(*, assignment, contact, step, now):
+def reminder(*, assignment_id, round_id, contact_id, email, step, now):
     return OutboundEmail(
-        key=f"remind:{assignment.pk}:{contact.pk}:{step}",
+        key=f"remind:{assignment_id}:{contact_id}:{step}",
         kind=Kind.REMINDER,
-        to_email=contact.email,
-        contact=contact,
-        assignment=assignment,
-        round_id=assignment.round_id,
+        to_email=email,
+        contact_id=contact_id,
+        assignment_id=assignment_id,
+        round_id=round_id,
         step=step,
         created_at=now,
         next_attempt_at=now,
