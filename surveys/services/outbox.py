@@ -1,11 +1,11 @@
 """The outbox: every e-mail is first a row with a unique key; workers claim rows and send them.
 
-Delivery is **at least once, with the duplicate window made as small as SMTP allows**. A row is claimed
-(conditional UPDATE pending → sending, with `claimed_at` as a lease) right before its message goes to the
-SMTP server and marked sent right after the server accepts it, one row at a time. A worker killed before
-the server accepted the message leaves the row `sending`; once the lease runs out the tick hands it to a
-worker again, so nothing is lost. The only way to get a duplicate is a kill in the instant between the
-server's "250 OK" and our UPDATE — SMTP has no two-phase commit, so that window cannot be closed, only
+Delivery is **at least once, with the duplicate window made as small as SMTP allows**. A send task claims
+its batch with one conditional UPDATE (pending → sending, `claimed_at` as a lease, renewed on long
+batches) and marks each row sent the moment the SMTP server has accepted that message. A worker killed
+before the server accepted a message leaves its rows `sending`; once the lease runs out the tick hands them
+to a worker again, so nothing is lost. The only way to get a duplicate is a kill in the instant between
+the server's "250 OK" and our UPDATE — SMTP has no two-phase commit, so that window cannot be closed, only
 narrowed; the Message-ID is derived from the row's key so mail clients can fold such a rare duplicate.
 At most once would instead lose an e-mail on every such kill, and a lost invitation is worse than a
 repeated one.

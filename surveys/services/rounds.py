@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import formats, timezone
 
 from ..models import (
@@ -541,13 +541,11 @@ def rounds_to_close(*, now):
     """Open rounds whose deadline and grace period have passed (per-assignment extensions keep a round
     open until the latest of them)."""
     due = []
-    for survey_round in SurveyRound.objects.filter(state=State.OPEN, deadline__lte=now).prefetch_related(
-        "assignments"
-    ):
-        latest = max(
-            [survey_round.deadline]
-            + [a.deadline_override for a in survey_round.assignments.all() if a.deadline_override]
-        )
+    candidates = SurveyRound.objects.filter(state=State.OPEN, deadline__lte=now).annotate(
+        latest_override=Max("assignments__deadline_override")
+    )
+    for survey_round in candidates:
+        latest = max(survey_round.deadline, survey_round.latest_override or survey_round.deadline)
         if latest + timedelta(hours=survey_round.grace_hours) <= now:
             due.append(survey_round)
     return due
