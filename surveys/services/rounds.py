@@ -278,7 +278,16 @@ def round_update(*, survey_round, **fields):
             k for k, v in fields.items() if k not in EDITABLE_WHILE_OPEN and getattr(survey_round, k, v) != v
         )
         if locked:
-            raise ValidationError({k: ["Kan inte ändras när omgången är öppen."] for k in locked})
+            raise ValidationError(
+                {
+                    k: [
+                        "Flytta sista svarsdagen med extend."
+                        if k == "deadline"
+                        else "Kan inte ändras när omgången är öppen."
+                    ]
+                    for k in locked
+                }
+            )
     if "reminder_offsets" in fields and fields["reminder_offsets"] is not None:
         fields["reminder_offsets"] = sorted(fields["reminder_offsets"])
     validate_schedule(
