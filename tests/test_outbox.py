@@ -9,7 +9,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from surveys.models import AccessToken, OutboundEmail
+from surveys.models import AccessToken, OutboundEmail, Response
 from surveys.services import outbox
 from tests import factories as f
 from tests.support.mail import FailingBackend
@@ -182,3 +182,29 @@ def test_dispatched_rows_are_not_enqueued_again_by_every_tick(django_capture_on_
         assert outbox.dispatch_due(now=now) == 1
         assert outbox.dispatch_due(now=now + timedelta(minutes=1)) == 0
     assert len(callbacks) == 1
+
+
+def test_reminder_to_a_draft_says_how_many_required_questions_are_left():
+    assignment = f.AssignmentFactory()
+    section = f.SectionFactory(version=assignment.round.version)
+    q1 = f.QuestionFactory(section=section, required=True)
+    f.QuestionFactory(section=section, required=True)  # unanswered
+    f.QuestionFactory(section=section, required=True)  # unanswered
+    f.QuestionFactory(  # hidden while q1 is "nej": never counts as missing
+        section=section,
+        required=True,
+        condition_question=q1,
+        condition_operator="equals",
+        condition_value="ja",
+    )
+    f.QuestionFactory(section=section, required=False)
+    response = assignment.response
+    f.AnswerFactory(response=response, question=q1, value="nej")  # so `hidden` is not shown
+    Response.objects.filter(pk=response.pk).update(version=1)
+    contact = f.ContactFactory(organisation=assignment.organisation)
+    outbox.queue([outbox.reminder(**recipient(assignment, contact), step=-2, now=timezone.now())])
+    outbox.send_emails(list(OutboundEmail.objects.values_list("pk", flat=True)))
+    body = mail.outbox[0].body
+    assert (
+        "Ni har påbörjat ett svar som ännu inte är inskickat. 2 obligatoriska frågor är obesvarade." in body
+    )

@@ -266,6 +266,18 @@ def _response_status(assignment):
     return response.state
 
 
+def _required_left(assignment):
+    """How many required questions the organisation still sees unanswered (hidden ones never count)."""
+    from ..selectors import questions_for_assignment
+    from .conditions import _answered, visible_questions
+
+    questions = list(questions_for_assignment(assignment))
+    values = dict(assignment.response.answers.values_list("question_id", "value"))
+    return sum(
+        1 for q in visible_questions(questions, values) if q.required and not _answered(values.get(q.pk))
+    )
+
+
 def _check_still_applies(row):
     """Invitations and reminders that no longer apply (submitted, removed, round no longer open) are
     cancelled rather than sent."""
@@ -286,12 +298,16 @@ def build_message(row, raw=None):
     subject, body = row.subject, row.body
     if row.kind in (Kind.INVITATION, Kind.REMINDER):
         assignment = row.assignment
+        status = _response_status(assignment)
         subject, body = rounds.render(
             row.kind,
             survey_round=assignment.round,
             assignment=assignment,
             link=tokens.link_for(raw),
-            status=_response_status(assignment),
+            status=status,
+            remaining=_required_left(assignment)
+            if row.kind == Kind.REMINDER and status != "not_started"
+            else None,
         )
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "arsrunda.localhost"
     message = EmailMessage(

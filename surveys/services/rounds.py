@@ -101,7 +101,20 @@ def format_deadline(moment):
     return formats.date_format(timezone.localtime(moment), "j F Y")
 
 
-def render(kind, *, survey_round, assignment, link, status="not_started", templates=None):
+def status_text(status, remaining=None):
+    """What a reminder says about the situation: not started, or a draft with N required questions left."""
+    text = STATUS_TEXT.get(status, "")
+    if status in ("draft", "reopened") and remaining is not None:
+        if remaining == 0:
+            text += " Alla obligatoriska frågor är besvarade – glöm inte att skicka in."
+        elif remaining == 1:
+            text += " 1 obligatorisk fråga är obesvarad."
+        else:
+            text += f" {remaining} obligatoriska frågor är obesvarade."
+    return text
+
+
+def render(kind, *, survey_round, assignment, link, status="not_started", remaining=None, templates=None):
     """(subject, body) of an invitation or a reminder for one assignment."""
     templates = templates or templates_of(survey_round)
     values = {
@@ -110,7 +123,7 @@ def render(kind, *, survey_round, assignment, link, status="not_started", templa
         "link": link,
         "round": survey_round.name,
         "year": survey_round.year,
-        "status": STATUS_TEXT.get(status, ""),
+        "status": status_text(status, remaining),
     }
     subject = templates[f"{kind}_subject"].format(**values)
     body = templates[f"{kind}_body"].format(**values)
@@ -135,6 +148,7 @@ def preview(*, survey_round, overrides=None):
             assignment=assignment,
             link=link,
             status=status,
+            remaining=3,
             templates=templates,
         )
         result[kind] = {"subject": subject, "body": body}
