@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from . import models as m
@@ -211,51 +210,167 @@ class AssignmentInline(admin.TabularInline):
     show_change_link = True
 
 
+def _run_state_action(modeladmin, request, queryset, service, done):
+    """Apply a round service to each selected round; illegal transitions are reported, not raised."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+
+    from .services import rounds as round_services
+
+    for survey_round in queryset:
+        try:
+            getattr(round_services, service)(survey_round=survey_round)
+        except ValidationError as error:
+            modeladmin.message_user(request, f"{survey_round}: {' '.join(error.messages)}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"{survey_round}: {done}", messages.SUCCESS)
+
+
+@admin.action(description=_("Schemalägg"))
+def schedule_rounds(modeladmin, request, queryset):
+    _run_state_action(modeladmin, request, queryset, "round_schedule", _("schemalagd"))
+
+
+@admin.action(description=_("Öppna nu (skickar inbjudningar)"))
+def open_rounds(modeladmin, request, queryset):
+    _run_state_action(modeladmin, request, queryset, "round_open_now", _("öppnad"))
+
+
+@admin.action(description=_("Stäng nu"))
+def close_rounds(modeladmin, request, queryset):
+    _run_state_action(modeladmin, request, queryset, "round_close_early", _("stängd"))
+
+
+@admin.action(description=_("Publicera"))
+def publish_rounds(modeladmin, request, queryset):
+    _run_state_action(modeladmin, request, queryset, "round_publish", _("publicerad"))
+
+
 @admin.register(m.SurveyRound)
 class SurveyRoundAdmin(admin.ModelAdmin):
-    list_display = ["name", "year", "state", "opens_at", "deadline", "recipients", "submitted"]
+    """Progress at a glance: counts by status, response rate and days left in the list."""
+
+    list_display = [
+        "name",
+        "year",
+        "state",
+        "opens_at",
+        "deadline",
+        "recipients",
+        "not_opened",
+        "in_progress",
+        "submitted",
+        "reopened",
+        "response_rate",
+        "days_left",
+    ]
     list_filter = ["state", "year", "version__questionnaire"]
     search_fields = ["name"]
     date_hierarchy = "opens_at"
-    readonly_fields = ["opened_at", "closed_at", "published_at", "created_at", "created_by"]
+    readonly_fields = [
+        "state",
+        "opened_at",
+        "closed_at",
+        "published_at",
+        "created_at",
+        "created_by",
+        "preview",
+    ]
     inlines = [AssignmentInline]
+    actions = [schedule_rounds, open_rounds, close_rounds, publish_rounds]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("version__questionnaire")
-            .annotate(
-                n_recipients=Count("assignments", distinct=True),
-                n_submitted=Count(
-                    "assignments", filter=Q(assignments__response__state="submitted"), distinct=True
-                ),
-            )
-        )
+        from .selectors import rounds_with_progress
 
-    @admin.display(description=_("mottagare"), ordering="n_recipients")
+        return rounds_with_progress()
+
+    @admin.display(description=_("mottagare"), ordering="n_total")
     def recipients(self, obj):
-        return obj.n_recipients
+        return obj.n_total
+
+    @admin.display(description=_("ej öppnade"), ordering="n_not_opened")
+    def not_opened(self, obj):
+        return obj.n_not_opened
+
+    @admin.display(description=_("påbörjade"), ordering="n_in_progress")
+    def in_progress(self, obj):
+        return obj.n_in_progress
 
     @admin.display(description=_("inskickade"), ordering="n_submitted")
     def submitted(self, obj):
         return obj.n_submitted
 
+    @admin.display(description=_("återöppnade"), ordering="n_reopened")
+    def reopened(self, obj):
+        return obj.n_reopened
+
+    @admin.display(description=_("svarsfrekvens"))
+    def response_rate(self, obj):
+        return f"{obj.n_submitted / obj.n_total:.0%}" if obj.n_total else "–"
+
+    @admin.display(description=_("dagar kvar"))
+    def days_left(self, obj):
+        from .selectors import progress_of
+
+        days = progress_of(obj)["days_left"]
+        return "–" if days is None else days
+
+    @admin.display(description=_("förhandsvisning av e-post"))
+    def preview(self, obj):
+        from django.core.exceptions import ValidationError
+        from django.utils.html import format_html_join
+
+        from .services.rounds import preview
+
+        if obj is None or obj.pk is None:
+            return "–"
+        try:
+            texts = preview(survey_round=obj)
+        except ValidationError as error:
+            return " ".join(error.messages)
+        return format_html_join(
+            "",
+            "<p><strong>{}</strong></p><pre style='white-space: pre-wrap'>{}</pre>",
+            ((t["subject"], t["body"]) for t in texts.values()),
+        )
+
 
 @admin.register(m.Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "round", "status", "deadline_override", "last_activity_at"]
+    list_display = [
+        "organisation",
+        "round",
+        "progress_status",
+        "deadline_override",
+        "last_activity_at",
+        "emails_sent",
+        "emails_failed",
+    ]
     list_filter = ["round", "organisation__kind", "response__state"]
     search_fields = ["organisation__name", "round__name"]
-    list_select_related = ["organisation", "round", "response"]
     autocomplete_fields = ["organisation"]
 
-    @admin.display(description=_("status"))
-    def status(self, obj):
-        response = getattr(obj, "response", None)
-        if response is None or obj.first_opened_at is None and response.state == m.Response.State.DRAFT:
-            return _("Ej öppnad")
-        return response.get_state_display()
+    def get_queryset(self, request):
+        from .selectors import assignments_with_progress
+
+        return assignments_with_progress()
+
+    @admin.display(description=_("status"), ordering="status")
+    def progress_status(self, obj):
+        return {
+            "not_opened": _("Ej öppnad"),
+            "in_progress": _("Påbörjad"),
+            "submitted": _("Inskickad"),
+            "reopened": _("Återöppnad"),
+        }[obj.status]
+
+    @admin.display(description=_("e-post skickad"), ordering="emails_sent")
+    def emails_sent(self, obj):
+        return obj.emails_sent
+
+    @admin.display(description=_("e-post misslyckad"), ordering="emails_failed")
+    def emails_failed(self, obj):
+        return obj.emails_failed
 
 
 class AnswerInline(admin.TabularInline):
@@ -338,12 +453,27 @@ class IndexResultAdmin(admin.ModelAdmin):
     list_select_related = ["assignment__organisation", "assignment__round"]
 
 
+@admin.action(description=_("Skicka igen"))
+def retry_emails(modeladmin, request, queryset):
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from .services.outbox import retry
+
+    for row in queryset.select_related("contact"):
+        try:
+            retry(row=row, now=timezone.now())
+        except ValidationError:
+            continue
+
+
 @admin.register(m.OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = ["key", "kind", "to_email", "status", "attempts", "sent_at", "last_error"]
     list_filter = ["status", "kind", "round"]
     search_fields = ["key", "to_email"]
     readonly_fields = ["key", "created_at", "claimed_at", "sent_at", "attempts"]
+    actions = [retry_emails]
 
 
 @admin.register(m.ExportJob)

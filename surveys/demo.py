@@ -900,7 +900,13 @@ def _record_invitations(survey_round):
         "organisation__contacts"
     ):
         for contact in assignment.organisation.contacts.all():
-            row = outbox.invitation(assignment=assignment, contact=contact, now=survey_round.opened_at)
+            row = outbox.invitation(
+                assignment_id=assignment.pk,
+                round_id=survey_round.pk,
+                contact_id=contact.pk,
+                email=contact.email,
+                now=survey_round.opened_at,
+            )
             row.status, row.sent_at, row.attempts = "sent", survey_round.opened_at, 1
             rows.append(row)
     outbox.queue(rows)

@@ -9,7 +9,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from surveys.models import AccessToken, OutboundEmail
+from surveys.models import AccessToken, OutboundEmail, Response
 from surveys.services import outbox
 from tests import factories as f
 from tests.support.mail import FailingBackend
@@ -21,10 +21,19 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def failing(settings):
     settings.EMAIL_BACKEND = "tests.support.mail.FailingBackend"
-    FailingBackend.failures = 0
+    FailingBackend.failures = FailingBackend.calls = 0
     FailingBackend.error = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
     yield FailingBackend
     FailingBackend.failures = 0
+
+
+def recipient(assignment, contact):
+    return {
+        "assignment_id": assignment.pk,
+        "round_id": assignment.round_id,
+        "contact_id": contact.pk,
+        "email": contact.email,
+    }
 
 
 def status_of(row):
@@ -39,6 +48,8 @@ def test_send_task_sends_each_row_once_even_if_given_twice():
     assert tasks.send_emails.delay(ids).get()["skipped"] == 3
     assert sorted(m.to[0] for m in mail.outbox) == sorted(r.to_email for r in rows)
     assert all(status_of(r) == "sent" for r in rows)
+    rows[0].refresh_from_db()
+    assert abs((timezone.now() - rows[0].sent_at).total_seconds()) < 60 and rows[0].claimed_at is None
     assert mail.outbox[0].extra_headers["Message-ID"].startswith("<test.")
 
 
@@ -72,6 +83,18 @@ def test_transient_failure_is_retried_with_backoff_by_the_tick(failing, django_c
     assert status_of(row) == "sent" and len(mail.outbox) == 1 and row.last_error == ""
 
 
+def test_a_lost_server_stops_the_batch_and_gives_the_rest_back_untried(failing):
+    failing.failures = 1
+    rows = [f.OutboundEmailFactory() for _ in range(4)]
+    assert outbox.send_emails([r.pk for r in rows]) == {"sent": 0, "failed": 0, "retry": 4, "skipped": 0}
+    assert failing.calls == 1  # not one timeout per message
+    attempts = []
+    for row in rows:
+        row.refresh_from_db()
+        attempts.append((row.status, row.attempts))
+    assert attempts == [("pending", 1)] + [("pending", 0)] * 3
+
+
 def test_error_is_recorded_after_the_last_attempt(failing, settings):
     settings.OUTBOX_MAX_ATTEMPTS = 3
     failing.failures = 99
@@ -97,7 +120,7 @@ def test_failed_invitation_revokes_the_link_it_carried(failing):
     failing.failures = 1
     assignment = f.AssignmentFactory()
     contact = f.ContactFactory(organisation=assignment.organisation)
-    outbox.queue([outbox.invitation(assignment=assignment, contact=contact, now=timezone.now())])
+    outbox.queue([outbox.invitation(**recipient(assignment, contact), now=timezone.now())])
     outbox.send_emails(list(OutboundEmail.objects.values_list("pk", flat=True)))
     token = AccessToken.objects.get()
     assert token.revoked_at is not None
@@ -108,8 +131,8 @@ def test_a_killed_senders_row_is_sent_after_its_lease_not_before(
 ):
     settings.OUTBOX_LEASE_SECONDS = 300
     row = f.OutboundEmailFactory()
-    claimed = outbox.claim(row.pk)  # a worker claims it … and is killed before sending
-    assert claimed is not None and outbox.claim(row.pk) is None
+    claimed, _ = outbox.claim([row.pk])  # a worker claims it … and is killed before sending
+    assert claimed == [row] and outbox.claim([row.pk])[0] == []
     start = timezone.now()
     with time_machine.travel(start + timedelta(seconds=60), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
@@ -124,12 +147,32 @@ def test_a_killed_senders_row_is_sent_after_its_lease_not_before(
 def test_reminder_to_an_assignment_submitted_meanwhile_is_cancelled_not_sent():
     assignment = f.AssignmentFactory()
     contact = f.ContactFactory(organisation=assignment.organisation)
-    outbox.queue([outbox.reminder(assignment=assignment, contact=contact, step=-7, now=timezone.now())])
+    outbox.queue([outbox.reminder(**recipient(assignment, contact), step=-7, now=timezone.now())])
     assignment.response.state, assignment.response.submitted_at = "submitted", timezone.now()
     assignment.response.save()
     row = OutboundEmail.objects.get()
     outbox.send_emails([row.pk])
     assert status_of(row) == "cancelled" and mail.outbox == []
+
+
+def test_a_long_batch_renews_its_lease_so_no_other_worker_takes_its_rows(settings):
+    settings.OUTBOX_LEASE_SECONDS = 10
+    rows = [f.OutboundEmailFactory() for _ in range(3)]
+    start, stolen = timezone.now(), []
+    with time_machine.travel(start, tick=True) as traveller:
+        original = outbox.build_message
+
+        def slow(row, raw=None):
+            traveller.shift(timedelta(seconds=6))  # each message takes six seconds
+            stolen.extend(outbox.claim([r.pk for r in rows])[0])  # another worker tries to take over
+            return original(row, raw)
+
+        outbox.build_message = slow
+        try:
+            assert outbox.send_emails([r.pk for r in rows])["sent"] == 3
+        finally:
+            outbox.build_message = original
+    assert stolen == [] and len(mail.outbox) == 3
 
 
 def test_dispatched_rows_are_not_enqueued_again_by_every_tick(django_capture_on_commit_callbacks):
@@ -139,3 +182,29 @@ def test_dispatched_rows_are_not_enqueued_again_by_every_tick(django_capture_on_
         assert outbox.dispatch_due(now=now) == 1
         assert outbox.dispatch_due(now=now + timedelta(minutes=1)) == 0
     assert len(callbacks) == 1
+
+
+def test_reminder_to_a_draft_says_how_many_required_questions_are_left():
+    assignment = f.AssignmentFactory()
+    section = f.SectionFactory(version=assignment.round.version)
+    q1 = f.QuestionFactory(section=section, required=True)
+    f.QuestionFactory(section=section, required=True)  # unanswered
+    f.QuestionFactory(section=section, required=True)  # unanswered
+    f.QuestionFactory(  # hidden while q1 is "nej": never counts as missing
+        section=section,
+        required=True,
+        condition_question=q1,
+        condition_operator="equals",
+        condition_value="ja",
+    )
+    f.QuestionFactory(section=section, required=False)
+    response = assignment.response
+    f.AnswerFactory(response=response, question=q1, value="nej")  # so `hidden` is not shown
+    Response.objects.filter(pk=response.pk).update(version=1)
+    contact = f.ContactFactory(organisation=assignment.organisation)
+    outbox.queue([outbox.reminder(**recipient(assignment, contact), step=-2, now=timezone.now())])
+    outbox.send_emails(list(OutboundEmail.objects.values_list("pk", flat=True)))
+    body = mail.outbox[0].body
+    assert (
+        "Ni har påbörjat ett svar som ännu inte är inskickat. 2 obligatoriska frågor är obesvarade." in body
+    )

@@ -3,7 +3,6 @@ preview, progress per round and per assignment, and the outbox. Coordinators and
 only read (surveys.permissions.IsStaffRole). Every rule lives in surveys.services.rounds."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -404,7 +403,7 @@ class EmailViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=EmailSerializer)
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
-        row = get_object_or_404(OutboundEmail, pk=pk)
+        row = self.get_object()
         call(outbox.retry, row=row, now=timezone.now())
         row.refresh_from_db()
         return HttpResponse(EmailSerializer(row).data)

@@ -1,11 +1,11 @@
 """The outbox: every e-mail is first a row with a unique key; workers claim rows and send them.
 
-Delivery is **at least once, with the duplicate window made as small as SMTP allows**. A row is claimed
-(conditional UPDATE pending → sending, with `claimed_at` as a lease) right before its message goes to the
-SMTP server and marked sent right after the server accepts it, one row at a time. A worker killed before
-the server accepted the message leaves the row `sending`; once the lease runs out the tick hands it to a
-worker again, so nothing is lost. The only way to get a duplicate is a kill in the instant between the
-server's "250 OK" and our UPDATE — SMTP has no two-phase commit, so that window cannot be closed, only
+Delivery is **at least once, with the duplicate window made as small as SMTP allows**. A send task claims
+its batch with one conditional UPDATE (pending → sending, `claimed_at` as a lease, renewed on long
+batches) and marks each row sent the moment the SMTP server has accepted that message. A worker killed
+before the server accepted a message leaves its rows `sending`; once the lease runs out the tick hands them
+to a worker again, so nothing is lost. The only way to get a duplicate is a kill in the instant between
+the server's "250 OK" and our UPDATE — SMTP has no two-phase commit, so that window cannot be closed, only
 narrowed; the Message-ID is derived from the row's key so mail clients can fold such a rare duplicate.
 At most once would instead lose an e-mail on every such kill, and a lost invitation is worse than a
 repeated one.
@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ..models import AccessToken, Contact, OutboundEmail, Response, SurveyRound
+from ..models import Contact, OutboundEmail, Response, SurveyRound
 from . import tokens
 
 logger = logging.getLogger(__name__)
@@ -37,27 +37,27 @@ Kind = OutboundEmail.Kind
 # --------------------------------------------------------------------------------------------------
 
 
-def invitation(*, assignment, contact, now):
+def invitation(*, assignment_id, round_id, contact_id, email, now):
     return OutboundEmail(
-        key=f"invite:{assignment.pk}:{contact.pk}",
+        key=f"invite:{assignment_id}:{contact_id}",
         kind=Kind.INVITATION,
-        to_email=contact.email,
-        contact=contact,
-        assignment=assignment,
-        round_id=assignment.round_id,
+        to_email=email,
+        contact_id=contact_id,
+        assignment_id=assignment_id,
+        round_id=round_id,
         created_at=now,
         next_attempt_at=now,
     )
 
 
-def reminder(*, assignment, contact, step, now):
+def reminder(*, assignment_id, round_id, contact_id, email, step, now):
     return OutboundEmail(
-        key=f"remind:{assignment.pk}:{contact.pk}:{step}",
+        key=f"remind:{assignment_id}:{contact_id}:{step}",
         kind=Kind.REMINDER,
-        to_email=contact.email,
-        contact=contact,
-        assignment=assignment,
-        round_id=assignment.round_id,
+        to_email=email,
+        contact_id=contact_id,
+        assignment_id=assignment_id,
+        round_id=round_id,
         step=step,
         created_at=now,
         next_attempt_at=now,
@@ -69,10 +69,14 @@ def queue(rows):
     them are now in the table that were not before."""
     if not rows:
         return 0
-    keys = [r.key for r in rows]
-    before = OutboundEmail.objects.filter(key__in=keys).count()
-    OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    return OutboundEmail.objects.filter(key__in=keys).count() - before
+    created = 0
+    for start in range(0, len(rows), 2000):  # bounded IN lists (SQLite limits parameters)
+        chunk = rows[start : start + 2000]
+        keys = [r.key for r in chunk]
+        before = OutboundEmail.objects.filter(key__in=keys).count()
+        OutboundEmail.objects.bulk_create(chunk, ignore_conflicts=True, batch_size=500)
+        created += OutboundEmail.objects.filter(key__in=keys).count() - before
+    return created
 
 
 def queue_receipt(*, response, now=None):
@@ -185,9 +189,10 @@ def dispatch_due(*, now, limit=None):
     ids = list(due.values_list("id", flat=True)[: limit or settings.OUTBOX_DISPATCH_LIMIT])
     if not ids:
         return 0
-    OutboundEmail.objects.filter(pk__in=ids, status=Status.PENDING).update(
-        next_attempt_at=now + timedelta(seconds=settings.OUTBOX_REDISPATCH_SECONDS)
-    )
+    for start in range(0, len(ids), 2000):
+        OutboundEmail.objects.filter(pk__in=ids[start : start + 2000], status=Status.PENDING).update(
+            next_attempt_at=now + timedelta(seconds=settings.OUTBOX_REDISPATCH_SECONDS)
+        )
     size = settings.OUTBOX_BATCH_SIZE
     batches = [ids[i : i + size] for i in range(0, len(ids), size)]
 
@@ -225,20 +230,33 @@ def is_permanent(error):
     return False
 
 
-def claim(pk):
-    """Take one row for sending, or None if another worker has it or it is done. Stale claims (a
-    worker killed mid-send) are taken over once their lease has run out."""
+SELECTED = ("assignment__round", "assignment__organisation", "assignment__response", "contact")
+
+
+def claim(ids):
+    """Take these rows for sending with one conditional UPDATE; returns the rows this caller won, in the
+    order given. Rows another worker holds, or that are done, are left alone; a claim older than the
+    lease (its worker was killed) is taken over. The claim time identifies this caller's rows."""
     now = timezone.now()
-    won = (
-        OutboundEmail.objects.filter(pk=pk)
-        .filter(Q(status=Status.PENDING) | Q(status=Status.SENDING, claimed_at__lt=now - _lease()))
-        .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    OutboundEmail.objects.filter(pk__in=ids).filter(
+        Q(status=Status.PENDING) | Q(status=Status.SENDING, claimed_at__lt=now - _lease())
+    ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    won = OutboundEmail.objects.filter(pk__in=ids, status=Status.SENDING, claimed_at=now).select_related(
+        *SELECTED
     )
-    if not won:
-        return None
-    return OutboundEmail.objects.select_related(
-        "assignment__round", "assignment__organisation", "assignment__response", "contact"
-    ).get(pk=pk)
+    by_id = {row.pk: row for row in won}
+    return [by_id[pk] for pk in ids if pk in by_id], now
+
+
+def _renew(rows, claimed_at):
+    """Extend the lease of rows still waiting in a long batch; returns those still ours."""
+    now = timezone.now()
+    ids = [r.pk for r in rows]
+    OutboundEmail.objects.filter(pk__in=ids, status=Status.SENDING, claimed_at=claimed_at).update(
+        claimed_at=now
+    )
+    ours = set(OutboundEmail.objects.filter(pk__in=ids, claimed_at=now).values_list("pk", flat=True))
+    return [r for r in rows if r.pk in ours], now
 
 
 def _response_status(assignment):
@@ -248,30 +266,48 @@ def _response_status(assignment):
     return response.state
 
 
-def build_message(row):
-    """The message for a row; (message, raw token or None). Invitations and reminders get a fresh
-    personal link here, at send time: the raw token exists only in this message, the database keeps its
-    hash. Rows that no longer apply (submitted, removed, round no longer open) raise PermanentFailure."""
+def _required_left(assignment):
+    """How many required questions the organisation still sees unanswered (hidden ones never count)."""
+    from ..selectors import questions_for_assignment
+    from .conditions import _answered, visible_questions
+
+    questions = list(questions_for_assignment(assignment))
+    values = dict(assignment.response.answers.values_list("question_id", "value"))
+    return sum(
+        1 for q in visible_questions(questions, values) if q.required and not _answered(values.get(q.pk))
+    )
+
+
+def _check_still_applies(row):
+    """Invitations and reminders that no longer apply (submitted, removed, round no longer open) are
+    cancelled rather than sent."""
+    assignment = row.assignment
+    if assignment is None or row.contact is None or not row.contact.is_active:
+        raise PermanentFailure("Kontaktpersonen finns inte längre.")
+    if assignment.removed_at is not None or assignment.round.state != SurveyRound.State.OPEN:
+        raise PermanentFailure("Omgången är inte öppen för organisationen.")
+    if row.kind == Kind.REMINDER and _response_status(assignment) == Response.State.SUBMITTED:
+        raise PermanentFailure("Svaret är redan inskickat.")
+
+
+def build_message(row, raw=None):
+    """(message, subject) for a row. Invitations and reminders carry the personal link whose raw token
+    `raw` was issued for this sending: it exists only in this message, the database keeps its hash."""
     from . import rounds
 
-    raw = None
     subject, body = row.subject, row.body
     if row.kind in (Kind.INVITATION, Kind.REMINDER):
         assignment = row.assignment
-        if assignment is None or row.contact is None or not row.contact.is_active:
-            raise PermanentFailure("Kontaktpersonen finns inte längre.")
-        if assignment.removed_at is not None or assignment.round.state != SurveyRound.State.OPEN:
-            raise PermanentFailure("Omgången är inte öppen för organisationen.")
         status = _response_status(assignment)
-        if row.kind == Kind.REMINDER and status == Response.State.SUBMITTED:
-            raise PermanentFailure("Svaret är redan inskickat.")
-        raw = tokens.issue_token(assignment=assignment, contact=row.contact)
         subject, body = rounds.render(
             row.kind,
             survey_round=assignment.round,
             assignment=assignment,
             link=tokens.link_for(raw),
             status=status,
+            remaining=_required_left(assignment)
+            if row.kind == Kind.REMINDER and status != "not_started"
+            else None,
         )
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "arsrunda.localhost"
     message = EmailMessage(
@@ -284,13 +320,12 @@ def build_message(row):
             "Auto-Submitted": "auto-generated",
         },
     )
-    return message, subject, raw
+    return message, subject
 
 
 def _record_failure(row, error, raw):
     if raw:
-        # The link was never delivered: it must not work.
-        AccessToken.objects.filter(token_hash=tokens.hash_token(raw)).update(revoked_at=timezone.now())
+        tokens.revoke_hashes([tokens.hash_token(raw)])  # the link was never delivered: it must not work
     text = f"{type(error).__name__}: {error}"[:2000]
     if isinstance(error, PermanentFailure) and row.kind in (Kind.INVITATION, Kind.REMINDER):
         status, when = Status.CANCELLED, timezone.now()
@@ -305,42 +340,103 @@ def _record_failure(row, error, raw):
     return status
 
 
-def send_emails(ids):
-    """Send these rows over one connection. Returns {"sent": n, "failed": n, "retry": n, "skipped": n}."""
-    counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": 0}
-    connection = get_connection()
+def _issue_links(rows):
+    """{row id: raw token} for the rows that carry a personal link, issued in one INSERT."""
+    linked = []
+    for row in rows:
+        if row.kind in (Kind.INVITATION, Kind.REMINDER):
+            try:
+                _check_still_applies(row)
+            except PermanentFailure as error:
+                row.not_applicable = error
+                continue
+            linked.append(row)
+    raws = tokens.issue_tokens([(row.assignment, row.contact) for row in linked])
+    return {row.pk: raw for row, raw in zip(linked, raws, strict=True)}
+
+
+def _close_quietly(connection):
     try:
-        for pk in ids:
-            row = claim(pk)
-            if row is None:
+        connection.close()
+    except Exception:  # noqa: BLE001 - a broken connection is replaced by the next open()
+        pass
+
+
+def _mark_sent(pk, subject):
+    """The hot path of a batch, one statement per message right after the server accepted it (plain SQL:
+    the ORM's query building cost more than the UPDATE itself)."""
+    connection = connection_for_outbox()
+    table = connection.ops.quote_name(OutboundEmail._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, sent_at = %s, subject = %s, last_error = '', claimed_at = NULL "
+            "WHERE id = %s",
+            [Status.SENT, connection.ops.adapt_datetimefield_value(timezone.now()), subject[:300], pk],
+        )
+
+
+def connection_for_outbox():
+    from django.db import connections, router
+
+    return connections[router.db_for_write(OutboundEmail)]
+
+
+def is_connection_failure(error):
+    """The server cannot be reached or dropped us: the rest of the batch would fail the same way."""
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+
+
+def _release(rows, claimed_at, raws):
+    """Give back rows of a batch that were claimed but never tried (their attempt does not count)."""
+    ids = [r.pk for r in rows]
+    tokens.revoke_hashes([tokens.hash_token(raws[pk]) for pk in ids if pk in raws])
+    return OutboundEmail.objects.filter(pk__in=ids, status=Status.SENDING, claimed_at=claimed_at).update(
+        status=Status.PENDING,
+        claimed_at=None,
+        attempts=F("attempts") - 1,
+        next_attempt_at=timezone.now() + timedelta(seconds=backoff(1)),
+    )
+
+
+def send_emails(ids):
+    """Send these rows over one connection, marking each sent the moment the server has accepted it.
+    Returns {"sent": n, "failed": n, "retry": n, "skipped": n}."""
+    rows, claimed_at = claim(list(ids))
+    counts = {"sent": 0, "failed": 0, "retry": 0, "skipped": len(ids) - len(rows)}
+    raws = _issue_links(rows)
+    connection = get_connection()
+    renew_after = settings.OUTBOX_LEASE_SECONDS / 2
+    ours = None  # None: every claimed row is still ours
+    try:
+        for index, row in enumerate(rows):
+            if (timezone.now() - claimed_at).total_seconds() > renew_after:
+                still_ours, claimed_at = _renew(rows[index:], claimed_at)
+                ours = {r.pk for r in still_ours}
+            if ours is not None and row.pk not in ours:
                 counts["skipped"] += 1
                 continue
-            raw = None
+            raw = raws.get(row.pk)
             try:
-                message, subject, raw = build_message(row)
+                if getattr(row, "not_applicable", None):
+                    raise row.not_applicable
+                message, subject = build_message(row, raw)
                 connection.open()  # kept open for the whole batch; reopened after an error
                 connection.send_messages([message])
             except Exception as error:  # errors are data on the row, not exceptions lost in a log
                 status = _record_failure(row, error, raw)
                 counts["retry" if status == Status.PENDING else "failed"] += 1
-                try:
-                    connection.close()  # the connection may be broken; the next message opens a new one
-                except Exception:  # noqa: BLE001
-                    pass
+                _close_quietly(connection)
+                if is_connection_failure(error):
+                    rest = [r for r in rows[index + 1 :] if ours is None or r.pk in ours]
+                    counts["retry"] += _release(rest, claimed_at, raws)
+                    break
                 continue
-            OutboundEmail.objects.filter(pk=row.pk).update(
-                status=Status.SENT,
-                sent_at=timezone.now(),
-                subject=subject[:300],
-                last_error="",
-                claimed_at=None,
-            )
+            _mark_sent(row.pk, subject)
             counts["sent"] += 1
     finally:
-        try:
-            connection.close()
-        except Exception:  # noqa: BLE001
-            pass
+        _close_quietly(connection)
     return counts
 
 

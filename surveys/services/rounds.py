@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import formats, timezone
 
 from ..models import (
@@ -101,7 +101,20 @@ def format_deadline(moment):
     return formats.date_format(timezone.localtime(moment), "j F Y")
 
 
-def render(kind, *, survey_round, assignment, link, status="not_started", templates=None):
+def status_text(status, remaining=None):
+    """What a reminder says about the situation: not started, or a draft with N required questions left."""
+    text = STATUS_TEXT.get(status, "")
+    if status in ("draft", "reopened") and remaining is not None:
+        if remaining == 0:
+            text += " Alla obligatoriska frågor är besvarade – glöm inte att skicka in."
+        elif remaining == 1:
+            text += " 1 obligatorisk fråga är obesvarad."
+        else:
+            text += f" {remaining} obligatoriska frågor är obesvarade."
+    return text
+
+
+def render(kind, *, survey_round, assignment, link, status="not_started", remaining=None, templates=None):
     """(subject, body) of an invitation or a reminder for one assignment."""
     templates = templates or templates_of(survey_round)
     values = {
@@ -110,7 +123,7 @@ def render(kind, *, survey_round, assignment, link, status="not_started", templa
         "link": link,
         "round": survey_round.name,
         "year": survey_round.year,
-        "status": STATUS_TEXT.get(status, ""),
+        "status": status_text(status, remaining),
     }
     subject = templates[f"{kind}_subject"].format(**values)
     body = templates[f"{kind}_body"].format(**values)
@@ -135,6 +148,7 @@ def preview(*, survey_round, overrides=None):
             assignment=assignment,
             link=link,
             status=status,
+            remaining=3,
             templates=templates,
         )
         result[kind] = {"subject": subject, "body": body}
@@ -278,7 +292,16 @@ def round_update(*, survey_round, **fields):
             k for k, v in fields.items() if k not in EDITABLE_WHILE_OPEN and getattr(survey_round, k, v) != v
         )
         if locked:
-            raise ValidationError({k: ["Kan inte ändras när omgången är öppen."] for k in locked})
+            raise ValidationError(
+                {
+                    k: [
+                        "Flytta sista svarsdagen med extend."
+                        if k == "deadline"
+                        else "Kan inte ändras när omgången är öppen."
+                    ]
+                    for k in locked
+                }
+            )
     if "reminder_offsets" in fields and fields["reminder_offsets"] is not None:
         fields["reminder_offsets"] = sorted(fields["reminder_offsets"])
     validate_schedule(
@@ -306,6 +329,11 @@ def _transition(survey_round, *, allowed_from, to, message, **changes):
 
 def round_schedule(*, survey_round, now=None):
     """Draft → scheduled: the tick opens it at opens_at."""
+    _require_state(
+        survey_round,
+        [State.DRAFT],
+        f"Bara ett utkast kan schemaläggas (omgången är {survey_round.get_state_display().lower()}).",
+    )
     if not survey_round.assignments.filter(removed_at=None).exists():
         raise ValidationError({"organisations": ["Omgången har inga mottagare."]})
     return _transition(
@@ -345,6 +373,12 @@ def round_open(*, survey_round, now):
 def round_open_now(*, survey_round, now=None):
     """Open at once (draft or scheduled); invitations go out in the same call."""
     now = now or timezone.now()
+    _require_state(
+        survey_round,
+        [State.DRAFT, State.SCHEDULED],
+        "Bara ett utkast eller en schemalagd omgång kan öppnas "
+        f"(omgången är {survey_round.get_state_display().lower()}).",
+    )
     if not survey_round.assignments.filter(removed_at=None).exists():
         raise ValidationError({"organisations": ["Omgången har inga mottagare."]})
     if survey_round.deadline <= now:
@@ -530,94 +564,101 @@ def rounds_to_close(*, now):
     """Open rounds whose deadline and grace period have passed (per-assignment extensions keep a round
     open until the latest of them)."""
     due = []
-    for survey_round in SurveyRound.objects.filter(state=State.OPEN, deadline__lte=now).prefetch_related(
-        "assignments"
-    ):
-        latest = max(
-            [survey_round.deadline]
-            + [a.deadline_override for a in survey_round.assignments.all() if a.deadline_override]
-        )
+    candidates = SurveyRound.objects.filter(state=State.OPEN, deadline__lte=now).annotate(
+        latest_override=Max("assignments__deadline_override")
+    )
+    for survey_round in candidates:
+        latest = max(survey_round.deadline, survey_round.latest_override or survey_round.deadline)
         if latest + timedelta(hours=survey_round.grace_hours) <= now:
             due.append(survey_round)
     return due
 
 
-def _still_answerable(assignment, now):
-    return now < assignment.deadline + timedelta(hours=assignment.round.grace_hours)
-
-
-def _waiting_assignments(rounds):
-    """Assignments of these open rounds that still owe an answer, with their contacts."""
-    return (
-        Assignment.objects.filter(round__in=rounds, removed_at=None)
-        .exclude(response__state=Response.State.SUBMITTED)
-        .select_related("round", "organisation", "response")
-        .prefetch_related("organisation__contacts")
-    )
-
-
-def _active_contacts(assignment):
-    return [c for c in assignment.organisation.contacts.all() if c.is_active]
+def _answerable_until(deadline_override, survey_round):
+    return (deadline_override or survey_round.deadline) + timedelta(hours=survey_round.grace_hours)
 
 
 def create_invitations(*, now, rounds=None):
-    """One invitation row per contact of every assignment of an open round that has none yet (a contact
-    added while the round is open is invited by the next tick). Returns how many rows were created."""
-    rounds = list(rounds) if rounds is not None else list(SurveyRound.objects.filter(state=State.OPEN))
+    """One invitation row per active contact of every not-submitted assignment of an open round that has
+    none yet (a contact added while the round is open is invited by the next tick). The database finds the
+    missing pairs, so a minute with nothing to do costs one query. Returns how many rows were created."""
+    rounds = {
+        r.pk: r for r in (rounds if rounds is not None else SurveyRound.objects.filter(state=State.OPEN))
+    }
     if not rounds:
         return 0
-    invited = set(
-        OutboundEmail.objects.filter(round__in=rounds, kind=OutboundEmail.Kind.INVITATION).values_list(
-            "assignment_id", "contact_id"
-        )
+    invited = OutboundEmail.objects.filter(
+        kind=OutboundEmail.Kind.INVITATION, assignment_id=OuterRef("pk"), contact_id=OuterRef("contact_pk")
     )
-    rows = []
-    for assignment in _waiting_assignments(rounds):
-        if not _still_answerable(assignment, now):
-            continue
-        for contact in _active_contacts(assignment):
-            if (assignment.pk, contact.pk) not in invited:
-                rows.append(outbox.invitation(assignment=assignment, contact=contact, now=now))
+    missing = (
+        Assignment.objects.filter(
+            round__in=list(rounds), removed_at=None, organisation__contacts__is_active=True
+        )
+        .exclude(response__state=Response.State.SUBMITTED)
+        .annotate(
+            contact_pk=F("organisation__contacts__id"), contact_email=F("organisation__contacts__email")
+        )
+        .annotate(invited=Exists(invited))
+        .filter(invited=False)
+        .values_list("pk", "round_id", "deadline_override", "contact_pk", "contact_email")
+    )
+    rows = [
+        outbox.invitation(assignment_id=a, round_id=r, contact_id=c, email=email, now=now)
+        for a, r, override, c, email in missing
+        if now < _answerable_until(override, rounds[r])
+    ]
     return outbox.queue(rows)
 
 
-def due_step(assignment, *, invited_at, now):
+def due_step(*, offsets, deadline, invited_at, now):
     """The latest reminder step whose time has come and that falls after the invitation, or None. Only
     the latest: after an outage the missed earlier steps are skipped, not sent in a burst."""
-    due = [
-        offset
-        for offset in assignment.round.reminder_offsets
-        if invited_at < assignment.deadline + timedelta(days=offset) <= now
-    ]
-    return max(due, key=lambda offset: assignment.deadline + timedelta(days=offset)) if due else None
+    due = [offset for offset in offsets if invited_at < deadline + timedelta(days=offset) <= now]
+    return max(due) if due else None
 
 
 def create_reminders(*, now):
-    """Reminder rows for contacts of assignments not submitted whose step is due. The unique key makes a
-    step's reminder exist at most once, however many ticks see it due."""
-    rounds = list(SurveyRound.objects.filter(state=State.OPEN))
+    """Reminder rows for contacts of assignments not submitted whose step is due. Works on plain tuples
+    (one query for the invited pairs, one for the reminders already made); the unique key makes a step's
+    reminder exist at most once, however many ticks see it due."""
+    rounds = {r.pk: r for r in SurveyRound.objects.filter(state=State.OPEN)}
     if not rounds:
         return 0
-    invitations = OutboundEmail.objects.filter(round__in=rounds, kind=OutboundEmail.Kind.INVITATION)
-    invited_at = {
-        (a, c): t for a, c, t in invitations.values_list("assignment_id", "contact_id", "created_at")
-    }
+    invited = (
+        OutboundEmail.objects.filter(
+            round__in=list(rounds),
+            kind=OutboundEmail.Kind.INVITATION,
+            assignment__removed_at=None,
+            contact__is_active=True,
+        )
+        .exclude(assignment__response__state=Response.State.SUBMITTED)
+        .values_list(
+            "assignment_id",
+            "round_id",
+            "assignment__deadline_override",
+            "contact_id",
+            "contact__email",
+            "created_at",
+        )
+    )
     reminded = set(
-        OutboundEmail.objects.filter(round__in=rounds, kind=OutboundEmail.Kind.REMINDER).values_list(
+        OutboundEmail.objects.filter(round__in=list(rounds), kind=OutboundEmail.Kind.REMINDER).values_list(
             "assignment_id", "contact_id", "step"
         )
     )
     rows = []
-    for assignment in _waiting_assignments(rounds):
-        if not _still_answerable(assignment, now):
+    for a, r, override, c, email, invited_at in invited:
+        survey_round = rounds[r]
+        if now >= _answerable_until(override, survey_round):
             continue
-        for contact in _active_contacts(assignment):
-            first = invited_at.get((assignment.pk, contact.pk))
-            if first is None:
-                continue
-            step = due_step(assignment, invited_at=first, now=now)
-            if step is not None and (assignment.pk, contact.pk, step) not in reminded:
-                rows.append(outbox.reminder(assignment=assignment, contact=contact, step=step, now=now))
+        deadline = override or survey_round.deadline
+        step = due_step(
+            offsets=survey_round.reminder_offsets, deadline=deadline, invited_at=invited_at, now=now
+        )
+        if step is not None and (a, c, step) not in reminded:
+            rows.append(
+                outbox.reminder(assignment_id=a, round_id=r, contact_id=c, email=email, step=step, now=now)
+            )
     return outbox.queue(rows)
 
 

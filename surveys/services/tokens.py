@@ -25,6 +25,19 @@ def issue_token(*, assignment, contact, now=None):
     return raw
 
 
+def issue_tokens(pairs, *, now=None):
+    """issue_token for many (assignment, contact) pairs in one INSERT; returns the raw tokens in order."""
+    now = now or timezone.now()
+    raws = [secrets.token_urlsafe(32) for _ in pairs]
+    AccessToken.objects.bulk_create(
+        [
+            AccessToken(assignment=a, contact=c, token_hash=hash_token(raw), created_at=now)
+            for (a, c), raw in zip(pairs, raws, strict=True)
+        ]
+    )
+    return raws
+
+
 def link_for(raw):
     return settings.SITE_URL + reverse("surveys:magic-link", kwargs={"token": raw})
 
@@ -34,6 +47,15 @@ def revoke_tokens(*, assignment, contact=None, now=None):
     if contact is not None:
         tokens = tokens.filter(contact=contact)
     return tokens.update(revoked_at=now or timezone.now())
+
+
+def revoke_hashes(hashes, *, now=None):
+    """Revoke links by their hash (links issued for a message that was never delivered)."""
+    if not hashes:
+        return 0
+    return AccessToken.objects.filter(token_hash__in=hashes, revoked_at=None).update(
+        revoked_at=now or timezone.now()
+    )
 
 
 def link_expires_at(assignment):

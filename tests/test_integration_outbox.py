@@ -1,0 +1,114 @@
+"""A real Celery worker on Redis sends invitations to a real SMTP server (aiosmtpd on loopback); the
+worker is killed with SIGKILL in the middle of a batch and restarted: afterwards every person has
+exactly one invitation."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from backend.celery import app as celery_app
+from surveys.models import OutboundEmail, SurveyRound
+from tests import factories as f
+from tests.support.smtp import RecordingHandler, SMTPServer
+from tests.test_integration_worker import worker_env
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+PEOPLE = 24
+
+
+def start_worker(env, queue):
+    """A worker in its own process group, so SIGKILL takes its pool children with it."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "backend",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "1",
+        ]
+        + [
+            "--pool",
+            "prefork",
+            "--queues",
+            queue,
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def send_tick(redis_url, queue):
+    with celery_app.connection_for_write(redis_url) as conn:
+        celery_app.send_task("workers.tasks.tick", queue=queue, connection=conn)
+
+
+def test_sigkill_mid_batch_loses_no_invitation_and_duplicates_none(postgres, redis_url):
+    queue = f"test-outbox-{uuid.uuid4().hex[:8]}"
+    now = timezone.now()
+    survey_round = f.SurveyRoundFactory(
+        state="scheduled", opens_at=now - timedelta(minutes=1), deadline=now + timedelta(days=20)
+    )
+    for n in range(PEOPLE):
+        assignment = f.AssignmentFactory(round=survey_round)
+        f.ContactFactory(organisation=assignment.organisation, email=f"person{n}@example.se")
+    handler = RecordingHandler(rcpt_delay=0.02, pause_at=8, pause_seconds=5)
+    with SMTPServer(handler) as smtp:
+        env = {
+            **worker_env(postgres, redis_url, queue),
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp.port),
+            "EMAIL_TIMEOUT": "10",
+            "OUTBOX_BATCH_SIZE": "10",
+            "OUTBOX_LEASE_SECONDS": "3",
+            "OUTBOX_REDISPATCH_SECONDS": "3",
+        }
+        celery_app.conf.task_always_eager = False
+        first = start_worker(env, queue)
+        try:
+            send_tick(redis_url, queue)
+            assert handler.paused.wait(60), "the worker never reached the 8th message"
+        finally:
+            os.killpg(first.pid, signal.SIGKILL)  # mid-batch: the 8th message is at the SMTP server's RCPT
+            first_output = first.communicate(timeout=30)[0]
+        survey_round.refresh_from_db()
+        assert survey_round.state == SurveyRound.State.OPEN, first_output[-3000:]
+        assert len(handler.per_recipient()) == 7
+        # The killed batch's unsent rows stay claimed until their lease runs out; none is marked sent.
+        assert OutboundEmail.objects.filter(status="sent").count() == 7
+        assert OutboundEmail.objects.filter(status="sending").count() == 3  # messages 8–10 of the batch
+
+        second = start_worker(env, queue)
+        try:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                send_tick(redis_url, queue)  # the beat's job: re-dispatch what the database says is due
+                time.sleep(2)
+                if OutboundEmail.objects.filter(status="sent").count() == PEOPLE:
+                    break
+        finally:
+            second.terminate()
+            second_output = second.communicate(timeout=30)[0]
+    received = handler.per_recipient()
+    assert OutboundEmail.objects.filter(status="sent").count() == PEOPLE, second_output[-3000:]
+    assert received == {f"person{n}@example.se": 1 for n in range(PEOPLE)}
