@@ -14,6 +14,24 @@ def response_submitted(response):
     """Called once per submission (not for a repeated click), inside the submitting transaction."""
 
     def follow_up():
-        pass
+        _preliminary_index(response)
 
     transaction.on_commit(follow_up)
+
+
+def _preliminary_index(response):
+    """The respondent may see a preliminary index at once when the coordinator allows it."""
+    from .models import ScoringScheme, SurveyRound
+    from .services.scoring import ScoringRefused, compute_assignment_index
+
+    survey_round = SurveyRound.objects.filter(assignments__response=response).first()
+    if survey_round is None or not survey_round.show_preliminary_result:
+        return
+    if not ScoringScheme.objects.filter(version_id=survey_round.version_id).exists():
+        return  # an activity report or another questionnaire without an index
+    try:
+        compute_assignment_index(response)
+    except ScoringRefused as refused:
+        logger.info("no preliminary index for response %s: %s", response.pk, refused)
+    except Exception:  # the submission stands whatever happens here
+        logger.exception("preliminary index failed for response %s", response.pk)

@@ -2,10 +2,23 @@
 
 from celery import shared_task
 
-from surveys.services import rounds
+from surveys.models import SurveyRound
+from surveys.services import rounds, scoring
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
 def tick():
     """Every minute (beat): ask the database what is due and do it."""
     return rounds.tick()
+
+
+@shared_task(acks_late=True, time_limit=900, soft_time_limit=870)
+def compute_round_index(round_id):
+    """Compute (or recompute) the index of every submitted response of a round; idempotent."""
+    survey_round = SurveyRound.objects.filter(pk=round_id).first()
+    if survey_round is None:
+        return 0
+    try:
+        return scoring.compute_round_index(survey_round)
+    except scoring.ScoringRefused as refused:
+        return str(refused)
