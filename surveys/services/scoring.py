@@ -180,6 +180,8 @@ def compile_scheme(version):
     rules = {}
     grouped = {}
     for rule in ScoringRule.objects.filter(scheme=scheme).order_by("question_id", "category_id"):
+        if rule.category_id not in by_id:
+            continue  # a category of another scheme: reported by scheme_problems, never scored
         entry = grouped.get((rule.question_id, rule.category_id))
         if entry is None:
             entry = grouped[(rule.question_id, rule.category_id)] = QuestionRules(rule.category_id)
