@@ -60,7 +60,7 @@ class QuestionRules:
             return sum((self.options.get(str(code), ZERO) for code in value), ZERO)
         best = self.options.get(value, ZERO) if isinstance(value, str) and self.options else ZERO
         if self.thresholds:
-            number = _number(value.get("total") if isinstance(value, dict) else value)
+            number = as_number(value.get("total") if isinstance(value, dict) else value)
             if number is not None:
                 for minimum, points in self.thresholds:
                     if number >= minimum:
@@ -75,7 +75,7 @@ class QuestionRules:
         return max(from_options, from_thresholds)
 
 
-def _number(value):
+def as_number(value):
     if value is None or isinstance(value, bool | dict | list):
         return None
     try:
