@@ -368,3 +368,89 @@ def _indicator_sum(question, values_by_organisation):
         "total": float(total),
         "gender": {part: float(parts[part]) for part in GENDER_PARTS} if split else None,
     }
+
+
+# --------------------------------------------------------------------------------------------------
+# The respondent's result page
+# --------------------------------------------------------------------------------------------------
+
+
+def respondent_overview(*, organisation, version):
+    """What the respondent's page shows for `organisation`: the latest published round of a version
+    comparable with `version` that has its index, its categories beside the city mean, and the earlier
+    comparable years. None when nothing is published yet."""
+    versions = list(comparable_versions(version))
+    latest = (
+        IndexResult.objects.filter(
+            assignment__organisation=organisation,
+            assignment__round__version__in=versions,
+            assignment__round__state=SurveyRound.State.PUBLISHED,
+        )
+        .select_related("assignment__round")
+        .order_by("-assignment__round__year", "-assignment__round_id")
+        .first()
+    )
+    if latest is None:
+        return None
+    survey_round = latest.assignment.round
+    own = assignment_result(latest.assignment)
+    city = round_summary(survey_round)
+    city_means = {c["code"]: c["mean"] for c in city["categories"]}
+    scale_to = own["scale_to"] or 100
+    rows = [
+        _bar_row(
+            label="Index",
+            own=own["scaled"],
+            mean=city["scaled"]["mean"],
+            maximum=scale_to,
+            level=0,
+        )
+    ]
+    depth = {}
+    for category in own["categories"]:
+        depth[category["code"]] = depth.get(category["parent"], -1) + 1 if category["parent"] else 1
+        rows.append(
+            _bar_row(
+                label=category["name"],
+                own=category["capped"],
+                mean=city_means.get(category["code"]),
+                maximum=category["max"] or category["cap"] or 0,
+                level=depth[category["code"]],
+            )
+        )
+    trend = organisation_trend(organisation=organisation, versions=versions, published_only=True)
+    years = [
+        _bar_row(
+            label=str(point["year"]),
+            own=point["scaled"],
+            mean=point["mean_scaled"],
+            maximum=scale_to,
+            level=0,
+        )
+        for point in trend["points"]
+    ]
+    return {
+        "round": survey_round,
+        "result": own,
+        "city": city,
+        "rows": rows,
+        "years": years,
+    }
+
+
+def _percent(value, maximum):
+    if value is None or not maximum:
+        return 0
+    return max(0, min(100, round(value / maximum * 100, 1)))
+
+
+def _bar_row(*, label, own, mean, maximum, level):
+    return {
+        "label": label,
+        "own": own,
+        "mean": mean,
+        "max": maximum,
+        "level": level,
+        "own_width": _percent(own, maximum),
+        "mean_width": _percent(mean, maximum),
+    }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_results
 
 app_name = "surveys"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("l/<str:token>/", views.magic_link, name="magic-link"),
     path("enkat/", views.start, name="start"),
+    path("enkat/resultat/", views_results.results, name="results"),
 ]
