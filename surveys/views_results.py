@@ -33,13 +33,16 @@ def results(request):
     assignment = _session_assignment(request)
     if assignment is None:
         return render(request, "surveys/link_refused.html", {"reason": "no_session"}, status=403)
-    overview = respondent_overview(organisation=assignment.organisation, version=assignment.round.version)
-    return render(
-        request,
-        "surveys/results.html",
-        {
-            "organisation": assignment.organisation,
-            "questionnaire": assignment.round.version.questionnaire,
-            **(overview or {}),
-        },
+    overview = (
+        respondent_overview(organisation=assignment.organisation, version=assignment.round.version) or {}
     )
+    if overview:
+        overview["rows_caption"] = (
+            f"Index och områden {overview['round'].year}: er organisation jämförd med stadens medelvärde "
+            "(medelvärdet av alla organisationers resultat)"
+        )
+    context = {
+        "organisation": assignment.organisation,
+        "questionnaire": assignment.round.version.questionnaire,
+    }
+    return render(request, "surveys/results.html", {**context, **overview})

@@ -41,6 +41,7 @@ def test_page_shows_own_index_beside_the_city_mean(client, demo):
     html = response.content.decode()
     assert "<script" not in html
     assert '<th scope="row">Struktur</th>' in html
+    assert f"<caption>Index och områden {last.year}: er organisation" in html
     assert 'aria-hidden="true"' in html  # bars repeat the figures for the eye only
 
 
