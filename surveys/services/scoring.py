@@ -4,11 +4,12 @@ Scoring is data (ScoringScheme → ScoringCategory tree → ScoringRule); this m
 reads it. Answers are read in bulk (one query per round, whatever the number of answers) and scored in
 Python; hidden questions (see conditions.py) score 0 and never count as missing."""
 
+import json
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import groupby
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import (
@@ -23,7 +24,7 @@ from ..models import (
     ScoringScheme,
     SurveyRound,
 )
-from .conditions import _answered, visible_questions
+from .conditions import _answered, condition_holds
 
 ZERO = Decimal("0")
 MULTI_VALUE_TYPES = {QuestionType.MULTIPLE}
@@ -96,24 +97,38 @@ class CompiledScheme:
     rules: dict  # question id → [QuestionRules]
     multiple: set  # ids of questions whose answer is a list of codes
     max_total: Decimal
+    scored: list = field(default_factory=list)  # [(id, code, [QuestionRules], multiple)] in page order
+    conditional: list = field(default_factory=list)  # questions with a condition, in page order
+
+    def __post_init__(self):
+        # Plain tuples and only the conditional questions: scoring runs once per response, so the
+        # per-question work is kept to dictionary lookups.
+        self.scored = [
+            (q.id, q.code, self.rules[q.id], q.id in self.multiple)
+            for q in self.questions
+            if q.id in self.rules
+        ]
+        self.conditional = [q for q in self.questions if q.condition_question_id]
 
     def score(self, values_by_question_id):
         """Points per category for one response's answers: {code: {raw, capped, max, missing}}, total,
         scaled and the codes of visible scored questions left unanswered."""
-        shown = {q.pk for q in visible_questions(self.questions, values_by_question_id)}
-        direct = {pk: ZERO for pk in self.by_id}
+        # The one rule for conditions, evaluated in page order so chains of conditions hold; questions
+        # without a condition are always shown.
+        shown = {}
+        for question in self.conditional:
+            shown[question.id] = condition_holds(question, values_by_question_id, shown=shown)
+        direct = dict.fromkeys(self.by_id, ZERO)
         missing = {pk: [] for pk in self.by_id}
-        for question in self.questions:
-            entries = self.rules.get(question.pk)
-            if not entries or question.pk not in shown:
-                continue  # not scored, or hidden by its condition: 0 points and not missing
-            value = values_by_question_id.get(question.pk)
+        for question_id, code, entries, multiple in self.scored:
+            if shown.get(question_id) is False:
+                continue  # hidden by its condition: 0 points and not missing
+            value = values_by_question_id.get(question_id)
             if not _answered(value):
                 for entry in entries:
-                    if question.code not in missing[entry.category_id]:
-                        missing[entry.category_id].append(question.code)
+                    if code not in missing[entry.category_id]:
+                        missing[entry.category_id].append(code)
                 continue
-            multiple = question.pk in self.multiple
             for entry in entries:
                 direct[entry.category_id] += entry.points(value, multiple=multiple)
         capped = {}
@@ -282,6 +297,18 @@ def competition_ranks(totals):
     return ranks
 
 
+def _stream(values_list, chunk_size=5000):
+    """Rows of a values_list whose last column is JSON, read through a server-side cursor where the
+    database has one. Decoding the JSON here skips Django's per-row converters, which cost more than
+    the scoring itself on a large round."""
+    sql, params = values_list.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            for *head, value in rows:
+                yield (*head, json.loads(value) if isinstance(value, str | bytes) else value)
+
+
 def compute_round_index(survey_round, *, now=None, batch_size=1000, allow_published=False):
     """(Re)compute every submitted response of a round, set ranks, and drop results of assignments that
     no longer qualify (removed or reopened). Returns the number of results written.
@@ -300,8 +327,8 @@ def compute_round_index(survey_round, *, now=None, batch_size=1000, allow_publis
         .order_by("response_id")
         .values_list("response_id", "question_id", "value")
     )
-    cards = {assignment_id: None for assignment_id in assignment_of.values()}
-    for response_id, rows in groupby(answers.iterator(chunk_size=5000), key=lambda row: row[0]):
+    cards = dict.fromkeys(assignment_of.values())
+    for response_id, rows in groupby(_stream(answers), key=lambda row: row[0]):
         cards[assignment_of[response_id]] = compiled.score({qid: value for _, qid, value in rows})
     empty = None
     for assignment_id, card in cards.items():
