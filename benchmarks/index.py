@@ -139,14 +139,14 @@ def measure(survey_round):
     from surveys.services.scoring import compute_round_index
 
     with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         written = compute_round_index(survey_round)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     with CaptureQueriesContext(connection) as summary_queries:
         started = time.perf_counter()
         round_summary(survey_round, with_rows=True)
         summary_seconds = time.perf_counter() - started
-    return written, seconds, len(queries), summary_seconds, len(summary_queries)
+    return written, seconds, cpu, len(queries), summary_seconds, len(summary_queries)
 
 
 def main(argv):
@@ -163,7 +163,7 @@ def main(argv):
     try:
         print(f"database: {connection.vendor}; questions per response: {args.questions}", flush=True)
         print(
-            f"{'orgs':>7} {'answers':>9} {'build s':>8} {'compute s':>10} {'queries':>8} {'ms/org':>7} "
+            f"{'orgs':>7} {'answers':>9} {'build s':>8} {'compute s':>10} {'cpu s':>6} {'queries':>8} {'ms/org':>7} "
             f"{'figures s':>10} {'queries':>8}"
         )
         timings = {}
@@ -174,11 +174,11 @@ def main(argv):
             from surveys.models import Answer
 
             answers = Answer.objects.filter(response__assignment__round=survey_round).count()
-            written, seconds, queries, summary_seconds, summary_queries = measure(survey_round)
+            written, seconds, cpu, queries, summary_seconds, summary_queries = measure(survey_round)
             assert written == n
             timings[n] = seconds
             print(
-                f"{n:>7} {answers:>9} {built:>8.1f} {seconds:>10.3f} {queries:>8} {seconds / n * 1000:>7.3f} "
+                f"{n:>7} {answers:>9} {built:>8.1f} {seconds:>10.3f} {cpu:>6.2f} {queries:>8} {seconds / n * 1000:>7.3f} "
                 f"{summary_seconds:>10.3f} {summary_queries:>8}",
                 flush=True,
             )

@@ -55,6 +55,8 @@ class QuestionRules:
     thresholds: list = field(default_factory=list)  # [(min_value, points)], highest threshold first
 
     def points(self, value, *, multiple):
+        if value.__class__ is str and not self.thresholds:  # the common case: a code, looked up once
+            return self.options.get(value, ZERO)
         if isinstance(value, bool):
             value = "ja" if value else "nej"
         if isinstance(value, list):
@@ -278,10 +280,10 @@ def compute_assignment_index(assignment_or_response, *, now=None):
     return IndexResult.objects.get(assignment=assignment)
 
 
-def scored_assignments(survey_round):
-    """Assignments of a round that get an index: still in the round, with a submitted response."""
-    return Assignment.objects.filter(
-        round=survey_round, removed_at=None, response__state=Response.State.SUBMITTED
+def scored_responses(survey_round):
+    """Responses of a round that get an index: submitted, of assignments still in the round."""
+    return Response.objects.filter(
+        state=Response.State.SUBMITTED, assignment__round=survey_round, assignment__removed_at=None
     )
 
 
@@ -297,16 +299,28 @@ def competition_ranks(totals):
     return ranks
 
 
-def _stream(values_list, chunk_size=5000):
-    """Rows of a values_list whose last column is JSON, read through a server-side cursor where the
-    database has one. Decoding the JSON here skips Django's per-row converters, which cost more than
-    the scoring itself on a large round."""
+def _answer_rows(values_list, chunk_size=5000):
+    """(response id, question id, value) rows read through a server-side cursor where the database has
+    one. Decoding the JSON here skips Django's per-row converters, and short raw values ("ja", a
+    status code, a number) repeat so often that each is decoded once; the decoded values are only read."""
     sql, params = values_list.query.sql_with_params()
+    decoded = {}
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):
-            for *head, value in rows:
-                yield (*head, json.loads(value) if isinstance(value, str | bytes) else value)
+            for response_id, question_id, raw in rows:
+                if not isinstance(raw, str | bytes):
+                    yield response_id, question_id, raw
+                    continue
+                value = decoded.get(raw, _MISSING)
+                if value is _MISSING:
+                    value = json.loads(raw)
+                    if len(raw) <= 40 and len(decoded) < 10_000:
+                        decoded[raw] = value
+                yield response_id, question_id, value
+
+
+_MISSING = object()
 
 
 def compute_round_index(survey_round, *, now=None, batch_size=1000, allow_published=False):
@@ -320,29 +334,33 @@ def compute_round_index(survey_round, *, now=None, batch_size=1000, allow_publis
         _refuse_if_published(survey_round)
     compiled = compile_scheme(survey_round.version)
     now = now or timezone.now()
-    eligible = scored_assignments(survey_round)
-    assignment_of = dict(eligible.values_list("response__id", "id"))
-    answers = (
-        Answer.objects.filter(response__assignment__in=eligible)
-        .order_by("response_id")
-        .values_list("response_id", "question_id", "value")
-    )
-    cards = dict.fromkeys(assignment_of.values())
-    for response_id, rows in groupby(_stream(answers), key=lambda row: row[0]):
-        cards[assignment_of[response_id]] = compiled.score({qid: value for _, qid, value in rows})
-    empty = None
-    for assignment_id, card in cards.items():
-        if card is None:  # submitted with no answers at all: every scored question missing
-            empty = empty or compiled.score({})
-            cards[assignment_id] = empty
-    ranks = competition_ranks({pk: card.total for pk, card in cards.items()})
-    preliminary = _is_preliminary(survey_round)
-    rows = [
-        _result(pk, compiled, card, preliminary=preliminary, now=now, rank=ranks[pk])
-        for pk, card in cards.items()
-    ]
-    with transaction.atomic():
-        IndexResult.objects.filter(assignment__round=survey_round).exclude(assignment__in=eligible).delete()
+    # A plain subquery on responses: PostgreSQL plans it far better than a filter through
+    # response__assignment__in (0.6 s instead of 3 s for 570,000 answers).
+    responses = scored_responses(survey_round)
+    with transaction.atomic():  # inside a transaction the chunked cursor streams instead of materialising
+        assignment_of = dict(responses.values_list("id", "assignment_id"))
+        answers = (
+            Answer.objects.filter(response__in=responses)
+            .order_by("response_id")
+            .values_list("response_id", "question_id", "value")
+        )
+        cards = dict.fromkeys(assignment_of.values())
+        for response_id, rows in groupby(_answer_rows(answers), key=lambda row: row[0]):
+            cards[assignment_of[response_id]] = compiled.score({qid: value for _, qid, value in rows})
+        empty = None
+        for assignment_id, card in cards.items():
+            if card is None:  # submitted with no answers at all: every scored question missing
+                empty = empty or compiled.score({})
+                cards[assignment_id] = empty
+        ranks = competition_ranks({pk: card.total for pk, card in cards.items()})
+        preliminary = _is_preliminary(survey_round)
+        rows = [
+            _result(pk, compiled, card, preliminary=preliminary, now=now, rank=ranks[pk])
+            for pk, card in cards.items()
+        ]
+        IndexResult.objects.filter(assignment__round=survey_round).exclude(
+            assignment__in=responses.values("assignment_id")
+        ).delete()
         IndexResult.objects.bulk_create(
             rows,
             batch_size=batch_size,
