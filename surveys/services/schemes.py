@@ -78,13 +78,7 @@ def scheme_problems(version):
         )
 
     # Categories: reachable cap, cap above parent, empty.
-    direct_max = {pk: 0 for pk in compiled.by_id}
-    for question_id, entries in compiled.rules.items():
-        for entry in entries:
-            if entry.category_id in direct_max:
-                direct_max[entry.category_id] += entry.maximum(multiple=question_id in compiled.multiple)
     for category in compiled.categories:
-        uncapped = direct_max[category.pk] + sum(c.reachable for c in category.children)
         if not category.children and not any(
             entry.category_id == category.pk for entries in compiled.rules.values() for entry in entries
         ):
@@ -94,11 +88,11 @@ def scheme_problems(version):
                     f"Kategorin {category.code} har varken frågor med poäng eller underkategorier.",
                 )
             )
-        elif category.cap is not None and uncapped < category.cap:
+        elif category.cap is not None and category.uncapped < category.cap:
             problems.append(
                 Problem(
                     "cap_unreachable",
-                    f"Kategorin {category.code} kan som mest ge {_fmt(uncapped)} poäng men har taket "
+                    f"Kategorin {category.code} kan som mest ge {_fmt(category.uncapped)} poäng men har taket "
                     f"{_fmt(category.cap)}.",
                 )
             )

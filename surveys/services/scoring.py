@@ -43,7 +43,8 @@ class Category:
     parent_id: int | None
     order: int
     children: list = field(default_factory=list)
-    reachable: Decimal = ZERO  # the most points its questions and children can give, after its cap
+    uncapped: Decimal = ZERO  # the most points its questions and children can give, before its cap
+    reachable: Decimal = ZERO  # the same after its cap
 
 
 @dataclass
@@ -54,7 +55,7 @@ class QuestionRules:
     options: dict = field(default_factory=dict)
     thresholds: list = field(default_factory=list)  # [(min_value, points)], highest threshold first
 
-    def points(self, value, *, multiple):
+    def points(self, value):
         if value.__class__ is str and not self.thresholds:  # the common case: a code, looked up once
             return self.options.get(value, ZERO)
         if isinstance(value, bool):
@@ -99,17 +100,13 @@ class CompiledScheme:
     rules: dict  # question id → [QuestionRules]
     multiple: set  # ids of questions whose answer is a list of codes
     max_total: Decimal
-    scored: list = field(default_factory=list)  # [(id, code, [QuestionRules], multiple)] in page order
+    scored: list = field(default_factory=list)  # [(id, code, [QuestionRules])] in page order
     conditional: list = field(default_factory=list)  # questions with a condition, in page order
 
     def __post_init__(self):
         # Plain tuples and only the conditional questions: scoring runs once per response, so the
         # per-question work is kept to dictionary lookups.
-        self.scored = [
-            (q.id, q.code, self.rules[q.id], q.id in self.multiple)
-            for q in self.questions
-            if q.id in self.rules
-        ]
+        self.scored = [(q.id, q.code, self.rules[q.id]) for q in self.questions if q.id in self.rules]
         self.conditional = [q for q in self.questions if q.condition_question_id]
 
     def score(self, values_by_question_id):
@@ -122,7 +119,7 @@ class CompiledScheme:
             shown[question.id] = condition_holds(question, values_by_question_id, shown=shown)
         direct = dict.fromkeys(self.by_id, ZERO)
         missing = {pk: [] for pk in self.by_id}
-        for question_id, code, entries, multiple in self.scored:
+        for question_id, code, entries in self.scored:
             if shown.get(question_id) is False:
                 continue  # hidden by its condition: 0 points and not missing
             value = values_by_question_id.get(question_id)
@@ -132,7 +129,7 @@ class CompiledScheme:
                         missing[entry.category_id].append(code)
                 continue
             for entry in entries:
-                direct[entry.category_id] += entry.points(value, multiple=multiple)
+                direct[entry.category_id] += entry.points(value)
         capped = {}
         categories = {}
         for category in reversed(self.categories):  # children before parents
@@ -223,8 +220,10 @@ def _reachable(compiled):
             if entry.category_id in direct:
                 direct[entry.category_id] += entry.maximum(multiple=question_id in compiled.multiple)
     for category in reversed(compiled.categories):
-        raw = direct[category.pk] + sum((c.reachable for c in category.children), ZERO)
-        category.reachable = raw if category.cap is None else min(raw, category.cap)
+        category.uncapped = direct[category.pk] + sum((c.reachable for c in category.children), ZERO)
+        category.reachable = (
+            category.uncapped if category.cap is None else min(category.uncapped, category.cap)
+        )
 
 
 def _refuse_if_published(survey_round):
