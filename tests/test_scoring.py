@@ -186,3 +186,19 @@ def test_the_demo_published_round_has_final_results(demo):
 
 def test_compiled_scheme_knows_its_maximum(v2):
     assert compile_scheme(v2).max_total == 55
+
+
+def test_closing_a_round_computes_its_final_index(v2):
+    from datetime import timedelta
+
+    from surveys.services.rounds import tick
+
+    survey_round = make_round(v2, show_preliminary_result=True)
+    assignment = submitted(survey_round, max_answers(v2))
+    compute_assignment_index(assignment)
+    assert IndexResult.objects.get(assignment=assignment).preliminary is True
+    closed_at = survey_round.deadline + timedelta(minutes=1)
+    assert tick(now=closed_at)["closed"] >= 1  # the demo's open round closes too
+    result = IndexResult.objects.get(assignment=assignment)
+    assert result.preliminary is False and result.rank == 1 and result.scaled == Decimal("100.0")
+    assert result.computed_at == closed_at

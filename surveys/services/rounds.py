@@ -50,7 +50,21 @@ def round_close(*, survey_round, now):
     won = SurveyRound.objects.filter(pk=survey_round.pk, state=State.OPEN).update(
         state=State.CLOSED, closed_at=now
     )
+    if won:
+        _final_index(survey_round, now=now)
     return bool(won)
+
+
+def _final_index(survey_round, *, now):
+    """A closed index round gets its final results at once; the close stands whatever happens here."""
+    from .scoring import ScoringRefused, compute_round_index
+
+    try:
+        compute_round_index(survey_round, now=now)
+    except ScoringRefused:
+        pass  # no scoring scheme: an activity report or another questionnaire without an index
+    except Exception:
+        logger.exception("index of round %s not computed at close", survey_round.pk)
 
 
 def tick(*, now=None):
