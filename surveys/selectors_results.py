@@ -212,7 +212,7 @@ def organisation_trend(*, organisation, versions, published_only=False, from_yea
         rounds = rounds.filter(year__gte=from_year)
     if to_year:
         rounds = rounds.filter(year__lte=to_year)
-    rounds = list(rounds.select_related("version"))
+    rounds = list(rounds.select_related("version__questionnaire"))
     all_results = IndexResult.objects.filter(assignment__round__in=rounds).values_list(
         "assignment__round_id", "assignment__organisation_id", "total", "scaled", "categories", "rank"
     )

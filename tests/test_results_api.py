@@ -171,3 +171,18 @@ def test_reader_cannot_trigger_a_recompute(reader, demo):
 
 def test_unknown_round_is_404(api, db):
     assert api.get("/api/results/rounds/99999/").status_code == 404
+
+
+def test_trend_takes_a_fixed_number_of_queries_whatever_the_years(api, demo):
+    v2 = demo["pi_v2"]
+    bromma = demo["organisations"]["Bromma"]
+    url = f"/api/results/organisations/{bromma.pk}/trend/?version={v2.pk}"
+    with CaptureQueriesContext(connection) as one_year:
+        assert len(api.get(url).json()["points"]) == 1
+    for year in (2015, 2016, 2017):
+        survey_round = make_round(v2, year=year, state=SurveyRound.State.PUBLISHED)
+        assignment = submitted(survey_round, {}, organisation=bromma)
+        IndexResult.objects.create(assignment=assignment, scheme=v2.scoring, total=1, scaled=1)
+    with CaptureQueriesContext(connection) as four_years:
+        assert [p["year"] for p in api.get(url).json()["points"]][:3] == [2015, 2016, 2017]
+    assert len(four_years) == len(one_year)
