@@ -186,3 +186,14 @@ def test_trend_takes_a_fixed_number_of_queries_whatever_the_years(api, demo):
     with CaptureQueriesContext(connection) as four_years:
         assert [p["year"] for p in api.get(url).json()["points"]][:3] == [2015, 2016, 2017]
     assert len(four_years) == len(one_year)
+
+
+def test_trend_with_bad_parameters_is_a_clear_400(api, demo):
+    bromma = demo["organisations"]["Bromma"]
+    base = f"/api/results/organisations/{bromma.pk}/trend/"
+    assert "version" in api.get(base).json()
+    assert api.get(f"{base}?version=999999").json() == {"version": "Okänd version."}
+    assert api.get(f"{base}?version=abc").status_code == 400
+    assert (
+        api.get(f"{base}?questionnaire={demo['pi_v2'].questionnaire_id}&from_year=tjugo").status_code == 400
+    )
