@@ -2,6 +2,9 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Count, Q
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from . import models as m
@@ -173,7 +176,20 @@ class CategoryInline(admin.TabularInline):
 @admin.register(m.ScoringScheme)
 class ScoringSchemeAdmin(FrozenVersionMixin, admin.ModelAdmin):
     list_display = ["name", "version", "scale_to"]
+    readonly_fields = ["problems"]
     inlines = [CategoryInline]
+
+    @admin.display(description=_("problem"))
+    def problems(self, obj):
+        """What scheme_problems finds, so the coordinator sees it before a round starts."""
+        from .services.schemes import scheme_problems
+
+        if obj is None or obj.pk is None:
+            return "–"
+        found = scheme_problems(obj.version)
+        if not found:
+            return _("Inga problem hittades.")
+        return format_html_join(mark_safe("<br>"), "{}", ((p.message,) for p in found))
 
     def _version_of(self, obj):
         return obj.version

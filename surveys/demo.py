@@ -16,6 +16,7 @@ from .models import (
     Contact,
     FocusArea,
     GoalArea,
+    IndexResult,
     Indicator,
     Option,
     Organisation,
@@ -544,6 +545,10 @@ def load_demo(*, today=None):
     )
     _answer_round(last_round, complete=len(DISTRICTS), partial=0, seed=2025)
     _answer_round(current_round, complete=3, partial=4, seed=2026)
+    if not IndexResult.objects.filter(assignment__round=last_round).exists():
+        from .services.scoring import compute_round_index
+
+        compute_round_index(last_round, now=last_round.published_at, allow_published=True)
     return {
         "organisations": orgs,
         "coordinator": coordinator,

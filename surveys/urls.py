@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_answer
+from . import views, views_answer, views_results
 
 app_name = "surveys"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("enkat/<int:assignment_id>/avsnitt/<int:number>/", views_answer.section, name="section"),
     path("enkat/<int:assignment_id>/granska/", views_answer.review, name="review"),
     path("enkat/<int:assignment_id>/kvitto/", views_answer.receipt, name="receipt"),
+    path("enkat/resultat/", views_results.results, name="results"),
 ]

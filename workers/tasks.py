@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from surveys.services import outbox, rounds
+from surveys.models import SurveyRound
+from surveys.services import outbox, rounds, scoring
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
@@ -16,3 +17,15 @@ def send_emails(ids):
     """Send a batch of outbox rows. Failures are recorded on the rows (and retried by the tick with
     backoff), never raised: a raised error would only make Celery redeliver rows already handled."""
     return outbox.send_emails(ids)
+
+
+@shared_task(acks_late=True, time_limit=900, soft_time_limit=870)
+def compute_round_index(round_id):
+    """Compute (or recompute) the index of every submitted response of a round; idempotent."""
+    survey_round = SurveyRound.objects.filter(pk=round_id).first()
+    if survey_round is None:
+        return 0
+    try:
+        return scoring.compute_round_index(survey_round)
+    except scoring.ScoringRefused as refused:
+        return str(refused)

@@ -4,7 +4,7 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from . import access_links, organisations, respondent, rounds
+from . import access_links, organisations, respondent, results, rounds, scoring
 
 
 class Router(DefaultRouter):
@@ -24,6 +24,10 @@ router.register("access-links", access_links.AccessLinkViewSet, basename="access
 router.register("rounds", rounds.RoundViewSet, basename="round")
 router.register("assignments", rounds.AssignmentViewSet, basename="assignment")
 router.register("emails", rounds.EmailViewSet, basename="email")
+router.register("scoring/schemes", scoring.SchemeViewSet, basename="scoring-scheme")
+router.register("scoring/categories", scoring.CategoryViewSet, basename="scoring-category")
+router.register("scoring/rules", scoring.RuleViewSet, basename="scoring-rule")
+router.register("results", results.ResultViewSet, basename="results")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

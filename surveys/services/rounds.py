@@ -413,6 +413,8 @@ def round_close(*, survey_round, now):
             ).update(status=OutboundEmail.Status.CANCELLED)
             survey_round.refresh_from_db()
             outbox.queue_digest(survey_round=survey_round, now=now)
+    if won:
+        _final_index(survey_round, now=now)
     return bool(won)
 
 
@@ -660,6 +662,18 @@ def create_reminders(*, now):
                 outbox.reminder(assignment_id=a, round_id=r, contact_id=c, email=email, step=step, now=now)
             )
     return outbox.queue(rows)
+
+
+def _final_index(survey_round, *, now):
+    """A closed index round gets its final results at once; the close stands whatever happens here."""
+    from .scoring import ScoringRefused, compute_round_index
+
+    try:
+        compute_round_index(survey_round, now=now)
+    except ScoringRefused:
+        pass  # no scoring scheme: an activity report or another questionnaire without an index
+    except Exception:
+        logger.exception("index of round %s not computed at close", survey_round.pk)
 
 
 def tick(*, now=None):

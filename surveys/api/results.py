@@ -1,0 +1,143 @@
+"""Index results and activity reports over the API.
+
+Coordinators, admins and readers see everything. A respondent user sees only their own organisations:
+its own result (after publication, or at once when the round shows preliminary results), round
+figures only once the round is published, and its trend over published rounds."""
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from .. import selectors_results as sel
+from ..models import Assignment, Organisation, SurveyRound
+from ..permissions import can_read_rounds, is_coordinator
+
+PUBLISHED = SurveyRound.State.PUBLISHED
+
+
+def _own_organisations(user):
+    return set(user.organisations.values_list("pk", flat=True))
+
+
+def _int_list(request, name):
+    raw = [part for value in request.query_params.getlist(name) for part in value.split(",") if part.strip()]
+    try:
+        return [int(part) for part in raw]
+    except ValueError:
+        raise ValidationError({name: "Ange id-nummer (heltal)."}) from None
+
+
+def _year(request, name):
+    value = request.query_params.get(name)
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValidationError({name: "Ange ett årtal."})
+    return int(value)
+
+
+class ResultViewSet(viewsets.ViewSet):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=False, url_path=r"assignments/(?P<assignment_id>\d+)")
+    def assignment(self, request, assignment_id):
+        """One assignment's index: points per category (raw and capped), total, scaled, rank."""
+        assignment = get_object_or_404(Assignment.objects.select_related("round"), pk=assignment_id)
+        if not can_read_rounds(request.user):
+            round_ = assignment.round
+            visible = round_.state == PUBLISHED or round_.show_preliminary_result
+            if assignment.organisation_id not in _own_organisations(request.user) or not visible:
+                raise NotFound("Inget resultat.")
+        result = sel.assignment_result(assignment)
+        if result is None:
+            raise NotFound("Resultatet är inte beräknat ännu.")
+        return Response(result)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=False, url_path=r"rounds/(?P<round_id>\d+)")
+    def round(self, request, round_id):
+        """A round's figures (n, mean, median, min, max; per category too); staff also get every row."""
+        survey_round = get_object_or_404(SurveyRound, pk=round_id)
+        staff = can_read_rounds(request.user)
+        if not staff and survey_round.state != PUBLISHED:
+            raise PermissionDenied("Omgångens resultat visas när omgången är publicerad.")
+        return Response(sel.round_summary(survey_round, with_rows=staff))
+
+    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["post"], url_path=r"rounds/(?P<round_id>\d+)/compute")
+    def compute(self, request, round_id):
+        """Recompute a round's index in the background (after a scheme fix); refused once published."""
+        if not is_coordinator(request.user):
+            raise PermissionDenied("Endast samordnare får räkna om index.")
+        survey_round = get_object_or_404(SurveyRound, pk=round_id)
+        if survey_round.state == PUBLISHED:
+            return Response(
+                {"detail": f"Omgången {survey_round} är publicerad; dess index räknas inte om."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        from workers.tasks import compute_round_index
+
+        transaction.on_commit(lambda: compute_round_index.delay(survey_round.pk))
+        return Response({"detail": "Indexet räknas om."}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        parameters=[
+            OpenApiParameter(
+                "version", OpenApiTypes.STR, description="Versions-id, ett eller flera (kommaseparerade)"
+            ),
+            OpenApiParameter(
+                "questionnaire", OpenApiTypes.INT, description="Enkät: versionerna dess omgångar använt"
+            ),
+            OpenApiParameter("from_year", OpenApiTypes.INT),
+            OpenApiParameter("to_year", OpenApiTypes.INT),
+        ],
+    )
+    @action(detail=False, url_path=r"organisations/(?P<organisation_id>\d+)/trend")
+    def trend(self, request, organisation_id):
+        """The organisation's index over the years, only across comparable versions (400 otherwise)."""
+        organisation = get_object_or_404(Organisation, pk=organisation_id)
+        staff = can_read_rounds(request.user)
+        if not staff and organisation.pk not in _own_organisations(request.user):
+            raise NotFound("Ingen sådan organisation.")
+        version_ids = _int_list(request, "version")
+        questionnaire = _int_list(request, "questionnaire")
+        if not version_ids and not questionnaire:
+            raise ValidationError({"version": "Ange version eller questionnaire."})
+        from_year, to_year = _year(request, "from_year"), _year(request, "to_year")
+        try:
+            versions = sel.trend_versions(
+                version_ids=version_ids,
+                questionnaire_id=questionnaire[0] if questionnaire else None,
+                from_year=from_year,
+                to_year=to_year,
+            )
+            trend = sel.organisation_trend(
+                organisation=organisation,
+                versions=versions,
+                published_only=not staff,
+                from_year=from_year,
+                to_year=to_year,
+            )
+        except sel.IncomparableVersions as refused:
+            raise ValidationError({"detail": str(refused)}) from None
+        except ValueError as unknown:
+            raise ValidationError({"version": str(unknown)}) from None
+        return Response(trend)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=False, url_path=r"rounds/(?P<round_id>\d+)/activities")
+    def activities(self, request, round_id):
+        """Activity report: per activity the share of responsible organisations per status, and each
+        indicator's values summed with the gender split. Staff only (no index, no publication step)."""
+        if not can_read_rounds(request.user):
+            raise PermissionDenied("Du saknar behörighet för detta.")
+        survey_round = get_object_or_404(SurveyRound, pk=round_id)
+        return Response(sel.activity_report(survey_round))

@@ -1,0 +1,456 @@
+"""Reading index results: one assignment, a round's figures (mean, median, min, max, n — per category
+too), an organisation over the years of comparable versions, and activity reports (no index).
+
+The city mean is the unweighted mean of the organisations' results (as Kolada does for groups). Every
+function issues a fixed number of queries whatever the number of organisations."""
+
+import statistics
+from collections import defaultdict
+from decimal import Decimal
+
+from .models import (
+    Activity,
+    Answer,
+    Assignment,
+    IndexResult,
+    Question,
+    QuestionnaireVersion,
+    QuestionType,
+    Response,
+    ScoringCategory,
+    ScoringScheme,
+    SurveyRound,
+)
+from .selectors import comparable_versions
+from .services.scoring import as_number
+
+
+class IncomparableVersions(Exception):
+    """A comparison across versions that were not declared comparable; the message names them."""
+
+
+def _num(value):
+    return None if value is None else float(value)
+
+
+def _figures(values):
+    values = [float(v) for v in values if v is not None]
+    if not values:
+        return {"n": 0, "mean": None, "median": None, "min": None, "max": None}
+    return {
+        "n": len(values),
+        "mean": round(statistics.fmean(values), 1),
+        "median": round(statistics.median(values), 1),
+        "min": min(values),
+        "max": max(values),
+    }
+
+
+def _category_names(scheme_ids):
+    rows = ScoringCategory.objects.filter(scheme_id__in=scheme_ids).order_by("order", "code")
+    return {(c.scheme_id, c.code): c for c in rows}
+
+
+def assignment_result(assignment):
+    """The index of one assignment, or None when it has none: points per category (raw = before its
+    cap, capped = what counts), total, the most the scheme can give, scaled, and rank among n."""
+    result = (
+        IndexResult.objects.select_related("assignment__organisation", "assignment__round", "scheme")
+        .filter(assignment=assignment)
+        .first()
+    )
+    if result is None:
+        return None
+    survey_round = result.assignment.round
+    names = _category_names([result.scheme_id])
+    n = IndexResult.objects.filter(assignment__round=survey_round).count()
+    categories = []
+    for (_, code), category in names.items():
+        figures = result.categories.get(code, {})
+        categories.append(
+            {
+                "code": code,
+                "name": category.name,
+                "parent": _parent_code(category, names),
+                "cap": _num(category.cap),
+                "raw": figures.get("raw"),
+                "capped": figures.get("capped"),
+                "max": figures.get("max"),
+                "missing": figures.get("missing", []),
+            }
+        )
+    return {
+        "assignment": result.assignment_id,
+        "organisation": {
+            "id": result.assignment.organisation_id,
+            "name": result.assignment.organisation.name,
+        },
+        "round": {"id": survey_round.pk, "name": survey_round.name, "year": survey_round.year},
+        "version": survey_round.version_id,
+        "categories": categories,
+        "total": _num(result.total),
+        "max_total": sum(c["max"] or 0 for c in categories if c["parent"] is None),
+        "scaled": _num(result.scaled),
+        "scale_to": _num(result.scheme.scale_to),
+        "rank": result.rank,
+        "of": n,
+        "preliminary": result.preliminary,
+        "computed_at": result.computed_at,
+    }
+
+
+def _parent_code(category, names):
+    if category.parent_id is None:
+        return None
+    parent = next((c for c in names.values() if c.pk == category.parent_id), None)
+    return parent.code if parent else None
+
+
+def round_summary(survey_round, *, with_rows=False):
+    """A round's figures: n, total and scaled (mean, median, min, max) and the same per category of
+    capped points; with `with_rows`, every organisation's total, scaled and rank as well."""
+    results = list(
+        IndexResult.objects.filter(assignment__round=survey_round)
+        .select_related("assignment__organisation")
+        .order_by("rank", "assignment__organisation__name")
+    )
+    scheme_id = results[0].scheme_id if results else getattr(_scheme_of(survey_round), "pk", None)
+    names = _category_names([scheme_id]) if scheme_id else {}
+    per_category = defaultdict(list)
+    for result in results:
+        for code, figures in result.categories.items():
+            per_category[code].append(figures.get("capped"))
+    summary = {
+        "round": {"id": survey_round.pk, "name": survey_round.name, "year": survey_round.year},
+        "version": survey_round.version_id,
+        "state": survey_round.state,
+        "n": len(results),
+        "preliminary": any(r.preliminary for r in results),
+        "total": _figures(r.total for r in results),
+        "scaled": _figures(r.scaled for r in results),
+        "categories": [
+            {
+                "code": code,
+                "name": category.name,
+                "parent": _parent_code(category, names),
+                **_figures(per_category[code]),
+            }
+            for (_, code), category in names.items()
+        ],
+    }
+    if with_rows:
+        summary["results"] = [
+            {
+                "assignment": r.assignment_id,
+                "organisation": {"id": r.assignment.organisation_id, "name": r.assignment.organisation.name},
+                "total": _num(r.total),
+                "scaled": _num(r.scaled),
+                "rank": r.rank,
+                "preliminary": r.preliminary,
+                "categories": {code: f.get("capped") for code, f in r.categories.items()},
+            }
+            for r in results
+        ]
+    return summary
+
+
+def _scheme_of(survey_round):
+    return ScoringScheme.objects.filter(version_id=survey_round.version_id).first()
+
+
+def check_comparable(versions):
+    """Raise IncomparableVersions naming the versions when `versions` are not all comparable."""
+    versions = list(versions)
+    if len(versions) < 2:
+        return
+    allowed = set(comparable_versions(versions[0]).values_list("pk", flat=True))
+    outside = [v for v in versions[1:] if v.pk not in allowed]
+    if outside:
+        named = ", ".join(f"”{v}”" for v in [versions[0], *outside])
+        raise IncomparableVersions(
+            f"Versionerna {named} är inte jämförbara; en trend över dem visas inte. "
+            "Jämför bara år med samma eller jämförbar version."
+        )
+
+
+def trend_versions(*, version_ids=(), questionnaire_id=None, from_year=None, to_year=None):
+    """The versions a trend spans: named explicitly (each must be comparable with the others), the
+    versions used by a questionnaire's rounds in a span of years (likewise), or, for one version, every
+    version comparable with it."""
+    if version_ids:
+        versions = list(
+            QuestionnaireVersion.objects.filter(pk__in=version_ids).select_related("questionnaire")
+        )
+        if len(versions) != len(set(version_ids)):
+            raise ValueError("Okänd version.")
+    else:
+        rounds = SurveyRound.objects.filter(version__questionnaire_id=questionnaire_id)
+        if from_year:
+            rounds = rounds.filter(year__gte=from_year)
+        if to_year:
+            rounds = rounds.filter(year__lte=to_year)
+        versions = list(
+            QuestionnaireVersion.objects.filter(pk__in=rounds.values("version_id"))
+            .select_related("questionnaire")
+            .order_by("number")
+        )
+    versions.sort(key=lambda v: (v.questionnaire_id, v.number))
+    check_comparable(versions)
+    if len(versions) == 1 and version_ids:
+        return list(comparable_versions(versions[0]).select_related("questionnaire"))
+    return versions
+
+
+def organisation_trend(*, organisation, versions, published_only=False, from_year=None, to_year=None):
+    """The organisation's index per year over rounds of `versions` (already checked comparable), in year
+    order, each beside the round's mean (scaled and per category)."""
+    check_comparable(versions)
+    rounds = SurveyRound.objects.filter(version__in=versions).order_by("year", "pk")
+    if published_only:
+        rounds = rounds.filter(state=SurveyRound.State.PUBLISHED)
+    if from_year:
+        rounds = rounds.filter(year__gte=from_year)
+    if to_year:
+        rounds = rounds.filter(year__lte=to_year)
+    rounds = list(rounds.select_related("version__questionnaire"))
+    all_results = IndexResult.objects.filter(assignment__round__in=rounds).values_list(
+        "assignment__round_id", "assignment__organisation_id", "total", "scaled", "categories", "rank"
+    )
+    by_round = defaultdict(list)
+    own = {}
+    for round_id, organisation_id, total, scaled, categories, rank in all_results:
+        by_round[round_id].append((scaled, categories))
+        if organisation_id == organisation.pk:
+            own[round_id] = {
+                "total": _num(total),
+                "scaled": _num(scaled),
+                "rank": rank,
+                "categories": categories,
+            }
+    points = []
+    for survey_round in rounds:
+        mine = own.get(survey_round.pk)
+        if mine is None:
+            continue
+        others = by_round[survey_round.pk]
+        mean_categories = defaultdict(list)
+        for _, categories in others:
+            for code, figures in categories.items():
+                mean_categories[code].append(figures.get("capped"))
+        points.append(
+            {
+                "year": survey_round.year,
+                "round": {"id": survey_round.pk, "name": survey_round.name},
+                "version": {"id": survey_round.version_id, "label": str(survey_round.version)},
+                "total": mine["total"],
+                "scaled": mine["scaled"],
+                "rank": mine["rank"],
+                "of": len(others),
+                "categories": {code: figures.get("capped") for code, figures in mine["categories"].items()},
+                "mean_scaled": _figures(s for s, _ in others)["mean"],
+                "mean_categories": {
+                    code: _figures(values)["mean"] for code, values in mean_categories.items()
+                },
+            }
+        )
+    return {
+        "organisation": {"id": organisation.pk, "name": organisation.name},
+        "versions": [{"id": v.pk, "label": str(v)} for v in versions],
+        "points": points,
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Activity reports (no index)
+# --------------------------------------------------------------------------------------------------
+
+STATUS_CODES = ["genomford", "delvis", "ej_genomford", "ej_aktuell"]
+GENDER_PARTS = ["flickor", "pojkar", "kvinnor", "man"]
+
+
+def activity_report(survey_round):
+    """Per activity of the round's questionnaire: how many responsible organisations reported each
+    status and its share of those responsible (ej aktuell included; not answered counted apart), and
+    each indicator's values summed over submitted responses with the gender split."""
+    questions = list(
+        Question.objects.filter(version_id=survey_round.version_id, activity__isnull=False)
+        .select_related("activity", "indicator")
+        .order_by("section__order", "order")
+    )
+    activity_ids = {q.activity_id for q in questions}
+    activities = {
+        a.pk: a
+        for a in Activity.objects.filter(pk__in=activity_ids)
+        .select_related("lead")
+        .prefetch_related("co_responsible")
+        .order_by("goal_area__order", "order", "number")
+    }
+    assigned = set(
+        Assignment.objects.filter(round=survey_round, removed_at=None).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    answers = Answer.objects.filter(
+        question__in=questions,
+        response__state=Response.State.SUBMITTED,
+        response__assignment__round=survey_round,
+        response__assignment__removed_at=None,
+    ).values_list("question_id", "response__assignment__organisation_id", "value")
+    values = defaultdict(dict)  # question id → {organisation id: value}
+    for question_id, organisation_id, value in answers:
+        values[question_id][organisation_id] = value
+    rows = []
+    for activity in activities.values():
+        responsible = {activity.lead_id, *(o.pk for o in activity.co_responsible.all())} - {None}
+        responsible &= assigned  # only those asked can report
+        status_question = next(
+            (q for q in questions if q.activity_id == activity.pk and q.type == QuestionType.ACTIVITY_STATUS),
+            None,
+        )
+        counts = dict.fromkeys(STATUS_CODES, 0)
+        reported = values[status_question.pk] if status_question else {}
+        for organisation_id in responsible:
+            status = reported.get(organisation_id)
+            if status in counts:
+                counts[status] += 1
+        n = len(responsible)
+        rows.append(
+            {
+                "activity": {"id": activity.pk, "number": activity.number, "title": activity.title},
+                "lead": activity.lead.name if activity.lead else None,
+                "responsible": n,
+                "status": {
+                    code: {"count": counts[code], "share": round(counts[code] / n, 3) if n else None}
+                    for code in STATUS_CODES
+                },
+                "not_reported": n - sum(counts.values()),
+                "indicators": [
+                    _indicator_sum(q, values[q.pk])
+                    for q in questions
+                    if q.activity_id == activity.pk and q.indicator_id is not None
+                ],
+            }
+        )
+    return {
+        "round": {"id": survey_round.pk, "name": survey_round.name, "year": survey_round.year},
+        "organisations": len(assigned),
+        "activities": rows,
+    }
+
+
+def _indicator_sum(question, values_by_organisation):
+    total = Decimal("0")
+    parts = dict.fromkeys(GENDER_PARTS, Decimal("0"))
+    reported = 0
+    for value in values_by_organisation.values():
+        if question.type == QuestionType.BREAKDOWN and isinstance(value, dict):
+            numbers = {k: as_number(v) for k, v in value.items()}
+            for part in GENDER_PARTS:
+                parts[part] += numbers.get(part) or 0
+            given_total = numbers.get("total")
+            total += (
+                given_total if given_total is not None else sum(numbers.get(p) or 0 for p in GENDER_PARTS)
+            )
+            reported += 1
+        elif as_number(value) is not None:
+            total += as_number(value)
+            reported += 1
+    split = question.type == QuestionType.BREAKDOWN
+    return {
+        "indicator": {
+            "id": question.indicator_id,
+            "text": question.indicator.text,
+            "unit": question.indicator.unit,
+            "target": question.indicator.target,
+        },
+        "question": question.code,
+        "reported_by": reported,
+        "total": float(total),
+        "gender": {part: float(parts[part]) for part in GENDER_PARTS} if split else None,
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# The respondent's result page
+# --------------------------------------------------------------------------------------------------
+
+
+def respondent_overview(*, organisation, version):
+    """What the respondent's page shows for `organisation`: the latest published round of a version
+    comparable with `version` that has its index, its categories beside the city mean, and the earlier
+    comparable years. None when nothing is published yet."""
+    versions = list(comparable_versions(version))
+    latest = (
+        IndexResult.objects.filter(
+            assignment__organisation=organisation,
+            assignment__round__version__in=versions,
+            assignment__round__state=SurveyRound.State.PUBLISHED,
+        )
+        .select_related("assignment__round")
+        .order_by("-assignment__round__year", "-assignment__round_id")
+        .first()
+    )
+    if latest is None:
+        return None
+    survey_round = latest.assignment.round
+    own = assignment_result(latest.assignment)
+    city = round_summary(survey_round)
+    city_means = {c["code"]: c["mean"] for c in city["categories"]}
+    scale_to = own["scale_to"] or 100
+    rows = [
+        _bar_row(
+            label="Index",
+            own=own["scaled"],
+            mean=city["scaled"]["mean"],
+            maximum=scale_to,
+            level=0,
+        )
+    ]
+    depth = {}
+    for category in own["categories"]:
+        depth[category["code"]] = depth.get(category["parent"], -1) + 1 if category["parent"] else 1
+        rows.append(
+            _bar_row(
+                label=category["name"],
+                own=category["capped"],
+                mean=city_means.get(category["code"]),
+                maximum=category["max"] or category["cap"] or 0,
+                level=depth[category["code"]],
+            )
+        )
+    trend = organisation_trend(organisation=organisation, versions=versions, published_only=True)
+    years = [
+        _bar_row(
+            label=str(point["year"]),
+            own=point["scaled"],
+            mean=point["mean_scaled"],
+            maximum=scale_to,
+            level=0,
+        )
+        for point in trend["points"]
+    ]
+    return {
+        "round": survey_round,
+        "result": own,
+        "city": city,
+        "rows": rows,
+        "years": years,
+    }
+
+
+def _percent(value, maximum):
+    if value is None or not maximum:
+        return 0
+    return max(0, min(100, round(value / maximum * 100, 1)))
+
+
+def _bar_row(*, label, own, mean, maximum, level):
+    return {
+        "label": label,
+        "own": own,
+        "mean": mean,
+        "max": maximum,
+        "level": level,
+        "own_width": _percent(own, maximum),
+        "mean_width": _percent(mean, maximum),
+    }

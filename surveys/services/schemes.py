@@ -1,0 +1,162 @@
+"""Checking and guarding a scoring scheme: what is wrong with it (in Swedish, for the coordinator), and
+whether it may still be changed (only while its questionnaire version is not frozen)."""
+
+from dataclasses import dataclass
+
+from ..models import (
+    ACTIVITY_STATUS_CHOICES,
+    YES_NO_CHOICES,
+    Option,
+    Question,
+    QuestionType,
+    ScoringCategory,
+    ScoringRule,
+    ScoringScheme,
+)
+from .scoring import ScoringRefused, compile_scheme
+
+T = QuestionType
+CHOICE_TYPES = {T.YES_NO, T.SINGLE, T.MULTIPLE, T.ACTIVITY_STATUS}
+NUMERIC_TYPES = {T.INTEGER, T.DECIMAL, T.BREAKDOWN}
+FIXED_CODES = {
+    T.YES_NO: {code for code, _ in YES_NO_CHOICES},
+    T.ACTIVITY_STATUS: {code for code, _ in ACTIVITY_STATUS_CHOICES},
+}
+
+
+class SchemeLocked(Exception):
+    """The version is frozen: its scoring can no longer change."""
+
+
+def ensure_editable(version):
+    if version.is_frozen:
+        raise SchemeLocked(
+            f"Versionen {version} är låst sedan en omgång använt den; poängsättningen kan inte ändras. "
+            "Skapa en ny version för att ändra den."
+        )
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str
+    message: str
+
+    def as_dict(self):
+        return {"kind": self.kind, "message": self.message}
+
+
+def _fmt(number):
+    return f"{number.normalize():f}"
+
+
+def scheme_problems(version):
+    """Every problem of the version's scoring, each with a Swedish message. An empty list means the
+    scheme can be used for a round."""
+    scheme = ScoringScheme.objects.filter(version=version).first()
+    if scheme is None:
+        return [Problem("no_scheme", f"Versionen {version} saknar poängsättning.")]
+    try:
+        compiled = compile_scheme(version)
+    except ScoringRefused as refused:
+        return [Problem("cycle", str(refused))]
+    problems = []
+    questions = {
+        q.pk: q for q in Question.objects.filter(version=version).order_by("section__order", "order")
+    }
+    option_codes = {}
+    for question_id, code in Option.objects.filter(question__version=version).values_list(
+        "question_id", "code"
+    ):
+        option_codes.setdefault(question_id, set()).add(code)
+    rules = list(ScoringRule.objects.filter(scheme=scheme).select_related("question", "category"))
+    nested = ScoringCategory.objects.filter(scheme=scheme).exclude(parent=None)
+    for category in nested.exclude(parent__scheme=scheme):
+        problems.append(
+            Problem(
+                "parent_elsewhere", f"Kategorin {category.code} har en överkategori i en annan poängsättning."
+            )
+        )
+
+    # Categories: reachable cap, cap above parent, empty.
+    for category in compiled.categories:
+        if not category.children and not any(
+            entry.category_id == category.pk for entries in compiled.rules.values() for entry in entries
+        ):
+            problems.append(
+                Problem(
+                    "empty_category",
+                    f"Kategorin {category.code} har varken frågor med poäng eller underkategorier.",
+                )
+            )
+        elif category.cap is not None and category.uncapped < category.cap:
+            problems.append(
+                Problem(
+                    "cap_unreachable",
+                    f"Kategorin {category.code} kan som mest ge {_fmt(category.uncapped)} poäng men har taket "
+                    f"{_fmt(category.cap)}.",
+                )
+            )
+        parent = compiled.by_id.get(category.parent_id)
+        if parent and parent.cap is not None and category.cap is not None and category.cap > parent.cap:
+            problems.append(
+                Problem(
+                    "cap_above_parent",
+                    f"Kategorin {category.code} har taket {_fmt(category.cap)}, högre än överkategorin "
+                    f"{parent.code} ({_fmt(parent.cap)}).",
+                )
+            )
+
+    # Rules: question of another version, category of another scheme, unknown codes, wrong kind of rule.
+    scored = set()
+    for rule in rules:
+        question = rule.question
+        if question.version_id != version.pk:
+            problems.append(
+                Problem("question_elsewhere", f"En regel gäller frågan {question.code} i en annan version.")
+            )
+            continue
+        scored.add(question.pk)
+        if rule.category.scheme_id != scheme.pk:
+            problems.append(
+                Problem(
+                    "category_elsewhere",
+                    f"Regeln för {question.code} lägger poäng i kategorin {rule.category.code} från en annan "
+                    "poängsättning.",
+                )
+            )
+        if rule.option_code:
+            known = FIXED_CODES.get(question.type) or option_codes.get(question.pk, set())
+            if question.type not in CHOICE_TYPES:
+                problems.append(
+                    Problem(
+                        "option_rule_on_non_choice",
+                        f"Frågan {question.code} ({question.get_type_display()}) har inga svarsalternativ "
+                        f"men en regel för svarskoden ”{rule.option_code}”.",
+                    )
+                )
+            elif rule.option_code not in known:
+                problems.append(
+                    Problem(
+                        "unknown_option",
+                        f"Regeln för {question.code} gäller svarskoden ”{rule.option_code}” som frågan inte har.",
+                    )
+                )
+        elif question.type not in NUMERIC_TYPES:
+            problems.append(
+                Problem(
+                    "threshold_on_non_number",
+                    f"Frågan {question.code} ({question.get_type_display()}) är inte numerisk men har en "
+                    f"regel för värden från {_fmt(rule.min_value)}.",
+                )
+            )
+    for question in questions.values():
+        if question.type in CHOICE_TYPES and question.pk not in scored:
+            problems.append(
+                Problem(
+                    "question_without_category",
+                    f"Frågan {question.code} ger inga poäng och hör inte till någon kategori.",
+                )
+            )
+    if not compiled.max_total:
+        problems.append(Problem("no_points", "Poängsättningen kan inte ge några poäng alls."))
+    return problems

@@ -1,0 +1,60 @@
+"""The result page in a real Chromium: no accessibility violations (axe, WCAG 2.1 AA) and readable with
+JavaScript switched off."""
+
+import pytest
+
+from surveys.services.tokens import issue_token
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+sync_api = pytest.importorskip("playwright.sync_api")
+axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def magic_link(live_server):
+    """Loaded before the browser starts: Playwright's event loop forbids database calls in its thread."""
+    from surveys.demo import load_demo
+
+    demo = load_demo()
+    assignment = demo["current_round"].assignments.get(organisation__name="Bromma")
+    raw = issue_token(assignment=assignment, contact=assignment.organisation.contacts.first())
+    return f"{live_server.url}/l/{raw}/"
+
+
+@pytest.fixture
+def browser(magic_link):
+    import shutil
+
+    executable = shutil.which("chromium")
+    if not executable:
+        pytest.skip("needs Debian's chromium (make browser-deps)")
+    with sync_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=executable, args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_result_page_has_no_axe_violations(magic_link, browser, javascript):
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(magic_link)
+    page.goto(magic_link.split("/l/")[0] + "/enkat/resultat/")
+    assert page.locator("h1").inner_text() == "Resultat för Bromma"
+    assert page.locator("table.bars caption").first.is_visible()
+    assert page.locator("table.bars tbody tr").count() == 6  # the index and five categories
+    if javascript:
+        results = axe_module.Axe().run(page)
+        assert results.violations_count == 0, results.generate_report()
+    context.close()
