@@ -207,7 +207,9 @@ class RoundExport:
     def organisations(self):
         """Every recipient in organisation order with its answers; one query read in chunks."""
         answers = (
-            Answer.objects.filter(response__assignment__round=self.round, response__assignment__removed_at=None)
+            Answer.objects.filter(
+                response__assignment__round=self.round, response__assignment__removed_at=None
+            )
             .order_by("response__assignment__organisation__name", "response__assignment_id")
             .values_list("response__assignment_id", "question_id", "value")
             .iterator(chunk_size=self.chunk_size)

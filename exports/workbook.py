@@ -27,7 +27,14 @@ MEAN_NOTE = "Medelvärde och median är ovägda över organisationerna (som grup
 
 
 def build_round_workbook(
-    survey_round_id, path, *, generated_by="", now=None, max_rows=EXCEL_MAX_ROWS, progress=None, chunk_size=None
+    survey_round_id,
+    path,
+    *,
+    generated_by="",
+    now=None,
+    max_rows=EXCEL_MAX_ROWS,
+    progress=None,
+    chunk_size=None,
 ):
     """Write the workbook of a round to `path`. `progress(percent)` is called as the answers are written."""
     now = now or timezone.now()
@@ -389,7 +396,10 @@ def _codebook(wb, data):
             options = [(code, data.label(q, code)) for code in _fixed_codes(q.type)]
         rules = data.rules.get(q.pk, [])
         points = "; ".join(
-            f"{r.option_code}: {_plain(r.points)}" if r.option_code else f"≥ {_plain(r.min_value)}: {_plain(r.points)}" for r in rules
+            f"{r.option_code}: {_plain(r.points)}"
+            if r.option_code
+            else f"≥ {_plain(r.min_value)}: {_plain(r.points)}"
+            for r in rules
         )
         categories = ", ".join(sorted({r.category.name for r in rules}))
         condition = ""
