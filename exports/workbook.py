@@ -14,8 +14,8 @@ from . import cells
 from .rows import RoundExport, as_number, mean_and_median
 
 EXCEL_MAX_ROWS = 1_048_576
-DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+PERCENT_FORMAT = "0.0%"
 MAX_TREND_SERIES = 30
 
 MULTIPLE_NOTE = (
@@ -66,7 +66,7 @@ def _widths(ws, widths):
 
 def _overview(wb, data, *, generated_by, now):
     ws = wb.create_sheet("Översikt")
-    _widths(ws, [32, 70])
+    _widths(ws, [32, 70, 20])
     r = data.round
     counts = data.status_counts()
     recipients = len(data.assignments)
@@ -85,18 +85,22 @@ def _overview(wb, data, *, generated_by, now):
         ("Mottagare", recipients),
     ]
     for label in ("Inskickad", "Återöppnad", "Påbörjad (utkast)", "Ej påbörjad"):
-        rows.append((f"Status: {label}", counts.get(label, 0)))
+        count = counts.get(label, 0)
+        rows.append((f"Status: {label}", count, count / recipients if recipients else None))
     rows.append(("Svarsfrekvens (inskickade)", submitted / recipients if recipients else None))
     rows.append(("Skapad", cells.local_datetime(now)))
     rows.append(("Skapad av", generated_by))
-    ws.append(_heading_row(ws, [f"{r.name} {r.year}", ""]))
-    for label, content in rows:
+    ws.append(_heading_row(ws, [f"{r.name} {r.year}", "", "Andel av mottagarna"]))
+    for label, content, *share in rows:
         number_format = None
         if label.startswith("Svarsfrekvens"):
-            number_format = "0.0%"
+            number_format = PERCENT_FORMAT
         elif hasattr(content, "hour"):
             number_format = DATETIME_FORMAT
-        ws.append([cells.text(ws, label), cells.styled(ws, content, number_format=number_format)])
+        line = [cells.text(ws, label), cells.styled(ws, content, number_format=number_format)]
+        if share and share[0] is not None:
+            line.append(cells.styled(ws, share[0], number_format=PERCENT_FORMAT))
+        ws.append(line)
     ws.append([])
     ws.append(_heading_row(ws, ["Att läsa", ""]))
     for note in (MULTIPLE_NOTE, BREAKDOWN_NOTE, MEAN_NOTE, _long_note(data)):
