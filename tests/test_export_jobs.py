@@ -183,3 +183,13 @@ def test_admin_action_asks_for_a_workbook(client, world, django_capture_on_commi
     listing = client.get("/admin/surveys/exportjob/").content.decode()
     assert f"/api/exports/{job.pk}/download/" in listing
     assert client.get(f"/api/exports/{job.pk}/download/").status_code == 200
+
+
+def test_job_list_queries_do_not_grow_with_the_number_of_jobs(api, world, django_assert_max_num_queries):
+    for _ in range(15):
+        f.ExportJobFactory(round=world["round"], requested_by=f.UserFactory())
+    with django_assert_max_num_queries(3):
+        response = api.get("/api/exports/")
+    assert response.json()["count"] == 15
+    with django_assert_max_num_queries(3):
+        assert api.get(f"/api/rounds/{world['round'].pk}/exports/").json()["count"] == 15
