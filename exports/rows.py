@@ -106,6 +106,12 @@ class RoundExport:
         )
         self.position = {q.pk: i for i, q in enumerate(self.questions)}
         self.options = {q.pk: [(o.code, o.label) for o in q.options.all()] for q in self.questions}
+        # code → label per question, built once: the answer loop looks labels up a million times
+        self.labels = {
+            q.pk: {code: str(label) for code, label in FIXED_LABELS.get(q.type, {}).items()}
+            or dict(self.options[q.pk])
+            for q in self.questions
+        }
         self.rules = {}
         for rule in ScoringRule.objects.filter(question__version=self.version).select_related("category"):
             self.rules.setdefault(rule.question_id, []).append(rule)
@@ -154,11 +160,7 @@ class RoundExport:
         return columns
 
     def label(self, question, code):
-        labels = FIXED_LABELS.get(question.type)
-        if labels is None:
-            labels = dict(self.options[question.pk])
-        found = labels.get(code)
-        return str(found) if found is not None else code
+        return self.labels[question.pk].get(code, code)
 
     def wide_value(self, column, raw):
         """The cell of one column for a stored value: labels for codes, numbers as numbers, dates as
