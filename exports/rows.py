@@ -273,8 +273,7 @@ class RoundExport:
         )
 
     def activity_answers(self):
-        """{assignment id: {question id: value}} for the activity questions only, one organisation at a
-        time (a generator of (assignment, values))."""
+        """(assignment, {question id: value}) for the activity questions only, one organisation at a time."""
         ids = [q.pk for q in self.activity_questions()]
         answers = (
             Answer.objects.filter(response__assignment__round=self.round, question_id__in=ids)

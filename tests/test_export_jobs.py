@@ -194,3 +194,11 @@ def test_job_list_queries_do_not_grow_with_the_number_of_jobs(api, world, django
     assert response.json()["count"] == 15
     with django_assert_max_num_queries(3):
         assert api.get(f"/api/rounds/{world['round'].pk}/exports/").json()["count"] == 15
+
+
+def test_a_file_missing_from_the_storage_answers_gone_not_an_error(
+    api, world, django_capture_on_commit_callbacks
+):
+    job_id = ask(api, world["round"], django_capture_on_commit_callbacks).json()["id"]
+    default_storage.delete(ExportJob.objects.get(pk=job_id).file.name)
+    assert api.get(f"/api/exports/{job_id}/download/").status_code == 410

@@ -116,8 +116,12 @@ class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
             raise Expired()
         if job.state != ExportJob.State.DONE or not job.file:
             raise NotReady()
+        try:
+            handle = job.file.open("rb")
+        except FileNotFoundError:  # removed from the storage by hand: the same as expired for the caller
+            raise Expired() from None
         return FileResponse(
-            job.file.open("rb"),
+            handle,
             as_attachment=True,
             filename=exports.workbook_filename(job),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
