@@ -4,8 +4,9 @@ bare openpyxl write-only writing the same cells, then the same for FACTOR × N o
     python -m benchmarks export                       # N=1250, Q=200, FACTOR=4 (the large run is 5,000 × 200)
     python -m benchmarks.export --organisations 500 --factor 2
 
-Each writer runs --repeat times (default 2), alternating, and its fastest run counts. Each run is its own process (seed, export, bare writer) so peak RSS (ru_maxrss) is that run's alone. The data
-lives in a throw-away SQLite database in a temporary folder; the configured database is not touched."""
+Each writer runs --repeat times (default 2), alternating, and its fastest run counts. Each run is its own
+process (seed, export, bare writer) so peak RSS (ru_maxrss) is that run's alone. The data lives in a
+throw-away SQLite database in a temporary folder; the configured database is not touched."""
 
 import argparse
 import json
