@@ -161,6 +161,7 @@ def _answers(wb, data, *, max_rows, report):
     long = _LongSheets(wb, max_rows)
     round_cells = (data.round.year, cells.text(long.ws, data.version.label or str(data.version.number)))
     question_text = {q.pk: cells.text(long.ws, q.text) for q in data.questions}
+    question_code = {q.pk: cells.text(long.ws, q.code) for q in data.questions}
     by_id = {q.pk: q for q in data.questions}
     total = max(data.answer_count(), 1)
     written = 0
@@ -182,7 +183,7 @@ def _answers(wb, data, *, max_rows, report):
                 long.append(
                     [
                         name,
-                        question.code,
+                        question_code[question_id],
                         question_text[question_id],
                         cells.text(long.ws, part) if part else None,
                         cells.text(long.ws, code) if code else None,
