@@ -179,6 +179,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "tick": {"task": "workers.tasks.tick", "schedule": envint("TICK_SECONDS", 60)},
+    "expire-exports": {"task": "workers.tasks.expire_exports", "schedule": 3600},
 }
 
 REST_FRAMEWORK = {
@@ -214,7 +215,8 @@ CACHES = {
 
 # Respondents' links stay valid this long after a round's deadline (the grace period is per round on top).
 MAGIC_LINK_GRACE_DAYS = envint("MAGIC_LINK_GRACE_DAYS", 14)
-EXPORT_EXPIRY_DAYS = envint("EXPORT_EXPIRY_DAYS", 30)
+# Exported workbooks are deleted from the storage this many days after they were built (the job row stays).
+EXPORT_RETENTION_DAYS = envint("EXPORT_RETENTION_DAYS", envint("EXPORT_EXPIRY_DAYS", 30))
 OUTBOX_BATCH_SIZE = envint("OUTBOX_BATCH_SIZE", 100)
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 5)
 # A sender's claim on a row lasts this long; after it a killed worker's row is sent by another.

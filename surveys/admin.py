@@ -1,13 +1,15 @@
 """The Django admin: every model, with the filters and searches a coordinator reaches for."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Count, Q
-from django.utils.html import format_html_join
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from . import models as m
+from .permissions import can_read_rounds
+from .services import exports
 
 
 @admin.register(m.User)
@@ -293,7 +295,21 @@ class SurveyRoundAdmin(admin.ModelAdmin):
         "preview",
     ]
     inlines = [AssignmentInline]
-    actions = [schedule_rounds, open_rounds, close_rounds, publish_rounds]
+    actions = [schedule_rounds, open_rounds, close_rounds, publish_rounds, "request_workbook"]
+
+    @admin.action(description=_("Begär Excel-sammanställning (export)"))
+    def request_workbook(self, request, queryset):
+        if not can_read_rounds(request.user):
+            self.message_user(request, _("Du saknar behörighet att exportera."), messages.ERROR)
+            return
+        for survey_round in queryset.select_related("version"):
+            job, created = exports.request_export(survey_round=survey_round, user=request.user)
+            text = (
+                _("Export av %(round)s är beställd (jobb %(job)s).")
+                if created
+                else _("%(round)s är oförändrad: den färdiga exporten (jobb %(job)s) används.")
+            )
+            self.message_user(request, text % {"round": survey_round, "job": job.pk}, messages.SUCCESS)
 
     def get_queryset(self, request):
         from .selectors import rounds_with_progress
@@ -494,6 +510,22 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
 @admin.register(m.ExportJob)
 class ExportJobAdmin(admin.ModelAdmin):
-    list_display = ["round", "kind", "state", "progress", "requested_by", "created_at", "finished_at"]
+    list_display = [
+        "round",
+        "kind",
+        "state",
+        "progress",
+        "requested_by",
+        "created_at",
+        "finished_at",
+        "download",
+    ]
     list_filter = ["state", "kind"]
-    readonly_fields = ["progress", "error", "fingerprint", "started_at", "finished_at"]
+    list_select_related = ["round", "requested_by"]
+    readonly_fields = ["progress", "error", "fingerprint", "started_at", "finished_at", "download"]
+
+    @admin.display(description=_("fil"))
+    def download(self, obj):
+        if obj.state != m.ExportJob.State.DONE or not obj.file:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse("export-download", args=[obj.pk]), _("Ladda ner"))

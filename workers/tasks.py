@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from surveys.models import SurveyRound
-from surveys.services import outbox, rounds, scoring
+from surveys.services import exports, outbox, rounds, scoring
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
@@ -29,3 +29,15 @@ def compute_round_index(round_id):
         return scoring.compute_round_index(survey_round)
     except scoring.ScoringRefused as refused:
         return str(refused)
+
+
+@shared_task(acks_late=True)
+def build_export(job_id):
+    """Build one export job's workbook (the time limits are the Celery defaults in settings)."""
+    return exports.build_export(job_id=job_id)
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=570)
+def expire_exports():
+    """Hourly (beat): delete exported files past EXPORT_RETENTION_DAYS."""
+    return exports.expire_exports()

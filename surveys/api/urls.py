@@ -4,7 +4,7 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from . import access_links, organisations, respondent, results, rounds, scoring
+from . import access_links, exports, organisations, respondent, results, rounds, scoring
 
 
 class Router(DefaultRouter):
@@ -28,9 +28,11 @@ router.register("scoring/schemes", scoring.SchemeViewSet, basename="scoring-sche
 router.register("scoring/categories", scoring.CategoryViewSet, basename="scoring-category")
 router.register("scoring/rules", scoring.RuleViewSet, basename="scoring-rule")
 router.register("results", results.ResultViewSet, basename="results")
+router.register("exports", exports.ExportJobViewSet, basename="export")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path("rounds/<int:round_id>/exports/", exports.RoundExportsView.as_view(), name="round-exports"),
     path(
         "respondent/assignments/<int:assignment_id>/",
         respondent.QuestionnaireView.as_view(),

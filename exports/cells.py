@@ -1,0 +1,78 @@
+"""Excel-safe cell values: what a respondent typed always reaches Excel as text, never as a formula.
+
+OWASP's CSV/formula-injection guidance names the dangerous first characters: = + - @ tab and carriage
+return. openpyxl turns a string that starts with "=" into a formula and "#N/A"-like strings into error
+cells, so such strings are written as explicit string cells (`data_type = "s"`). The stored text is not
+changed; the cell also gets Excel's quote prefix so that editing it in Excel keeps it text. Characters
+that XML 1.0 forbids are removed instead of aborting the whole export.
+"""
+
+import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Font
+
+EXCEL_MAX_TEXT = 32767
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def clean_text(value):
+    """The text without XML-illegal control characters, cut at Excel's cell limit."""
+    value = str(value)
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value[:EXCEL_MAX_TEXT]
+
+
+def text(ws, value):
+    """A value for `ws.append` that Excel shows as exactly this text. Plain text stays a plain str (the
+    fast path); risky text becomes an explicit string cell with the quote prefix."""
+    if value is None:
+        return None
+    value = clean_text(value)
+    if value.startswith(FORMULA_TRIGGERS) or value in ERROR_CODES:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    return value
+
+
+def local_datetime(value):
+    """Excel has no time zones: show the Stockholm wall-clock time (openpyxl refuses aware datetimes)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(STOCKHOLM).replace(tzinfo=None)
+    return value
+
+
+def value(ws, value):
+    """Any value the exports produce: numbers stay numbers, dates dates, and every str goes through `text`."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else ("Ja" if value else "Nej")
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime.datetime):
+        return local_datetime(value)
+    if isinstance(value, datetime.date):
+        return value
+    return text(ws, value)
+
+
+BOLD = Font(bold=True)
+
+
+def styled(ws, content, *, number_format=None, bold=False):
+    """A cell with a number format or a bold font (headings), as safe as `value`."""
+    content = value(ws, content)
+    cell = content if isinstance(content, Cell) else WriteOnlyCell(ws, value=content)
+    if number_format:
+        cell.number_format = number_format
+    if bold:
+        cell.font = BOLD
+    return cell

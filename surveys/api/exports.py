@@ -1,0 +1,128 @@
+"""Export jobs over the API: coordinators and readers ask for a round's workbook, poll the job, and
+download the finished file here (never from a public media URL)."""
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
+from rest_framework.generics import ListCreateAPIView
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from ..models import ExportJob, SurveyRound
+from ..permissions import can_read_rounds
+from ..services import exports
+
+
+class CanReadRounds(BasePermission):
+    """Coordinators, admins and readers (the central office) may ask for and download workbooks."""
+
+    message = "Du saknar behörighet för detta."
+
+    def has_permission(self, request, view):
+        return can_read_rounds(request.user)
+
+
+class ExportJobSerializer(serializers.ModelSerializer):
+    round_name = serializers.CharField(source="round.name", read_only=True)
+    year = serializers.IntegerField(source="round.year", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True, default=None)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExportJob
+        fields = [
+            "id",
+            "round",
+            "round_name",
+            "year",
+            "kind",
+            "state",
+            "progress",
+            "error",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "expires_at",
+            "download_url",
+        ]
+
+    def get_download_url(self, job) -> str | None:
+        if job.state != ExportJob.State.DONE or not job.file:
+            return None
+        return reverse("export-download", kwargs={"pk": job.pk}, request=self.context["request"])
+
+
+def _jobs():
+    return ExportJob.objects.select_related("round", "requested_by")
+
+
+class RoundExportsView(ListCreateAPIView):
+    """GET: the export jobs of a round. POST: ask for the round's workbook (202 with a new job, or 200
+    with the job already holding the workbook of the unchanged round)."""
+
+    serializer_class = ExportJobSerializer
+    permission_classes = [CanReadRounds]
+    filterset_fields = ["state"]
+
+    def get_round(self):
+        return get_object_or_404(SurveyRound, pk=self.kwargs["round_id"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema has no round
+            return ExportJob.objects.none()
+        return _jobs().filter(round_id=self.kwargs["round_id"])
+
+    @extend_schema(request=None, responses={200: ExportJobSerializer, 202: ExportJobSerializer})
+    def post(self, request, round_id):
+        job, created = exports.request_export(survey_round=self.get_round(), user=request.user)
+        body = ExportJobSerializer(job, context={"request": request}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
+
+
+class NotReady(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Filen är inte klar än."
+    default_code = "not_ready"
+
+
+class Expired(APIException):
+    status_code = status.HTTP_410_GONE
+    default_detail = "Filen har tagits bort; begär en ny export."
+    default_code = "expired"
+
+
+class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ExportJobSerializer
+    permission_classes = [CanReadRounds]
+    queryset = _jobs()
+    filterset_fields = ["round", "state"]
+
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
+                description="The workbook"
+            )
+        }
+    )
+    @action(detail=True)
+    def download(self, request, pk=None):
+        job = self.get_object()
+        if job.state == ExportJob.State.EXPIRED:
+            raise Expired()
+        if job.state != ExportJob.State.DONE or not job.file:
+            raise NotReady()
+        try:
+            handle = job.file.open("rb")
+        except FileNotFoundError:  # removed from the storage by hand: the same as expired for the caller
+            raise Expired() from None
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=exports.workbook_filename(job),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )

@@ -1,0 +1,204 @@
+"""Export jobs: asked for over the API or the admin, built by the worker (eagerly here), downloaded only by
+those allowed, reused while the round is unchanged, expired by the housekeeping task."""
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from surveys.models import ExportJob
+from surveys.services import exports
+from tests import factories as f
+from tests.export_world import index_round
+from workers import tasks
+
+pytestmark = pytest.mark.django_db
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def world():
+    return index_round()
+
+
+def client_for(user):
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def ask(client, survey_round, capture):
+    with capture(execute=True):
+        return client.post(f"/api/rounds/{survey_round.pk}/exports/")
+
+
+def test_coordinator_asks_polls_and_downloads_the_workbook(api, world, django_capture_on_commit_callbacks):
+    response = ask(api, world["round"], django_capture_on_commit_callbacks)
+    assert response.status_code == 202, response.content
+    job = api.get(f"/api/exports/{response.json()['id']}/").json()
+    assert (job["state"], job["progress"], job["error"]) == ("done", 100, "")
+    assert job["requested_by"] == "coord" and job["year"] == 2026
+    download = api.get(job["download_url"])
+    assert download.status_code == 200
+    assert download["Content-Type"] == XLSX
+    assert 'attachment; filename="preventionsindex-mini-2026-export-' in download["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    assert workbook["Svar"]["A3"].value == "Alfa"
+    overview = {row[0]: row[1] for row in workbook["Översikt"].iter_rows(values_only=True)}
+    assert overview["Skapad av"] == "coord"
+    listed = api.get(f"/api/rounds/{world['round'].pk}/exports/").json()
+    assert [j["id"] for j in listed["results"]] == [job["id"]]
+
+
+def test_reader_may_ask_for_and_download_a_workbook(reader, world, django_capture_on_commit_callbacks):
+    client = client_for(reader)
+    response = ask(client, world["round"], django_capture_on_commit_callbacks)
+    assert response.status_code == 202
+    job = client.get(f"/api/exports/{response.json()['id']}/").json()
+    assert client.get(job["download_url"]).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["respondent", "anonymous"])
+def test_respondents_and_strangers_never_get_the_file(who, api, world, django_capture_on_commit_callbacks):
+    job_id = ask(api, world["round"], django_capture_on_commit_callbacks).json()["id"]
+    user = f.UserFactory(role="respondent", username="resp") if who == "respondent" else None
+    client = client_for(user)
+    for url in (f"/api/exports/{job_id}/download/", f"/api/exports/{job_id}/", "/api/exports/"):
+        response = client.get(url)
+        assert response.status_code in (401, 403), url
+        assert not response.content.startswith(b"PK")
+    assert client.post(f"/api/rounds/{world['round'].pk}/exports/").status_code in (401, 403)
+    assert ExportJob.objects.count() == 1
+
+
+def test_unknown_job_or_round_is_404(api):
+    assert api.get("/api/exports/999999/download/").status_code == 404
+    assert api.post("/api/rounds/999999/exports/").status_code == 404
+
+
+def test_asking_twice_for_an_unchanged_round_reuses_the_file(api, world, django_capture_on_commit_callbacks):
+    first = ask(api, world["round"], django_capture_on_commit_callbacks)
+    second = ask(api, world["round"], django_capture_on_commit_callbacks)
+    assert second.status_code == 200 and second.json()["id"] == first.json()["id"]
+    assert ExportJob.objects.count() == 1
+    answer = world["assignments"][1].response.answers.first()
+    answer.value = "ja"
+    answer.save()
+    third = ask(api, world["round"], django_capture_on_commit_callbacks)
+    assert third.status_code == 202 and third.json()["id"] != first.json()["id"]
+    assert ExportJob.objects.filter(state="done").count() == 2
+
+
+def test_a_queued_job_is_reused_rather_than_queued_again(coordinator, world):
+    job, created = exports.request_export(survey_round=world["round"], user=coordinator)
+    again, created_again = exports.request_export(survey_round=world["round"], user=coordinator)
+    assert created and not created_again and again == job and job.state == "queued"
+
+
+def test_an_expired_file_is_not_reused(coordinator, world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job, _ = exports.request_export(survey_round=world["round"], user=coordinator)
+    later = timezone.now() + timedelta(days=31)
+    again, created = exports.request_export(survey_round=world["round"], user=coordinator, now=later)
+    assert created and again != job
+
+
+def test_a_failed_job_records_a_readable_error(api, world, monkeypatch, django_capture_on_commit_callbacks):
+    def broken(*args, **kwargs):
+        raise ValueError("disken är full")
+
+    monkeypatch.setattr(exports, "build_round_workbook", broken)
+    job_id = ask(api, world["round"], django_capture_on_commit_callbacks).json()["id"]
+    job = api.get(f"/api/exports/{job_id}/").json()
+    assert job["state"] == "failed"
+    assert job["error"] == "Exporten kunde inte byggas (ValueError): disken är full"
+    assert "Traceback" not in job["error"]
+    assert job["download_url"] is None
+    assert api.get(f"/api/exports/{job_id}/download/").status_code == 409
+
+
+def test_progress_moves_from_start_to_100_in_steps(coordinator):
+    world = index_round(organisations=30)
+    job, _ = exports.request_export(survey_round=world["round"], user=coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        assert tasks.build_export(job.pk) == "done"
+    seen = [int(n) for q in queries.captured_queries for n in re.findall(r'"progress" = (\d+)', q["sql"])]
+    assert seen[0] == 1 and seen[-1] == 100
+    assert seen == sorted(seen) and len(set(seen)) >= 5
+
+
+def test_a_job_is_built_once_even_if_the_task_runs_twice(coordinator, world):
+    job, _ = exports.request_export(survey_round=world["round"], user=coordinator)
+    assert tasks.build_export(job.pk) == "done"
+    name = ExportJob.objects.get(pk=job.pk).file.name
+    assert tasks.build_export(job.pk) == "done"
+    assert ExportJob.objects.get(pk=job.pk).file.name == name
+    assert len(default_storage.listdir(name.rsplit("/", 1)[0])[1]) == 1
+
+
+def test_housekeeping_deletes_expired_files_and_keeps_the_record(
+    api, world, django_capture_on_commit_callbacks
+):
+    job_id = ask(api, world["round"], django_capture_on_commit_callbacks).json()["id"]
+    name = ExportJob.objects.get(pk=job_id).file.name
+    assert default_storage.exists(name)
+    assert exports.expire_exports(now=timezone.now() + timedelta(days=29)) == 0
+    assert exports.expire_exports(now=timezone.now() + timedelta(days=31)) == 1
+    assert not default_storage.exists(name)
+    assert api.get(f"/api/exports/{job_id}/").json()["state"] == "expired"
+    assert api.get(f"/api/exports/{job_id}/download/").status_code == 410
+
+
+def test_housekeeping_task_is_scheduled(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["expire-exports"]["task"] == "workers.tasks.expire_exports"
+    assert tasks.expire_exports() == 0
+
+
+def test_admin_action_asks_for_a_workbook(client, world, django_capture_on_commit_callbacks):
+    admin = f.UserFactory(role="admin", username="sysadmin", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/surveys/surveyround/",
+            {"action": "request_workbook", "_selected_action": [world["round"].pk]},
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert "är beställd" in response.content.decode()
+    job = ExportJob.objects.get()
+    assert (job.state, job.requested_by) == ("done", admin)
+    listing = client.get("/admin/surveys/exportjob/").content.decode()
+    assert f"/api/exports/{job.pk}/download/" in listing
+    assert client.get(f"/api/exports/{job.pk}/download/").status_code == 200
+
+
+def test_job_list_queries_do_not_grow_with_the_number_of_jobs(api, world, django_assert_max_num_queries):
+    for _ in range(15):
+        f.ExportJobFactory(round=world["round"], requested_by=f.UserFactory())
+    with django_assert_max_num_queries(3):
+        response = api.get("/api/exports/")
+    assert response.json()["count"] == 15
+    with django_assert_max_num_queries(3):
+        assert api.get(f"/api/rounds/{world['round'].pk}/exports/").json()["count"] == 15
+
+
+def test_a_file_missing_from_the_storage_answers_gone_not_an_error(
+    api, world, django_capture_on_commit_callbacks
+):
+    job_id = ask(api, world["round"], django_capture_on_commit_callbacks).json()["id"]
+    default_storage.delete(ExportJob.objects.get(pk=job_id).file.name)
+    assert api.get(f"/api/exports/{job_id}/download/").status_code == 410

@@ -1,0 +1,85 @@
+"""The demo round's workbook opens in LibreOffice Calc (Debian's package, as a user's office suite would
+open it): every sheet converts to CSV and shows the answers, hostile text as text. Needs `libreoffice`
+(make browser-deps); skipped locally without it, a failure in CI."""
+
+import csv
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+
+from exports.workbook import build_round_workbook
+from surveys.models import Answer, IndexResult, QuestionType
+from tests.conftest import IN_CI
+
+pytestmark = [pytest.mark.office, pytest.mark.django_db]
+ALL_SHEETS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+
+
+@pytest.fixture
+def libreoffice():
+    found = shutil.which("libreoffice") or shutil.which("soffice")
+    if not found:
+        if IN_CI:
+            pytest.fail("LibreOffice is required in CI (make browser-deps installs libreoffice-calc)")
+        pytest.skip("libreoffice not installed (make browser-deps)")
+    return found
+
+
+def read_csv(path):
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def test_demo_workbook_opens_in_libreoffice_with_its_values(libreoffice, demo, tmp_path):
+    survey_round = demo["last_round"]
+    scheme = survey_round.version.scoring
+    for rank, assignment in enumerate(survey_round.assignments.order_by("organisation__name"), start=1):
+        IndexResult.objects.create(
+            assignment=assignment,
+            scheme=scheme,
+            total=Decimal(50 - rank),
+            scaled=Decimal(90 - rank),
+            rank=rank,
+        )
+    hostile = Answer.objects.filter(
+        response__assignment__round=survey_round, question__type=QuestionType.TEXT
+    ).order_by("response__assignment__organisation__name", "question__order")[:2]
+    first, second = list(hostile)
+    first.value, second.value = "=1+1", "@SUM(1)"
+    first.save()
+    second.save()
+    workbook = build_round_workbook(survey_round.pk, tmp_path / "demo.xlsx", generated_by="slk")
+
+    result = subprocess.run(
+        [
+            libreoffice,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            ALL_SHEETS_CSV,
+            "--outdir",
+            str(tmp_path / "out"),
+            str(workbook),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    sheets = {p.stem.removeprefix("demo-"): p for p in (tmp_path / "out").glob("*.csv")}
+    assert {"Översikt", "Svar", "Svar (lång)", "Index", "Trend", "Frågor"} <= set(sheets)
+
+    wide = read_csv(sheets["Svar"])
+    assert wide[0][:4] == ["Organisation", "Status", "Inskickad", "ORG_1"]
+    organisations = [row[0] for row in wide[2:]]
+    assert len(organisations) == 12 and "Bromma" in organisations
+    cells = {value for row in wide for value in row}
+    assert {"=1+1", "@SUM(1)"} <= cells, "hostile answers must stay text, not be computed"
+    overview = {row[0]: row[1] for row in read_csv(sheets["Översikt"]) if row and row[0]}
+    assert overview["Mottagare"] == "12" and overview["Skapad av"] == "slk"
+    index = read_csv(sheets["Index"])
+    assert index[1][0] == sorted(organisations)[0] and index[1][-3:-1] == ["89", "1"]
+    long = read_csv(sheets["Svar (lång)"])
+    assert long[0][0] == "Organisation" and len(long) > 100
