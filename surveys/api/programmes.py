@@ -1,0 +1,210 @@
+"""Programmes over the API: programme → målområden → insatsområden → aktiviteter → indikatorer.
+
+Coordinators and admins write, readers read, respondents see nothing (the default IsStaffRole). Every list
+is filterable by programme and by organisation ("what is Individ- och familjenämnden responsible for?" =
+the activities or indicators it leads or shares), with a bounded number of queries per page."""
+
+from django.db.models import Q
+from django_filters import rest_framework as filters
+from rest_framework import serializers, viewsets
+
+from ..models import Activity, FocusArea, GoalArea, Indicator, Organisation, Programme
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Programme
+        fields = ["id", "name", "owner", "start_year", "end_year", "description"]
+
+    def validate(self, attrs):
+        start = attrs.get("start_year", getattr(self.instance, "start_year", None))
+        end = attrs.get("end_year", getattr(self.instance, "end_year", None))
+        if start and end and end < start:
+            raise serializers.ValidationError({"end_year": "Slutåret kan inte ligga före startåret."})
+        return attrs
+
+
+class ProgrammeFilter(filters.FilterSet):
+    name = filters.CharFilter(lookup_expr="icontains")
+    year = filters.NumberFilter(method="filter_year", label="Gäller år")
+
+    class Meta:
+        model = Programme
+        fields = ["owner", "name", "year"]
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(start_year__lte=value, end_year__gte=value)
+
+
+class ProgrammeViewSet(viewsets.ModelViewSet):
+    serializer_class = ProgrammeSerializer
+    filterset_class = ProgrammeFilter
+    queryset = Programme.objects.all()
+
+
+class GoalAreaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GoalArea
+        fields = ["id", "programme", "number", "title", "national_goal", "order"]
+
+
+class GoalAreaViewSet(viewsets.ModelViewSet):
+    serializer_class = GoalAreaSerializer
+    queryset = GoalArea.objects.all()
+    filterset_fields = ["programme"]
+
+
+class FocusAreaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FocusArea
+        fields = ["id", "goal_area", "number", "title", "order"]
+
+
+class FocusAreaFilter(filters.FilterSet):
+    programme = filters.NumberFilter(field_name="goal_area__programme")
+
+    class Meta:
+        model = FocusArea
+        fields = ["goal_area", "programme"]
+
+
+class FocusAreaViewSet(viewsets.ModelViewSet):
+    serializer_class = FocusAreaSerializer
+    filterset_class = FocusAreaFilter
+    queryset = FocusArea.objects.all()
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    lead_name = serializers.CharField(source="lead.name", read_only=True, default=None)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "activity",
+            "text",
+            "unit",
+            "target",
+            "due_date",
+            "gender_split",
+            "lead",
+            "lead_name",
+            "co_responsible",
+            "order",
+        ]
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    lead_name = serializers.CharField(source="lead.name", read_only=True, default=None)
+    indicators = IndicatorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "goal_area",
+            "focus_area",
+            "number",
+            "title",
+            "description",
+            "frequency",
+            "lead",
+            "lead_name",
+            "co_responsible",
+            "order",
+            "indicators",
+        ]
+
+    def validate(self, attrs):
+        goal_area = attrs.get("goal_area", getattr(self.instance, "goal_area", None))
+        focus_area = attrs.get("focus_area", getattr(self.instance, "focus_area", None))
+        if focus_area is not None and goal_area is not None and focus_area.goal_area_id != goal_area.pk:
+            raise serializers.ValidationError({"focus_area": "Insatsområdet hör till ett annat målområde."})
+        return attrs
+
+
+class Responsibility:
+    LEAD = "lead"
+    SHARED = "shared"
+    CHOICES = [(LEAD, "Ansvarig"), (SHARED, "Samverkan")]
+
+
+def _responsible_q(organisation_id, responsibility, prefix=""):
+    """Rows the organisation leads and/or shares, at activity or indicator level."""
+    lead = Q(**{f"{prefix}lead": organisation_id})
+    shared = Q(**{f"{prefix}co_responsible": organisation_id})
+    if responsibility == Responsibility.LEAD:
+        return lead
+    if responsibility == Responsibility.SHARED:
+        return shared
+    return lead | shared
+
+
+class ActivityFilter(filters.FilterSet):
+    programme = filters.NumberFilter(field_name="goal_area__programme")
+    organisation = filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(),
+        method="filter_organisation",
+        label="Ansvarig eller samverkan (på aktiviteten eller någon av dess indikatorer)",
+    )
+    responsibility = filters.ChoiceFilter(
+        choices=Responsibility.CHOICES, method="filter_noop", label="Med organisation: bara ansvarig/samverkan"
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["programme", "goal_area", "focus_area", "lead", "organisation", "responsibility"]
+
+    def filter_noop(self, queryset, name, value):
+        return queryset  # read by filter_organisation
+
+    def filter_organisation(self, queryset, name, value):
+        responsibility = self.form.cleaned_data.get("responsibility")
+        matching = Activity.objects.filter(
+            _responsible_q(value.pk, responsibility) | _responsible_q(value.pk, responsibility, "indicators__")
+        ).values("pk")
+        return queryset.filter(pk__in=matching)
+
+
+class ActivityViewSet(viewsets.ModelViewSet):
+    serializer_class = ActivitySerializer
+    filterset_class = ActivityFilter
+    queryset = (
+        Activity.objects.select_related("lead")
+        .prefetch_related("co_responsible", "indicators__co_responsible", "indicators__lead")
+        .order_by("goal_area__order", "goal_area__number", "order", "number", "pk")
+    )
+
+
+class IndicatorFilter(filters.FilterSet):
+    programme = filters.NumberFilter(field_name="activity__goal_area__programme")
+    organisation = filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(),
+        method="filter_organisation",
+        label="Ansvarig eller samverkan (på indikatorn eller dess aktivitet)",
+    )
+    responsibility = filters.ChoiceFilter(choices=Responsibility.CHOICES, method="filter_noop")
+
+    class Meta:
+        model = Indicator
+        fields = ["programme", "activity", "gender_split", "lead", "organisation", "responsibility"]
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_organisation(self, queryset, name, value):
+        responsibility = self.form.cleaned_data.get("responsibility")
+        matching = Indicator.objects.filter(
+            _responsible_q(value.pk, responsibility) | _responsible_q(value.pk, responsibility, "activity__")
+        ).values("pk")
+        return queryset.filter(pk__in=matching)
+
+
+class IndicatorViewSet(viewsets.ModelViewSet):
+    serializer_class = IndicatorSerializer
+    filterset_class = IndicatorFilter
+    queryset = (
+        Indicator.objects.select_related("lead")
+        .prefetch_related("co_responsible")
+        .order_by("activity__goal_area__order", "activity__order", "activity_id", "order", "pk")
+    )
