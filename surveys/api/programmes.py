@@ -140,30 +140,36 @@ def _responsible_q(organisation_id, responsibility, prefix=""):
     return lead | shared
 
 
-class ActivityFilter(filters.FilterSet):
-    programme = filters.NumberFilter(field_name="goal_area__programme")
+class ResponsibleFilter(filters.FilterSet):
+    """`organisation` (lead or co-responsible, here or on the related rows named by `related_prefix`),
+    narrowed by `responsibility` to only lead or only shared."""
+
+    related_prefix = ""
     organisation = filters.ModelChoiceFilter(
-        queryset=Organisation.objects.all(),
-        method="filter_organisation",
-        label="Ansvarig eller samverkan (på aktiviteten eller någon av dess indikatorer)",
+        queryset=Organisation.objects.all(), method="filter_organisation", label="Ansvarig eller samverkan"
     )
     responsibility = filters.ChoiceFilter(
         choices=Responsibility.CHOICES, method="filter_noop", label="Med organisation: bara ansvarig/samverkan"
     )
-
-    class Meta:
-        model = Activity
-        fields = ["programme", "goal_area", "focus_area", "lead", "organisation", "responsibility"]
 
     def filter_noop(self, queryset, name, value):
         return queryset  # read by filter_organisation
 
     def filter_organisation(self, queryset, name, value):
         responsibility = self.form.cleaned_data.get("responsibility")
-        matching = Activity.objects.filter(
-            _responsible_q(value.pk, responsibility) | _responsible_q(value.pk, responsibility, "indicators__")
+        matching = self._meta.model.objects.filter(
+            _responsible_q(value.pk, responsibility) | _responsible_q(value.pk, responsibility, self.related_prefix)
         ).values("pk")
         return queryset.filter(pk__in=matching)
+
+
+class ActivityFilter(ResponsibleFilter):
+    related_prefix = "indicators__"
+    programme = filters.NumberFilter(field_name="goal_area__programme")
+
+    class Meta:
+        model = Activity
+        fields = ["programme", "goal_area", "focus_area", "lead", "organisation", "responsibility"]
 
 
 class ActivityViewSet(viewsets.ModelViewSet):
@@ -176,28 +182,13 @@ class ActivityViewSet(viewsets.ModelViewSet):
     )
 
 
-class IndicatorFilter(filters.FilterSet):
+class IndicatorFilter(ResponsibleFilter):
+    related_prefix = "activity__"
     programme = filters.NumberFilter(field_name="activity__goal_area__programme")
-    organisation = filters.ModelChoiceFilter(
-        queryset=Organisation.objects.all(),
-        method="filter_organisation",
-        label="Ansvarig eller samverkan (på indikatorn eller dess aktivitet)",
-    )
-    responsibility = filters.ChoiceFilter(choices=Responsibility.CHOICES, method="filter_noop")
 
     class Meta:
         model = Indicator
         fields = ["programme", "activity", "gender_split", "lead", "organisation", "responsibility"]
-
-    def filter_noop(self, queryset, name, value):
-        return queryset
-
-    def filter_organisation(self, queryset, name, value):
-        responsibility = self.form.cleaned_data.get("responsibility")
-        matching = Indicator.objects.filter(
-            _responsible_q(value.pk, responsibility) | _responsible_q(value.pk, responsibility, "activity__")
-        ).values("pk")
-        return queryset.filter(pk__in=matching)
 
 
 class IndicatorViewSet(viewsets.ModelViewSet):
