@@ -85,7 +85,9 @@ def _check_entries(archive, entries, *, compressed_size):
     max_total = _limit("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
     max_ratio = _limit("IMPORT_MAX_ZIP_RATIO", 200)
     if len(entries) > max_entries:
-        raise UnsafeWorkbook(f"Filen innehåller för många delar ({len(entries)}); högst {max_entries} tillåts.")
+        raise UnsafeWorkbook(
+            f"Filen innehåller för många delar ({len(entries)}); högst {max_entries} tillåts."
+        )
     names = {entry.filename for entry in entries}
     if "word/document.xml" in names:
         raise UnsafeWorkbook("Filen är ett Word-dokument, inte en Excel-arbetsbok (.xlsx).")
@@ -120,7 +122,9 @@ def _check_entries(archive, entries, *, compressed_size):
         raise UnsafeWorkbook(_bomb())
     content_types = archive.read("[Content_Types].xml")
     if _MACRO_TYPE in content_types:
-        raise UnsafeWorkbook("Arbetsboken innehåller makron (.xlsm). Spara den som vanlig .xlsx och försök igen.")
+        raise UnsafeWorkbook(
+            "Arbetsboken innehåller makron (.xlsm). Spara den som vanlig .xlsx och försök igen."
+        )
     if _WORKBOOK_TYPE not in content_types:
         raise UnsafeWorkbook("Filen är inte en Excel-arbetsbok (.xlsx).")
 

@@ -24,8 +24,16 @@ def plan():
     indicator.co_responsible.add(ifn)
     other = f.ActivityFactory(goal_area=goal, number="1.5", lead=gsn)
     f.IndicatorFactory(activity=other)
-    return {"ifn": ifn, "gsn": gsn, "programme": programme, "goal": goal, "led": [led1, led2],
-            "shared": shared, "via_indicator": via_indicator, "other": other}
+    return {
+        "ifn": ifn,
+        "gsn": gsn,
+        "programme": programme,
+        "goal": goal,
+        "led": [led1, led2],
+        "shared": shared,
+        "via_indicator": via_indicator,
+        "other": other,
+    }
 
 
 def numbers(response):
@@ -55,21 +63,36 @@ def test_programme_filter_by_year(api, plan):
 def test_coordinator_builds_a_programme_over_the_api(api, plan):
     ifn, gsn = plan["ifn"], plan["gsn"]
     programme = api.post(
-        "/api/programmes/", {"name": "Handlingsplan ANDTS", "start_year": 2022, "end_year": 2025}, format="json"
+        "/api/programmes/",
+        {"name": "Handlingsplan ANDTS", "start_year": 2022, "end_year": 2025},
+        format="json",
     ).json()
     goal = api.post("/api/goal-areas/", {"programme": programme["id"], "number": "2", "title": "Barn"}).json()
     focus = api.post("/api/focus-areas/", {"goal_area": goal["id"], "number": "2.1", "title": "Stöd"}).json()
     activity = api.post(
         "/api/activities/",
-        {"goal_area": goal["id"], "focus_area": focus["id"], "number": "2.1", "title": "Stödgrupper",
-         "frequency": "Fyra gånger per år", "lead": ifn.pk, "co_responsible": [gsn.pk]},
+        {
+            "goal_area": goal["id"],
+            "focus_area": focus["id"],
+            "number": "2.1",
+            "title": "Stödgrupper",
+            "frequency": "Fyra gånger per år",
+            "lead": ifn.pk,
+            "co_responsible": [gsn.pk],
+        },
         format="json",
     )
     assert activity.status_code == 201, activity.content
     indicator = api.post(
         "/api/indicators/",
-        {"activity": activity.json()["id"], "text": "Antal barn i stödgrupp", "unit": "personer",
-         "target": "100", "due_date": "2025-12-31", "gender_split": True},
+        {
+            "activity": activity.json()["id"],
+            "text": "Antal barn i stödgrupp",
+            "unit": "personer",
+            "target": "100",
+            "due_date": "2025-12-31",
+            "gender_split": True,
+        },
         format="json",
     )
     assert indicator.status_code == 201, indicator.content
@@ -83,14 +106,18 @@ def test_focus_area_of_another_goal_area_is_refused(api, plan):
     other_goal = f.GoalAreaFactory(programme=plan["programme"], number="9")
     focus = f.FocusAreaFactory(goal_area=other_goal)
     response = api.post(
-        "/api/activities/", {"goal_area": plan["goal"].pk, "focus_area": focus.pk, "title": "X"}, format="json"
+        "/api/activities/",
+        {"goal_area": plan["goal"].pk, "focus_area": focus.pk, "title": "X"},
+        format="json",
     )
     assert response.status_code == 400
     assert "annat målområde" in response.json()["focus_area"][0]
 
 
 def test_programme_period_must_be_in_order(api):
-    response = api.post("/api/programmes/", {"name": "P", "start_year": 2026, "end_year": 2023}, format="json")
+    response = api.post(
+        "/api/programmes/", {"name": "P", "start_year": 2026, "end_year": 2023}, format="json"
+    )
     assert response.status_code == 400 and "end_year" in response.json()
 
 
@@ -98,8 +125,12 @@ def test_reader_reads_programmes_but_cannot_change_them(reader, plan):
     client = APIClient()
     client.force_authenticate(reader)
     assert client.get("/api/activities/").status_code == 200
-    assert client.post("/api/goal-areas/", {"programme": plan["programme"].pk, "number": "7",
-                                            "title": "X"}).status_code == 403
+    assert (
+        client.post(
+            "/api/goal-areas/", {"programme": plan["programme"].pk, "number": "7", "title": "X"}
+        ).status_code
+        == 403
+    )
     assert client.delete(f"/api/activities/{plan['other'].pk}/").status_code == 403
 
 

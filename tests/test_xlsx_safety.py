@@ -54,12 +54,18 @@ def test_word_document_renamed_xlsx_is_refused():
 
 
 def test_old_binary_office_file_is_refused_with_advice():
-    assert "Spara den som Excel-arbetsbok (.xlsx)" in refused(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    assert "Spara den som Excel-arbetsbok (.xlsx)" in refused(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
+    )
 
 
 def test_oversized_upload_is_refused(settings):
     settings.IMPORT_MAX_UPLOAD_BYTES = 1024 * 1024
-    big = rezip(workbook_bytes(), add={"xl/media/image1.png": bytes(range(256)) * 8000}, compression=zipfile.ZIP_STORED)
+    big = rezip(
+        workbook_bytes(),
+        add={"xl/media/image1.png": bytes(range(256)) * 8000},
+        compression=zipfile.ZIP_STORED,
+    )
     assert refused(big) == "Filen är för stor. Största tillåtna storlek är 1 MB."
 
 
@@ -116,7 +122,9 @@ def test_corrupt_zip_is_refused():
 def test_text_cells_never_become_formulas_and_lose_illegal_characters():
     wb = openpyxl.Workbook(write_only=True)
     sheet = wb.create_sheet()
-    sheet.append([text_cell(sheet, "=HYPERLINK(\"http://x\")"), text_cell(sheet, "ok\x07bell"), text_cell(sheet, 3)])
+    sheet.append(
+        [text_cell(sheet, '=HYPERLINK("http://x")'), text_cell(sheet, "ok\x07bell"), text_cell(sheet, 3)]
+    )
     out = io.BytesIO()
     wb.save(out)
     row = next(openpyxl.load_workbook(io.BytesIO(out.getvalue())).active.iter_rows())

@@ -149,7 +149,9 @@ class ResponsibleFilter(filters.FilterSet):
         queryset=Organisation.objects.all(), method="filter_organisation", label="Ansvarig eller samverkan"
     )
     responsibility = filters.ChoiceFilter(
-        choices=Responsibility.CHOICES, method="filter_noop", label="Med organisation: bara ansvarig/samverkan"
+        choices=Responsibility.CHOICES,
+        method="filter_noop",
+        label="Med organisation: bara ansvarig/samverkan",
     )
 
     def filter_noop(self, queryset, name, value):
@@ -158,7 +160,8 @@ class ResponsibleFilter(filters.FilterSet):
     def filter_organisation(self, queryset, name, value):
         responsibility = self.form.cleaned_data.get("responsibility")
         matching = self._meta.model.objects.filter(
-            _responsible_q(value.pk, responsibility) | _responsible_q(value.pk, responsibility, self.related_prefix)
+            _responsible_q(value.pk, responsibility)
+            | _responsible_q(value.pk, responsibility, self.related_prefix)
         ).values("pk")
         return queryset.filter(pk__in=matching)
 
