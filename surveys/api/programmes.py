@@ -5,10 +5,19 @@ is filterable by programme and by organisation ("what is Individ- och familjenä
 the activities or indicators it leads or shares), with a bounded number of queries per page."""
 
 from django.db.models import Q
+from django.http import HttpResponse
+from django.utils.text import slugify
 from django_filters import rest_framework as filters
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from exports import plan_io
+from exports.xlsx_safety import XLSX_CONTENT_TYPE, UnsafeWorkbook
 
 from ..models import Activity, FocusArea, GoalArea, Indicator, Organisation, Programme
+from ..services import programmes as plan_service
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -36,10 +45,79 @@ class ProgrammeFilter(filters.FilterSet):
         return queryset.filter(start_year__lte=value, end_year__gte=value)
 
 
+def xlsx_response(content, filename):
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class UploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    create_organisations = serializers.BooleanField(
+        default=False, help_text="Skapa organisationer vars namn inte matchar någon befintlig."
+    )
+
+
+def upload_error_response(error):
+    """A refused file: one Swedish sentence, in the same shape as import errors."""
+    return Response(
+        {
+            "ok": False,
+            "applied": False,
+            "errors": [
+                {"sheet": None, "row": None, "column": None, "message": error.message, "text": error.message}
+            ],
+        },
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
 class ProgrammeViewSet(viewsets.ModelViewSet):
     serializer_class = ProgrammeSerializer
     filterset_class = ProgrammeFilter
     queryset = Programme.objects.all()
+
+    @action(detail=False, methods=["get"], url_path="plan-template")
+    def plan_template(self, request):
+        """The empty plan workbook with example rows and instructions."""
+        return xlsx_response(plan_io.template(), "plan-mall.xlsx")
+
+    @action(detail=True, methods=["get"], url_path="plan")
+    def plan_export(self, request, pk=None):
+        """The plan in the import format (one row per activity/indicator)."""
+        programme = self.get_object()
+        return xlsx_response(plan_service.export_plan(programme), f"plan-{slugify(programme.name)}.xlsx")
+
+    def _import(self, request, *, dry_run):
+        programme = self.get_object()
+        upload = UploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        try:
+            report = plan_service.import_plan(
+                upload=upload.validated_data["file"],
+                programme=programme,
+                dry_run=dry_run,
+                create_organisations=upload.validated_data["create_organisations"],
+            )
+        except UnsafeWorkbook as error:
+            return upload_error_response(error)
+        return Response(
+            report.as_dict(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
+        )
+
+    @action(
+        detail=True, methods=["post"], url_path="plan/check", parser_classes=[MultiPartParser, FormParser]
+    )
+    def plan_check(self, request, pk=None):
+        """Dry run: what the workbook would create or change, and every error; nothing is written."""
+        return self._import(request, dry_run=True)
+
+    @action(
+        detail=True, methods=["post"], url_path="plan/import", parser_classes=[MultiPartParser, FormParser]
+    )
+    def plan_import(self, request, pk=None):
+        """Apply the workbook to the programme, all or nothing."""
+        return self._import(request, dry_run=False)
 
 
 class GoalAreaSerializer(serializers.ModelSerializer):
