@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from exports import plan_io
-from exports.plan_io import CellError, cell_text
+from exports.sheets import CellError, cell_text
 
 from ..models import Activity, FocusArea, GoalArea, Indicator, Organisation, Programme
 
