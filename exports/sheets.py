@@ -66,6 +66,16 @@ def cell_text(value):
     return str(value).strip()
 
 
+YES = {"ja", "j", "x", "yes", "true", "1", "sant"}
+NO = {"nej", "n", "no", "false", "0", "falskt", ""}
+
+
+def cell_yes_no(value):
+    """True for Ja (and its usual spellings), False for Nej or blank, None for anything else."""
+    text = cell_text(value).casefold()
+    return True if text in YES else False if text in NO else None
+
+
 @dataclass
 class SheetRows:
     """What was read from one sheet: rows (dicts keyed by column key, plus `_row`), each found column's

@@ -4,7 +4,7 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from . import organisations, programmes
+from . import organisations, programmes, questionnaire_io
 
 router = DefaultRouter()
 router.register("organisations", organisations.OrganisationViewSet, basename="organisation")
@@ -15,6 +15,9 @@ router.register("goal-areas", programmes.GoalAreaViewSet, basename="goalarea")
 router.register("focus-areas", programmes.FocusAreaViewSet, basename="focusarea")
 router.register("activities", programmes.ActivityViewSet, basename="activity")
 router.register("indicators", programmes.IndicatorViewSet, basename="indicator")
+router.register(
+    "questionnaire-versions", questionnaire_io.QuestionnaireVersionViewSet, basename="questionnaireversion"
+)
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

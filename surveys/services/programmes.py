@@ -14,14 +14,12 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from exports import plan_io
-from exports.sheets import CellError, cell_text
+from exports.sheets import CellError, cell_text, cell_yes_no
 
 from ..models import Activity, FocusArea, GoalArea, Indicator, Organisation, Programme
 
 NUMBERED = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s+(\S.*)$", re.S)
 ALL_NAMNDER = {"samtliga nämnder", "alla nämnder"}
-YES = {"ja", "j", "x", "yes", "true", "1", "sant"}
-NO = {"nej", "n", "no", "false", "0", "falskt", ""}
 
 
 def split_numbered(text):
@@ -489,12 +487,10 @@ class PlanParser:
             return None
 
     def _yes_no(self, row):
-        value = cell_text(row.get("gender_split")).casefold()
-        if value in YES:
-            return True
-        if value not in NO:
+        value = cell_yes_no(row.get("gender_split"))
+        if value is None:
             self.error(row, "gender_split", "Skriv Ja eller Nej.")
-        return False
+        return bool(value)
 
 
 def _unique(orgs):
