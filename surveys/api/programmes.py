@@ -16,8 +16,9 @@ from rest_framework.response import Response
 from exports import plan_io
 from exports.xlsx_safety import XLSX_CONTENT_TYPE, UnsafeWorkbook
 
-from ..models import Activity, FocusArea, GoalArea, Indicator, Organisation, Programme
+from ..models import Activity, FocusArea, GoalArea, Indicator, Programme
 from ..services import programmes as plan_service
+from ..services.activity_reports import generate_activity_version
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -81,6 +82,21 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
     def plan_template(self, request):
         """The empty plan workbook with example rows and instructions."""
         return xlsx_response(plan_io.template(), "plan-mall.xlsx")
+
+    @action(detail=True, methods=["post"], url_path="activity-questionnaire")
+    def activity_questionnaire(self, request, pk=None):
+        """Generate a new draft version of the programme's activity questionnaire from the plan."""
+        label = str(request.data.get("label", ""))[:100]
+        version = generate_activity_version(self.get_object(), label=label)
+        return Response(
+            {
+                "version": version.pk,
+                "questionnaire": version.questionnaire_id,
+                "number": version.number,
+                "questions": version.questions.count(),
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
     @action(detail=True, methods=["get"], url_path="plan")
     def plan_export(self, request, pk=None):
@@ -223,9 +239,7 @@ class ResponsibleFilter(filters.FilterSet):
     narrowed by `responsibility` to only lead or only shared."""
 
     related_prefix = ""
-    organisation = filters.ModelChoiceFilter(
-        queryset=Organisation.objects.all(), method="filter_organisation", label="Ansvarig eller samverkan"
-    )
+    organisation = filters.NumberFilter(method="filter_organisation", label="Ansvarig eller samverkan (id)")
     responsibility = filters.ChoiceFilter(
         choices=Responsibility.CHOICES,
         method="filter_noop",
@@ -238,8 +252,8 @@ class ResponsibleFilter(filters.FilterSet):
     def filter_organisation(self, queryset, name, value):
         responsibility = self.form.cleaned_data.get("responsibility")
         matching = self._meta.model.objects.filter(
-            _responsible_q(value.pk, responsibility)
-            | _responsible_q(value.pk, responsibility, self.related_prefix)
+            _responsible_q(int(value), responsibility)
+            | _responsible_q(int(value), responsibility, self.related_prefix)
         ).values("pk")
         return queryset.filter(pk__in=matching)
 

@@ -147,7 +147,7 @@ def version_snapshot(version):
     """Everything a version says, without database ids of its own rows: two versions with equal snapshots
     ask the same questions and score them the same way."""
     tables = version_tables(version)
-    sections = [(s.order, s.title, s.description) for s in Section.objects.filter(version=version)]
+    sections = [(s.title, s.description) for s in Section.objects.filter(version=version).order_by("order")]
     return {"sections": sections} | {name: rows for name, rows in tables.items() if name != qio.SECTIONS}
 
 
