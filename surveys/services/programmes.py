@@ -607,7 +607,7 @@ class PlanDiff:
             "focus_area": (old_focus, draft.focus.number if draft.focus else None),
             "description": (old.description, draft.description),
             "frequency": (old.frequency, draft.frequency),
-            "lead": (_org_id(old.lead), _org_id(draft.lead)),
+            "lead": (old.lead_id, _org_id(draft.lead)),
             "co_responsible": (_org_ids(old.co_responsible.all()), _org_ids(draft.co)),
             "order": (old.order, draft.order),
         }
@@ -625,7 +625,7 @@ class PlanDiff:
                 draft.due_date.isoformat() if draft.due_date else None,
             ),
             "gender_split": (old.gender_split, draft.gender_split),
-            "lead": (_org_id(old.lead), _org_id(draft.lead)),
+            "lead": (old.lead_id, _org_id(draft.lead)),
             "co_responsible": (_org_ids(old.co_responsible.all()), _org_ids(draft.co)),
             "order": (old.order, draft.order),
         }
@@ -679,7 +679,7 @@ class PlanDiff:
         Activity.co_responsible.through.objects.bulk_create(
             Activity.co_responsible.through(activity_id=a.pk, organisation_id=o.pk)
             for key, a in activity_for.items()
-            if a in new_activities
+            if key not in self.activities
             for o in self.parser.activities[key].co
         )
         self._apply_indicators(activity_for)
