@@ -56,7 +56,8 @@ def _read_upload(upload):
 
 
 def _too_big(max_bytes):
-    return f"Filen är för stor. Största tillåtna storlek är {max_bytes // (1024 * 1024)} MB."
+    size = f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes // 1024} kB"
+    return f"Filen är för stor. Största tillåtna storlek är {size}."
 
 
 def check_xlsx(upload):

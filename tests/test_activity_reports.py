@@ -144,3 +144,17 @@ def test_breakdown_contribution_is_shown_with_part_names(plan):
 def test_api_generates_the_activity_questionnaire(api, plan):
     response = api.post(f"/api/programmes/{plan['programme'].pk}/activity-questionnaire/", {"label": "2026"})
     assert response.status_code == 201 and response.json()["questions"] == 17
+
+
+def test_question_selection_takes_a_fixed_number_of_queries(plan, django_assert_max_num_queries):
+    for n in range(3, 40):
+        activity = f.ActivityFactory(
+            goal_area=plan["acts"]["1.1"].goal_area, number=f"1.{n + 10}", lead=plan["gsn"]
+        )
+        activity.co_responsible.add(plan["ifn"])
+        f.IndicatorFactory(activity=activity, gender_split=bool(n % 2))
+    version = generate_activity_version(plan["programme"])
+    assignment = round_for(version, plan["ifn"])[plan["ifn"].pk]
+    with django_assert_max_num_queries(8):
+        questions = list(questions_for_assignment(assignment))
+    assert len(activity_numbers(questions)) == 5 + 37

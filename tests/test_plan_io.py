@@ -181,6 +181,7 @@ def test_dry_run_shows_what_would_change_and_writes_nothing(orgs):
     rows = vasteras_rows()
     rows[0][3] = "Två gånger per år"
     rows[0][8] = 150
+    rows[0][5] = "Polisen; Kulturnämnden"
     rows.append([None, None, "2.3 Ny aktivitet", "", "Kulturnämnden", "", "Ny indikator", "", "", None, ""])
     before = list(plan_rows(programme))
     report = import_plan(upload=xlsx(rows), programme=programme, dry_run=True)
@@ -188,10 +189,14 @@ def test_dry_run_shows_what_would_change_and_writes_nothing(orgs):
     assert report.created["activities"] == 1 and report.created["indicators"] == 1
     assert report.changed == {"goal_areas": 0, "focus_areas": 0, "activities": 1, "indicators": 1}
     change = next(c for c in report.changes if c["action"] == "change" and c["level"] == "activities")
-    assert change["fields"] == {"frequency": {"from": "Minst en gång per år", "to": "Två gånger per år"}}
+    assert change["fields"] == {
+        "frequency": {"from": "Minst en gång per år", "to": "Två gånger per år"},
+        "co_responsible": {"from": ["Polisen"], "to": ["Kulturnämnden", "Polisen"]},
+    }
     assert plan_rows(programme) == before
     applied = import_plan(upload=xlsx(rows), programme=programme, dry_run=False)
     assert applied.applied and Activity.objects.get(number="1.1").frequency == "Två gånger per år"
+    assert Activity.objects.get(number="1.1").co_responsible.count() == 2
     assert Indicator.objects.get(text="Antal tillsynsbesök").target == "150"
 
 
@@ -355,3 +360,24 @@ def test_reader_exports_but_cannot_import(reader, orgs):
     assert client.get(f"/api/programmes/{programme.pk}/plan/").status_code == 200
     response = client.post(f"/api/programmes/{programme.pk}/plan/import/", {"file": upload(xlsx([]))})
     assert response.status_code == 403
+
+
+def test_a_failure_while_writing_leaves_no_half_imported_plan(orgs, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Indicator.objects, "bulk_create", fail)
+    programme = Programme.objects.create(name="P", start_year=2022, end_year=2025)
+    with pytest.raises(RuntimeError):
+        import_plan(upload=xlsx(vasteras_rows()), programme=programme, dry_run=False)
+    assert not GoalArea.objects.exists() and not Activity.objects.exists()
+
+
+def test_api_refuses_an_oversized_upload(api, orgs, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 2048
+    programme = Programme.objects.create(name="P", start_year=2022, end_year=2025)
+    big = xlsx(vasteras_rows() * 20)
+    assert len(big) > 2048
+    response = api.post(f"/api/programmes/{programme.pk}/plan/check/", {"file": upload(big)})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "Filen är för stor. Största tillåtna storlek är 2 kB."

@@ -228,7 +228,9 @@ class OrganisationNames:
         self.create_missing = create_missing
         self.by_key = {}
         self.namnder = []
+        self.name_of = {}
         for org in Organisation.objects.all():
+            self.name_of[org.pk] = org.name
             for name in (org.name, org.short_name, *org.alias_list()):
                 if name:
                     self.by_key.setdefault(_norm(name), org)
@@ -541,7 +543,11 @@ class PlanDiff:
             self.report.created[level] += 1
             self.report.changes.append({"action": "create", "level": level, "label": label, "row": row})
             return
-        changed = {k: {"from": old, "to": new} for k, (old, new) in fields.items() if old != new}
+        changed = {
+            k: {"from": self._readable(k, old), "to": self._readable(k, new)}
+            for k, (old, new) in fields.items()
+            if old != new
+        }
         if changed:
             self.report.changed[level] += 1
             self.report.changes.append(
@@ -549,6 +555,22 @@ class PlanDiff:
             )
         else:
             self.report.unchanged[level] += 1
+
+    def _readable(self, key, value):
+        """Organisation ids (compared) become names (shown)."""
+        if key == "lead":
+            return self._org_name(value)
+        if key == "co_responsible":
+            return sorted(self._org_name(v) for v in value)
+        return value
+
+    def _org_name(self, value):
+        if value is None:
+            return None
+        text = str(value)
+        if text.startswith("ny:"):
+            return f"{text[3:]} (ny)"
+        return self.parser.names.name_of.get(int(text), text)
 
     def compute(self):
         for goal in self.parser.goals.values():
