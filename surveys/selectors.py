@@ -104,8 +104,13 @@ class Contribution:
     def display(self):
         labels = dict(YES_NO_CHOICES) | dict(ACTIVITY_STATUS_CHOICES)
         if isinstance(self.value, dict):
+            # In the parts' usual order (PostgreSQL's jsonb keeps no key order), own parts after them.
             parts = dict(BREAKDOWN_DEFAULT_PARTS)
-            return ", ".join(f"{parts.get(k, k)} {v}" for k, v in self.value.items() if v not in (None, ""))
+            rank = {code: i for i, code in enumerate(parts)}
+            keys = sorted(self.value, key=lambda k: (rank.get(k, len(rank)), k))
+            return ", ".join(
+                f"{parts.get(k, k)} {self.value[k]}" for k in keys if self.value[k] not in (None, "")
+            )
         if isinstance(self.value, list):
             return ", ".join(str(labels.get(v, v)) for v in self.value)
         return str(labels.get(self.value, self.value))
