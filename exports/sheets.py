@@ -6,6 +6,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -136,7 +137,13 @@ def read_table(sheet, spec, *, required=(), anchor=None, search_rows=1):
             )
     if result.errors:
         return result
+    max_rows = getattr(settings, "IMPORT_MAX_ROWS", 20000)
     for number, values in enumerate(rows_iter, start=header_row + 1):
+        if len(result.rows) >= max_rows:
+            result.errors.append(
+                CellError(sheet.title, number, None, f"Bladet har för många rader; högst {max_rows} läses.")
+            )
+            break
         row = {"_row": number}
         for key, index in found.items():
             row[key] = values[index] if index < len(values) else None

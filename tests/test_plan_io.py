@@ -381,3 +381,22 @@ def test_api_refuses_an_oversized_upload(api, orgs, settings):
     response = api.post(f"/api/programmes/{programme.pk}/plan/check/", {"file": upload(big)})
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"] == "Filen är för stor. Största tillåtna storlek är 2 kB."
+
+
+def test_names_match_whatever_the_unicode_form_and_spacing(orgs):
+    decomposed = "Individ-  och familjena\u0308mnden"  # "ä" as a + combining diaeresis, double space
+    rows = [["1 Mål", None, "1.1 A", "", decomposed, "polisen.", "Ind", "", "", None, ""]]
+    report = import_plan(
+        upload=xlsx(rows), programme=new_programme(name="P", start_year=2022, end_year=2025), dry_run=False
+    )
+    assert report.ok, [str(e) for e in report.errors]
+    activity = Activity.objects.get()
+    assert activity.lead == orgs["Individ- och familjenämnden"]
+    assert list(activity.co_responsible.all()) == [orgs["Polisen"]]
+
+
+def test_too_many_rows_are_refused(orgs, settings):
+    settings.IMPORT_MAX_ROWS = 3
+    rows = [["1 Mål", None, f"1.{n} A", "", "IFN", "", "", "", "", None, ""] for n in range(5)]
+    report = import_plan(upload=xlsx(rows), programme=new_programme(name="P", start_year=2022, end_year=2025))
+    assert [str(e) for e in report.errors] == ["Blad Plan, rad 5: Bladet har för många rader; högst 3 läses."]

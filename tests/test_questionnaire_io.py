@@ -212,3 +212,31 @@ def test_api_broken_workbook_gives_400_with_places(api, db):
     assert response.status_code == 400
     first = response.json()["errors"][0]
     assert (first["sheet"], first["row"], first["column"]) == ("Frågor", 3, "C (Typ)")
+
+
+def test_api_refuses_a_word_document_and_readers_cannot_import(api, reader, db):
+    import zipfile
+
+    from rest_framework.test import APIClient
+
+    questionnaire = f.QuestionnaireFactory()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as docx:
+        docx.writestr("[Content_Types].xml", "<Types/>")
+        docx.writestr("word/document.xml", "<w:document/>")
+    response = api.post(
+        "/api/questionnaire-versions/import/",
+        {"file": named(out.getvalue()), "questionnaire": questionnaire.pk},
+    )
+    assert response.status_code == 400
+    assert (
+        response.json()["errors"][0]["message"]
+        == "Filen är ett Word-dokument, inte en Excel-arbetsbok (.xlsx)."
+    )
+    client = APIClient()
+    client.force_authenticate(reader)
+    denied = client.post(
+        "/api/questionnaire-versions/import/",
+        {"file": named(qio.template()), "questionnaire": questionnaire.pk},
+    )
+    assert denied.status_code == 403 and not QuestionnaireVersion.objects.exists()

@@ -8,6 +8,7 @@ import: rows that exist but are not in the file are listed (answers may refer to
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -33,7 +34,8 @@ def numbered(number, title):
 
 
 def _norm(name):
-    return re.sub(r"\s+", " ", name).strip(" .,;:").casefold()
+    # NFC: text pasted from some Mac programs spells "ö" as o + combining diaeresis.
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", name)).strip(" .,;:").casefold()
 
 
 # --------------------------------------------------------------------------------------------------
