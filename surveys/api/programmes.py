@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.utils.text import slugify
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -59,6 +61,12 @@ class UploadSerializer(serializers.Serializer):
     )
 
 
+XLSX_SCHEMA = extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+UPLOAD_SCHEMA = extend_schema(
+    request={"multipart/form-data": UploadSerializer}, responses=OpenApiTypes.OBJECT
+)
+
+
 def upload_error_response(error):
     """A refused file: one Swedish sentence, in the same shape as import errors."""
     return Response(
@@ -78,11 +86,13 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
     filterset_class = ProgrammeFilter
     queryset = Programme.objects.all()
 
+    @XLSX_SCHEMA
     @action(detail=False, methods=["get"], url_path="plan-template")
     def plan_template(self, request):
         """The empty plan workbook with example rows and instructions."""
         return xlsx_response(plan_io.template(), "plan-mall.xlsx")
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"], url_path="activity-questionnaire")
     def activity_questionnaire(self, request, pk=None):
         """Generate a new draft version of the programme's activity questionnaire from the plan."""
@@ -98,6 +108,7 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
             status=status.HTTP_201_CREATED,
         )
 
+    @XLSX_SCHEMA
     @action(detail=True, methods=["get"], url_path="plan")
     def plan_export(self, request, pk=None):
         """The plan in the import format (one row per activity/indicator)."""
@@ -121,6 +132,7 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
             report.as_dict(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
         )
 
+    @UPLOAD_SCHEMA
     @action(
         detail=True, methods=["post"], url_path="plan/check", parser_classes=[MultiPartParser, FormParser]
     )
@@ -128,6 +140,7 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
         """Dry run: what the workbook would create or change, and every error; nothing is written."""
         return self._import(request, dry_run=True)
 
+    @UPLOAD_SCHEMA
     @action(
         detail=True, methods=["post"], url_path="plan/import", parser_classes=[MultiPartParser, FormParser]
     )

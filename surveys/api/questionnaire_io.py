@@ -2,6 +2,8 @@
 of a workbook as a new draft version."""
 
 from django.utils.text import slugify
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -12,7 +14,7 @@ from exports.xlsx_safety import UnsafeWorkbook
 
 from ..models import Questionnaire, QuestionnaireVersion
 from ..services import questionnaires as service
-from .programmes import upload_error_response, xlsx_response
+from .programmes import XLSX_SCHEMA, upload_error_response, xlsx_response
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -29,6 +31,11 @@ class VersionUploadSerializer(serializers.Serializer):
     label = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
 
 
+VERSION_UPLOAD_SCHEMA = extend_schema(
+    request={"multipart/form-data": VersionUploadSerializer}, responses=OpenApiTypes.OBJECT
+)
+
+
 class QuestionnaireVersionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = VersionSerializer
     queryset = QuestionnaireVersion.objects.prefetch_related("comparable_with").order_by(
@@ -36,11 +43,13 @@ class QuestionnaireVersionViewSet(viewsets.ReadOnlyModelViewSet):
     )
     filterset_fields = ["questionnaire"]
 
+    @XLSX_SCHEMA
     @action(detail=False, methods=["get"])
     def template(self, request):
         """An example questionnaire workbook: every sheet, a few rows, and instructions."""
         return xlsx_response(questionnaire_io.template(), "enkat-mall.xlsx")
 
+    @XLSX_SCHEMA
     @action(detail=True, methods=["get"])
     def workbook(self, request, pk=None):
         """The version in the import format."""
@@ -62,11 +71,13 @@ class QuestionnaireVersionViewSet(viewsets.ReadOnlyModelViewSet):
             return Response(report.as_dict(), status=status.HTTP_400_BAD_REQUEST)
         return Response(report.as_dict(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
 
+    @VERSION_UPLOAD_SCHEMA
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def check(self, request):
         """Validate a questionnaire workbook; nothing is written."""
         return self._import(request, dry_run=True)
 
+    @VERSION_UPLOAD_SCHEMA
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_version(self, request):
         """Create a new draft version from a workbook without errors."""
