@@ -94,6 +94,7 @@ BROKEN = {
         ["Q3", "A", "integer", "Antal", "Nej", "Q4", "equals", "ja", 10, 5],  # 5: later question, min > max
         ["Q4", "A", "single", "Vilken?", "kanske", "Q9", "equals", "x", None, None],  # 6: yes/no, unknown q
         ["Q5", "A", "text", "Om ja", "Nej", "Q1", "equals", "kanske", None, None],  # 7: bad value for yes_no
+        ["Q6", "A", "text", "Själv", "Nej", "Q6", "answered", None, None, None],  # 8: condition on itself
     ],
     qio.OPTIONS: [
         ["Fråga", "Kod", "Text"],
@@ -127,6 +128,7 @@ def test_broken_workbook_lists_every_error_and_creates_nothing(db):
         "Blad Frågor, rad 6, kolumn E (Obligatorisk): Skriv Ja eller Nej.",
         "Blad Frågor, rad 6, kolumn F (Villkor fråga): Villkoret gäller en okänd fråga (Q9).",
         "Blad Frågor, rad 7, kolumn H (Villkor värde): Frågan Q1 har svarskoderna ja, nej.",
+        "Blad Frågor, rad 8, kolumn F (Villkor fråga): Villkoret kan inte gälla frågan själv.",
         "Blad Svarsalternativ, rad 3, kolumn B (Kod): Svarskoden a finns redan för frågan Q4.",
         "Blad Svarsalternativ, rad 4, kolumn A (Fråga): Okänd fråga (Q8).",
         "Blad Poängkategorier, rad 2, kolumn D (Tak): Talet får inte vara mindre än 0.",

@@ -347,6 +347,9 @@ class QuestionnaireReader:
                 self.error(sheet, row, "condition_question", "Villkoret saknar fråga.")
             return
         parent = self.questions.get(parent_code)
+        if parent_code == draft["code"]:
+            self.error(sheet, row, "condition_question", "Villkoret kan inte gälla frågan själv.")
+            return
         if parent is None:
             later = any(cell_text(r.get("code")) == parent_code for r in self._rows(sheet))
             self.error(
