@@ -226,6 +226,12 @@ OUTBOX_REDISPATCH_SECONDS = envint("OUTBOX_REDISPATCH_SECONDS", 600)
 # Wait after the first transient failure; each further failure waits four times longer.
 OUTBOX_BACKOFF_SECONDS = envint("OUTBOX_BACKOFF_SECONDS", 60)
 OUTBOX_DISPATCH_LIMIT = envint("OUTBOX_DISPATCH_LIMIT", 20000)
+# Workbook uploads (plan and questionnaire imports) are refused past these limits before any parsing.
+IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+IMPORT_MAX_ZIP_ENTRIES = envint("IMPORT_MAX_ZIP_ENTRIES", 1000)
+IMPORT_MAX_ZIP_RATIO = envint("IMPORT_MAX_ZIP_RATIO", 200)
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 20000)
 
 WHITENOISE_USE_FINDERS = DEBUG
 

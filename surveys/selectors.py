@@ -1,11 +1,26 @@
 """Read-only queries shared by the API, the pages, the tasks and the exports."""
 
 import math
+from dataclasses import dataclass
 
 from django.db.models import Case, CharField, Count, Q, Value, When
 from django.utils import timezone
 
-from .models import Assignment, OutboundEmail, Question, QuestionnaireVersion, Response, SurveyRound
+from .models import (
+    ACTIVITY_STATUS_CHOICES,
+    BREAKDOWN_DEFAULT_PARTS,
+    YES_NO_CHOICES,
+    Activity,
+    Answer,
+    Assignment,
+    Indicator,
+    OutboundEmail,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    Response,
+    SurveyRound,
+)
 
 
 def comparable_versions(version):
@@ -34,7 +49,7 @@ def questions_for_assignment(assignment):
     """The questions an assignment's organisation answers, in page order, with what rendering and
     scoring need prefetched. Activity questionnaires show an organisation only the activities it leads
     or shares; other questionnaires show every question."""
-    return (
+    questions = (
         Question.objects.filter(version_id=assignment.round.version_id)
         .select_related("section", "condition_question", "activity", "indicator")
         .prefetch_related("options")
@@ -102,3 +117,115 @@ def assignments_with_progress():
         emails_sent=Count("emails", filter=Q(emails__status=OutboundEmail.Status.SENT), distinct=True),
         emails_failed=Count("emails", filter=Q(emails__status=OutboundEmail.Status.FAILED), distinct=True),
     )
+    version_id = assignment.round.version_id
+    if not QuestionnaireVersion.objects.filter(
+        pk=version_id, questionnaire__kind=Questionnaire.Kind.ACTIVITY
+    ).exists():
+        return questions
+    activity_ids, indicator_ids = responsibilities(
+        assignment.organisation_id, version_id=assignment.round.version_id
+    )
+    return questions.filter(
+        Q(activity__isnull=True)
+        | Q(indicator__isnull=True, activity_id__in=activity_ids)
+        | Q(indicator_id__in=indicator_ids)
+    )
+
+
+def responsibilities(organisation_id, *, version_id):
+    """(activity ids, indicator ids) of a version's linked plan rows that the organisation answers for.
+
+    An indicator is the organisation's when it leads or shares the indicator itself, or — for an indicator
+    that names no responsibility of its own — when it leads or shares the activity. An activity (its
+    status and comment) is the organisation's when it leads or shares the activity or any of its
+    indicators. Three queries, whatever the size of the plan."""
+    linked = Question.objects.filter(version_id=version_id, activity__isnull=False).values("activity_id")
+    mine = Q(lead_id=organisation_id) | Q(co_responsible=organisation_id)
+    activity_level = set(Activity.objects.filter(mine, pk__in=linked).values_list("pk", flat=True))
+    indicators = Indicator.objects.filter(activity_id__in=linked)
+    own = dict(indicators.filter(mine).values_list("pk", "activity_id"))
+    with_own = set(
+        indicators.filter(Q(lead__isnull=False) | Q(co_responsible__isnull=False)).values_list(
+            "pk", flat=True
+        )
+    )
+    inherited = set(
+        indicators.filter(activity_id__in=activity_level)
+        .exclude(pk__in=with_own)
+        .values_list("pk", flat=True)
+    )
+    return activity_level | set(own.values()), set(own) | inherited
+
+
+@dataclass
+class Contribution:
+    """A co-responsible organisation's answer to a question the assignment's organisation leads."""
+
+    organisation: str
+    value: object
+    question_type: str
+    submitted: bool
+    updated_at: object
+
+    @property
+    def display(self):
+        labels = dict(YES_NO_CHOICES) | dict(ACTIVITY_STATUS_CHOICES)
+        if isinstance(self.value, dict):
+            # In the parts' usual order (PostgreSQL's jsonb keeps no key order), own parts after them.
+            parts = dict(BREAKDOWN_DEFAULT_PARTS)
+            rank = {code: i for i, code in enumerate(parts)}
+            keys = sorted(self.value, key=lambda k: (rank.get(k, len(rank)), k))
+            return ", ".join(
+                f"{parts.get(k, k)} {self.value[k]}" for k in keys if self.value[k] not in (None, "")
+            )
+        if isinstance(self.value, list):
+            return ", ".join(str(labels.get(v, v)) for v in self.value)
+        return str(labels.get(self.value, self.value))
+
+    @property
+    def state_label(self):
+        return "inskickat" if self.submitted else "utkast"
+
+
+def contributions_for(assignment):
+    """{question id: [Contribution, ...]} for the questions whose activity (or indicator) the assignment's
+    organisation leads: the answers other organisations in the same round gave to them. The lead's own
+    answer is the official one; these are shown beside it while the lead answers. Two queries."""
+    organisation_id = assignment.organisation_id
+    led_activities = Activity.objects.filter(lead_id=organisation_id).values("pk")
+    led = Question.objects.filter(version_id=assignment.round.version_id).filter(
+        Q(indicator__lead_id=organisation_id)
+        | Q(indicator__isnull=True, activity_id__in=led_activities)
+        | Q(indicator__lead__isnull=True, indicator__activity_id__in=led_activities)
+    )
+    answers = (
+        Answer.objects.filter(
+            question__in=led,
+            response__assignment__round_id=assignment.round_id,
+            response__assignment__removed_at__isnull=True,
+        )
+        .exclude(response__assignment_id=assignment.pk)
+        .exclude(value__isnull=True)
+        .select_related("question", "response__assignment__organisation")
+        .order_by("response__assignment__organisation__name", "pk")
+    )
+    result = {}
+    for answer in answers:
+        contribution = Contribution(
+            organisation=answer.response.assignment.organisation.name,
+            value=answer.value,
+            question_type=answer.question.type,
+            submitted=answer.response.state == Response.State.SUBMITTED,
+            updated_at=answer.updated_at,
+        )
+        if contribution.display:
+            result.setdefault(answer.question_id, []).append(contribution)
+    return result
+
+
+def attach_contributions(questions, assignment):
+    """Set `question.contributions` on each question, for `surveys/_contributions.html`."""
+    found = contributions_for(assignment)
+    for question in questions:
+        question.contributions = found.get(question.pk, [])
+    return questions

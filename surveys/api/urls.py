@@ -4,7 +4,17 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from . import access_links, exports, organisations, respondent, results, rounds, scoring
+from . import (
+    access_links,
+    exports,
+    organisations,
+    programmes,
+    questionnaire_io,
+    respondent,
+    results,
+    rounds,
+    scoring,
+)
 
 
 class Router(DefaultRouter):
@@ -29,6 +39,14 @@ router.register("scoring/categories", scoring.CategoryViewSet, basename="scoring
 router.register("scoring/rules", scoring.RuleViewSet, basename="scoring-rule")
 router.register("results", results.ResultViewSet, basename="results")
 router.register("exports", exports.ExportJobViewSet, basename="export")
+router.register("programmes", programmes.ProgrammeViewSet, basename="programme")
+router.register("goal-areas", programmes.GoalAreaViewSet, basename="goalarea")
+router.register("focus-areas", programmes.FocusAreaViewSet, basename="focusarea")
+router.register("activities", programmes.ActivityViewSet, basename="activity")
+router.register("indicators", programmes.IndicatorViewSet, basename="indicator")
+router.register(
+    "questionnaire-versions", questionnaire_io.QuestionnaireVersionViewSet, basename="questionnaireversion"
+)
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -1,0 +1,309 @@
+"""Programmes over the API: programme → målområden → insatsområden → aktiviteter → indikatorer.
+
+Coordinators and admins write, readers read, respondents see nothing (the default IsStaffRole). Every list
+is filterable by programme and by organisation ("what is Individ- och familjenämnden responsible for?" =
+the activities or indicators it leads or shares), with a bounded number of queries per page."""
+
+from django.db.models import Q
+from django.http import HttpResponse
+from django.utils.text import slugify
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from exports import plan_io
+from exports.xlsx_safety import XLSX_CONTENT_TYPE, UnsafeWorkbook
+
+from ..models import Activity, FocusArea, GoalArea, Indicator, Programme
+from ..services import programmes as plan_service
+from ..services.activity_reports import generate_activity_version
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Programme
+        fields = ["id", "name", "owner", "start_year", "end_year", "description"]
+
+    def validate(self, attrs):
+        start = attrs.get("start_year", getattr(self.instance, "start_year", None))
+        end = attrs.get("end_year", getattr(self.instance, "end_year", None))
+        if start and end and end < start:
+            raise serializers.ValidationError({"end_year": "Slutåret kan inte ligga före startåret."})
+        return attrs
+
+
+class ProgrammeFilter(filters.FilterSet):
+    name = filters.CharFilter(lookup_expr="icontains")
+    year = filters.NumberFilter(method="filter_year", label="Gäller år")
+
+    class Meta:
+        model = Programme
+        fields = ["owner", "name", "year"]
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(start_year__lte=value, end_year__gte=value)
+
+
+def xlsx_response(content, filename):
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class UploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    create_organisations = serializers.BooleanField(
+        default=False, help_text="Skapa organisationer vars namn inte matchar någon befintlig."
+    )
+
+
+XLSX_SCHEMA = extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+UPLOAD_SCHEMA = extend_schema(
+    request={"multipart/form-data": UploadSerializer}, responses=OpenApiTypes.OBJECT
+)
+
+
+def upload_error_response(error):
+    """A refused file: one Swedish sentence, in the same shape as import errors."""
+    return Response(
+        {
+            "ok": False,
+            "applied": False,
+            "errors": [
+                {"sheet": None, "row": None, "column": None, "message": error.message, "text": error.message}
+            ],
+        },
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+class ProgrammeViewSet(viewsets.ModelViewSet):
+    serializer_class = ProgrammeSerializer
+    filterset_class = ProgrammeFilter
+    queryset = Programme.objects.all()
+
+    @XLSX_SCHEMA
+    @action(detail=False, methods=["get"], url_path="plan-template")
+    def plan_template(self, request):
+        """The empty plan workbook with example rows and instructions."""
+        return xlsx_response(plan_io.template(), "plan-mall.xlsx")
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["post"], url_path="activity-questionnaire")
+    def activity_questionnaire(self, request, pk=None):
+        """Generate a new draft version of the programme's activity questionnaire from the plan."""
+        label = str(request.data.get("label", ""))[:100]
+        version = generate_activity_version(self.get_object(), label=label)
+        return Response(
+            {
+                "version": version.pk,
+                "questionnaire": version.questionnaire_id,
+                "number": version.number,
+                "questions": version.questions.count(),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @XLSX_SCHEMA
+    @action(detail=True, methods=["get"], url_path="plan")
+    def plan_export(self, request, pk=None):
+        """The plan in the import format (one row per activity/indicator)."""
+        programme = self.get_object()
+        return xlsx_response(plan_service.export_plan(programme), f"plan-{slugify(programme.name)}.xlsx")
+
+    def _import(self, request, *, dry_run):
+        programme = self.get_object()
+        upload = UploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        try:
+            report = plan_service.import_plan(
+                upload=upload.validated_data["file"],
+                programme=programme,
+                dry_run=dry_run,
+                create_organisations=upload.validated_data["create_organisations"],
+            )
+        except UnsafeWorkbook as error:
+            return upload_error_response(error)
+        return Response(
+            report.as_dict(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
+        )
+
+    @UPLOAD_SCHEMA
+    @action(
+        detail=True, methods=["post"], url_path="plan/check", parser_classes=[MultiPartParser, FormParser]
+    )
+    def plan_check(self, request, pk=None):
+        """Dry run: what the workbook would create or change, and every error; nothing is written."""
+        return self._import(request, dry_run=True)
+
+    @UPLOAD_SCHEMA
+    @action(
+        detail=True, methods=["post"], url_path="plan/import", parser_classes=[MultiPartParser, FormParser]
+    )
+    def plan_import(self, request, pk=None):
+        """Apply the workbook to the programme, all or nothing."""
+        return self._import(request, dry_run=False)
+
+
+class GoalAreaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GoalArea
+        fields = ["id", "programme", "number", "title", "national_goal", "order"]
+
+
+class GoalAreaViewSet(viewsets.ModelViewSet):
+    serializer_class = GoalAreaSerializer
+    queryset = GoalArea.objects.all()
+    filterset_fields = ["programme"]
+
+
+class FocusAreaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FocusArea
+        fields = ["id", "goal_area", "number", "title", "order"]
+
+
+class FocusAreaFilter(filters.FilterSet):
+    programme = filters.NumberFilter(field_name="goal_area__programme")
+
+    class Meta:
+        model = FocusArea
+        fields = ["goal_area", "programme"]
+
+
+class FocusAreaViewSet(viewsets.ModelViewSet):
+    serializer_class = FocusAreaSerializer
+    filterset_class = FocusAreaFilter
+    queryset = FocusArea.objects.all()
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    lead_name = serializers.CharField(source="lead.name", read_only=True, default=None)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "activity",
+            "text",
+            "unit",
+            "target",
+            "due_date",
+            "gender_split",
+            "lead",
+            "lead_name",
+            "co_responsible",
+            "order",
+        ]
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    lead_name = serializers.CharField(source="lead.name", read_only=True, default=None)
+    indicators = IndicatorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "goal_area",
+            "focus_area",
+            "number",
+            "title",
+            "description",
+            "frequency",
+            "lead",
+            "lead_name",
+            "co_responsible",
+            "order",
+            "indicators",
+        ]
+
+    def validate(self, attrs):
+        goal_area = attrs.get("goal_area", getattr(self.instance, "goal_area", None))
+        focus_area = attrs.get("focus_area", getattr(self.instance, "focus_area", None))
+        if focus_area is not None and goal_area is not None and focus_area.goal_area_id != goal_area.pk:
+            raise serializers.ValidationError({"focus_area": "Insatsområdet hör till ett annat målområde."})
+        return attrs
+
+
+class Responsibility:
+    LEAD = "lead"
+    SHARED = "shared"
+    CHOICES = [(LEAD, "Ansvarig"), (SHARED, "Samverkan")]
+
+
+def _responsible_q(organisation_id, responsibility, prefix=""):
+    """Rows the organisation leads and/or shares, at activity or indicator level."""
+    lead = Q(**{f"{prefix}lead": organisation_id})
+    shared = Q(**{f"{prefix}co_responsible": organisation_id})
+    if responsibility == Responsibility.LEAD:
+        return lead
+    if responsibility == Responsibility.SHARED:
+        return shared
+    return lead | shared
+
+
+class ResponsibleFilter(filters.FilterSet):
+    """`organisation` (lead or co-responsible, here or on the related rows named by `related_prefix`),
+    narrowed by `responsibility` to only lead or only shared."""
+
+    related_prefix = ""
+    organisation = filters.NumberFilter(method="filter_organisation", label="Ansvarig eller samverkan (id)")
+    responsibility = filters.ChoiceFilter(
+        choices=Responsibility.CHOICES,
+        method="filter_noop",
+        label="Med organisation: bara ansvarig/samverkan",
+    )
+
+    def filter_noop(self, queryset, name, value):
+        return queryset  # read by filter_organisation
+
+    def filter_organisation(self, queryset, name, value):
+        responsibility = self.form.cleaned_data.get("responsibility")
+        matching = self._meta.model.objects.filter(
+            _responsible_q(int(value), responsibility)
+            | _responsible_q(int(value), responsibility, self.related_prefix)
+        ).values("pk")
+        return queryset.filter(pk__in=matching)
+
+
+class ActivityFilter(ResponsibleFilter):
+    related_prefix = "indicators__"
+    programme = filters.NumberFilter(field_name="goal_area__programme")
+
+    class Meta:
+        model = Activity
+        fields = ["programme", "goal_area", "focus_area", "lead", "organisation", "responsibility"]
+
+
+class ActivityViewSet(viewsets.ModelViewSet):
+    serializer_class = ActivitySerializer
+    filterset_class = ActivityFilter
+    queryset = (
+        Activity.objects.select_related("lead")
+        .prefetch_related("co_responsible", "indicators__co_responsible", "indicators__lead")
+        .order_by("goal_area__order", "goal_area__number", "order", "number", "pk")
+    )
+
+
+class IndicatorFilter(ResponsibleFilter):
+    related_prefix = "activity__"
+    programme = filters.NumberFilter(field_name="activity__goal_area__programme")
+
+    class Meta:
+        model = Indicator
+        fields = ["programme", "activity", "gender_split", "lead", "organisation", "responsibility"]
+
+
+class IndicatorViewSet(viewsets.ModelViewSet):
+    serializer_class = IndicatorSerializer
+    filterset_class = IndicatorFilter
+    queryset = (
+        Indicator.objects.select_related("lead")
+        .prefetch_related("co_responsible")
+        .order_by("activity__goal_area__order", "activity__order", "activity_id", "order", "pk")
+    )

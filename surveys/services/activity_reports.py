@@ -1,0 +1,124 @@
+"""Activity questionnaires generated from a plan (the Västerås/Norsjö/Kronoberg follow-up).
+
+Per activity: its status, one question per indicator (a breakdown flickor/pojkar/kvinnor/män/totalt when the
+indicator is split by gender, a number otherwise) and a comment, each linked to its activity or indicator.
+Which organisation sees which of these questions is decided in surveys/selectors.py."""
+
+from django.db import transaction
+from django.db.models import Max
+
+from ..models import Activity, Question, Questionnaire, QuestionnaireVersion, QuestionType, Section
+
+T = QuestionType
+
+
+def _code_base(activity, used):
+    """A stable code from the activity number (A1_1 for 1.1), unique within the version."""
+    if activity.number:
+        base = "A" + "".join(ch if ch.isalnum() else "_" for ch in activity.number).strip("_")
+        if base not in used:
+            return base
+        base = f"M{activity.goal_area.number}_{base}".replace(".", "_")
+        if base not in used:
+            return base
+    return f"AKT{activity.pk}"
+
+
+def _indicator_help(indicator):
+    parts = []
+    if indicator.unit:
+        parts.append(f"Enhet: {indicator.unit}.")
+    if indicator.target:
+        due = f" (senast {indicator.due_date.isoformat()})" if indicator.due_date else ""
+        parts.append(f"Mål: {indicator.target}{due}.")
+    if indicator.gender_split:
+        parts.append("Redovisa fördelat på flickor, pojkar, kvinnor och män där det går.")
+    return " ".join(parts)
+
+
+@transaction.atomic
+def generate_activity_version(programme, *, questionnaire=None, label=""):
+    """A new draft version of the programme's activity questionnaire (created if needed), with the
+    status/indicator/comment questions of every activity of the plan, in plan order."""
+    if questionnaire is None:
+        questionnaire, _ = Questionnaire.objects.get_or_create(
+            programme=programme,
+            kind=Questionnaire.Kind.ACTIVITY,
+            defaults={"name": f"Uppföljning av {programme.name} {programme.start_year}–{programme.end_year}"},
+        )
+    number = (questionnaire.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = QuestionnaireVersion.objects.create(
+        questionnaire=questionnaire, number=number, label=label or f"Aktivitetsuppföljning version {number}"
+    )
+    activities = list(
+        Activity.objects.filter(goal_area__programme=programme)
+        .select_related("goal_area")
+        .prefetch_related("indicators")
+        .order_by("goal_area__order", "goal_area__number", "order", "number", "pk")
+    )
+    sections, used, statuses, pending = {}, set(), [], []
+    for activity in activities:
+        goal = activity.goal_area
+        if goal.pk not in sections:
+            sections[goal.pk] = Section.objects.create(
+                version=version, order=len(sections) + 1, title=f"Mål {goal.number}: {goal.title}"[:300]
+            )
+        section = sections[goal.pk]
+        base = _code_base(activity, used)
+        used.add(base)
+        title = f"{activity.number} {activity.title}".strip()
+        status = Question(
+            version=version,
+            section=section,
+            code=f"{base}_STATUS",
+            type=T.ACTIVITY_STATUS,
+            text=f"{title}: har aktiviteten genomförts?",
+            help_text=f"När: {activity.frequency}" if activity.frequency else "",
+            required=True,
+            activity=activity,
+        )
+        statuses.append(status)
+        followers = [
+            Question(
+                version=version,
+                section=section,
+                code=f"{base}_IND{i}",
+                type=T.BREAKDOWN if indicator.gender_split else T.DECIMAL,
+                text=indicator.text,
+                help_text=_indicator_help(indicator),
+                min_value=0,
+                activity=activity,
+                indicator=indicator,
+                condition_operator=Question.ConditionOperator.NOT_EQUALS,
+                condition_value="ej_aktuell",
+            )
+            for i, indicator in enumerate(activity.indicators.all(), start=1)
+        ]
+        followers.append(
+            Question(
+                version=version,
+                section=section,
+                code=f"{base}_KOMMENTAR",
+                type=T.TEXT,
+                text=f"{title}: kommentar",
+                max_length=4000,
+                activity=activity,
+            )
+        )
+        pending.append((status, followers))
+    # Order within each section follows the plan; status questions first get their ids, so the
+    # indicator questions can be hidden when the activity is "ej aktuell".
+    counters = {}
+    for status, followers in pending:
+        for question in [status, *followers]:
+            counters[question.section.pk] = counters.get(question.section.pk, 0) + 1
+            question.order = counters[question.section.pk]
+    Question.objects.bulk_create(statuses)
+    rest = []
+    for status, followers in pending:
+        for question in followers:
+            if question.indicator is not None:
+                question.condition_question = status
+            rest.append(question)
+    Question.objects.bulk_create(rest)
+    return version

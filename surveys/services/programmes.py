@@ -1,0 +1,786 @@
+"""A programme's plan to and from the plan workbook: what the rows mean, what would change, all or nothing.
+
+Matching: målområden by number (or title when the file gives no number), insatsområden by number within
+their målområde, activities by number within their målområde (or title when unnumbered), indicators by
+text within their activity. Organisations by name, short name or alias, ignoring case and spacing;
+"Samtliga nämnder"/"Alla nämnder" means every active nämnd. Nothing in the database is deleted by an
+import: rows that exist but are not in the file are listed (answers may refer to them) and kept."""
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from exports import plan_io
+from exports.sheets import CellError, cell_text, cell_yes_no
+
+from ..models import Activity, FocusArea, GoalArea, Indicator, Organisation, Programme
+
+NUMBERED = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s+(\S.*)$", re.S)
+ALL_NAMNDER = {"samtliga nämnder", "alla nämnder"}
+
+
+def split_numbered(text):
+    """'1.1 Tillsyn' → ('1.1', 'Tillsyn'); 'Tillsyn' → ('', 'Tillsyn')."""
+    match = NUMBERED.match(text)
+    return (match[1], match[2].strip()) if match else ("", text.strip())
+
+
+def numbered(number, title):
+    return f"{number} {title}".strip()
+
+
+def _norm(name):
+    # NFC: text pasted from some Mac programs spells "ö" as o + combining diaeresis.
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", name)).strip(" .,;:").casefold()
+
+
+# --------------------------------------------------------------------------------------------------
+# Export
+# --------------------------------------------------------------------------------------------------
+
+
+def _names(organisations):
+    return "; ".join(sorted(o.name for o in organisations))
+
+
+def plan_rows(programme):
+    """The plan as workbook rows (one per indicator; an activity without indicators, and a målområde or
+    insatsområde without activities, get one row each). A fixed number of queries."""
+    by_name = Prefetch("co_responsible", queryset=Organisation.objects.order_by("name"))
+    activities = (
+        Activity.objects.filter(goal_area__programme=programme)
+        .select_related("goal_area", "focus_area", "lead")
+        .prefetch_related(
+            by_name,
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.select_related("lead")
+                .prefetch_related(Prefetch("co_responsible", queryset=Organisation.objects.order_by("name")))
+                .order_by("order", "pk"),
+            ),
+        )
+        .order_by("order", "pk")
+    )
+    by_goal = {}
+    for activity in activities:
+        by_goal.setdefault(activity.goal_area_id, []).append(activity)
+    focus_by_goal = {}
+    for focus in FocusArea.objects.filter(goal_area__programme=programme).order_by("order", "number"):
+        focus_by_goal.setdefault(focus.goal_area_id, []).append(focus)
+    rows = []
+    for goal in GoalArea.objects.filter(programme=programme).order_by("order", "number"):
+        goal_cell = numbered(goal.number, goal.title)
+        goal_activities = by_goal.get(goal.pk, [])
+        used_focus = {a.focus_area_id for a in goal_activities}
+        for focus in focus_by_goal.get(goal.pk, []):
+            if focus.pk not in used_focus:
+                rows.append({"goal": goal_cell, "focus": numbered(focus.number, focus.title)})
+        if not goal_activities and not focus_by_goal.get(goal.pk):
+            rows.append({"goal": goal_cell})
+        for activity in goal_activities:
+            base = {
+                "goal": goal_cell,
+                "focus": numbered(activity.focus_area.number, activity.focus_area.title)
+                if activity.focus_area
+                else "",
+                "activity": numbered(activity.number, activity.title),
+                "description": activity.description,
+                "frequency": activity.frequency,
+                "lead": activity.lead.name if activity.lead else "",
+                "co": _names(activity.co_responsible.all()),
+            }
+            indicators = list(activity.indicators.all())
+            if not indicators:
+                rows.append(base)
+            for indicator in indicators:
+                rows.append(
+                    base
+                    | {
+                        "indicator": indicator.text,
+                        "unit": indicator.unit,
+                        "target": indicator.target,
+                        "due_date": indicator.due_date,
+                        "gender_split": "Ja" if indicator.gender_split else "Nej",
+                        "indicator_lead": indicator.lead.name if indicator.lead else "",
+                        "indicator_co": _names(indicator.co_responsible.all()),
+                    }
+                )
+    return rows
+
+
+def export_plan(programme):
+    """The plan workbook (bytes) in the import format."""
+    return plan_io.write_plan(plan_rows(programme), title=str(programme))
+
+
+# --------------------------------------------------------------------------------------------------
+# Import: read → drafts → diff → (apply)
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class GoalDraft:
+    number: str
+    title: str
+    row: int
+    order: int
+
+
+@dataclass
+class FocusDraft:
+    goal: GoalDraft
+    number: str
+    title: str
+    row: int
+    order: int
+
+
+@dataclass
+class IndicatorDraft:
+    text: str
+    unit: str
+    target: str
+    due_date: datetime.date | None
+    gender_split: bool
+    lead: Organisation | None
+    co: list
+    row: int
+    order: int
+
+
+@dataclass
+class ActivityDraft:
+    goal: GoalDraft
+    focus: FocusDraft | None
+    number: str
+    title: str
+    description: str
+    frequency: str
+    lead: Organisation | None
+    co: list
+    row: int
+    order: int
+    indicators: list = field(default_factory=list)
+
+    @property
+    def key(self):
+        return (self.goal.number, self.number or "title:" + _norm(self.title))
+
+
+@dataclass
+class PlanImportReport:
+    """What an import found and would do (dry run) or did. `ok` is False when anything is wrong; then
+    nothing was written."""
+
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    unmatched_organisations: dict = field(default_factory=dict)  # name → ["rad 4, kolumn F", …]
+    created: dict = field(default_factory=dict)
+    changed: dict = field(default_factory=dict)
+    unchanged: dict = field(default_factory=dict)
+    changes: list = field(default_factory=list)
+    not_in_file: list = field(default_factory=list)
+    ignored_columns: list = field(default_factory=list)
+    new_organisations: list = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    def as_dict(self):
+        return {
+            "ok": self.ok,
+            "applied": self.applied,
+            "errors": [e.as_dict() for e in self.errors],
+            "warnings": [str(w) for w in self.warnings],
+            "unmatched_organisations": [
+                {"name": name, "places": places} for name, places in self.unmatched_organisations.items()
+            ],
+            "new_organisations": self.new_organisations,
+            "created": self.created,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "changes": self.changes,
+            "not_in_file": self.not_in_file,
+            "ignored_columns": self.ignored_columns,
+        }
+
+
+def _guess_kind(name):
+    lowered = name.casefold()
+    if lowered.endswith(("nämnden", "nämnd", "styrelsen")):
+        return Organisation.Kind.NAMND
+    if "förvaltning" in lowered:
+        return Organisation.Kind.SDF if "stadsdel" in lowered else Organisation.Kind.FORVALTNING
+    if lowered.endswith((" ab", " aktiebolag")):
+        return Organisation.Kind.BOLAG
+    return Organisation.Kind.EXTERN
+
+
+class OrganisationNames:
+    """Resolve cells of organisation names; remembers what matched nothing and where."""
+
+    def __init__(self, report, *, create_missing):
+        self.report = report
+        self.create_missing = create_missing
+        self.by_key = {}
+        self.namnder = []
+        self.name_of = {}
+        for org in Organisation.objects.all():
+            self.name_of[org.pk] = org.name
+            for name in (org.name, org.short_name, *org.alias_list()):
+                if name:
+                    self.by_key.setdefault(_norm(name), org)
+            if org.kind == Organisation.Kind.NAMND and org.is_active:
+                self.namnder.append(org)
+        self.new = {}
+
+    def resolve(self, text, place):
+        """Organisations named in a cell, in order, without repeats."""
+        text = cell_text(text)
+        if not text:
+            return []
+        whole = _norm(text)
+        parts = [text] if whole in self.by_key or whole in ALL_NAMNDER else re.split(r"[;,\n\r]+", text)
+        found = []
+        for part in parts:
+            key = _norm(part)
+            if not key:
+                continue
+            if key in ALL_NAMNDER:
+                found.extend(self.namnder)
+            elif key in self.by_key:
+                found.append(self.by_key[key])
+            else:
+                found.append(self._missing(part.strip(), key, place))
+        unique = []
+        for org in found:
+            if org is not None and all(org is not other for other in unique):
+                unique.append(org)
+        return unique
+
+    def _missing(self, name, key, place):
+        self.report.unmatched_organisations.setdefault(name, []).append(str(place))
+        if not self.create_missing:
+            self.report.errors.append(
+                CellError(
+                    place.sheet,
+                    place.row,
+                    place.column,
+                    f'Organisationen "{name}" finns inte. Lägg till den (eller en annan stavning av ett '
+                    "befintligt namn) under Organisationer, eller välj att skapa saknade organisationer.",
+                )
+            )
+            return None
+        if key not in self.new:
+            self.new[key] = Organisation(name=name[:200], kind=_guess_kind(name))
+            self.by_key[key] = self.new[key]
+            self.report.new_organisations.append(name)
+        return self.new[key]
+
+
+@dataclass
+class Place:
+    sheet: str
+    row: int
+    column: str
+
+    def __str__(self):
+        return f"rad {self.row}, kolumn {self.column}"
+
+
+class PlanParser:
+    """Rows → drafts, collecting every error with its sheet, row and column."""
+
+    MAX = {
+        "goal": 500,
+        "focus": 500,
+        "activity": 500,
+        "frequency": 300,
+        "indicator": 500,
+        "unit": 60,
+        "target": 300,
+    }
+
+    def __init__(self, read, report, names, existing_goals):
+        self.read = read
+        self.report = report
+        self.names = names
+        self.existing_goals = existing_goals  # number → GoalArea, for unnumbered titles
+        self.goals = {}
+        self.focus = {}
+        self.activities = {}
+
+    def error(self, row, key, message):
+        self.report.errors.append(CellError(self.read.sheet, row["_row"], self.read.place(key), message))
+
+    def text(self, row, key):
+        value = cell_text(row.get(key))
+        limit = self.MAX.get(key)
+        if limit and len(value) > limit:
+            self.error(row, key, f"Texten är för lång ({len(value)} tecken, högst {limit}).")
+            return value[:limit]
+        return value
+
+    def orgs(self, row, key):
+        return self.names.resolve(row.get(key), Place(self.read.sheet, row["_row"], self.read.place(key)))
+
+    def parse(self):
+        previous_goal = previous_focus = previous_activity = None
+        for row in self.read.rows:
+            continued = True
+            goal_text = self.text(row, "goal")
+            if goal_text:
+                continued = False
+                goal = self._goal(row, goal_text)
+            elif previous_goal is None:
+                self.error(row, "goal", "Målområde saknas (och det finns ingen rad ovanför att fortsätta).")
+                continue
+            else:
+                goal = previous_goal
+            focus_text = self.text(row, "focus")
+            if focus_text:
+                continued = False
+                focus = self._focus(row, goal, focus_text)
+            else:
+                focus = previous_focus if continued else None
+            activity_text = self.text(row, "activity")
+            if activity_text:
+                activity = self._activity(row, goal, focus, activity_text)
+                first_row = activity.row == row["_row"]
+            elif continued and previous_activity is not None:
+                activity, first_row = previous_activity, False
+            else:
+                activity = None
+                if any(cell_text(row.get(k)) for k in self.read.columns if k not in ("goal", "focus")):
+                    self.error(row, "activity", "Aktivitet saknas.")
+            previous_goal, previous_focus, previous_activity = goal, focus, activity
+            if activity is not None:
+                self._indicator(row, activity, first_row)
+
+    def _goal(self, row, text):
+        number, title = split_numbered(text)
+        if not number:
+            known = [n for n, g in self.existing_goals.items() if _norm(g.title) == _norm(title)]
+            known += [n for n, g in self.goals.items() if _norm(g.title) == _norm(title)]
+            number = known[0] if known else self._free_number(self.goals, self.existing_goals)
+        if len(number) > 20:
+            self.error(row, "goal", "Numret är för långt (högst 20 tecken).")
+        goal = self.goals.get(number)
+        if goal is None:
+            goal = self.goals[number] = GoalDraft(number, title, row["_row"], len(self.goals))
+        elif _norm(goal.title) != _norm(title):
+            self.error(row, "goal", f"Målområde {number} har en annan rubrik på rad {goal.row}.")
+        return goal
+
+    @staticmethod
+    def _free_number(*taken):
+        n = 1
+        while any(str(n) in t for t in taken):
+            n += 1
+        return str(n)
+
+    def _focus(self, row, goal, text):
+        number, title = split_numbered(text)
+        siblings = {k: f for k, f in self.focus.items() if k[0] == goal.number}
+        if not number:
+            known = [k[1] for k, f in siblings.items() if _norm(f.title) == _norm(title)]
+            number = known[0] if known else f"{goal.number}.{len(siblings) + 1}"
+        key = (goal.number, number)
+        focus = self.focus.get(key)
+        if focus is None:
+            focus = self.focus[key] = FocusDraft(goal, number, title, row["_row"], len(siblings))
+        elif _norm(focus.title) != _norm(title):
+            self.error(row, "focus", f"Insatsområde {number} har en annan rubrik på rad {focus.row}.")
+        return focus
+
+    def _activity(self, row, goal, focus, text):
+        number, title = split_numbered(text)
+        if len(number) > 20:
+            self.error(row, "activity", "Numret är för långt (högst 20 tecken).")
+        key = (goal.number, number or "title:" + _norm(title))
+        activity = self.activities.get(key)
+        if activity is not None:
+            if activity.focus is not focus and focus is not None:
+                self.error(
+                    row, "focus", f"Aktiviteten står under ett annat insatsområde på rad {activity.row}."
+                )
+            return activity
+        leads = self.orgs(row, "lead")
+        co = self.orgs(row, "co")
+        if len(leads) > 1:
+            self.report.warnings.append(
+                f"Rad {row['_row']}: flera ansvariga; {leads[0].name} blir ansvarig och övriga samverkan."
+            )
+        co = [o for o in leads[1:] + co if o is not (leads[0] if leads else None)]
+        activity = ActivityDraft(
+            goal=goal,
+            focus=focus,
+            number=number,
+            title=title,
+            description=cell_text(row.get("description")),
+            frequency=self.text(row, "frequency"),
+            lead=leads[0] if leads else None,
+            co=_unique(co),
+            row=row["_row"],
+            order=len(self.activities),
+        )
+        self.activities[key] = activity
+        return activity
+
+    def _indicator(self, row, activity, first_row):
+        if not first_row:
+            for key, current in (("description", activity.description), ("frequency", activity.frequency)):
+                value = cell_text(row.get(key))
+                if value and value != current:
+                    self.error(row, key, f"Skiljer sig från aktivitetens första rad (rad {activity.row}).")
+        text = self.text(row, "indicator")
+        if not text:
+            extra = [
+                k
+                for k in ("unit", "target", "due_date", "indicator_lead", "indicator_co")
+                if cell_text(row.get(k))
+            ]
+            if extra:
+                self.error(row, "indicator", "Indikator saknas, men raden har uppgifter om en indikator.")
+            return
+        lead = self.orgs(row, "indicator_lead")
+        co = self.orgs(row, "indicator_co")
+        if not first_row and not lead and not co:
+            # A row of its own with other responsibility than the activity's (Västerås 2.1, 3.4, 4.1).
+            row_lead, row_co = self.orgs(row, "lead"), self.orgs(row, "co")
+            if row_lead and row_lead[0] is not activity.lead:
+                lead = row_lead
+            if row_co and {id(o) for o in row_co} != {id(o) for o in activity.co}:
+                co = row_co
+        if len(lead) > 1:
+            co, lead = lead[1:] + co, lead[:1]
+        draft = IndicatorDraft(
+            text=text,
+            unit=self.text(row, "unit"),
+            target=self.text(row, "target"),
+            due_date=self._date(row),
+            gender_split=self._yes_no(row),
+            lead=lead[0] if lead else None,
+            co=_unique(co),
+            row=row["_row"],
+            order=len(activity.indicators),
+        )
+        if any(_norm(i.text) == _norm(text) for i in activity.indicators):
+            self.error(row, "indicator", "Indikatorn finns redan under samma aktivitet.")
+        else:
+            activity.indicators.append(draft)
+
+    def _date(self, row):
+        value = row.get("due_date")
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return datetime.date.fromisoformat(cell_text(value))
+        except ValueError:
+            self.error(row, "due_date", "Ogiltigt datum; skriv ÅÅÅÅ-MM-DD, t.ex. 2025-12-31.")
+            return None
+
+    def _yes_no(self, row):
+        value = cell_yes_no(row.get("gender_split"))
+        if value is None:
+            self.error(row, "gender_split", "Skriv Ja eller Nej.")
+        return bool(value)
+
+
+def _unique(orgs):
+    out = []
+    for org in orgs:
+        if all(org is not other for other in out):
+            out.append(org)
+    return out
+
+
+def _org_id(org):
+    return org.pk if org is not None and org.pk else (f"ny:{org.name}" if org is not None else None)
+
+
+def _org_ids(orgs):
+    return sorted(str(_org_id(o)) for o in orgs)
+
+
+class PlanDiff:
+    """Compare drafts with the programme in the database; `apply()` writes the difference."""
+
+    def __init__(self, programme, parser, report):
+        self.programme = programme
+        self.parser = parser
+        self.report = report
+        self.goals = {}
+        self.focus = {}
+        self.activities = {}
+        if programme.pk:
+            self.goals = {g.number: g for g in programme.goal_areas.all()}
+            self.focus = {
+                (f.goal_area.number, f.number): f
+                for f in FocusArea.objects.filter(goal_area__programme=programme).select_related("goal_area")
+            }
+            for activity in (
+                Activity.objects.filter(goal_area__programme=programme)
+                .select_related("goal_area", "focus_area__goal_area")
+                .prefetch_related("co_responsible", "indicators__co_responsible")
+            ):
+                key = (activity.goal_area.number, activity.number or "title:" + _norm(activity.title))
+                self.activities[key] = activity
+        for level in ("goal_areas", "focus_areas", "activities", "indicators"):
+            for counter in (report.created, report.changed, report.unchanged):
+                counter[level] = 0
+
+    def _record(self, level, label, row, existing, fields):
+        if existing is None:
+            self.report.created[level] += 1
+            self.report.changes.append({"action": "create", "level": level, "label": label, "row": row})
+            return
+        changed = {
+            k: {"from": self._readable(k, old), "to": self._readable(k, new)}
+            for k, (old, new) in fields.items()
+            if old != new
+        }
+        if changed:
+            self.report.changed[level] += 1
+            self.report.changes.append(
+                {"action": "change", "level": level, "label": label, "row": row, "fields": changed}
+            )
+        else:
+            self.report.unchanged[level] += 1
+
+    def _readable(self, key, value):
+        """Organisation ids (compared) become names (shown)."""
+        if key == "lead":
+            return self._org_name(value)
+        if key == "co_responsible":
+            return sorted(self._org_name(v) for v in value)
+        return value
+
+    def _org_name(self, value):
+        if value is None:
+            return None
+        text = str(value)
+        if text.startswith("ny:"):
+            return f"{text[3:]} (ny)"
+        return self.parser.names.name_of.get(int(text), text)
+
+    def compute(self):
+        for goal in self.parser.goals.values():
+            old = self.goals.get(goal.number)
+            self._record(
+                "goal_areas",
+                numbered(goal.number, goal.title),
+                goal.row,
+                old,
+                {} if old is None else {"title": (old.title, goal.title), "order": (old.order, goal.order)},
+            )
+        for key, focus in self.parser.focus.items():
+            old = self.focus.get(key)
+            self._record(
+                "focus_areas",
+                numbered(focus.number, focus.title),
+                focus.row,
+                old,
+                {} if old is None else {"title": (old.title, focus.title), "order": (old.order, focus.order)},
+            )
+        seen = set()
+        for key, draft in self.parser.activities.items():
+            old = self.activities.get(key)
+            seen.add(key)
+            self._record(
+                "activities",
+                numbered(draft.number, draft.title),
+                draft.row,
+                old,
+                self._activity_fields(old, draft),
+            )
+            old_indicators = {_norm(i.text): i for i in old.indicators.all()} if old else {}
+            for indicator in draft.indicators:
+                previous = old_indicators.pop(_norm(indicator.text), None)
+                self._record(
+                    "indicators",
+                    indicator.text,
+                    indicator.row,
+                    previous,
+                    self._indicator_fields(previous, indicator),
+                )
+            self.report.not_in_file += [
+                f'Indikator "{i.text}" ({numbered(old.number, old.title)})' for i in old_indicators.values()
+            ]
+        self.report.not_in_file += [
+            f"Aktivitet {numbered(a.number, a.title)}" for k, a in self.activities.items() if k not in seen
+        ]
+
+    @staticmethod
+    def _activity_fields(old, draft):
+        if old is None:
+            return {}
+        old_focus = old.focus_area.number if old.focus_area else None
+        return {
+            "title": (old.title, draft.title),
+            "focus_area": (old_focus, draft.focus.number if draft.focus else None),
+            "description": (old.description, draft.description),
+            "frequency": (old.frequency, draft.frequency),
+            "lead": (old.lead_id, _org_id(draft.lead)),
+            "co_responsible": (_org_ids(old.co_responsible.all()), _org_ids(draft.co)),
+            "order": (old.order, draft.order),
+        }
+
+    @staticmethod
+    def _indicator_fields(old, draft):
+        if old is None:
+            return {}
+        return {
+            "text": (old.text, draft.text),
+            "unit": (old.unit, draft.unit),
+            "target": (old.target, draft.target),
+            "due_date": (
+                old.due_date.isoformat() if old.due_date else None,
+                draft.due_date.isoformat() if draft.due_date else None,
+            ),
+            "gender_split": (old.gender_split, draft.gender_split),
+            "lead": (old.lead_id, _org_id(draft.lead)),
+            "co_responsible": (_org_ids(old.co_responsible.all()), _org_ids(draft.co)),
+            "order": (old.order, draft.order),
+        }
+
+    def apply(self):
+        for org in self.parser.names.new.values():
+            org.save()
+        if not self.programme.pk:
+            self.programme.save()
+        goals = {}
+        for number, draft in self.parser.goals.items():
+            goals[number] = self._save(
+                self.goals.get(number),
+                GoalArea,
+                programme=self.programme,
+                number=number,
+                title=draft.title,
+                order=draft.order,
+            )
+        focus = {}
+        for key, draft in self.parser.focus.items():
+            focus[key] = self._save(
+                self.focus.get(key),
+                FocusArea,
+                goal_area=goals[key[0]],
+                number=draft.number,
+                title=draft.title,
+                order=draft.order,
+            )
+        new_activities, activity_for = [], {}
+        for key, draft in self.parser.activities.items():
+            values = {
+                "goal_area": goals[draft.goal.number],
+                "focus_area": focus[(draft.goal.number, draft.focus.number)] if draft.focus else None,
+                "number": draft.number,
+                "title": draft.title,
+                "description": draft.description,
+                "frequency": draft.frequency,
+                "lead": draft.lead,
+                "order": draft.order,
+            }
+            old = self.activities.get(key)
+            if old is None:
+                activity_for[key] = Activity(**values)
+                new_activities.append(activity_for[key])
+            else:
+                activity_for[key] = self._save(old, Activity, **values)
+                if _org_ids(old.co_responsible.all()) != _org_ids(draft.co):
+                    old.co_responsible.set(draft.co)
+        Activity.objects.bulk_create(new_activities)
+        Activity.co_responsible.through.objects.bulk_create(
+            Activity.co_responsible.through(activity_id=a.pk, organisation_id=o.pk)
+            for key, a in activity_for.items()
+            if key not in self.activities
+            for o in self.parser.activities[key].co
+        )
+        self._apply_indicators(activity_for)
+
+    def _apply_indicators(self, activity_for):
+        new_indicators, new_co = [], []
+        for key, draft in self.parser.activities.items():
+            activity = activity_for[key]
+            old = self.activities.get(key)
+            old_indicators = {_norm(i.text): i for i in old.indicators.all()} if old else {}
+            for indicator in draft.indicators:
+                values = {
+                    "activity": activity,
+                    "text": indicator.text,
+                    "unit": indicator.unit,
+                    "target": indicator.target,
+                    "due_date": indicator.due_date,
+                    "gender_split": indicator.gender_split,
+                    "lead": indicator.lead,
+                    "order": indicator.order,
+                }
+                previous = old_indicators.get(_norm(indicator.text))
+                if previous is None:
+                    created = Indicator(**values)
+                    new_indicators.append(created)
+                    new_co.append((created, indicator.co))
+                else:
+                    self._save(previous, Indicator, **values)
+                    if _org_ids(previous.co_responsible.all()) != _org_ids(indicator.co):
+                        previous.co_responsible.set(indicator.co)
+        Indicator.objects.bulk_create(new_indicators)
+        Indicator.co_responsible.through.objects.bulk_create(
+            Indicator.co_responsible.through(indicator_id=i.pk, organisation_id=o.pk)
+            for i, orgs in new_co
+            for o in orgs
+        )
+
+    @staticmethod
+    def _save(existing, model, **values):
+        if existing is None:
+            return model.objects.create(**values)
+        changed = [k for k, v in values.items() if getattr(existing, k) != v]
+        for k in changed:
+            setattr(existing, k, values[k])
+        if changed:
+            existing.save(update_fields=changed)
+        return existing
+
+
+def import_plan(*, upload, programme, dry_run=True, create_organisations=False):
+    """Check a plan workbook against `programme` (saved, or unsaved to create it) and, unless `dry_run`,
+    apply it all or nothing. Returns a PlanImportReport; UnsafeWorkbook propagates for hostile files."""
+    report = PlanImportReport()
+    read = plan_io.read_plan(upload)
+    report.errors += read.errors
+    report.ignored_columns = read.ignored_headers
+    if report.errors:
+        return report
+    with transaction.atomic():
+        names = OrganisationNames(report, create_missing=create_organisations)
+        existing_goals = {g.number: g for g in programme.goal_areas.all()} if programme.pk else {}
+        parser = PlanParser(read, report, names, existing_goals)
+        parser.parse()
+        if not parser.activities and not parser.goals and not report.errors:
+            report.errors.append(
+                CellError(read.sheet, None, None, "Filen innehåller ingen plan (inga rader).")
+            )
+        diff = PlanDiff(programme, parser, report)
+        diff.compute()
+        if report.ok and not dry_run:
+            diff.apply()
+            report.applied = True
+    return report
+
+
+def new_programme(*, name, start_year, end_year, owner="", description=""):
+    """An unsaved programme for import_plan to create when the import is applied."""
+    return Programme(
+        name=name, start_year=start_year, end_year=end_year, owner=owner, description=description
+    )
