@@ -55,6 +55,19 @@ def questions_for_assignment(assignment):
         .prefetch_related("options")
         .order_by("section__order", "order")
     )
+    version_id = assignment.round.version_id
+    if not QuestionnaireVersion.objects.filter(
+        pk=version_id, questionnaire__kind=Questionnaire.Kind.ACTIVITY
+    ).exists():
+        return questions
+    activity_ids, indicator_ids = responsibilities(
+        assignment.organisation_id, version_id=assignment.round.version_id
+    )
+    return questions.filter(
+        Q(activity__isnull=True)
+        | Q(indicator__isnull=True, activity_id__in=activity_ids)
+        | Q(indicator_id__in=indicator_ids)
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -116,19 +129,6 @@ def assignments_with_progress():
         status=Case(*whens, default=Value("not_opened"), output_field=CharField()),
         emails_sent=Count("emails", filter=Q(emails__status=OutboundEmail.Status.SENT), distinct=True),
         emails_failed=Count("emails", filter=Q(emails__status=OutboundEmail.Status.FAILED), distinct=True),
-    )
-    version_id = assignment.round.version_id
-    if not QuestionnaireVersion.objects.filter(
-        pk=version_id, questionnaire__kind=Questionnaire.Kind.ACTIVITY
-    ).exists():
-        return questions
-    activity_ids, indicator_ids = responsibilities(
-        assignment.organisation_id, version_id=assignment.round.version_id
-    )
-    return questions.filter(
-        Q(activity__isnull=True)
-        | Q(indicator__isnull=True, activity_id__in=activity_ids)
-        | Q(indicator_id__in=indicator_ids)
     )
 
 

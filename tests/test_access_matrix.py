@@ -75,7 +75,9 @@ class World:
 
 def row(name, method, path, expected, data=None):
     """`expected` lists the status for anon, resp_a, resp_b, reader, coord, admin in that order."""
-    return pytest.param(name, method, path, dict(zip(ROLES, expected, strict=True)), data, id=f"{method} {name}")
+    return pytest.param(
+        name, method, path, dict(zip(ROLES, expected, strict=True)), data, id=f"{method} {name}"
+    )
 
 
 DENY_API = (403, 403, 403)  # anonymous and both respondents: DRF answers 403 to the unauthenticated
@@ -95,76 +97,127 @@ MATRIX = [
     # Organisation A's response: only A's respondents; everyone else gets 404 (existence is not revealed).
     row("surveys:overview", "get", lambda w: f"/enkat/{w.assignment_a.pk}/", (404, 200, 404, 404, 404, 404)),
     row(
-        "surveys:section", "get", lambda w: f"/enkat/{w.assignment_a.pk}/avsnitt/1/",
+        "surveys:section",
+        "get",
+        lambda w: f"/enkat/{w.assignment_a.pk}/avsnitt/1/",
         (404, 200, 404, 404, 404, 404),
     ),
     row(
-        "surveys:section", "post", lambda w: f"/enkat/{w.assignment_a.pk}/avsnitt/1/",
-        (404, 302, 404, 404, 404, 404), data={},
+        "surveys:section",
+        "post",
+        lambda w: f"/enkat/{w.assignment_a.pk}/avsnitt/1/",
+        (404, 302, 404, 404, 404, 404),
+        data={},
     ),
     row(
-        "surveys:review", "get", lambda w: f"/enkat/{w.assignment_a.pk}/granska/", (404, 200, 404, 404, 404, 404)
+        "surveys:review",
+        "get",
+        lambda w: f"/enkat/{w.assignment_a.pk}/granska/",
+        (404, 200, 404, 404, 404, 404),
     ),
     row(
-        "surveys:receipt", "get", lambda w: f"/enkat/{w.assignment_a.pk}/kvitto/", (404, 302, 404, 404, 404, 404)
+        "surveys:receipt",
+        "get",
+        lambda w: f"/enkat/{w.assignment_a.pk}/kvitto/",
+        (404, 302, 404, 404, 404, 404),
     ),
     # Organisations, contacts and questionnaires: staff read, coordinators and admins write.
     row("organisation-list", "get", lambda w: "/api/organisations/", DENY_API + (200, 200, 200)),
     row(
-        "organisation-list", "post", lambda w: "/api/organisations/", DENY_API + (403, 201, 201),
+        "organisation-list",
+        "post",
+        lambda w: "/api/organisations/",
+        DENY_API + (403, 201, 201),
         data={"name": "Ny nämnd", "kind": "namnd"},
     ),
-    row("organisation-detail", "get", lambda w: f"/api/organisations/{w.org_a.pk}/", DENY_API + (200, 200, 200)),
     row(
-        "organisation-detail", "patch", lambda w: f"/api/organisations/{w.org_a.pk}/",
-        DENY_API + (403, 200, 200), data={"short_name": "A"},
+        "organisation-detail",
+        "get",
+        lambda w: f"/api/organisations/{w.org_a.pk}/",
+        DENY_API + (200, 200, 200),
+    ),
+    row(
+        "organisation-detail",
+        "patch",
+        lambda w: f"/api/organisations/{w.org_a.pk}/",
+        DENY_API + (403, 200, 200),
+        data={"short_name": "A"},
     ),
     row("contact-list", "get", lambda w: "/api/contacts/", DENY_API + (200, 200, 200)),
     row("contact-detail", "get", lambda w: f"/api/contacts/{w.contact_a.pk}/", DENY_API + (200, 200, 200)),
-    row(
-        "contact-detail", "delete", lambda w: f"/api/contacts/{w.contact_a.pk}/", DENY_API + (403, 204, 204)
-    ),
+    row("contact-detail", "delete", lambda w: f"/api/contacts/{w.contact_a.pk}/", DENY_API + (403, 204, 204)),
     row("questionnaire-list", "get", lambda w: "/api/questionnaires/", DENY_API + (200, 200, 200)),
     row(
-        "questionnaire-detail", "get", lambda w: f"/api/questionnaires/{w.version.questionnaire_id}/",
+        "questionnaire-detail",
+        "get",
+        lambda w: f"/api/questionnaires/{w.version.questionnaire_id}/",
         DENY_API + (200, 200, 200),
     ),
     # Respondents' links: coordinators and admins only (the reader never sees links).
     row("access-link-list", "get", lambda w: "/api/access-links/", COORD_ONLY),
     row(
-        "access-link-list", "post", lambda w: "/api/access-links/", COORD_ONLY_CREATED,
+        "access-link-list",
+        "post",
+        lambda w: "/api/access-links/",
+        COORD_ONLY_CREATED,
         data=lambda w: {"assignment": w.assignment_a.pk, "contact": w.contact_a.pk},
     ),
     row("access-link-detail", "get", lambda w: f"/api/access-links/{w.token_a_row.pk}/", COORD_ONLY),
-    row("access-link-revoke", "post", lambda w: f"/api/access-links/{w.token_a_row.pk}/revoke/", COORD_ONLY, data={}),
+    row(
+        "access-link-revoke",
+        "post",
+        lambda w: f"/api/access-links/{w.token_a_row.pk}/revoke/",
+        COORD_ONLY,
+        data={},
+    ),
     # Rounds: staff read; coordinators and admins change.
     row("round-list", "get", lambda w: "/api/rounds/", STAFF_READ),
     row("round-detail", "get", lambda w: f"/api/rounds/{w.round.pk}/", STAFF_READ),
     row("round-detail", "patch", lambda w: f"/api/rounds/{w.round.pk}/", COORD_ONLY, data={"name": "Ny"}),
     row("round-schedule", "post", lambda w: f"/api/rounds/{w.draft.pk}/schedule/", COORD_ONLY, data={}),
-    row("round-unschedule", "post", lambda w: f"/api/rounds/{w.scheduled.pk}/unschedule/", COORD_ONLY, data={}),
+    row(
+        "round-unschedule", "post", lambda w: f"/api/rounds/{w.scheduled.pk}/unschedule/", COORD_ONLY, data={}
+    ),
     row("round-open-now", "post", lambda w: f"/api/rounds/{w.scheduled.pk}/open/", COORD_ONLY, data={}),
     row("round-close", "post", lambda w: f"/api/rounds/{w.round.pk}/close/", COORD_ONLY, data={}),
     row("round-publish", "post", lambda w: f"/api/rounds/{w.closed.pk}/publish/", COORD_ONLY, data={}),
     row(
-        "round-extend", "post", lambda w: f"/api/rounds/{w.round.pk}/extend/", COORD_ONLY,
+        "round-extend",
+        "post",
+        lambda w: f"/api/rounds/{w.round.pk}/extend/",
+        COORD_ONLY,
         data=lambda w: {"deadline": (w.round.deadline + timedelta(days=7)).isoformat()},
     ),
     row(
-        "round-add-recipients", "post", lambda w: f"/api/rounds/{w.round.pk}/recipients/add/", COORD_ONLY,
+        "round-add-recipients",
+        "post",
+        lambda w: f"/api/rounds/{w.round.pk}/recipients/add/",
+        COORD_ONLY,
         data=lambda w: {"organisations": [w.org_c.pk]},
     ),
     row(
-        "round-remove-recipients", "post", lambda w: f"/api/rounds/{w.round.pk}/recipients/remove/",
-        COORD_ONLY, data=lambda w: {"organisations": [w.org_b.pk]},
+        "round-remove-recipients",
+        "post",
+        lambda w: f"/api/rounds/{w.round.pk}/recipients/remove/",
+        COORD_ONLY,
+        data=lambda w: {"organisations": [w.org_b.pk]},
     ),
     row("round-preview", "get", lambda w: f"/api/rounds/{w.round.pk}/preview/", STAFF_READ),
     row("round-digest", "post", lambda w: f"/api/rounds/{w.round.pk}/digest/", COORD_ONLY, data={}),
     row("assignment-list", "get", lambda w: "/api/assignments/", STAFF_READ),
     row("assignment-detail", "get", lambda w: f"/api/assignments/{w.assignment_a.pk}/", STAFF_READ),
-    row("assignment-reopen", "post", lambda w: f"/api/assignments/{w.submitted.pk}/reopen/", COORD_ONLY, data={}),
     row(
-        "assignment-extend", "post", lambda w: f"/api/assignments/{w.assignment_a.pk}/extend/", COORD_ONLY,
+        "assignment-reopen",
+        "post",
+        lambda w: f"/api/assignments/{w.submitted.pk}/reopen/",
+        COORD_ONLY,
+        data={},
+    ),
+    row(
+        "assignment-extend",
+        "post",
+        lambda w: f"/api/assignments/{w.assignment_a.pk}/extend/",
+        COORD_ONLY,
         data=lambda w: {"deadline": (w.round.deadline + timedelta(days=7)).isoformat()},
     ),
     row("email-list", "get", lambda w: "/api/emails/", COORD_ONLY),
