@@ -1,30 +1,25 @@
 """The respondent's result page (/enkat/resultat/): their organisation's index beside the city mean and
 their earlier comparable years, once a round is published. Server-rendered, no JavaScript."""
 
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .models import Assignment, Contact
 from .selectors_results import respondent_overview
-from .views import SESSION_ASSIGNMENT, SESSION_CONTACT
+from .views_answer import latest_assignment_id, respondent_access
 
 
 def _session_assignment(request):
-    """The assignment whose magic link opened this session, if its contact is still active."""
-    assignment_id = request.session.get(SESSION_ASSIGNMENT)
-    contact_id = request.session.get(SESSION_CONTACT)
-    if not assignment_id or not contact_id:
+    """The assignment whose magic link opened this session, while that link is still valid (the same
+    rule as the questionnaire pages: a revoked link or a deactivated contact ends access)."""
+    assignment_id = latest_assignment_id(request)
+    if assignment_id is None:
         return None
-    assignment = (
-        Assignment.objects.select_related("round__version__questionnaire", "organisation")
-        .filter(pk=assignment_id, removed_at=None)
-        .first()
-    )
-    if assignment is None:
+    try:
+        return respondent_access(request, assignment_id).assignment
+    except Http404:
         return None
-    active = Contact.objects.filter(pk=contact_id, organisation_id=assignment.organisation_id, is_active=True)
-    return assignment if active.exists() else None
 
 
 @require_GET
