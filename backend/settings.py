@@ -217,6 +217,9 @@ CACHES = {
 MAGIC_LINK_GRACE_DAYS = envint("MAGIC_LINK_GRACE_DAYS", 14)
 # Exported workbooks are deleted from the storage this many days after they were built (the job row stays).
 EXPORT_RETENTION_DAYS = envint("EXPORT_RETENTION_DAYS", envint("EXPORT_EXPIRY_DAYS", 30))
+# An export that has not reported progress for this long lost its worker (killed) or its message (a
+# restarted Redis): the tick hands it to a worker again, and the new worker may take it over.
+EXPORT_STALE_SECONDS = envint("EXPORT_STALE_SECONDS", 300)
 OUTBOX_BATCH_SIZE = envint("OUTBOX_BATCH_SIZE", 100)
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 5)
 # A sender's claim on a row lasts this long; after it a killed worker's row is sent by another.

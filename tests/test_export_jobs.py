@@ -202,3 +202,27 @@ def test_a_file_missing_from_the_storage_answers_gone_not_an_error(
     job_id = ask(api, world["round"], django_capture_on_commit_callbacks).json()["id"]
     default_storage.delete(ExportJob.objects.get(pk=job_id).file.name)
     assert api.get(f"/api/exports/{job_id}/download/").status_code == 410
+
+
+def test_the_tick_hands_a_stalled_export_to_a_worker_again(world, django_capture_on_commit_callbacks):
+    """A queued job whose message was lost with Redis, and a running job whose worker was killed, stop
+    reporting progress; the tick sends them to a worker again and they finish. A job that is still
+    reporting progress is left alone."""
+    from surveys.services.rounds import tick
+
+    survey_round = world["round"]
+    now = timezone.now()
+    long_ago = now - timedelta(minutes=30)
+    lost = f.ExportJobFactory(round=survey_round, state="queued", heartbeat_at=long_ago)
+    killed = f.ExportJobFactory(round=survey_round, state="running", progress=40, heartbeat_at=long_ago)
+    busy = f.ExportJobFactory(round=survey_round, state="running", progress=40, heartbeat_at=now)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = tick(now=now)
+
+    assert counts["exports_redispatched"] == 2
+    for job in (lost, killed, busy):
+        job.refresh_from_db()
+    assert (lost.state, killed.state) == ("done", "done")
+    assert default_storage.exists(lost.file.name) and default_storage.exists(killed.file.name)
+    assert (busy.state, busy.progress) == ("running", 40)

@@ -1,6 +1,6 @@
-"""A real Celery worker on Redis sends invitations to a real SMTP server (aiosmtpd on loopback); the
-worker is killed with SIGKILL in the middle of a batch and restarted: afterwards every person has
-exactly one invitation."""
+"""A real Celery worker on Redis sends invitations, or reminders, to a real SMTP server (aiosmtpd on
+loopback); the worker is killed with SIGKILL in the middle of a batch and restarted: afterwards every
+person has exactly one invitation (or one reminder)."""
 
 import os
 import signal
@@ -63,15 +63,44 @@ def send_tick(redis_url, queue):
         celery_app.send_task("workers.tasks.tick", queue=queue, connection=conn)
 
 
-def test_sigkill_mid_batch_loses_no_invitation_and_duplicates_none(postgres, redis_url):
-    queue = f"test-outbox-{uuid.uuid4().hex[:8]}"
-    now = timezone.now()
-    survey_round = f.SurveyRoundFactory(
-        state="scheduled", opens_at=now - timedelta(minutes=1), deadline=now + timedelta(days=20)
-    )
+def round_due_for(kind, now):
+    """A round whose next tick sends PEOPLE e-mails of `kind`: it opens now (invitations), or it was
+    opened three days ago, everyone was invited then, and the reminder two days before the deadline
+    has just fallen due."""
+    if kind == "invitation":
+        survey_round = f.SurveyRoundFactory(
+            state="scheduled", opens_at=now - timedelta(minutes=1), deadline=now + timedelta(days=20)
+        )
+    else:
+        survey_round = f.SurveyRoundFactory(
+            state="open",
+            opens_at=now - timedelta(days=3),
+            deadline=now + timedelta(days=2, minutes=-1),
+            reminder_offsets=[-2],
+        )
     for n in range(PEOPLE):
         assignment = f.AssignmentFactory(round=survey_round)
-        f.ContactFactory(organisation=assignment.organisation, email=f"person{n}@example.se")
+        contact = f.ContactFactory(organisation=assignment.organisation, email=f"person{n}@example.se")
+        if kind == "reminder":
+            OutboundEmail.objects.create(
+                key=f"invite:{assignment.pk}:{contact.pk}",
+                kind="invitation",
+                to_email=contact.email,
+                contact=contact,
+                assignment=assignment,
+                round=survey_round,
+                status="sent",
+                created_at=now - timedelta(days=3),
+            )
+    return survey_round
+
+
+@pytest.mark.parametrize("kind", ["invitation", "reminder"])
+def test_sigkill_mid_batch_loses_no_email_and_duplicates_none(postgres, redis_url, kind):
+    queue = f"test-outbox-{uuid.uuid4().hex[:8]}"
+    now = timezone.now()
+    survey_round = round_due_for(kind, now)
+    sent = OutboundEmail.objects.filter(kind=kind, status="sent")
     handler = RecordingHandler(rcpt_delay=0.02, pause_at=8, pause_seconds=5)
     with SMTPServer(handler) as smtp:
         env = {
@@ -95,8 +124,8 @@ def test_sigkill_mid_batch_loses_no_invitation_and_duplicates_none(postgres, red
         assert survey_round.state == SurveyRound.State.OPEN, first_output[-3000:]
         assert len(handler.per_recipient()) == 7
         # The killed batch's unsent rows stay claimed until their lease runs out; none is marked sent.
-        assert OutboundEmail.objects.filter(status="sent").count() == 7
-        assert OutboundEmail.objects.filter(status="sending").count() == 3  # messages 8–10 of the batch
+        assert sent.count() == 7
+        assert OutboundEmail.objects.filter(kind=kind, status="sending").count() == 3  # messages 8–10
 
         second = start_worker(env, queue)
         try:
@@ -104,11 +133,11 @@ def test_sigkill_mid_batch_loses_no_invitation_and_duplicates_none(postgres, red
             while time.monotonic() < deadline:
                 send_tick(redis_url, queue)  # the beat's job: re-dispatch what the database says is due
                 time.sleep(2)
-                if OutboundEmail.objects.filter(status="sent").count() == PEOPLE:
+                if sent.count() == PEOPLE:
                     break
         finally:
             second.terminate()
             second_output = second.communicate(timeout=30)[0]
     received = handler.per_recipient()
-    assert OutboundEmail.objects.filter(status="sent").count() == PEOPLE, second_output[-3000:]
+    assert sent.count() == PEOPLE, second_output[-3000:]
     assert received == {f"person{n}@example.se": 1 for n in range(PEOPLE)}

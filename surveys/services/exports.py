@@ -72,23 +72,49 @@ def request_export(*, survey_round, user, now=None):
     job = ExportJob.objects.create(
         round=survey_round, kind=KIND, requested_by=user, fingerprint=fingerprint, created_at=now
     )
-    from workers import tasks  # the worker layer imports the services, not the other way at import time
-
-    transaction.on_commit(lambda: tasks.build_export.delay(job.pk))
+    _dispatch([job.pk], now=now)
     return job, True
 
 
+def _dispatch(job_ids, *, now):
+    """Hand jobs to the workers once the transaction commits; the heartbeat says when it was done."""
+    from workers import tasks  # the worker layer imports the services, not the other way at import time
+
+    ExportJob.objects.filter(pk__in=job_ids).update(heartbeat_at=now)
+    transaction.on_commit(lambda: [tasks.build_export.delay(pk) for pk in job_ids])
+
+
+def _stale(now):
+    return now - timedelta(seconds=settings.EXPORT_STALE_SECONDS)
+
+
+def redispatch_stalled(*, now=None):
+    """Called by the tick. A queued job whose message was lost (Redis restarted) and a running job whose
+    worker died (SIGKILL, out of memory) have a heartbeat older than EXPORT_STALE_SECONDS: send them to a
+    worker again. The claim lets only one worker build a job, so a late duplicate does nothing."""
+    now = now or timezone.now()
+    stalled = list(
+        ExportJob.objects.filter(state__in=[State.QUEUED, State.RUNNING], heartbeat_at__lt=_stale(now))
+        .values_list("pk", flat=True)
+    )
+    if stalled:
+        logger.warning("export jobs %s stalled; dispatched again", stalled)
+        ExportJob.objects.filter(pk__in=stalled).update(state=State.QUEUED, progress=0)
+        _dispatch(stalled, now=now)
+    return len(stalled)
+
+
 def _claim(job_id, now):
-    """QUEUED → RUNNING for exactly one worker; a job left RUNNING by a killed worker past the task time
-    limit may be claimed again (the broker delivers such a task again)."""
-    stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    return ExportJob.objects.filter(
-        Q(state=State.QUEUED) | Q(state=State.RUNNING, started_at__lt=stale), pk=job_id
-    ).update(state=State.RUNNING, started_at=now, progress=1, error="")
+    """QUEUED → RUNNING for exactly one worker (a job whose worker died is queued again by the tick)."""
+    return ExportJob.objects.filter(state=State.QUEUED, pk=job_id).update(
+        state=State.RUNNING, started_at=now, heartbeat_at=now, progress=1, error=""
+    )
 
 
 def record_progress(job_id, percent):
-    ExportJob.objects.filter(pk=job_id, state=State.RUNNING).update(progress=min(int(percent), 99))
+    ExportJob.objects.filter(pk=job_id, state=State.RUNNING).update(
+        progress=min(int(percent), 99), heartbeat_at=timezone.now()
+    )
 
 
 def workbook_filename(job):

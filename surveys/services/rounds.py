@@ -20,7 +20,7 @@ from ..models import (
     ResponseRevision,
     SurveyRound,
 )
-from . import outbox
+from . import exports, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -687,12 +687,14 @@ def tick(*, now=None):
     invitations = create_invitations(now=now)
     reminders = create_reminders(now=now)
     dispatched = outbox.dispatch_due(now=now)
+    exports_redispatched = exports.redispatch_stalled(now=now)
     result = {
         "opened": opened,
         "closed": closed,
         "invitations": invitations,
         "reminders": reminders,
         "dispatched": dispatched,
+        "exports_redispatched": exports_redispatched,
     }
     logger.info("tick processed at %s: %s", now.isoformat(timespec="seconds"), result)
     return result
