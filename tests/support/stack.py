@@ -105,7 +105,7 @@ def link_in(body):
 class Stack:
     """migrate, web, worker and scheduler as docker-compose.yml runs them, on this machine."""
 
-    def __init__(self, *, database, redis_url, smtp_port, folder, tick_seconds=2):
+    def __init__(self, *, database, redis_url, smtp_port, folder, tick_seconds=2, extra_env=None):
         self.services = compose_services()
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -135,6 +135,7 @@ class Stack:
             "TICK_SECONDS": str(tick_seconds),
             "CELERY_TASK_ALWAYS_EAGER": "false",
         }
+        self.env.update(extra_env or {})
         self.env.pop("CI", None)
 
     def argv(self, name):
