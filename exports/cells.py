@@ -28,18 +28,26 @@ def clean_text(value):
     return value[:EXCEL_MAX_TEXT]
 
 
+def is_risky(text_value):
+    """Text Excel would turn into a formula or an error value unless it is marked as text (OWASP)."""
+    return text_value.startswith(FORMULA_TRIGGERS) or text_value in ERROR_CODES
+
+
+def guarded_text_cell(ws, text_value):
+    """An explicit string cell with the quote prefix: Excel and LibreOffice show it as typed."""
+    cell = WriteOnlyCell(ws, value=text_value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
 def text(ws, value):
     """A value for `ws.append` that Excel shows as exactly this text. Plain text stays a plain str (the
     fast path); risky text becomes an explicit string cell with the quote prefix."""
     if value is None:
         return None
     value = clean_text(value)
-    if value.startswith(FORMULA_TRIGGERS) or value in ERROR_CODES:
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"
-        cell.quotePrefix = True
-        return cell
-    return value
+    return guarded_text_cell(ws, value) if is_risky(value) else value
 
 
 def local_datetime(value):

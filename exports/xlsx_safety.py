@@ -12,7 +12,9 @@ import zipfile
 import openpyxl
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.cell.cell import WriteOnlyCell
+
+from . import cells
 
 if not openpyxl.DEFUSEDXML:  # pragma: no cover - a deployment error, not a runtime path
     raise ImproperlyConfigured("openpyxl must run with defusedxml installed (OPENPYXL_DEFUSEDXML=True).")
@@ -23,7 +25,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls / .doc
 _WORKBOOK_TYPE = b"spreadsheetml.sheet.main+xml"
 _MACRO_TYPE = b"ms-excel.sheet.macroEnabled.main+xml"
 _CHUNK = 64 * 1024
-EXCEL_MAX_TEXT = 32767
 
 
 class UnsafeWorkbook(ValueError):
@@ -147,9 +148,7 @@ def text_cell(sheet, value):
     """A write-only cell holding `value` as data: strings are cleaned of characters Excel refuses, cut at
     Excel's limit, and never become formulas (stored as text and quote-prefixed so Excel keeps them so)."""
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_MAX_TEXT]
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell
+        value = cells.clean_text(value)
+        if cells.is_risky(value):
+            return cells.guarded_text_cell(sheet, value)
+    return WriteOnlyCell(sheet, value=value)

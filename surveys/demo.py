@@ -34,6 +34,7 @@ from .models import (
     SurveyRound,
     User,
 )
+from .services.conditions import condition_holds
 
 T = QuestionType
 CITY = "Stockholms stad"
@@ -947,16 +948,6 @@ def _value_for(question, rng, strength):
     return None
 
 
-def _condition_holds(question, values):
-    source = question.condition_question
-    if source is None:
-        return True
-    value = values.get(source.code)
-    if question.condition_operator == "equals":
-        return value == question.condition_value
-    return value is not None
-
-
 def _answer_round(survey_round, *, complete, partial, seed):
     """Fill in answers once: `complete` responses submitted, `partial` drafts about half done."""
     if Answer.objects.filter(response__assignment__round=survey_round).exists():
@@ -977,13 +968,15 @@ def _answer_round(survey_round, *, complete, partial, seed):
         strength = 0.35 + 0.6 * rng.random()
         values = {}
         cut = len(questions) if index < complete else len(questions) // 2
+        shown = {}
         for question in questions[:cut]:
-            if not _condition_holds(question, values):
+            shown[question.pk] = condition_holds(question, values, shown=shown)
+            if not shown[question.pk]:
                 continue
             value = _value_for(question, rng, strength)
             if value is None:
                 continue
-            values[question.code] = value
+            values[question.pk] = value
             rows.append(Answer(response=assignment.response, question=question, value=value))
         response = assignment.response
         response.version = 1

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from .models import AccessToken, QuestionType, Response
+from .selectors import attach_contributions
 from .services import responses as svc
 
 T = QuestionType
@@ -268,6 +269,9 @@ def section(request, assignment_id, number):
         questionnaire = svc.load_questionnaire(response)
     values = questionnaire.values
     shown = [q for q in questionnaire.visible(values) if q.section_id == current_section.pk]
+    # Activity follow-up: the lead organisation sees what co-responsible organisations reported.
+    if any(q.activity_id for q in shown):
+        attach_contributions(shown, access.assignment)
     fields = build_fields(shown, questionnaire.answers, raw=raw, errors=errors, conflicts=conflicts)
     return _page(
         request,

@@ -158,3 +158,28 @@ def test_question_selection_takes_a_fixed_number_of_queries(plan, django_assert_
     with django_assert_max_num_queries(8):
         questions = list(questions_for_assignment(assignment))
     assert len(activity_numbers(questions)) == 5 + 37
+
+
+def test_lead_answering_its_section_page_sees_the_co_responsible_answer(plan, client):
+    from surveys.services.tokens import issue_token
+
+    version = generate_activity_version(plan["programme"])
+    assignments = round_for(version, plan["ifn"], plan["gsn"])
+    ifn, gsn = assignments[plan["ifn"].pk], assignments[plan["gsn"].pk]
+    status_1_2 = Question.objects.get(version=version, code="A1_2_STATUS")
+    f.AnswerFactory(response=gsn.response, question=status_1_2, value="delvis")
+    contact = f.ContactFactory(organisation=plan["ifn"])
+    client.get(f"/l/{issue_token(assignment=ifn, contact=contact)}/")
+
+    pages = {}
+    for number in range(1, 10):
+        page = client.get(f"/enkat/{ifn.pk}/avsnitt/{number}/")
+        if page.status_code != 200:
+            break
+        pages[number] = page.content.decode()
+
+    with_contribution = [n for n, text in pages.items() if "Samverkande organisationer har svarat" in text]
+    assert len(with_contribution) == 1, "only the section holding activity 1.2"
+    text = pages[with_contribution[0]]
+    assert status_1_2.section.title in text
+    assert "Grundskolenämnden" in text and "Delvis genomförd" in text

@@ -17,7 +17,7 @@ def _number(value):
         return None
 
 
-def _answered(value):
+def is_answered(value):
     if value is None or value == "" or value == [] or value == {}:
         return False
     if isinstance(value, dict):
@@ -39,8 +39,8 @@ def condition_holds(question, values_by_question_id, *, shown=None):
     operator = question.condition_operator
     expected = question.condition_value
     if operator == Op.ANSWERED:
-        return _answered(value)
-    if not _answered(value):
+        return is_answered(value)
+    if not is_answered(value):
         return operator == Op.NOT_EQUALS
     if operator == Op.EQUALS:
         return value == expected if not isinstance(value, list) else expected in value

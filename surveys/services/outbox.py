@@ -269,12 +269,12 @@ def _response_status(assignment):
 def _required_left(assignment):
     """How many required questions the organisation still sees unanswered (hidden ones never count)."""
     from ..selectors import questions_for_assignment
-    from .conditions import _answered, visible_questions
+    from .conditions import is_answered, visible_questions
 
     questions = list(questions_for_assignment(assignment))
     values = dict(assignment.response.answers.values_list("question_id", "value"))
     return sum(
-        1 for q in visible_questions(questions, values) if q.required and not _answered(values.get(q.pk))
+        1 for q in visible_questions(questions, values) if q.required and not is_answered(values.get(q.pk))
     )
 
 

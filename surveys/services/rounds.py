@@ -17,10 +17,9 @@ from ..models import (
     Organisation,
     OutboundEmail,
     Response,
-    ResponseRevision,
     SurveyRound,
 )
-from . import exports, outbox
+from . import exports, outbox, responses
 
 logger = logging.getLogger(__name__)
 
@@ -537,18 +536,13 @@ def remove_recipient(*, survey_round, organisation, now=None):
 
 @transaction.atomic
 def reopen_response(*, assignment, user=None, now=None):
-    """Submitted → reopened, so the organisation can change and submit again (the round must be open)."""
+    """Submitted → reopened, so the organisation can change and submit again (the round must be open).
+    The state change itself is the answering rules' (responses.reopen_response)."""
     now = now or timezone.now()
     _require_state(assignment.round, [State.OPEN], "Ett svar kan bara öppnas igen medan omgången är öppen.")
-    response = Response.objects.select_for_update().get(assignment=assignment)
-    if response.state != Response.State.SUBMITTED:
+    response = Response.objects.get(assignment=assignment)
+    if not responses.reopen_response(response=response, user=user, now=now):
         raise ValidationError({"state": ["Bara ett inskickat svar kan öppnas igen."]})
-    response.state = Response.State.REOPENED
-    response.version += 1
-    response.save(update_fields=["state", "version", "updated_at"])
-    ResponseRevision.objects.create(
-        response=response, version=response.version, action="reopen", user=user, created_at=now
-    )
     Assignment.objects.filter(pk=assignment.pk).update(last_activity_at=now)
     return response
 

@@ -24,7 +24,7 @@ from ..models import (
     ScoringScheme,
     SurveyRound,
 )
-from .conditions import _answered, condition_holds
+from .conditions import condition_holds, is_answered
 
 ZERO = Decimal("0")
 MULTI_VALUE_TYPES = {QuestionType.MULTIPLE}
@@ -123,7 +123,7 @@ class CompiledScheme:
             if shown.get(question_id) is False:
                 continue  # hidden by its condition: 0 points and not missing
             value = values_by_question_id.get(question_id)
-            if not _answered(value):
+            if not is_answered(value):
                 for entry in entries:
                     if code not in missing[entry.category_id]:
                         missing[entry.category_id].append(code)
