@@ -147,3 +147,38 @@ def test_admin_shows_scheme_problems(client, demo):
     page = client.get(f"/admin/surveys/scoringscheme/{scheme.pk}/change/")
     assert page.status_code == 200
     assert "Inga problem hittades." in page.content.decode()
+
+
+def test_a_round_on_a_scheme_with_problems_cannot_be_scheduled(api, demo):
+    """The check runs before a round starts: scheduling (and opening at once) is refused with the
+    problems listed, and the round stays a draft until the scheme is fixed."""
+    from datetime import timedelta
+
+    v2 = demo["pi_v2"]
+    kunskap = ScoringCategory.objects.get(scheme=v2.scoring, code="kunskap")
+    kunskap.cap = 30
+    kunskap.save()
+    now = timezone.now()
+    created = api.post(
+        "/api/rounds/",
+        {
+            "version": v2.pk,
+            "year": now.year + 1,
+            "opens_at": (now + timedelta(days=1)).isoformat(),
+            "deadline": (now + timedelta(days=30)).isoformat(),
+            "kinds": ["sdf"],
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    round_id = created.json()["id"]
+
+    for action in ("schedule", "open"):
+        refused = api.post(f"/api/rounds/{round_id}/{action}/")
+        assert refused.status_code == 400
+        assert "Kategorin kunskap kan som mest ge 8 poäng men har taket 30." in refused.json()["scoring"]
+    assert api.get(f"/api/rounds/{round_id}/").json()["state"] == "draft"
+
+    kunskap.cap = 6
+    kunskap.save()
+    assert api.post(f"/api/rounds/{round_id}/schedule/").status_code == 200

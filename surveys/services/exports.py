@@ -94,8 +94,9 @@ def redispatch_stalled(*, now=None):
     worker again. The claim lets only one worker build a job, so a late duplicate does nothing."""
     now = now or timezone.now()
     stalled = list(
-        ExportJob.objects.filter(state__in=[State.QUEUED, State.RUNNING], heartbeat_at__lt=_stale(now))
-        .values_list("pk", flat=True)
+        ExportJob.objects.filter(
+            state__in=[State.QUEUED, State.RUNNING], heartbeat_at__lt=_stale(now)
+        ).values_list("pk", flat=True)
     )
     if stalled:
         logger.warning("export jobs %s stalled; dispatched again", stalled)

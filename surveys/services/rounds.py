@@ -19,7 +19,7 @@ from ..models import (
     Response,
     SurveyRound,
 )
-from . import exports, outbox, responses
+from . import exports, outbox, responses, schemes
 
 logger = logging.getLogger(__name__)
 
@@ -326,6 +326,15 @@ def _transition(survey_round, *, allowed_from, to, message, **changes):
     return survey_round
 
 
+def _require_sound_scheme(survey_round):
+    """An index round does not start on a scoring scheme with known problems (a category that cannot
+    reach its cap, a cap above its parent's, points outside every category): the index would be wrong
+    for every organisation. A questionnaire without scoring (activity follow-up) has nothing to check."""
+    problems = [p for p in schemes.scheme_problems(survey_round.version) if p.kind != "no_scheme"]
+    if problems:
+        raise ValidationError({"scoring": [p.message for p in problems]})
+
+
 def round_schedule(*, survey_round, now=None):
     """Draft → scheduled: the tick opens it at opens_at."""
     _require_state(
@@ -335,6 +344,7 @@ def round_schedule(*, survey_round, now=None):
     )
     if not survey_round.assignments.filter(removed_at=None).exists():
         raise ValidationError({"organisations": ["Omgången har inga mottagare."]})
+    _require_sound_scheme(survey_round)
     return _transition(
         survey_round,
         allowed_from=[State.DRAFT],
@@ -382,6 +392,7 @@ def round_open_now(*, survey_round, now=None):
         raise ValidationError({"organisations": ["Omgången har inga mottagare."]})
     if survey_round.deadline <= now:
         raise ValidationError({"deadline": ["Sista svarsdag har redan passerat; flytta den först."]})
+    _require_sound_scheme(survey_round)
     with transaction.atomic():
         _transition(
             survey_round,
