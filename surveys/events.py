@@ -22,7 +22,7 @@ def response_submitted(response):
             except Exception:  # each step on its own: a failed receipt must not stop the index
                 logger.exception("%s failed after response %s was submitted", step.__name__, response.pk)
 
-    transaction.on_commit(follow_up)
+    transaction.on_commit(follow_up, robust=True)
 
 
 def _preliminary_index(*, response):

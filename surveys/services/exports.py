@@ -81,7 +81,8 @@ def _dispatch(job_ids, *, now):
     from workers import tasks  # the worker layer imports the services, not the other way at import time
 
     ExportJob.objects.filter(pk__in=job_ids).update(heartbeat_at=now)
-    transaction.on_commit(lambda: [tasks.build_export.delay(pk) for pk in job_ids])
+    # robust: with the broker down the request still succeeds; the tick dispatches the job again later.
+    transaction.on_commit(lambda: [tasks.build_export.delay(pk) for pk in job_ids], robust=True)
 
 
 def _stale(now):

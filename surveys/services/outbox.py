@@ -202,7 +202,8 @@ def dispatch_due(*, now, limit=None):
         for batch in batches:
             send_emails.delay(batch)
 
-    transaction.on_commit(enqueue)
+    # robust: with the broker down the rows stay due and a later tick dispatches them again.
+    transaction.on_commit(enqueue, robust=True)
     return len(ids)
 
 
