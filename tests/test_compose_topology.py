@@ -17,8 +17,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from tests import factories as f
-from tests.support.servers import private_redis
-from tests.support.stack import SmtpSink, Stack, compose_services, link_in, temporary_folder
+from tests.support.stack import compose_services, link_in, running_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -72,98 +71,79 @@ def small_round_world():
 
 def test_a_round_runs_end_to_end_through_the_compose_services(postgres):
     version, org_a, org_b, contact_a, contact_b, staff = small_round_world()
-    folder, remove = temporary_folder("arsrunda-compose-")
-    try:
-        with (
-            private_redis(folder / "redis") as redis,
-            SmtpSink() as smtp,
-            Stack(
-                database=postgres, redis_url=redis.url, smtp_port=smtp.port, folder=folder / "stack"
-            ) as stack,
-        ):
-            stack.build()
-            stack.run_once("migrate")
-            for name in ("web", "worker", "scheduler"):
-                stack.start(name)
-            with stack.logs_on_failure():
-                run_round(stack, smtp, version, org_a, org_b, contact_a, contact_b, staff)
-    finally:
-        remove()
+    with running_stack(postgres, prefix="arsrunda-compose-") as (stack, smtp, _redis):
+        api = requests.Session()
+        api.headers.update(staff)
+        assert api.get(f"{stack.base}/healthz", timeout=10).status_code == 200
+        run_round(stack, smtp, version, org_a, org_b, contact_a, contact_b, api)
 
 
-def run_round(stack, smtp, version, org_a, org_b, contact_a, contact_b, staff):
-    if True:
-        if True:
-            api = requests.Session()
-            api.headers.update(staff)
-            assert api.get(f"{stack.base}/healthz", timeout=10).status_code == 200
+def run_round(stack, smtp, version, org_a, org_b, contact_a, contact_b, api):
 
-            # The coordinator creates and schedules the round; it opens on the next tick.
-            now = timezone.now()
-            created = api.post(
-                f"{stack.base}/api/rounds/",
-                json={
-                    "version": version.pk,
-                    "year": now.year,
-                    "name": "Uppföljning",
-                    "opens_at": (now - timedelta(minutes=1)).isoformat(),
-                    "deadline": (now + timedelta(hours=23)).isoformat(),
-                    "organisations": [org_a.pk, org_b.pk],
-                    "reminder_offsets": [-1],
-                },
-                timeout=10,
-            )
-            assert created.status_code == 201, created.text
-            round_id = created.json()["id"]
-            assert api.post(f"{stack.base}/api/rounds/{round_id}/schedule/", timeout=10).status_code == 200
+    # The coordinator creates and schedules the round; it opens on the next tick.
+    now = timezone.now()
+    created = api.post(
+        f"{stack.base}/api/rounds/",
+        json={
+            "version": version.pk,
+            "year": now.year,
+            "name": "Uppföljning",
+            "opens_at": (now - timedelta(minutes=1)).isoformat(),
+            "deadline": (now + timedelta(hours=23)).isoformat(),
+            "organisations": [org_a.pk, org_b.pk],
+            "reminder_offsets": [-1],
+        },
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    round_id = created.json()["id"]
+    assert api.post(f"{stack.base}/api/rounds/{round_id}/schedule/", timeout=10).status_code == 200
 
-            invitation_a = smtp.wait_for(lambda m: contact_a.email in m["to"], what="invitation to A")[0]
-            smtp.wait_for(lambda m: contact_b.email in m["to"], what="invitation to B")
+    invitation_a = smtp.wait_for(lambda m: contact_a.email in m["to"], what="invitation to A")[0]
+    smtp.wait_for(lambda m: contact_b.email in m["to"], what="invitation to B")
 
-            # Organisation A answers through its link, over HTTP, with CSRF and a session like a browser.
-            browser = requests.Session()
-            overview = browser.get(link_in(invitation_a["body"]), timeout=10)
-            assert overview.status_code == 200 and "Bromma" in overview.text
-            assert "/l/" not in overview.url, "the token leaves the address bar at once"
-            assignment_id = re.search(r"/enkat/(\d+)/", overview.url).group(1)
-            page = browser.get(f"{stack.base}/enkat/{assignment_id}/avsnitt/1/", timeout=10)
-            saved = browser.post(
-                page.url,
-                data={
-                    **hidden_fields(page.text),
-                    "q_PLAN": "ja",
-                    "q_KOMMENTAR": '=HYPERLINK("http://x")',
-                    "action": "next",
-                },
-                timeout=10,
-            )
-            assert saved.url.endswith("/granska/"), saved.text[:2000]
-            submitted = browser.post(
-                saved.url, data={**hidden_fields(saved.text), "confirm": "yes"}, timeout=10
-            )
-            assert submitted.url.endswith("/kvitto/") and "Finns en antagen plan?" in submitted.text
-            smtp.wait_for(
-                lambda m: contact_a.email in m["to"] and len(smtp.to(contact_a.email)) == 2,
-                what="receipt to A",
-            )
+    # Organisation A answers through its link, over HTTP, with CSRF and a session like a browser.
+    browser = requests.Session()
+    overview = browser.get(link_in(invitation_a["body"]), timeout=10)
+    assert overview.status_code == 200 and "Bromma" in overview.text
+    assert "/l/" not in overview.url, "the token leaves the address bar at once"
+    assignment_id = re.search(r"/enkat/(\d+)/", overview.url).group(1)
+    page = browser.get(f"{stack.base}/enkat/{assignment_id}/avsnitt/1/", timeout=10)
+    saved = browser.post(
+        page.url,
+        data={
+            **hidden_fields(page.text),
+            "q_PLAN": "ja",
+            "q_KOMMENTAR": '=HYPERLINK("http://x")',
+            "action": "next",
+        },
+        timeout=10,
+    )
+    assert saved.url.endswith("/granska/"), saved.text[:2000]
+    submitted = browser.post(saved.url, data={**hidden_fields(saved.text), "confirm": "yes"}, timeout=10)
+    assert submitted.url.endswith("/kvitto/") and "Finns en antagen plan?" in submitted.text
+    smtp.wait_for(
+        lambda m: contact_a.email in m["to"] and len(smtp.to(contact_a.email)) == 2,
+        what="receipt to A",
+    )
 
-            # The coordinator moves the deadline: the -1 day reminder falls due in a few seconds,
-            # for B only (A has submitted).
-            extended = api.post(
-                f"{stack.base}/api/rounds/{round_id}/extend/",
-                json={"deadline": (timezone.now() + timedelta(days=1, seconds=4)).isoformat()},
-                timeout=10,
-            )
-            assert extended.status_code == 200, extended.text
-            smtp.wait_for(lambda m: len(smtp.to(contact_b.email)) == 2, what="reminder to B")
+    # The coordinator moves the deadline: the -1 day reminder falls due in a few seconds,
+    # for B only (A has submitted).
+    extended = api.post(
+        f"{stack.base}/api/rounds/{round_id}/extend/",
+        json={"deadline": (timezone.now() + timedelta(days=1, seconds=4)).isoformat()},
+        timeout=10,
+    )
+    assert extended.status_code == 200, extended.text
+    smtp.wait_for(lambda m: len(smtp.to(contact_b.email)) == 2, what="reminder to B")
 
-            progress = api.get(f"{stack.base}/api/rounds/{round_id}/", timeout=10).json()["progress"]
-            assert progress["submitted"] == 1 and progress["total"] == 2
+    progress = api.get(f"{stack.base}/api/rounds/{round_id}/", timeout=10).json()["progress"]
+    assert progress["submitted"] == 1 and progress["total"] == 2
 
-            download_and_check_workbook(api, stack.base, round_id)
+    download_and_check_workbook(api, stack.base, round_id)
 
-            assert len(smtp.to(contact_a.email)) == 2, "A: invitation and receipt, no reminder"
-            assert len(smtp.to(contact_b.email)) == 2, "B: invitation and one reminder"
+    assert len(smtp.to(contact_a.email)) == 2, "A: invitation and receipt, no reminder"
+    assert len(smtp.to(contact_b.email)) == 2, "B: invitation and one reminder"
 
 
 def download_and_check_workbook(api, base, round_id):

@@ -18,8 +18,7 @@ from rest_framework.authtoken.models import Token
 
 from surveys.models import Answer, Assignment, ExportJob, Organisation, OutboundEmail, Response
 from tests import factories as f
-from tests.support.servers import PrivateRedis
-from tests.support.stack import SmtpSink, Stack, temporary_folder
+from tests.support.stack import running_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -73,50 +72,34 @@ def closed_round_with_answers():
 def test_worker_killed_mid_export_then_restarted_completes_the_export(postgres):
     survey_round = closed_round_with_answers()
     api = staff_session()
-    folder, remove = temporary_folder("arsrunda-fault-export-")
-    redis = PrivateRedis(folder / "redis")
-    redis.start()
-    try:
-        with (
-            SmtpSink() as smtp,
-            Stack(
-                database=postgres,
-                redis_url=redis.url,
-                smtp_port=smtp.port,
-                folder=folder / "stack",
-                extra_env={"EXPORT_STALE_SECONDS": "4", "TICK_SECONDS": "1"},
-            ) as stack,
-        ):
-            stack.build()
-            for name in ("web", "worker", "scheduler"):
-                stack.start(name)
-            with stack.logs_on_failure():
-                job = api.post(f"{stack.base}/api/rounds/{survey_round.pk}/exports/", timeout=10).json()
-                running = wait_until(
-                    lambda: ExportJob.objects.filter(pk=job["id"], state="running", progress__gte=5).first(),
-                    timeout=60,
-                    what="the export reaching 5 %",
-                )
-                stack.kill("worker")
-                running.refresh_from_db()
-                assert running.state == "running" and running.progress < 100, "killed before it finished"
+    with running_stack(
+        postgres,
+        prefix="arsrunda-fault-export-",
+        extra_env={"EXPORT_STALE_SECONDS": "4", "TICK_SECONDS": "1"},
+    ) as (stack, smtp, redis):
+        job = api.post(f"{stack.base}/api/rounds/{survey_round.pk}/exports/", timeout=10).json()
+        running = wait_until(
+            lambda: ExportJob.objects.filter(pk=job["id"], state="running", progress__gte=5).first(),
+            timeout=60,
+            what="the export reaching 5 %",
+        )
+        stack.kill("worker")
+        running.refresh_from_db()
+        assert running.state == "running" and running.progress < 100, "killed before it finished"
 
-                time.sleep(2)
-                stack.start("worker")
-                done = wait_until(
-                    lambda: ExportJob.objects.filter(pk=job["id"], state="done").first(),
-                    timeout=120,
-                    what="the export finishing after the restart",
-                )
-                assert "stalled" in stack.log("worker") + stack.log("scheduler")
-                download = api.get(f"{stack.base}/api/exports/{done.pk}/download/", timeout=60)
-                assert download.status_code == 200
-                sheet = openpyxl.load_workbook(io.BytesIO(download.content), read_only=True)["Svar"]
-                names = {row[0] for row in sheet.iter_rows(min_row=3, values_only=True)}
-                assert len(names) == ORGANISATIONS
-    finally:
-        redis.stop()
-        remove()
+        time.sleep(2)
+        stack.start("worker")
+        done = wait_until(
+            lambda: ExportJob.objects.filter(pk=job["id"], state="done").first(),
+            timeout=120,
+            what="the export finishing after the restart",
+        )
+        assert "stalled" in stack.log("worker") + stack.log("scheduler")
+        download = api.get(f"{stack.base}/api/exports/{done.pk}/download/", timeout=60)
+        assert download.status_code == 200
+        sheet = openpyxl.load_workbook(io.BytesIO(download.content), read_only=True)["Svar"]
+        names = {row[0] for row in sheet.iter_rows(min_row=3, values_only=True)}
+        assert len(names) == ORGANISATIONS
 
 
 def test_redis_restart_during_an_open_round_loses_no_reminder(postgres):
@@ -135,50 +118,34 @@ def test_redis_restart_during_an_open_round_loses_no_reminder(postgres):
         assignment = f.AssignmentFactory(round=survey_round)
         people.append(f.ContactFactory(organisation=assignment.organisation, email=f"person{n}@example.se"))
     api = staff_session()
-    folder, remove = temporary_folder("arsrunda-fault-redis-")
-    redis = PrivateRedis(folder / "redis")
-    redis.start()
-    try:
-        with (
-            SmtpSink() as smtp,
-            Stack(
-                database=postgres,
-                redis_url=redis.url,
-                smtp_port=smtp.port,
-                folder=folder / "stack",
-                extra_env={"TICK_SECONDS": "1", "OUTBOX_REDISPATCH_SECONDS": "5"},
-            ) as stack,
-        ):
-            stack.build()
-            for name in ("web", "worker", "scheduler"):
-                stack.start(name)
-            with stack.logs_on_failure():
-                smtp.wait_for(lambda m: len(smtp.messages) >= len(people), what="the invitations")
+    with running_stack(
+        postgres,
+        prefix="arsrunda-fault-redis-",
+        extra_env={"TICK_SECONDS": "1", "OUTBOX_REDISPATCH_SECONDS": "5"},
+    ) as (stack, smtp, redis):
+        smtp.wait_for(lambda m: len(smtp.messages) >= len(people), what="the invitations")
 
-                # Redis goes away; meanwhile the coordinator moves the deadline so that the reminder
-                # falls due while it is down.
-                redis.stop()
-                extended = api.post(
-                    f"{stack.base}/api/rounds/{survey_round.pk}/extend/",
-                    json={"deadline": (timezone.now() + timedelta(days=1, seconds=3)).isoformat()},
-                    timeout=10,
-                )
-                assert extended.status_code == 200, extended.text
-                time.sleep(6)
-                assert len(smtp.messages) == len(people), "nothing can be sent while Redis is down"
-                redis.start()
-
-                smtp.wait_for(
-                    lambda m: len(smtp.messages) >= 2 * len(people),
-                    timeout=120,
-                    what="the reminders after Redis came back",
-                )
-                time.sleep(3)  # a few more ticks: nothing more may arrive
-                for person in people:
-                    subjects = [m["subject"] for m in smtp.to(person.email)]
-                    assert len(subjects) == 2, (person.email, subjects)
-                assert OutboundEmail.objects.filter(kind="reminder", status="sent").count() == len(people)
-                assert OutboundEmail.objects.filter(kind="invitation", status="sent").count() == len(people)
-    finally:
+        # Redis goes away; meanwhile the coordinator moves the deadline so that the reminder
+        # falls due while it is down.
         redis.stop()
-        remove()
+        extended = api.post(
+            f"{stack.base}/api/rounds/{survey_round.pk}/extend/",
+            json={"deadline": (timezone.now() + timedelta(days=1, seconds=3)).isoformat()},
+            timeout=10,
+        )
+        assert extended.status_code == 200, extended.text
+        time.sleep(6)
+        assert len(smtp.messages) == len(people), "nothing can be sent while Redis is down"
+        redis.start()
+
+        smtp.wait_for(
+            lambda m: len(smtp.messages) >= 2 * len(people),
+            timeout=120,
+            what="the reminders after Redis came back",
+        )
+        time.sleep(3)  # a few more ticks: nothing more may arrive
+        for person in people:
+            subjects = [m["subject"] for m in smtp.to(person.email)]
+            assert len(subjects) == 2, (person.email, subjects)
+        assert OutboundEmail.objects.filter(kind="reminder", status="sent").count() == len(people)
+        assert OutboundEmail.objects.filter(kind="invitation", status="sent").count() == len(people)

@@ -4,58 +4,22 @@ person has exactly one invitation (or one reminder)."""
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from backend.celery import app as celery_app
 from surveys.models import OutboundEmail, SurveyRound
 from tests import factories as f
 from tests.support.smtp import RecordingHandler, SMTPServer
-from tests.test_integration_worker import worker_env
+from tests.test_integration_worker import start_worker, worker_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 PEOPLE = 24
-
-
-def start_worker(env, queue):
-    """A worker in its own process group, so SIGKILL takes its pool children with it."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "backend",
-            "worker",
-            "--loglevel",
-            "INFO",
-            "--concurrency",
-            "1",
-        ]
-        + [
-            "--pool",
-            "prefork",
-            "--queues",
-            queue,
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
 
 
 def send_tick(redis_url, queue):

@@ -36,6 +36,7 @@ def worker_env(database, redis_url, queue):
 
 
 def start_worker(env, queue):
+    """A worker on a private queue, in its own process group (so SIGKILL takes its pool children too)."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -61,6 +62,7 @@ def start_worker(env, queue):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,
     )
 
 

@@ -229,3 +229,35 @@ def temporary_folder(prefix):
 
     folder = tempfile.mkdtemp(prefix=prefix)
     return Path(folder), lambda: shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def running_stack(database, *, prefix, extra_env=None):
+    """The whole topology up: a private Redis (which a test may stop and start), an SMTP sink, the image
+    build step, migrate, then web, worker and scheduler. Yields (stack, smtp, redis); a failing step
+    shows the services' logs; everything is stopped and removed afterwards."""
+    from .servers import PrivateRedis
+
+    folder, remove = temporary_folder(prefix)
+    redis = PrivateRedis(folder / "redis")
+    redis.start()
+    try:
+        with (
+            SmtpSink() as smtp,
+            Stack(
+                database=database,
+                redis_url=redis.url,
+                smtp_port=smtp.port,
+                folder=folder / "stack",
+                extra_env=extra_env,
+            ) as stack,
+        ):
+            stack.build()
+            stack.run_once("migrate")
+            for name in ("web", "worker", "scheduler"):
+                stack.start(name)
+            with stack.logs_on_failure():
+                yield stack, smtp, redis
+    finally:
+        redis.stop()
+        remove()
