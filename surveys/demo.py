@@ -34,6 +34,7 @@ from .models import (
     SurveyRound,
     User,
 )
+from .selectors import questions_for_assignment
 from .services.conditions import condition_holds
 
 T = QuestionType
@@ -544,8 +545,21 @@ def load_demo(*, today=None):
         districts=[orgs[n] for n in DISTRICTS],
         coordinator=coordinator,
     )
+    responsible = {name for *_, lead, co, _ in ACTIVITIES for name in [lead, *co]}
+    activity_round = _round(
+        activity_version,
+        name="Aktivitetsuppföljning",
+        year=today.year - 1,
+        state=SurveyRound.State.CLOSED,
+        opens=date(today.year - 1, 12, 1),
+        deadline=date(today.year - 1, 12, 20),
+        programme=programme,
+        districts=[orgs[n] for n in sorted(responsible)],
+        coordinator=coordinator,
+    )
     _answer_round(last_round, complete=len(DISTRICTS), partial=0, seed=2025)
     _answer_round(current_round, complete=3, partial=4, seed=2026)
+    _answer_round(activity_round, complete=len(responsible), partial=0, seed=2024)
     if not IndexResult.objects.filter(assignment__round=last_round).exists():
         from .services.scoring import compute_round_index
 
@@ -557,6 +571,7 @@ def load_demo(*, today=None):
         "pi_v1": pi_v1,
         "pi_v2": pi_v2,
         "activity_version": activity_version,
+        "activity_round": activity_round,
         "last_round": last_round,
         "current_round": current_round,
     }
@@ -969,7 +984,11 @@ def _answer_round(survey_round, *, complete, partial, seed):
         values = {}
         cut = len(questions) if index < complete else len(questions) // 2
         shown = {}
+        # An activity questionnaire asks each organisation only about what it leads or shares.
+        mine = {q.pk for q in questions_for_assignment(assignment)}
         for question in questions[:cut]:
+            if question.pk not in mine:
+                continue
             shown[question.pk] = condition_holds(question, values, shown=shown)
             if not shown[question.pk]:
                 continue

@@ -1,5 +1,7 @@
 """Web pages for respondents: the home page and the magic link that opens a questionnaire."""
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import redirect, render
@@ -28,12 +30,36 @@ def _client(request):
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
+logger = logging.getLogger(__name__)
+
+
 def _quiet(response):
     """The URL holds the token: keep it out of the request log (Django logs 4xx responses with the
     path) and out of any Referer header sent from this page."""
     response._has_been_logged = True
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _failed_attempts(key):
+    """Failed links from this address in the window. The count lives in the cache (Redis in production);
+    while the cache is unreachable respondents still get in (the throttle fails open, and says so)."""
+    try:
+        return cache.get(key, 0)
+    except Exception:
+        logger.warning("magic-link throttle unavailable: the cache is unreachable")
+        return 0
+
+
+def _count_failed_attempt(key, window):
+    try:
+        cache.add(key, 0, window)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, window)
+    except Exception:
+        logger.warning("magic-link throttle unavailable: the cache is unreachable")
 
 
 @require_GET
@@ -45,17 +71,13 @@ def magic_link(request, token):
     so guessing is throttled."""
     limit, window = _guess_limit()
     key = GUESS_KEY.format(_client(request))
-    if cache.get(key, 0) >= limit:
+    if _failed_attempts(key) >= limit:
         return _quiet(render(request, "surveys/link_refused.html", {"reason": "throttled"}, status=429))
     try:
         access = resolve_token(token)
     except TokenRefused as refused:
         if refused.reason == "unknown":
-            cache.add(key, 0, window)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, window)
+            _count_failed_attempt(key, window)
         return _quiet(
             render(
                 request,

@@ -2,9 +2,9 @@
 
 - The worker is killed with SIGKILL while it builds a workbook: after a restart the export completes
   and downloads with every organisation in it.
-- Redis is restarted (losing every queued message: compose runs it without persistence) while a round
-  is open: the reminder that falls due meanwhile is sent once to each person who has not answered, and
-  nobody is invited twice."""
+- Redis is stopped (losing every queued message: compose runs it without persistence) while a round is
+  open: a respondent still answers and submits meanwhile; when Redis is back the receipt goes out, the
+  reminder that fell due is sent once to each person who has not answered, and nobody is invited twice."""
 
 import io
 import time
@@ -18,7 +18,7 @@ from rest_framework.authtoken.models import Token
 
 from surveys.models import Answer, Assignment, ExportJob, Organisation, OutboundEmail, Response
 from tests import factories as f
-from tests.support.stack import running_stack
+from tests.support.stack import answer_and_submit, link_in, running_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -128,6 +128,8 @@ def test_redis_restart_during_an_open_round_loses_no_reminder(postgres):
         # Redis goes away; meanwhile the coordinator moves the deadline so that the reminder
         # falls due while it is down.
         redis.stop()
+        answered = people[0]
+        answer_and_submit(stack.base, link_in(smtp.to(answered.email)[0]["body"]), {"q_PLAN": "ja"})
         extended = api.post(
             f"{stack.base}/api/rounds/{survey_round.pk}/extend/",
             json={"deadline": (timezone.now() + timedelta(days=1, seconds=3)).isoformat()},
@@ -147,5 +149,8 @@ def test_redis_restart_during_an_open_round_loses_no_reminder(postgres):
         for person in people:
             subjects = [m["subject"] for m in smtp.to(person.email)]
             assert len(subjects) == 2, (person.email, subjects)
-        assert OutboundEmail.objects.filter(kind="reminder", status="sent").count() == len(people)
-        assert OutboundEmail.objects.filter(kind="invitation", status="sent").count() == len(people)
+        sent = OutboundEmail.objects.filter(status="sent")
+        assert sent.filter(kind="invitation").count() == len(people)
+        assert sent.filter(kind="receipt").get().to_email == answered.email, "submitted while Redis was down"
+        reminded = set(sent.filter(kind="reminder").values_list("to_email", flat=True))
+        assert reminded == {p.email for p in people[1:]}, "everyone but the one who answered, once each"

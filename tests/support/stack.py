@@ -261,3 +261,25 @@ def running_stack(database, *, prefix, extra_env=None):
     finally:
         redis.stop()
         remove()
+
+
+def hidden_fields(html):
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+
+
+def answer_and_submit(base, link, answers):
+    """A respondent's browser over HTTP (session cookie, CSRF): open the e-mailed link, answer the first
+    section, go to the review page and submit. Returns (overview page, receipt page)."""
+    import requests
+
+    browser = requests.Session()
+    overview = browser.get(link, timeout=10)
+    assert overview.status_code == 200, overview.text[:2000]
+    assert "/l/" not in overview.url, "the token leaves the address bar at once"
+    assignment_id = re.search(r"/enkat/(\d+)/", overview.url).group(1)
+    page = browser.get(f"{base}/enkat/{assignment_id}/avsnitt/1/", timeout=10)
+    saved = browser.post(page.url, data={**hidden_fields(page.text), **answers, "action": "next"}, timeout=10)
+    assert saved.url.endswith("/granska/"), saved.text[:2000]
+    submitted = browser.post(saved.url, data={**hidden_fields(saved.text), "confirm": "yes"}, timeout=10)
+    assert submitted.status_code == 200 and submitted.url.endswith("/kvitto/"), submitted.text[:2000]
+    return overview, submitted
