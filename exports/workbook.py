@@ -307,7 +307,9 @@ ACTIVITY_HEADINGS = [
 
 
 def _activities(wb, data):
-    """Per organisation and activity: the status, then one row per indicator with its gender split."""
+    """Per activity (in plan order: målområde, insatsområde, aktivitet) and organisation (the lead first):
+    the status, then one row per indicator with its gender split. Activity answers are few (organisations
+    × their activities), so the rows are gathered and sorted before they are written."""
     ws = wb.create_sheet("Aktiviteter")
     _widths(ws, [30, 26, 40, 30, 12, 20, 40, 10, 20, 12, 9, 9, 9, 9, 40])
     ws.freeze_panes = "A2"
@@ -316,10 +318,10 @@ def _activities(wb, data):
     by_activity = {}
     for q in data.activity_questions():
         by_activity.setdefault(q.activity_id, []).append(q)
-    written = 1
+    rows = []
     for assignment, values in data.activity_answers():
         org = assignment.organisation
-        for activity in activities:
+        for position, activity in enumerate(activities):
             questions = by_activity.get(activity.pk, [])
             if not any(q.pk in values for q in questions):
                 continue
@@ -353,7 +355,7 @@ def _activities(wb, data):
                     split = [_number(raw.get(k)) for k in ("total", "flickor", "pojkar", "kvinnor", "man")]
                 elif raw is not None:
                     split[0] = cells.value(ws, data.scalar(q, raw))
-                ws.append(
+                row = (
                     head
                     + [
                         cells.text(ws, ind.text) if ind else None,
@@ -363,8 +365,10 @@ def _activities(wb, data):
                     + split
                     + [cells.text(ws, comment)]
                 )
-                written += 1
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(ACTIVITY_HEADINGS))}{written}"
+                rows.append(((position, role != "Ansvarig", org.name, len(rows)), row))
+    for _, row in sorted(rows, key=lambda item: item[0]):
+        ws.append(row)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(ACTIVITY_HEADINGS))}{len(rows) + 1}"
 
 
 def _plain(number):

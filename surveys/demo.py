@@ -859,7 +859,7 @@ def _activity_questionnaire(programme):
                 section=section,
                 order=order + 1 + i,
                 code=f"{code}_IND{i}",
-                type=T.BREAKDOWN if indicator.gender_split else T.DECIMAL,
+                type=T.BREAKDOWN if indicator.gender_split else T.INTEGER,
                 min_value=0,
                 text=f"{indicator.text} ({indicator.unit}, mål: {indicator.target})",
                 activity=activity,
