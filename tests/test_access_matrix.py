@@ -2,10 +2,13 @@
 
 Roles: anonymous, a respondent of organisation A and one of organisation B (each signed in through their
 own magic link), the central office's reader, a coordinator, and an admin. Objects in the table belong to
-organisation A, so the respondent of B must never read or write them.
+organisation A, so the respondent of B must never read or write them. Two more roles walk every row: a
+respondent *user* of A and one of B (a login bound to their organisation, for the results API); unless a row
+says otherwise they get what anonymous gets.
 
 `test_every_route_is_in_the_matrix` fails when a new URL is added without a row here."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -24,7 +27,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anon", "resp_a", "resp_b", "reader", "coord", "admin")
+ROLES = ("anon", "resp_a", "resp_b", "reader", "coord", "admin", "user_a", "user_b")
 
 # Routes that are not part of the application's own access rules.
 NOT_IN_MATRIX = {"api-root"}
@@ -48,7 +51,11 @@ class World:
             "reader": f.UserFactory(role="reader", username="m-reader"),
             "coord": f.UserFactory(role="coordinator", username="m-coord"),
             "admin": f.UserFactory(role="admin", username="m-admin"),
+            "user_a": f.UserFactory(role="respondent", username="m-user-a"),
+            "user_b": f.UserFactory(role="respondent", username="m-user-b"),
         }
+        self.users["user_a"].organisations.add(self.org_a)
+        self.users["user_b"].organisations.add(self.org_b)
         self.email_a = f.OutboundEmailFactory(
             assignment=self.assignment_a, contact=self.contact_a, status="failed", last_error="SMTP 451"
         )
@@ -75,16 +82,20 @@ class World:
         self.published = f.SurveyRoundFactory(version=self.version, state="published", year=2025)
         self.published_a = f.AssignmentFactory(round=self.published, organisation=self.org_a)
         self.published_b = f.AssignmentFactory(round=self.published, organisation=self.org_b)
-        for rank, assignment in enumerate((self.published_a, self.published_b), start=1):
+        for points, assignment in enumerate((self.published_a, self.published_b), start=1):
             IndexResult.objects.create(
                 assignment=assignment,
                 scheme=scheme,
                 categories={},
-                total=Decimal(10 * rank),
-                scaled=Decimal(20 * rank),
-                rank=rank,
+                total=Decimal(10 * points),
+                scaled=Decimal(20 * points),  # A 20, B 40
+                rank=3 - points,
                 preliminary=False,
             )
+        # A's preliminary index in the open round, which does not show preliminary results.
+        self.preliminary_a = IndexResult.objects.create(
+            assignment=self.assignment_a, scheme=scheme, categories={}, total=5, scaled=10, preliminary=True
+        )
         self.job = f.ExportJobFactory(round=self.published, state=ExportJob.State.DONE, progress=100)
         self.job.file.save("omgang-2025.xlsx", ContentFile(b"workbook"), save=True)
 
@@ -121,8 +132,10 @@ class World:
         return client
 
 
-def row(name, method, path, expected, data=None):
-    """`expected` lists the status for anon, resp_a, resp_b, reader, coord, admin in that order."""
+def row(name, method, path, expected, data=None, users=None):
+    """`expected` lists the status for anon, resp_a, resp_b, reader, coord, admin in that order; `users`
+    the status for the respondent users of A and B (by default anonymous's)."""
+    expected = tuple(expected) + tuple(users or (expected[0], expected[0]))
     return pytest.param(
         name, method, path, dict(zip(ROLES, expected, strict=True)), data, id=f"{method} {name}"
     )
@@ -330,12 +343,53 @@ MATRIX += [
         data={},
     ),
     row("access-link-list", "post", lambda w: "/api/access-links/", COORD_ONLY[:4] + (400, 400), data={}),
+    # A link to A's response for B's contact would hand B's respondent A's answers: refused.
+    row(
+        "access-link-list",
+        "post",
+        lambda w: "/api/access-links/",
+        COORD_ONLY[:4] + (400, 400),
+        data=lambda w: {"assignment": w.assignment_a.pk, "contact": w.contact_b.pk},
+    ),
     # The result page shows each respondent their own organisation beside the city mean; no one else.
     row("surveys:results", "get", lambda w: "/enkat/resultat/", (403, 200, 200, 403, 403, 403)),
     # Index results over the API: staff (reader included) read; only coordinators and admins recompute.
     # A magic-link session is no API user: respondents read their result on the page above.
-    row("results-assignment", "get", lambda w: f"/api/results/assignments/{w.published_a.pk}/", STAFF_READ),
-    row("results-round", "get", lambda w: f"/api/results/rounds/{w.published.pk}/", STAFF_READ),
+    # A respondent user reads its own organisation's published result and trend, and the round's figures
+    # (without other organisations' rows); never another organisation's.
+    row(
+        "results-assignment",
+        "get",
+        lambda w: f"/api/results/assignments/{w.published_a.pk}/",
+        STAFF_READ,
+        users=(200, 404),
+    ),
+    row(
+        "results-round",
+        "get",
+        lambda w: f"/api/results/rounds/{w.published.pk}/",
+        STAFF_READ,
+        users=(200, 200),
+    ),
+    # Before publication (no preliminary results in this round) respondents see neither their own
+    # result nor the round's figures.
+    row(
+        "results-assignment",
+        "get",
+        lambda w: f"/api/results/assignments/{w.assignment_a.pk}/",
+        STAFF_READ,
+        users=(404, 404),
+    ),
+    row("results-round", "get", lambda w: f"/api/results/rounds/{w.round.pk}/", STAFF_READ, users=(403, 403)),
+    row(
+        "results-trend",
+        "get",
+        lambda w: (
+            f"/api/results/organisations/{w.org_b.pk}/trend/?questionnaire={w.version.questionnaire_id}"
+        ),
+        STAFF_READ,
+        users=(404, 200),
+    ),
     row(
         "results-compute",
         "post",
@@ -350,6 +404,7 @@ MATRIX += [
             f"/api/results/organisations/{w.org_a.pk}/trend/?questionnaire={w.version.questionnaire_id}"
         ),
         STAFF_READ,
+        users=(200, 404),
     ),
     row("results-activities", "get", lambda w: f"/api/results/rounds/{w.round.pk}/activities/", STAFF_READ),
     # Exports: the central office's reader asks for and downloads workbooks like a coordinator.
@@ -519,6 +574,18 @@ def test_access(name, method, path, expected, data):
             seen[role] = getattr(client, method)(path(world), **kwargs).status_code
             transaction.set_rollback(True)
     assert seen == expected, f"{method.upper()} {name}: got {seen}"
+
+
+def test_each_respondent_sees_only_their_own_organisations_result():
+    """Both respondents reach the result page (200 above); each sees its own index, never the other's."""
+    world = World()
+    for role, own, other in (("resp_a", "A", "B"), ("resp_b", "B", "A")):
+        html = world.client(role).get("/enkat/resultat/").content.decode()
+        text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+        own_index, other_index = ("20,0", "40,0") if own == "A" else ("40,0", "20,0")
+        assert f"Resultat för Organisation {own}" in text
+        assert f"Ert index är {own_index} av 100" in text
+        assert f"Organisation {other}" not in text and other_index not in text
 
 
 def _route_names(patterns, namespace=None):
