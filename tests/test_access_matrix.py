@@ -34,7 +34,9 @@ NOT_IN_MATRIX = {"api-root"}
 
 
 class World:
-    """Two organisations answering one open round, plus staff users; clients signed in per role."""
+    """Organisations A and B answering an open round, with last year's published round (their index
+    results and its finished workbook), a programme with an activity A leads, a scoring scheme on a version
+    no round froze, staff and respondent users; clients signed in per role."""
 
     def __init__(self):
         self.version = f.VersionFactory()
@@ -78,7 +80,10 @@ class World:
 
     def _results(self):
         """A published round of the same version with index results for A and B, and its workbook."""
-        scheme = f.ScoringSchemeFactory(version=self.version)
+        # The open round froze its version when it opened; the published round uses it too.
+        self.version.frozen_at = timezone.now() - timedelta(days=400)
+        self.version.save(update_fields=["frozen_at"])
+        self.frozen_scheme = scheme = f.ScoringSchemeFactory(version=self.version)
         self.published = f.SurveyRoundFactory(version=self.version, state="published", year=2025)
         self.published_a = f.AssignmentFactory(round=self.published, organisation=self.org_a)
         self.published_b = f.AssignmentFactory(round=self.published, organisation=self.org_b)
@@ -217,7 +222,27 @@ MATRIX = [
         DENY_API + (403, 200, 200),
         data={"short_name": "A"},
     ),
+    row(
+        "organisation-detail",
+        "delete",
+        lambda w: f"/api/organisations/{w.org_c.pk}/",
+        DENY_API + (403, 204, 204),
+    ),
     row("contact-list", "get", lambda w: "/api/contacts/", DENY_API + (200, 200, 200)),
+    row(
+        "contact-list",
+        "post",
+        lambda w: "/api/contacts/",
+        COORD_ONLY_CREATED,
+        data=lambda w: {"organisation": w.org_a.pk, "name": "Ny Kontakt", "email": "ny@example.se"},
+    ),
+    row(
+        "contact-detail",
+        "patch",
+        lambda w: f"/api/contacts/{w.contact_a.pk}/",
+        COORD_ONLY,
+        data={"name": "Nytt Namn"},
+    ),
     row("contact-detail", "get", lambda w: f"/api/contacts/{w.contact_a.pk}/", DENY_API + (200, 200, 200)),
     row("contact-detail", "delete", lambda w: f"/api/contacts/{w.contact_a.pk}/", DENY_API + (403, 204, 204)),
     row("questionnaire-list", "get", lambda w: "/api/questionnaires/", DENY_API + (200, 200, 200)),
@@ -246,6 +271,19 @@ MATRIX = [
     ),
     # Rounds: staff read; coordinators and admins change.
     row("round-list", "get", lambda w: "/api/rounds/", STAFF_READ),
+    row(
+        "round-list",
+        "post",
+        lambda w: "/api/rounds/",
+        COORD_ONLY_CREATED,
+        data=lambda w: {
+            "version": w.version.pk,
+            "year": 2032,
+            "opens_at": (timezone.now() + timedelta(days=10)).isoformat(),
+            "deadline": (timezone.now() + timedelta(days=40)).isoformat(),
+            "organisations": [w.org_a.pk, w.org_b.pk],
+        },
+    ),
     row("round-detail", "get", lambda w: f"/api/rounds/{w.round.pk}/", STAFF_READ),
     row("round-detail", "patch", lambda w: f"/api/rounds/{w.round.pk}/", COORD_ONLY, data={"name": "Ny"}),
     row("round-schedule", "post", lambda w: f"/api/rounds/{w.draft.pk}/schedule/", COORD_ONLY, data={}),
@@ -277,6 +315,14 @@ MATRIX = [
         data=lambda w: {"organisations": [w.org_b.pk]},
     ),
     row("round-preview", "get", lambda w: f"/api/rounds/{w.round.pk}/preview/", STAFF_READ),
+    # Previewing unsaved templates writes nothing, but only those who may save templates do it.
+    row(
+        "round-preview",
+        "post",
+        lambda w: f"/api/rounds/{w.round.pk}/preview/",
+        COORD_ONLY,
+        data={"invitation_subject": "Enkät {{ year }}"},
+    ),
     row("round-digest", "post", lambda w: f"/api/rounds/{w.round.pk}/digest/", COORD_ONLY, data={}),
     row("assignment-list", "get", lambda w: "/api/assignments/", STAFF_READ),
     row("assignment-detail", "get", lambda w: f"/api/assignments/{w.assignment_a.pk}/", STAFF_READ),
@@ -521,6 +567,14 @@ MATRIX += [
         list_path="/api/scoring/schemes/",
         create=lambda w: {"version": f.VersionFactory().pk, "name": "Index", "scale_to": 100},
         change={"scale_to": 10},
+    ),
+    # Once a round has opened on the version, its scheme is kept as the results were computed: 409.
+    row(
+        "scoring-scheme-detail",
+        "patch",
+        lambda w: f"/api/scoring/schemes/{w.frozen_scheme.pk}/",
+        DENY_API + (403, 409, 409),
+        data={"scale_to": 10},
     ),
     row(
         "scoring-scheme-problems",
