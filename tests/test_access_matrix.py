@@ -2,32 +2,41 @@
 
 Roles: anonymous, a respondent of organisation A and one of organisation B (each signed in through their
 own magic link), the central office's reader, a coordinator, and an admin. Objects in the table belong to
-organisation A, so the respondent of B must never read or write them.
+organisation A, so the respondent of B must never read or write them. Two more roles walk every row: a
+respondent *user* of A and one of B (a login bound to their organisation, for the results API); unless a row
+says otherwise they get what anonymous gets.
 
 `test_every_route_is_in_the_matrix` fails when a new URL is added without a row here."""
 
+import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from surveys.models import AccessToken
+from exports import questionnaire_io
+from surveys.models import AccessToken, ExportJob, IndexResult
+from surveys.services.programmes import export_plan
 from surveys.services.tokens import hash_token, issue_token
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anon", "resp_a", "resp_b", "reader", "coord", "admin")
+ROLES = ("anon", "resp_a", "resp_b", "reader", "coord", "admin", "user_a", "user_b")
 
 # Routes that are not part of the application's own access rules.
 NOT_IN_MATRIX = {"api-root"}
 
 
 class World:
-    """Two organisations answering one open round, plus staff users; clients signed in per role."""
+    """Organisations A and B answering an open round, with last year's published round (their index
+    results and its finished workbook), a programme with an activity A leads, a scoring scheme on a version
+    no round froze, staff and respondent users; clients signed in per role."""
 
     def __init__(self):
         self.version = f.VersionFactory()
@@ -44,7 +53,11 @@ class World:
             "reader": f.UserFactory(role="reader", username="m-reader"),
             "coord": f.UserFactory(role="coordinator", username="m-coord"),
             "admin": f.UserFactory(role="admin", username="m-admin"),
+            "user_a": f.UserFactory(role="respondent", username="m-user-a"),
+            "user_b": f.UserFactory(role="respondent", username="m-user-b"),
         }
+        self.users["user_a"].organisations.add(self.org_a)
+        self.users["user_b"].organisations.add(self.org_b)
         self.email_a = f.OutboundEmailFactory(
             assignment=self.assignment_a, contact=self.contact_a, status="failed", last_error="SMTP 451"
         )
@@ -61,6 +74,57 @@ class World:
         self.submitted.response.submitted_at = timezone.now()
         self.submitted.response.save()
         self.token_b = issue_token(assignment=self.assignment_b, contact=self.contact_b)
+        self._results()
+        self._programme()
+        self._scoring()
+
+    def _results(self):
+        """A published round of the same version with index results for A and B, and its workbook."""
+        # The open round froze its version when it opened; the published round uses it too.
+        self.version.frozen_at = timezone.now() - timedelta(days=400)
+        self.version.save(update_fields=["frozen_at"])
+        self.frozen_scheme = scheme = f.ScoringSchemeFactory(version=self.version)
+        self.published = f.SurveyRoundFactory(version=self.version, state="published", year=2025)
+        self.published_a = f.AssignmentFactory(round=self.published, organisation=self.org_a)
+        self.published_b = f.AssignmentFactory(round=self.published, organisation=self.org_b)
+        for points, assignment in enumerate((self.published_a, self.published_b), start=1):
+            IndexResult.objects.create(
+                assignment=assignment,
+                scheme=scheme,
+                categories={},
+                total=Decimal(10 * points),
+                scaled=Decimal(20 * points),  # A 20, B 40
+                rank=3 - points,
+                preliminary=False,
+            )
+        # A's preliminary index in the open round, which does not show preliminary results.
+        self.preliminary_a = IndexResult.objects.create(
+            assignment=self.assignment_a, scheme=scheme, categories={}, total=5, scaled=10, preliminary=True
+        )
+        self.job = f.ExportJobFactory(round=self.published, state=ExportJob.State.DONE, progress=100)
+        self.job.file.save("omgang-2025.xlsx", ContentFile(b"workbook"), save=True)
+
+    def _programme(self):
+        self.programme = f.ProgrammeFactory()
+        self.goal_area = f.GoalAreaFactory(programme=self.programme)
+        self.focus_area = f.FocusAreaFactory(goal_area=self.goal_area)
+        self.activity = f.ActivityFactory(
+            goal_area=self.goal_area, focus_area=self.focus_area, lead=self.org_a
+        )
+        self.indicator = f.IndicatorFactory(activity=self.activity, lead=self.org_a)
+
+    def _scoring(self):
+        """A scheme on a version no round has frozen, so coordinators may still change it."""
+        self.open_version = f.VersionFactory()
+        section = f.SectionFactory(version=self.open_version)
+        self.open_question = f.QuestionFactory(
+            version=self.open_version, section=section, code="S1", type="yes_no"
+        )
+        self.scheme = f.ScoringSchemeFactory(version=self.open_version)
+        self.category = f.ScoringCategoryFactory(scheme=self.scheme, code="struktur")
+        self.rule = f.ScoringRuleFactory(
+            scheme=self.scheme, category=self.category, question=self.open_question, option_code="ja"
+        )
 
     def client(self, role):
         client = Client()
@@ -73,11 +137,26 @@ class World:
         return client
 
 
-def row(name, method, path, expected, data=None):
-    """`expected` lists the status for anon, resp_a, resp_b, reader, coord, admin in that order."""
+def row(name, method, path, expected, data=None, users=None):
+    """`expected` lists the status for anon, resp_a, resp_b, reader, coord, admin in that order; `users`
+    the status for the respondent users of A and B (by default anonymous's)."""
+    expected = tuple(expected) + tuple(users or (expected[0], expected[0]))
     return pytest.param(
         name, method, path, dict(zip(ROLES, expected, strict=True)), data, id=f"{method} {name}"
     )
+
+
+class Upload:
+    """A multipart body: `build(world)` gives the form fields (a file as bytes under "file")."""
+
+    def __init__(self, build=lambda w: {}):
+        self.build = build
+
+    def fields(self, world):
+        fields = dict(self.build(world))
+        if "file" in fields:
+            fields["file"] = ContentFile(fields["file"], name="upload.xlsx")
+        return fields
 
 
 DENY_API = (403, 403, 403)  # anonymous and both respondents: DRF answers 403 to the unauthenticated
@@ -143,7 +222,27 @@ MATRIX = [
         DENY_API + (403, 200, 200),
         data={"short_name": "A"},
     ),
+    row(
+        "organisation-detail",
+        "delete",
+        lambda w: f"/api/organisations/{w.org_c.pk}/",
+        DENY_API + (403, 204, 204),
+    ),
     row("contact-list", "get", lambda w: "/api/contacts/", DENY_API + (200, 200, 200)),
+    row(
+        "contact-list",
+        "post",
+        lambda w: "/api/contacts/",
+        COORD_ONLY_CREATED,
+        data=lambda w: {"organisation": w.org_a.pk, "name": "Ny Kontakt", "email": "ny@example.se"},
+    ),
+    row(
+        "contact-detail",
+        "patch",
+        lambda w: f"/api/contacts/{w.contact_a.pk}/",
+        COORD_ONLY,
+        data={"name": "Nytt Namn"},
+    ),
     row("contact-detail", "get", lambda w: f"/api/contacts/{w.contact_a.pk}/", DENY_API + (200, 200, 200)),
     row("contact-detail", "delete", lambda w: f"/api/contacts/{w.contact_a.pk}/", DENY_API + (403, 204, 204)),
     row("questionnaire-list", "get", lambda w: "/api/questionnaires/", DENY_API + (200, 200, 200)),
@@ -172,6 +271,19 @@ MATRIX = [
     ),
     # Rounds: staff read; coordinators and admins change.
     row("round-list", "get", lambda w: "/api/rounds/", STAFF_READ),
+    row(
+        "round-list",
+        "post",
+        lambda w: "/api/rounds/",
+        COORD_ONLY_CREATED,
+        data=lambda w: {
+            "version": w.version.pk,
+            "year": 2032,
+            "opens_at": (timezone.now() + timedelta(days=10)).isoformat(),
+            "deadline": (timezone.now() + timedelta(days=40)).isoformat(),
+            "organisations": [w.org_a.pk, w.org_b.pk],
+        },
+    ),
     row("round-detail", "get", lambda w: f"/api/rounds/{w.round.pk}/", STAFF_READ),
     row("round-detail", "patch", lambda w: f"/api/rounds/{w.round.pk}/", COORD_ONLY, data={"name": "Ny"}),
     row("round-schedule", "post", lambda w: f"/api/rounds/{w.draft.pk}/schedule/", COORD_ONLY, data={}),
@@ -203,6 +315,14 @@ MATRIX = [
         data=lambda w: {"organisations": [w.org_b.pk]},
     ),
     row("round-preview", "get", lambda w: f"/api/rounds/{w.round.pk}/preview/", STAFF_READ),
+    # Previewing unsaved templates writes nothing, but only those who may save templates do it.
+    row(
+        "round-preview",
+        "post",
+        lambda w: f"/api/rounds/{w.round.pk}/preview/",
+        COORD_ONLY,
+        data={"invitation_subject": "Enkät {{ year }}"},
+    ),
     row("round-digest", "post", lambda w: f"/api/rounds/{w.round.pk}/digest/", COORD_ONLY, data={}),
     row("assignment-list", "get", lambda w: "/api/assignments/", STAFF_READ),
     row("assignment-detail", "get", lambda w: f"/api/assignments/{w.assignment_a.pk}/", STAFF_READ),
@@ -226,6 +346,270 @@ MATRIX = [
 ]
 
 
+def crud(name, path, *, list_path, create, change, read=STAFF_READ):
+    """List, create, detail, change and delete rows of a model viewset: staff read, coordinators and
+    admins write, respondents reach nothing."""
+    detail = f"{name}-detail"
+    return [
+        row(f"{name}-list", "get", lambda w: list_path, read),
+        row(f"{name}-list", "post", lambda w: list_path, COORD_ONLY_CREATED, data=create),
+        row(detail, "get", path, read),
+        row(detail, "patch", path, COORD_ONLY, data=change),
+        row(detail, "delete", path, DENY_API + (403, 204, 204)),
+    ]
+
+
+MATRIX += [
+    # The respondent API: a magic-link session only (staff sessions hold no link), bound to its assignment.
+    row(
+        "respondent-questionnaire",
+        "get",
+        lambda w: f"/api/respondent/assignments/{w.assignment_a.pk}/",
+        (403, 200, 404, 403, 403, 403),
+    ),
+    row(
+        "respondent-answers",
+        "post",
+        lambda w: f"/api/respondent/assignments/{w.assignment_a.pk}/answers/",
+        (403, 200, 404, 403, 403, 403),
+        data={"version": 0, "answers": {"Q1": "Svar"}},
+    ),
+    row(
+        "respondent-submit",
+        "post",
+        lambda w: f"/api/respondent/assignments/{w.assignment_a.pk}/submit/",
+        (403, 200, 404, 403, 403, 403),
+    ),
+    # Without the confirmation box the review page refuses to submit (400), for A's respondent only.
+    row(
+        "surveys:review",
+        "post",
+        lambda w: f"/enkat/{w.assignment_a.pk}/granska/",
+        (404, 400, 404, 404, 404, 404),
+        data={},
+    ),
+    row("access-link-list", "post", lambda w: "/api/access-links/", COORD_ONLY[:4] + (400, 400), data={}),
+    # A link to A's response for B's contact would hand B's respondent A's answers: refused.
+    row(
+        "access-link-list",
+        "post",
+        lambda w: "/api/access-links/",
+        COORD_ONLY[:4] + (400, 400),
+        data=lambda w: {"assignment": w.assignment_a.pk, "contact": w.contact_b.pk},
+    ),
+    # The result page shows each respondent their own organisation beside the city mean; no one else.
+    row("surveys:results", "get", lambda w: "/enkat/resultat/", (403, 200, 200, 403, 403, 403)),
+    # Index results over the API: staff (reader included) read; only coordinators and admins recompute.
+    # A magic-link session is no API user: respondents read their result on the page above.
+    # A respondent user reads its own organisation's published result and trend, and the round's figures
+    # (without other organisations' rows); never another organisation's.
+    row(
+        "results-assignment",
+        "get",
+        lambda w: f"/api/results/assignments/{w.published_a.pk}/",
+        STAFF_READ,
+        users=(200, 404),
+    ),
+    row(
+        "results-round",
+        "get",
+        lambda w: f"/api/results/rounds/{w.published.pk}/",
+        STAFF_READ,
+        users=(200, 200),
+    ),
+    # Before publication (no preliminary results in this round) respondents see neither their own
+    # result nor the round's figures.
+    row(
+        "results-assignment",
+        "get",
+        lambda w: f"/api/results/assignments/{w.assignment_a.pk}/",
+        STAFF_READ,
+        users=(404, 404),
+    ),
+    row("results-round", "get", lambda w: f"/api/results/rounds/{w.round.pk}/", STAFF_READ, users=(403, 403)),
+    row(
+        "results-trend",
+        "get",
+        lambda w: (
+            f"/api/results/organisations/{w.org_b.pk}/trend/?questionnaire={w.version.questionnaire_id}"
+        ),
+        STAFF_READ,
+        users=(404, 200),
+    ),
+    row(
+        "results-compute",
+        "post",
+        lambda w: f"/api/results/rounds/{w.round.pk}/compute/",
+        DENY_API + (403, 202, 202),
+        data={},
+    ),
+    row(
+        "results-trend",
+        "get",
+        lambda w: (
+            f"/api/results/organisations/{w.org_a.pk}/trend/?questionnaire={w.version.questionnaire_id}"
+        ),
+        STAFF_READ,
+        users=(200, 404),
+    ),
+    row("results-activities", "get", lambda w: f"/api/results/rounds/{w.round.pk}/activities/", STAFF_READ),
+    # Exports: the central office's reader asks for and downloads workbooks like a coordinator.
+    row("round-exports", "get", lambda w: f"/api/rounds/{w.published.pk}/exports/", STAFF_READ),
+    row(
+        "round-exports",
+        "post",
+        lambda w: f"/api/rounds/{w.round.pk}/exports/",
+        DENY_API + (202, 202, 202),
+        data={},
+    ),
+    row("export-list", "get", lambda w: "/api/exports/", STAFF_READ),
+    row("export-detail", "get", lambda w: f"/api/exports/{w.job.pk}/", STAFF_READ),
+    row("export-download", "get", lambda w: f"/api/exports/{w.job.pk}/download/", STAFF_READ),
+    # Programmes and their plans: staff read, coordinators and admins change.
+    *crud(
+        "programme",
+        lambda w: f"/api/programmes/{w.programme.pk}/",
+        list_path="/api/programmes/",
+        create={"name": "Nytt program", "start_year": 2027, "end_year": 2030},
+        change={"description": "Reviderad"},
+    ),
+    *crud(
+        "goalarea",
+        lambda w: f"/api/goal-areas/{w.goal_area.pk}/",
+        list_path="/api/goal-areas/",
+        create=lambda w: {"programme": w.programme.pk, "number": "9", "title": "Nytt målområde"},
+        change={"title": "Ändrat"},
+    ),
+    *crud(
+        "focusarea",
+        lambda w: f"/api/focus-areas/{w.focus_area.pk}/",
+        list_path="/api/focus-areas/",
+        create=lambda w: {"goal_area": w.goal_area.pk, "number": "9.1", "title": "Nytt insatsområde"},
+        change={"title": "Ändrat"},
+    ),
+    *crud(
+        "activity",
+        lambda w: f"/api/activities/{w.activity.pk}/",
+        list_path="/api/activities/",
+        create=lambda w: {"goal_area": w.goal_area.pk, "number": "9.9", "title": "Ny", "lead": w.org_b.pk},
+        change={"title": "Ändrad"},
+    ),
+    *crud(
+        "indicator",
+        lambda w: f"/api/indicators/{w.indicator.pk}/",
+        list_path="/api/indicators/",
+        create=lambda w: {"activity": w.activity.pk, "text": "Antal träffar", "lead": w.org_a.pk},
+        change={"target": "10"},
+    ),
+    row("programme-plan-template", "get", lambda w: "/api/programmes/plan-template/", STAFF_READ),
+    row("programme-plan-export", "get", lambda w: f"/api/programmes/{w.programme.pk}/plan/", STAFF_READ),
+    # A dry run writes nothing, but it is the first half of an import: coordinators and admins only.
+    row(
+        "programme-plan-check",
+        "post",
+        lambda w: f"/api/programmes/{w.programme.pk}/plan/check/",
+        COORD_ONLY,
+        data=Upload(lambda w: {"file": export_plan(w.programme)}),
+    ),
+    row(
+        "programme-plan-import",
+        "post",
+        lambda w: f"/api/programmes/{w.programme.pk}/plan/import/",
+        COORD_ONLY,
+        data=Upload(lambda w: {"file": export_plan(w.programme)}),
+    ),
+    row(
+        "programme-activity-questionnaire",
+        "post",
+        lambda w: f"/api/programmes/{w.programme.pk}/activity-questionnaire/",
+        COORD_ONLY_CREATED,
+        data={},
+    ),
+    # Questionnaire versions as workbooks: staff read, coordinators and admins check and import.
+    row("questionnaireversion-list", "get", lambda w: "/api/questionnaire-versions/", STAFF_READ),
+    row(
+        "questionnaireversion-detail",
+        "get",
+        lambda w: f"/api/questionnaire-versions/{w.version.pk}/",
+        STAFF_READ,
+    ),
+    row(
+        "questionnaireversion-template", "get", lambda w: "/api/questionnaire-versions/template/", STAFF_READ
+    ),
+    row(
+        "questionnaireversion-workbook",
+        "get",
+        lambda w: f"/api/questionnaire-versions/{w.version.pk}/workbook/",
+        STAFF_READ,
+    ),
+    row(
+        "questionnaireversion-check",
+        "post",
+        lambda w: "/api/questionnaire-versions/check/",
+        COORD_ONLY,
+        data=Upload(
+            lambda w: {"file": questionnaire_io.template(), "questionnaire": w.version.questionnaire_id}
+        ),
+    ),
+    row(
+        "questionnaireversion-import-version",
+        "post",
+        lambda w: "/api/questionnaire-versions/import/",
+        COORD_ONLY_CREATED,
+        data=Upload(
+            lambda w: {"file": questionnaire_io.template(), "questionnaire": w.version.questionnaire_id}
+        ),
+    ),
+    # Scoring schemes: staff read, coordinators and admins change (while the version is not frozen).
+    *crud(
+        "scoring-scheme",
+        lambda w: f"/api/scoring/schemes/{w.scheme.pk}/",
+        list_path="/api/scoring/schemes/",
+        create=lambda w: {"version": f.VersionFactory().pk, "name": "Index", "scale_to": 100},
+        change={"scale_to": 10},
+    ),
+    # Once a round has opened on the version, its scheme is kept as the results were computed: 409.
+    row(
+        "scoring-scheme-detail",
+        "patch",
+        lambda w: f"/api/scoring/schemes/{w.frozen_scheme.pk}/",
+        DENY_API + (403, 409, 409),
+        data={"scale_to": 10},
+    ),
+    row(
+        "scoring-scheme-problems",
+        "get",
+        lambda w: f"/api/scoring/schemes/{w.scheme.pk}/problems/",
+        STAFF_READ,
+    ),
+    *crud(
+        "scoring-category",
+        lambda w: f"/api/scoring/categories/{w.category.pk}/",
+        list_path="/api/scoring/categories/",
+        create=lambda w: {"scheme": w.scheme.pk, "code": "samverkan", "name": "Samverkan"},
+        change={"cap": "5"},
+    ),
+    *crud(
+        "scoring-rule",
+        lambda w: f"/api/scoring/rules/{w.rule.pk}/",
+        list_path="/api/scoring/rules/",
+        create=lambda w: {
+            "scheme": w.scheme.pk,
+            "question": w.open_question.pk,
+            "category": w.category.pk,
+            "option_code": "nej",
+            "points": "0",
+        },
+        change={"points": "2"},
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.mark.parametrize("name, method, path, expected, data", MATRIX)
 def test_access(name, method, path, expected, data):
     world = World()
@@ -235,10 +619,27 @@ def test_access(name, method, path, expected, data):
         with transaction.atomic():
             client = world.client(role)
             body = data(world) if callable(data) else data
-            kwargs = {"content_type": "application/json", "data": body} if body is not None else {}
+            if isinstance(body, Upload):
+                kwargs = {"data": body.fields(world)}  # multipart/form-data, as a browser sends a file
+            elif body is not None:
+                kwargs = {"content_type": "application/json", "data": body}
+            else:
+                kwargs = {}
             seen[role] = getattr(client, method)(path(world), **kwargs).status_code
             transaction.set_rollback(True)
     assert seen == expected, f"{method.upper()} {name}: got {seen}"
+
+
+def test_each_respondent_sees_only_their_own_organisations_result():
+    """Both respondents reach the result page (200 above); each sees its own index, never the other's."""
+    world = World()
+    for role, own, other in (("resp_a", "A", "B"), ("resp_b", "B", "A")):
+        html = world.client(role).get("/enkat/resultat/").content.decode()
+        text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+        own_index, other_index = ("20,0", "40,0") if own == "A" else ("40,0", "20,0")
+        assert f"Resultat för Organisation {own}" in text
+        assert f"Ert index är {own_index} av 100" in text
+        assert f"Organisation {other}" not in text and other_index not in text
 
 
 def _route_names(patterns, namespace=None):
