@@ -197,3 +197,17 @@ def test_trend_with_bad_parameters_is_a_clear_400(api, demo):
     assert (
         api.get(f"{base}?questionnaire={demo['pi_v2'].questionnaire_id}&from_year=tjugo").status_code == 400
     )
+
+
+def test_recompute_while_the_broker_is_unreachable_says_so(api, demo, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from workers import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.compute_round_index, "delay", broker_down)
+    response = api.post(f"/api/results/rounds/{demo['current_round'].pk}/compute/")
+    assert response.status_code == 503
+    assert "Försök igen om en stund" in response.json()["detail"]

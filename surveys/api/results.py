@@ -4,10 +4,12 @@ Coordinators, admins and readers see everything. A respondent user sees only the
 its own result (after publication, or at once when the round shows preliminary results), round
 figures only once the round is published, and its trend over published rounds."""
 
-from django.db import transaction
+import logging
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from kombu.exceptions import OperationalError
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -17,6 +19,8 @@ from rest_framework.response import Response
 from .. import selectors_results as sel
 from ..models import Assignment, Organisation, SurveyRound
 from ..permissions import can_read_rounds, is_coordinator
+
+logger = logging.getLogger(__name__)
 
 PUBLISHED = SurveyRound.State.PUBLISHED
 
@@ -70,7 +74,9 @@ class ResultViewSet(viewsets.ViewSet):
             raise PermissionDenied("Omgångens resultat visas när omgången är publicerad.")
         return Response(sel.round_summary(survey_round, with_rows=staff))
 
-    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=None, responses={202: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT}
+    )
     @action(detail=False, methods=["post"], url_path=r"rounds/(?P<round_id>\d+)/compute")
     def compute(self, request, round_id):
         """Recompute a round's index in the background (after a scheme fix); refused once published."""
@@ -84,7 +90,14 @@ class ResultViewSet(viewsets.ViewSet):
             )
         from workers.tasks import compute_round_index
 
-        transaction.on_commit(lambda: compute_round_index.delay(survey_round.pk))
+        try:
+            compute_round_index.delay(survey_round.pk)
+        except OperationalError:
+            logger.warning("index of round %s not queued: the broker is unreachable", survey_round.pk)
+            return Response(
+                {"detail": "Bakgrundsjobben nås inte just nu. Försök igen om en stund."},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
         return Response({"detail": "Indexet räknas om."}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
