@@ -6,7 +6,8 @@ ones the API promises: no server error, and every documented response matches it
 
 import pytest
 import schemathesis
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
@@ -29,9 +30,21 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 def world(django_db_setup, django_db_blocker):
     """The demo (programme, questionnaires, rounds) plus a coordinator with an API token and a
     respondent's session cookie for one organisation of the open round. Loaded once for the module in
-    an outer transaction (each test runs in a savepoint inside it) and rolled back at the end."""
+    an outer transaction (each test runs in a savepoint inside it) and rolled back at the end.
+
+    Schemathesis calls the WSGI handler directly, whose end-of-request signal would close the connection
+    (on PostgreSQL: inside that transaction, so every later request would fail); Django's own test client
+    turns the same signal off for the same reason (and back on after each of its requests, so this is done
+    after the world's own test-client request)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield _world(load_demo())
+        world = _world(load_demo())
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            yield world
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
         transaction.set_rollback(True)
 
 

@@ -121,6 +121,33 @@ def test_programme_period_must_be_in_order(api):
     assert response.status_code == 400 and "end_year" in response.json()
 
 
+def test_programme_ending_in_year_zero_is_refused_not_a_server_error(api):
+    response = api.post("/api/programmes/", {"name": "P", "start_year": 2026, "end_year": 0}, format="json")
+    assert response.status_code == 400
+    assert "1900" in response.json()["end_year"][0]
+
+
+def test_programme_year_beyond_the_column_is_refused(api):
+    response = api.post(
+        "/api/programmes/", {"name": "P", "start_year": 9223372036854775806, "end_year": 2030}, format="json"
+    )
+    assert response.status_code == 400
+    assert "2200" in response.json()["start_year"][0]
+
+
+def test_indicator_without_lead_keeps_lead_name_null_after_a_patch(api, plan):
+    indicator = plan["other"].indicators.get()
+    response = api.patch(f"/api/indicators/{indicator.pk}/", {"unit": "st"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["lead_name"] is None
+
+
+def test_a_huge_page_limit_is_capped_not_a_server_error(api, plan):
+    response = api.get("/api/activities/?limit=53089237506562828040929280")
+    assert response.status_code == 200
+    assert response.json()["count"] == 5
+
+
 def test_reader_reads_programmes_but_cannot_change_them(reader, plan):
     client = APIClient()
     client.force_authenticate(reader)
@@ -153,3 +180,12 @@ def test_activity_list_query_count_does_not_grow_with_the_plan(api, plan, django
     with django_assert_max_num_queries(6):
         response = api.get(f"/api/indicators/?organisation={plan['gsn'].pk}")
     assert response.json()["count"] == 92
+
+
+@pytest.mark.parametrize(
+    "query", ["/api/activities/?organisation=", "/api/indicators/?programme=", "/api/focus-areas/?programme="]
+)
+def test_an_id_filter_past_the_id_range_is_refused_not_a_server_error(api, query):
+    response = api.get(f"{query}{10**30}")
+    assert response.status_code == 400
+    assert "9223372036854775807" in str(response.json())

@@ -88,6 +88,11 @@ def test_respondents_and_strangers_never_get_the_file(who, api, world, django_ca
 def test_unknown_job_or_round_is_404(api):
     assert api.get("/api/exports/999999/download/").status_code == 404
     assert api.post("/api/rounds/999999/exports/").status_code == 404
+    assert api.get("/api/rounds/999999/exports/").status_code == 404
+
+
+def test_round_id_beyond_the_database_range_is_404(api):
+    assert api.get("/api/rounds/1113858498428263333888/exports/").status_code == 404
 
 
 def test_asking_twice_for_an_unchanged_round_reuses_the_file(api, world, django_capture_on_commit_callbacks):

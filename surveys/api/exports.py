@@ -29,7 +29,7 @@ class CanReadRounds(BasePermission):
 class ExportJobSerializer(serializers.ModelSerializer):
     round_name = serializers.CharField(source="round.name", read_only=True)
     year = serializers.IntegerField(source="round.year", read_only=True)
-    requested_by = serializers.CharField(source="requested_by.username", read_only=True, default=None)
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True, allow_null=True)
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -75,7 +75,8 @@ class RoundExportsView(ListCreateAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema has no round
             return ExportJob.objects.none()
-        return _jobs().filter(round_id=self.kwargs["round_id"])
+        # Through the round's primary key: an id past the column's range is a 404, not a database error.
+        return _jobs().filter(round=self.get_round())
 
     @extend_schema(request=None, responses={200: ExportJobSerializer, 202: ExportJobSerializer})
     def post(self, request, round_id):

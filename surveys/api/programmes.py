@@ -4,12 +4,13 @@ Coordinators and admins write, readers read, respondents see nothing (the defaul
 is filterable by programme and by organisation ("what is Individ- och familjenämnden responsible for?" =
 the activities or indicators it leads or shares), with a bounded number of queries per page."""
 
+from django import forms
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils.text import slugify
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -23,17 +24,47 @@ from ..services import programmes as plan_service
 from ..services.activity_reports import generate_activity_version
 
 
+# A programme's years as people write them; also keeps values inside the column on every database.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
 class ProgrammeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Programme
         fields = ["id", "name", "owner", "start_year", "end_year", "description"]
+        extra_kwargs = {
+            "start_year": {"min_value": MIN_YEAR, "max_value": MAX_YEAR},
+            "end_year": {"min_value": MIN_YEAR, "max_value": MAX_YEAR},
+        }
 
     def validate(self, attrs):
         start = attrs.get("start_year", getattr(self.instance, "start_year", None))
         end = attrs.get("end_year", getattr(self.instance, "end_year", None))
-        if start and end and end < start:
+        if start is not None and end is not None and end < start:
             raise serializers.ValidationError({"end_year": "Slutåret kan inte ligga före startåret."})
         return attrs
+
+
+MAX_ID = 2**63 - 1  # BigAutoField
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+@extend_schema_field(ID_SCHEMA)
+class IdFilter(filters.NumberFilter):
+    """A row id: a whole number inside the id column's range. (Compared through a foreign key, a larger
+    number is not caught by Django and would reach the database as a server error.)"""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({**ID_SCHEMA, "description": "Ansvarig eller samverkan (id)"})
+class OrganisationIdFilter(IdFilter):
+    pass
 
 
 class ProgrammeFilter(filters.FilterSet):
@@ -168,7 +199,7 @@ class FocusAreaSerializer(serializers.ModelSerializer):
 
 
 class FocusAreaFilter(filters.FilterSet):
-    programme = filters.NumberFilter(field_name="goal_area__programme")
+    programme = IdFilter(field_name="goal_area__programme")
 
     class Meta:
         model = FocusArea
@@ -182,7 +213,8 @@ class FocusAreaViewSet(viewsets.ModelViewSet):
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
-    lead_name = serializers.CharField(source="lead.name", read_only=True, default=None)
+    # allow_null without default: a PATCH (partial) response would otherwise leave the field out.
+    lead_name = serializers.CharField(source="lead.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Indicator
@@ -202,7 +234,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 
 class ActivitySerializer(serializers.ModelSerializer):
-    lead_name = serializers.CharField(source="lead.name", read_only=True, default=None)
+    # allow_null without default: a PATCH (partial) response would otherwise leave the field out.
+    lead_name = serializers.CharField(source="lead.name", read_only=True, allow_null=True)
     indicators = IndicatorSerializer(many=True, read_only=True)
 
     class Meta:
@@ -252,7 +285,7 @@ class ResponsibleFilter(filters.FilterSet):
     narrowed by `responsibility` to only lead or only shared."""
 
     related_prefix = ""
-    organisation = filters.NumberFilter(method="filter_organisation", label="Ansvarig eller samverkan (id)")
+    organisation = OrganisationIdFilter(method="filter_organisation")
     responsibility = filters.ChoiceFilter(
         choices=Responsibility.CHOICES,
         method="filter_noop",
@@ -273,7 +306,7 @@ class ResponsibleFilter(filters.FilterSet):
 
 class ActivityFilter(ResponsibleFilter):
     related_prefix = "indicators__"
-    programme = filters.NumberFilter(field_name="goal_area__programme")
+    programme = IdFilter(field_name="goal_area__programme")
 
     class Meta:
         model = Activity
@@ -292,7 +325,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
 
 class IndicatorFilter(ResponsibleFilter):
     related_prefix = "activity__"
-    programme = filters.NumberFilter(field_name="activity__goal_area__programme")
+    programme = IdFilter(field_name="activity__goal_area__programme")
 
     class Meta:
         model = Indicator
