@@ -23,7 +23,6 @@ from ..models import Activity, FocusArea, GoalArea, Indicator, Programme
 from ..services import programmes as plan_service
 from ..services.activity_reports import generate_activity_version
 
-
 # A programme's years as people write them; also keeps values inside the column on every database.
 MIN_YEAR, MAX_YEAR = 1900, 2200
 
