@@ -64,8 +64,12 @@ class World:
         self.token_a = issue_token(assignment=self.assignment_a, contact=self.contact_a)
         self.token_a_row = AccessToken.objects.get(token_hash=hash_token(self.token_a))
         self.org_c = f.OrganisationFactory(name="Organisation C")
-        self.draft = f.SurveyRoundFactory(version=self.version, state="draft", year=2030)
-        self.scheduled = f.SurveyRoundFactory(version=self.version, state="scheduled", year=2031)
+        # Rounds to schedule and open: on a version without scoring (an index version's scheme is checked
+        # before a round starts, and this world's index scheme is deliberately bare).
+        unscored = f.VersionFactory()
+        f.QuestionFactory(version=unscored, code="Q1", type="text")
+        self.draft = f.SurveyRoundFactory(version=unscored, state="draft", year=2030)
+        self.scheduled = f.SurveyRoundFactory(version=unscored, state="scheduled", year=2031)
         self.closed = f.SurveyRoundFactory(version=self.version, state="closed", year=2024)
         for survey_round in (self.draft, self.scheduled):
             f.AssignmentFactory(round=survey_round, organisation=self.org_a)
