@@ -365,8 +365,8 @@ def _activities(wb, data):
                     + split
                     + [cells.text(ws, comment)]
                 )
-                rows.append(((position, role != "Ansvarig", org.name, len(rows)), row))
-    for _, row in sorted(rows, key=lambda item: item[0]):
+                rows.append(((position, role != "Ansvarig", org.name), row))
+    for _, row in sorted(rows, key=lambda item: item[0]):  # stable: indicators keep their order
         ws.append(row)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(ACTIVITY_HEADINGS))}{len(rows) + 1}"
 

@@ -977,6 +977,7 @@ def _answer_round(survey_round, *, complete, partial, seed):
     assignments = list(
         survey_round.assignments.select_related("response", "organisation").order_by("organisation__name")
     )
+    per_organisation = survey_round.version.questionnaire.kind == Questionnaire.Kind.ACTIVITY
     moment = survey_round.opens_at + timedelta(days=3)
     rows = []
     for index, assignment in enumerate(assignments[: complete + partial]):
@@ -985,9 +986,9 @@ def _answer_round(survey_round, *, complete, partial, seed):
         cut = len(questions) if index < complete else len(questions) // 2
         shown = {}
         # An activity questionnaire asks each organisation only about what it leads or shares.
-        mine = {q.pk for q in questions_for_assignment(assignment)}
+        mine = {q.pk for q in questions_for_assignment(assignment)} if per_organisation else None
         for question in questions[:cut]:
-            if question.pk not in mine:
+            if mine is not None and question.pk not in mine:
                 continue
             shown[question.pk] = condition_holds(question, values, shown=shown)
             if not shown[question.pk]:

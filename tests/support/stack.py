@@ -10,12 +10,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
 from email.policy import default as default_policy
 from pathlib import Path
 
+import requests
 import yaml
 from aiosmtpd.controller import Controller
 from django.conf import settings
@@ -225,8 +227,6 @@ class Stack:
 
 
 def temporary_folder(prefix):
-    import tempfile
-
     folder = tempfile.mkdtemp(prefix=prefix)
     return Path(folder), lambda: shutil.rmtree(folder, ignore_errors=True)
 
@@ -270,8 +270,6 @@ def hidden_fields(html):
 def answer_and_submit(base, link, answers):
     """A respondent's browser over HTTP (session cookie, CSRF): open the e-mailed link, answer the first
     section, go to the review page and submit. Returns (overview page, receipt page)."""
-    import requests
-
     browser = requests.Session()
     overview = browser.get(link, timeout=10)
     assert overview.status_code == 200, overview.text[:2000]
