@@ -867,3 +867,45 @@ class ExportJob(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.round} ({self.get_state_display()})"
+
+
+# --------------------------------------------------------------------------------------------------
+# Audit trail
+# --------------------------------------------------------------------------------------------------
+
+
+class AuditEvent(models.Model):
+    """Who did what, and when (granskningslogg): one row per staff action or data-protection step.
+    Written only through `surveys.services.audit.audit_record`; never edited or deleted."""
+
+    created_at = models.DateTimeField(_("tidpunkt"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utförd av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(
+        _("utförd av (namn)"), max_length=200, blank=True, help_text=_("Behålls om användaren tas bort.")
+    )
+    action = models.CharField(_("åtgärd"), max_length=60, db_index=True)
+    round = models.ForeignKey(
+        "SurveyRound",
+        verbose_name=_("enkätomgång"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
+    )
+    target = models.CharField(_("gäller"), max_length=300, blank=True)
+    detail = models.JSONField(_("detaljer"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("händelse i granskningsloggen")
+        verbose_name_plural = _("granskningslogg")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target}"
