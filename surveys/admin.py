@@ -1,24 +1,148 @@
-"""The Django admin: every model, with the filters and searches a coordinator reaches for."""
+"""The Django admin: every model, with the filters and searches a coordinator reaches for.
 
+The admin is not a second write path: what a service owns (round states, responses, links, e-mails,
+exports, index results, roles) changes here only through actions that call the service, and is read-only
+otherwise. Nothing here deletes answers. Only a superuser manages users, roles, groups and API tokens."""
+
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from . import models as m
 from .permissions import can_read_rounds
 from .services import exports
+from .services import rounds as round_services
+from .services.roles import user_set_role
+
+admin.site.site_header = _("Årsrunda – administration")
+admin.site.site_title = _("Årsrunda – administration")
+admin.site.index_title = _("Administration")
+
+
+def _error_text(error):
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+def _add_form_errors(form, error):
+    """Put a service's ValidationError on the form: next to its field, or above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class SuperuserOnlyMixin:
+    """Users, groups and API tokens grant rights: only a superuser sees or changes them here."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+class ServiceOwnedMixin:
+    """A model whose every write belongs to a service: read-only here (no add, change or delete); its
+    actions call the service and need the model's "change" permission (`permissions=["service"]`)."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_service_permission(self, request):
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
 
 @admin.register(m.User)
 class UserAdmin(BaseUserAdmin):
+    """Only a superuser creates users or changes roles, flags, permissions or passwords; the group follows
+    the role (surveys.services.roles.user_set_role). A system manager may look at the users."""
+
     list_display = ["username", "email", "role", "is_active", "is_superuser"]
     list_filter = ["role", "is_active", "is_superuser"]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Årsrunda"), {"fields": ["role", "organisations"]}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Årsrunda"), {"fields": ["role"]}),)
-    filter_horizontal = ["organisations", "groups", "user_permissions"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personlig information"), {"fields": ("first_name", "last_name", "email")}),
+        (
+            _("Roll och rättigheter"),
+            {"fields": ("role", "organisations", "is_active", "is_superuser", "is_staff", "groups")},
+        ),
+        (_("Särskilda rättigheter"), {"fields": ("user_permissions",), "classes": ("collapse",)}),
+        (_("Viktiga datum"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Årsrunda"), {"fields": ["role", "email"]}),)
+    # The group and the admin login follow the role.
+    readonly_fields = ["is_staff", "groups", "last_login", "date_joined"]
+    filter_horizontal = ["organisations", "user_permissions"]
+
+    def _superuser(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return self._superuser(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._superuser(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._superuser(request)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not self._superuser(request):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        if not self._superuser(request):
+            raise PermissionDenied
+        role = obj.role
+        if change:
+            # The service changes the role (and records it); the form saves everything else.
+            obj.role = m.User.objects.values_list("role", flat=True).get(pk=obj.pk)
+        super().save_model(request, obj, form, change)
+        user_set_role(user=obj, role=role, actor=request.user)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SuperuserOnlyMixin, BaseGroupAdmin):
+    pass
+
+
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(SuperuserOnlyMixin, BaseTokenAdmin):
+    pass
 
 
 class ContactInline(admin.TabularInline):
@@ -104,6 +228,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 class VersionInline(admin.TabularInline):
     model = m.QuestionnaireVersion
     extra = 0
+    can_delete = False  # a version is deleted on its own page, where what would go with it is shown
     fields = ["number", "label", "frozen_at"]
     readonly_fields = ["frozen_at"]
     show_change_link = True
@@ -150,6 +275,11 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         return [] if obj and obj.is_frozen else self.inlines
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class OptionInline(admin.TabularInline):
@@ -220,54 +350,122 @@ class ScoringRuleAdmin(FrozenVersionMixin, admin.ModelAdmin):
 
 
 class AssignmentInline(admin.TabularInline):
+    """Recipients are added and removed through the round's services (the API); a removed recipient
+    keeps its answers. Here they are only listed."""
+
     model = m.Assignment
     extra = 0
     fields = ["organisation", "deadline_override", "first_opened_at", "last_activity_at", "removed_at"]
-    readonly_fields = ["first_opened_at", "last_activity_at"]
-    autocomplete_fields = ["organisation"]
+    readonly_fields = fields
+    can_delete = False
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def _run_state_action(modeladmin, request, queryset, service, done):
     """Apply a round service to each selected round; illegal transitions are reported, not raised."""
-    from django.contrib import messages
-    from django.core.exceptions import ValidationError
-
-    from .services import rounds as round_services
-
     for survey_round in queryset:
         try:
             getattr(round_services, service)(survey_round=survey_round)
         except ValidationError as error:
-            modeladmin.message_user(request, f"{survey_round}: {' '.join(error.messages)}", messages.ERROR)
+            modeladmin.message_user(request, f"{survey_round}: {_error_text(error)}", messages.ERROR)
         else:
             modeladmin.message_user(request, f"{survey_round}: {done}", messages.SUCCESS)
 
 
-@admin.action(description=_("Schemalägg"))
+@admin.action(description=_("Schemalägg"), permissions=["change"])
 def schedule_rounds(modeladmin, request, queryset):
     _run_state_action(modeladmin, request, queryset, "round_schedule", _("schemalagd"))
 
 
-@admin.action(description=_("Öppna nu (skickar inbjudningar)"))
+@admin.action(description=_("Ta tillbaka schemaläggningen"), permissions=["change"])
+def unschedule_rounds(modeladmin, request, queryset):
+    _run_state_action(modeladmin, request, queryset, "round_unschedule", _("tillbaka som utkast"))
+
+
+@admin.action(description=_("Öppna nu (skickar inbjudningar)"), permissions=["change"])
 def open_rounds(modeladmin, request, queryset):
     _run_state_action(modeladmin, request, queryset, "round_open_now", _("öppnad"))
 
 
-@admin.action(description=_("Stäng nu"))
+@admin.action(description=_("Stäng nu"), permissions=["change"])
 def close_rounds(modeladmin, request, queryset):
     _run_state_action(modeladmin, request, queryset, "round_close_early", _("stängd"))
 
 
-@admin.action(description=_("Publicera"))
+@admin.action(description=_("Publicera"), permissions=["change"])
 def publish_rounds(modeladmin, request, queryset):
     _run_state_action(modeladmin, request, queryset, "round_publish", _("publicerad"))
 
 
+# Fields a service sets; never typed in.
+ROUND_SERVICE_FIELDS = ["state", "opened_at", "closed_at", "published_at", "created_at", "created_by"]
+ROUND_FORM_FIELDS = [
+    "name",
+    "version",
+    "programme",
+    "year",
+    "opens_at",
+    "deadline",
+    "grace_hours",
+    "reminder_offsets",
+    "invitation_subject",
+    "invitation_body",
+    "reminder_subject",
+    "reminder_body",
+    "digest_to",
+    "show_preliminary_result",
+]
+
+
+class SurveyRoundForm(forms.ModelForm):
+    """Checks a change with the round service's own rules (state, schedule, e-mail templates), so the
+    form shows the same Swedish messages as the API and keeps what was typed."""
+
+    class Meta:
+        model = m.SurveyRound
+        fields = ROUND_FORM_FIELDS
+
+    def changed_fields(self):
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in self.cleaned_data}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            if self.instance.pk:
+                round_services.validate_round_update(survey_round=self.instance, fields=self.changed_fields())
+            else:
+                round_services.validate_schedule(
+                    opens_at=cleaned.get("opens_at"),
+                    deadline=cleaned.get("deadline"),
+                    reminder_offsets=cleaned.get("reminder_offsets"),
+                    grace_hours=cleaned.get("grace_hours"),
+                )
+                round_services.validate_templates(cleaned)
+        except ValidationError as error:
+            _add_form_errors(self, error)
+        return cleaned
+
+
 @admin.register(m.SurveyRound)
 class SurveyRoundAdmin(admin.ModelAdmin):
-    """Progress at a glance: counts by status, response rate and days left in the list."""
+    """Progress at a glance: counts by status, response rate and days left in the list. The state changes
+    only by the actions; a round that is not a draft keeps its version, year and programme."""
 
+    form = SurveyRoundForm
     list_display = [
         "name",
         "year",
@@ -285,17 +483,63 @@ class SurveyRoundAdmin(admin.ModelAdmin):
     list_filter = ["state", "year", "version__questionnaire"]
     search_fields = ["name"]
     date_hierarchy = "opens_at"
-    readonly_fields = [
-        "state",
-        "opened_at",
-        "closed_at",
-        "published_at",
-        "created_at",
-        "created_by",
-        "preview",
-    ]
+    fields = [*ROUND_FORM_FIELDS, *ROUND_SERVICE_FIELDS, "preview"]
     inlines = [AssignmentInline]
-    actions = [schedule_rounds, open_rounds, close_rounds, publish_rounds, "request_workbook"]
+    actions = [
+        schedule_rounds,
+        unschedule_rounds,
+        open_rounds,
+        close_rounds,
+        publish_rounds,
+        "request_workbook",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = [*ROUND_SERVICE_FIELDS, "preview"]
+        if obj is None:
+            return [*fixed, "programme"]  # the version's programme (round_create)
+        if obj.state == m.SurveyRound.State.DRAFT:
+            return fixed
+        if obj.state == m.SurveyRound.State.SCHEDULED:
+            return [*fixed, "version", "year", "programme"]
+        if obj.state == m.SurveyRound.State.OPEN:
+            return [*fixed, *(f for f in ROUND_FORM_FIELDS if f not in round_services.EDITABLE_WHILE_OPEN)]
+        return [*fixed, *ROUND_FORM_FIELDS]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        # A round holds answers (public records) from the moment it has recipients; the API deletes none.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        fields = form.changed_fields()
+        try:
+            if change:
+                saved = round_services.round_update(survey_round=obj, **fields)
+            else:
+                data = dict(form.cleaned_data)
+                data.pop("programme", None)
+                saved = round_services.round_create(
+                    version=data.pop("version"),
+                    year=data.pop("year"),
+                    opens_at=data.pop("opens_at"),
+                    deadline=data.pop("deadline"),
+                    name=data.pop("name", ""),
+                    reminder_offsets=data.pop("reminder_offsets", None),
+                    grace_hours=data.pop("grace_hours", 0),
+                    created_by=request.user,
+                    **data,
+                )
+        except ValidationError as error:
+            # The state changed between the form's check and the save (a tick, another coordinator).
+            self.message_user(request, _error_text(error), messages.ERROR)
+            saved = m.SurveyRound.objects.get(pk=obj.pk) if obj.pk else None
+            if saved is None:
+                raise PermissionDenied from error
+        obj.pk = saved.pk
+        obj._state.adding = False
 
     @admin.action(description=_("Begär Excel-sammanställning (export)"))
     def request_workbook(self, request, queryset):
@@ -349,17 +593,12 @@ class SurveyRoundAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("förhandsvisning av e-post"))
     def preview(self, obj):
-        from django.core.exceptions import ValidationError
-        from django.utils.html import format_html_join
-
-        from .services.rounds import preview
-
         if obj is None or obj.pk is None:
             return "–"
         try:
-            texts = preview(survey_round=obj)
+            texts = round_services.preview(survey_round=obj)
         except ValidationError as error:
-            return " ".join(error.messages)
+            return _error_text(error)
         return format_html_join(
             "",
             "<p><strong>{}</strong></p><pre style='white-space: pre-wrap'>{}</pre>",
@@ -367,8 +606,34 @@ class SurveyRoundAdmin(admin.ModelAdmin):
         )
 
 
+@admin.action(description=_("Öppna svaret igen"), permissions=["service"])
+def reopen_assignments(modeladmin, request, queryset):
+    for assignment in queryset.select_related("round", "organisation"):
+        try:
+            round_services.reopen_response(assignment=assignment, user=request.user)
+        except ValidationError as error:
+            modeladmin.message_user(request, f"{assignment}: {_error_text(error)}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"{assignment}: {_('öppnat igen')}", messages.SUCCESS)
+
+
+@admin.action(description=_("Ta bort ur omgången (svaren behålls)"), permissions=["service"])
+def remove_assignments(modeladmin, request, queryset):
+    for assignment in queryset.select_related("round", "organisation"):
+        try:
+            round_services.remove_recipient(
+                survey_round=assignment.round, organisation=assignment.organisation
+            )
+        except ValidationError as error:
+            modeladmin.message_user(request, f"{assignment}: {_error_text(error)}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"{assignment}: {_('borttagen ur omgången')}", messages.SUCCESS)
+
+
 @admin.register(m.Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ServiceOwnedMixin, admin.ModelAdmin):
+    """Recipients come and go with the round's services; a deadline moves with extend (the API)."""
+
     list_display = [
         "organisation",
         "round",
@@ -380,7 +645,16 @@ class AssignmentAdmin(admin.ModelAdmin):
     ]
     list_filter = ["round", "organisation__kind", "response__state"]
     search_fields = ["organisation__name", "round__name"]
-    autocomplete_fields = ["organisation"]
+    fields = [
+        "round",
+        "organisation",
+        "deadline_override",
+        "first_opened_at",
+        "last_activity_at",
+        "removed_at",
+    ]
+    readonly_fields = fields
+    actions = [reopen_assignments, remove_assignments]
 
     def get_queryset(self, request):
         from .selectors import assignments_with_progress
@@ -418,6 +692,12 @@ class AnswerInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 class RevisionInline(admin.TabularInline):
     model = m.ResponseRevision
@@ -429,24 +709,56 @@ class RevisionInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-
-@admin.register(m.Response)
-class ResponseAdmin(admin.ModelAdmin):
-    """Submitted answers are public records: they can be read here, never deleted."""
-
-    list_display = ["assignment", "state", "version", "submitted_at", "updated_at"]
-    list_filter = ["state", "assignment__round"]
-    search_fields = ["assignment__organisation__name"]
-    list_select_related = ["assignment__organisation", "assignment__round"]
-    readonly_fields = ["assignment", "version", "submitted_at", "submitted_by", "created_at", "updated_at"]
-    inlines = [AnswerInline, RevisionInline]
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
+@admin.action(description=_("Skicka in (som samordnare)"), permissions=["service"])
+def submit_responses(modeladmin, request, queryset):
+    from .services.responses import ResponseLocked, SubmitRefused, submit_response
+
+    for response in queryset.select_related("assignment__organisation", "assignment__round"):
+        try:
+            done = submit_response(response=response, user=request.user)
+        except SubmitRefused as refused:
+            codes = ", ".join(str(getattr(q, "code", q)) for q in refused.missing)
+            text = _("Kan inte skickas in: obligatoriska eller ogiltiga svar saknas (%(codes)s).")
+            modeladmin.message_user(request, f"{response}: {text % {'codes': codes}}", messages.ERROR)
+        except ResponseLocked:
+            text = _("Svaret kan inte skickas in längre (omgången är inte öppen).")
+            modeladmin.message_user(request, f"{response}: {text}", messages.ERROR)
+        else:
+            text = _("inskickat") if done else _("var redan inskickat")
+            modeladmin.message_user(
+                request, f"{response}: {text}", messages.SUCCESS if done else messages.INFO
+            )
+
+
+@admin.action(description=_("Öppna igen"), permissions=["service"])
+def reopen_responses(modeladmin, request, queryset):
+    reopen_assignments(modeladmin, request, m.Assignment.objects.filter(response__in=queryset))
+
+
+@admin.register(m.Response)
+class ResponseAdmin(ServiceOwnedMixin, admin.ModelAdmin):
+    """Submitted answers are public records: they can be read here, never changed or deleted. Submitting
+    and reopening are actions that call the answering rules (each leaves a revision)."""
+
+    list_display = ["assignment", "state", "version", "submitted_at", "updated_at"]
+    list_filter = ["state", "assignment__round"]
+    search_fields = ["assignment__organisation__name"]
+    list_select_related = ["assignment__organisation", "assignment__round"]
+    fields = ["assignment", "state", "version", "submitted_at", "submitted_by", "created_at", "updated_at"]
+    readonly_fields = fields
+    inlines = [AnswerInline, RevisionInline]
+    actions = [submit_responses, reopen_responses]
+
+
 @admin.register(m.ResponseRevision)
-class ResponseRevisionAdmin(admin.ModelAdmin):
+class ResponseRevisionAdmin(ServiceOwnedMixin, admin.ModelAdmin):
     list_display = ["response", "version", "action", "contact", "user", "created_at"]
     list_filter = ["action", "response__assignment__round"]
     search_fields = ["response__assignment__organisation__name", "contact__email"]
@@ -457,59 +769,82 @@ class ResponseRevisionAdmin(admin.ModelAdmin):
         "user",
     ]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.action(description=_("Återkalla länken"), permissions=["service"])
+def revoke_links(modeladmin, request, queryset):
+    from .services.tokens import revoke_hashes
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    count = revoke_hashes(list(queryset.values_list("token_hash", flat=True)), now=timezone.now())
+    modeladmin.message_user(request, _("%(count)s länkar återkallade.") % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(m.AccessToken)
-class AccessTokenAdmin(admin.ModelAdmin):
+class AccessTokenAdmin(ServiceOwnedMixin, admin.ModelAdmin):
+    """Links are issued by the token service and sent by e-mail (the API's "ny länk"); the raw link is
+    never stored, so none can be added here."""
+
     list_display = ["contact", "assignment", "created_at", "revoked_at", "last_used_at"]
     list_filter = ["assignment__round"]
     search_fields = ["contact__email", "assignment__organisation__name"]
     list_select_related = ["contact__organisation", "assignment__round", "assignment__organisation"]
-    readonly_fields = ["token_hash", "created_at", "last_used_at"]
-    exclude = []
+    fields = ["contact", "assignment", "created_at", "revoked_at", "last_used_at"]
+    readonly_fields = fields
+    actions = [revoke_links]
 
 
 @admin.register(m.IndexResult)
-class IndexResultAdmin(admin.ModelAdmin):
+class IndexResultAdmin(ServiceOwnedMixin, admin.ModelAdmin):
     list_display = ["assignment", "total", "scaled", "rank", "preliminary", "computed_at"]
     list_filter = ["assignment__round", "preliminary"]
     search_fields = ["assignment__organisation__name"]
     list_select_related = ["assignment__organisation", "assignment__round"]
+    fields = ["assignment", "scheme", "categories", "total", "scaled", "rank", "preliminary", "computed_at"]
+    readonly_fields = fields
 
 
-@admin.action(description=_("Skicka igen"))
+@admin.action(description=_("Skicka igen"), permissions=["service"])
 def retry_emails(modeladmin, request, queryset):
-    from django.core.exceptions import ValidationError
-    from django.utils import timezone
-
     from .services.outbox import retry
 
     for row in queryset.select_related("contact"):
         try:
             retry(row=row, now=timezone.now())
-        except ValidationError:
-            continue
+        except ValidationError as error:
+            modeladmin.message_user(request, f"{row.to_email}: {_error_text(error)}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"{row.to_email}: {_('skickas igen')}", messages.SUCCESS)
 
 
 @admin.register(m.OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(ServiceOwnedMixin, admin.ModelAdmin):
     list_display = ["key", "kind", "to_email", "status", "attempts", "sent_at", "last_error"]
     list_filter = ["status", "kind", "round"]
     search_fields = ["key", "to_email"]
-    readonly_fields = ["key", "created_at", "claimed_at", "sent_at", "attempts"]
+    fields = [
+        "key",
+        "kind",
+        "to_email",
+        "contact",
+        "assignment",
+        "round",
+        "step",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "claimed_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
     actions = [retry_emails]
 
 
 @admin.register(m.ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(ServiceOwnedMixin, admin.ModelAdmin):
+    """Exports are requested with the round list's action (or the API) and built by a worker."""
+
     list_display = [
         "round",
         "kind",
@@ -522,7 +857,20 @@ class ExportJobAdmin(admin.ModelAdmin):
     ]
     list_filter = ["state", "kind"]
     list_select_related = ["round", "requested_by"]
-    readonly_fields = ["progress", "error", "fingerprint", "started_at", "finished_at", "download"]
+    fields = [
+        "round",
+        "kind",
+        "state",
+        "progress",
+        "requested_by",
+        "error",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "expires_at",
+        "download",
+    ]
+    readonly_fields = fields
 
     @admin.display(description=_("fil"))
     def download(self, obj):

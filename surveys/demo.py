@@ -645,10 +645,10 @@ def _users(orgs):
     if created:
         coordinator.set_password(DEMO_PASSWORD)
         coordinator.save()
-        # Staff see the admin; coordinators may change everything of the domain there.
-        from django.contrib.auth.models import Permission
+        # Staff see the admin with their role's group (surveys.services.roles), nothing that grants rights.
+        from .services.roles import user_set_role
 
-        coordinator.user_permissions.set(Permission.objects.filter(content_type__app_label="surveys"))
+        user_set_role(user=coordinator, role=Role.COORDINATOR, actor=None)
     reader, created = User.objects.get_or_create(
         username="slk",
         defaults={

@@ -27,12 +27,15 @@ class User(AbstractUser):
     """A person who logs in. Staff roles work over the admin and the API; respondents are bound to
     organisations (most respondents never get a User: they come by magic link as a Contact)."""
 
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.RESPONDENT)
+    role = models.CharField(
+        max_length=20, choices=Role.choices, default=Role.RESPONDENT, verbose_name=_("roll")
+    )
     organisations = models.ManyToManyField(
         "Organisation",
         blank=True,
         related_name="users",
         help_text=_("För respondenter: vilka organisationer de svarar för."),
+        verbose_name=_("organisationer"),
     )
 
     @property
@@ -87,7 +90,9 @@ class Organisation(models.Model):
 class Contact(models.Model):
     """A contact person of an organisation; gets the e-mailed links of its organisation's assignments."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="contacts")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("organisation")
+    )
     name = models.CharField(_("namn"), max_length=200)
     email = models.EmailField(_("e-post"))
     is_active = models.BooleanField(_("aktiv"), default=True)
@@ -137,11 +142,13 @@ class Programme(models.Model):
 class GoalArea(models.Model):
     """Målområde / delmål, numbered, optionally linked to the national strategy's målområde."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="goal_areas")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="goal_areas", verbose_name=_("program")
+    )
     number = models.CharField(_("nummer"), max_length=20)
     title = models.CharField(_("rubrik"), max_length=500)
     national_goal = models.CharField(_("nationellt målområde"), max_length=300, blank=True)
-    order = models.PositiveIntegerField(default=0)
+    order = models.PositiveIntegerField(default=0, verbose_name=_("ordning"))
 
     class Meta:
         ordering = ["programme", "order", "number"]
@@ -156,10 +163,12 @@ class GoalArea(models.Model):
 class FocusArea(models.Model):
     """Insatsområde, e.g. "1.1 Tillsyn"."""
 
-    goal_area = models.ForeignKey(GoalArea, on_delete=models.CASCADE, related_name="focus_areas")
+    goal_area = models.ForeignKey(
+        GoalArea, on_delete=models.CASCADE, related_name="focus_areas", verbose_name=_("målområde")
+    )
     number = models.CharField(_("nummer"), max_length=20)
     title = models.CharField(_("rubrik"), max_length=500)
-    order = models.PositiveIntegerField(default=0)
+    order = models.PositiveIntegerField(default=0, verbose_name=_("ordning"))
 
     class Meta:
         ordering = ["goal_area", "order", "number"]
@@ -179,9 +188,16 @@ class Activity(models.Model):
     Plans without insatsområden (Västerås) hang activities directly under the målområde, so the focus area
     is optional; the goal area is always known."""
 
-    goal_area = models.ForeignKey(GoalArea, on_delete=models.CASCADE, related_name="activities")
+    goal_area = models.ForeignKey(
+        GoalArea, on_delete=models.CASCADE, related_name="activities", verbose_name=_("målområde")
+    )
     focus_area = models.ForeignKey(
-        FocusArea, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+        FocusArea,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="activities",
+        verbose_name=_("insatsområde"),
     )
     number = models.CharField(_("nummer"), max_length=20, blank=True)
     title = models.CharField(_("aktivitet"), max_length=500)
@@ -198,7 +214,7 @@ class Activity(models.Model):
     co_responsible = models.ManyToManyField(
         Organisation, blank=True, related_name="shared_activities", verbose_name=_("samverkan")
     )
-    order = models.PositiveIntegerField(default=0)
+    order = models.PositiveIntegerField(default=0, verbose_name=_("ordning"))
 
     class Meta:
         ordering = ["goal_area", "order", "number"]
@@ -217,7 +233,9 @@ class Indicator(models.Model):
     """Indikator of an activity. It may name its own lead and co-responsible organisations, because real
     plans differ per indicator within one activity (Västerås 2.1, 3.4, 4.1)."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="indicators")
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("aktivitet")
+    )
     text = models.CharField(_("indikator"), max_length=500)
     unit = models.CharField(_("enhet"), max_length=60, blank=True)
     target = models.CharField(_("mål"), max_length=300, blank=True)
@@ -234,7 +252,7 @@ class Indicator(models.Model):
     co_responsible = models.ManyToManyField(
         Organisation, blank=True, related_name="shared_indicators", verbose_name=_("samverkan")
     )
-    order = models.PositiveIntegerField(default=0)
+    order = models.PositiveIntegerField(default=0, verbose_name=_("ordning"))
 
     class Meta:
         ordering = ["activity", "order", "id"]
@@ -261,7 +279,12 @@ class Questionnaire(models.Model):
     name = models.CharField(_("namn"), max_length=300)
     kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices, default=Kind.GENERAL)
     programme = models.ForeignKey(
-        Programme, null=True, blank=True, on_delete=models.SET_NULL, related_name="questionnaires"
+        Programme,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questionnaires",
+        verbose_name=_("program"),
     )
     description = models.TextField(_("beskrivning"), blank=True)
 
@@ -278,7 +301,9 @@ class QuestionnaireVersion(models.Model):
     """A version of a questionnaire. Frozen (immutable) once a round uses it; declares the earlier
     versions whose results it may be compared with."""
 
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="versions")
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="versions", verbose_name=_("enkät")
+    )
     number = models.PositiveIntegerField(_("versionsnummer"))
     label = models.CharField(_("benämning"), max_length=100, blank=True)
     comparable_with = models.ManyToManyField(
@@ -289,7 +314,7 @@ class QuestionnaireVersion(models.Model):
         verbose_name=_("jämförbar med"),
     )
     frozen_at = models.DateTimeField(_("låst"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("skapad"))
 
     class Meta:
         ordering = ["questionnaire", "number"]
@@ -310,7 +335,12 @@ class QuestionnaireVersion(models.Model):
 class Section(models.Model):
     """A page of the questionnaire."""
 
-    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="sections")
+    version = models.ForeignKey(
+        QuestionnaireVersion,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        verbose_name=_("enkätversion"),
+    )
     order = models.PositiveIntegerField(_("ordning"))
     title = models.CharField(_("rubrik"), max_length=300)
     description = models.TextField(_("beskrivning"), blank=True)
@@ -367,8 +397,15 @@ class Question(models.Model):
         GREATER_THAN = "gt", _("är större än")
         ANSWERED = "answered", _("är besvarad")
 
-    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="questions")
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    version = models.ForeignKey(
+        QuestionnaireVersion,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        verbose_name=_("enkätversion"),
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="questions", verbose_name=_("avsnitt")
+    )
     order = models.PositiveIntegerField(_("ordning"))
     code = models.CharField(_("kod"), max_length=40)
     text = models.TextField(_("fråga"))
@@ -393,10 +430,20 @@ class Question(models.Model):
     )
     condition_value = models.CharField(_("villkorsvärde"), max_length=200, blank=True)
     activity = models.ForeignKey(
-        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+        Activity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
+        verbose_name=_("aktivitet"),
     )
     indicator = models.ForeignKey(
-        Indicator, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+        Indicator,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
+        verbose_name=_("indikator"),
     )
 
     class Meta:
@@ -432,7 +479,9 @@ class Question(models.Model):
 class Option(models.Model):
     """An answer option of a choice question, or a part of a breakdown question."""
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="options", verbose_name=_("fråga")
+    )
     order = models.PositiveIntegerField(_("ordning"))
     code = models.CharField(_("kod"), max_length=40)
     label = models.CharField(_("text"), max_length=300)
@@ -450,7 +499,9 @@ class Option(models.Model):
 class ScoringScheme(models.Model):
     """How answers of one version become index points. Scoring is data, never code per questionnaire."""
 
-    version = models.OneToOneField(QuestionnaireVersion, on_delete=models.CASCADE, related_name="scoring")
+    version = models.OneToOneField(
+        QuestionnaireVersion, on_delete=models.CASCADE, related_name="scoring", verbose_name=_("enkätversion")
+    )
     name = models.CharField(_("namn"), max_length=200, default="Index")
     scale_to = models.DecimalField(
         _("skala till"),
@@ -471,14 +522,21 @@ class ScoringScheme(models.Model):
 class ScoringCategory(models.Model):
     """A category of points with a cap; categories nest (struktur ≤ 22 = organisation ≤ 10 + …)."""
 
-    scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="categories")
+    scheme = models.ForeignKey(
+        ScoringScheme, on_delete=models.CASCADE, related_name="categories", verbose_name=_("poängsättning")
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        verbose_name=_("överordnad kategori"),
     )
     code = models.CharField(_("kod"), max_length=40)
     name = models.CharField(_("namn"), max_length=200)
     cap = models.DecimalField(_("tak"), max_digits=10, decimal_places=2, null=True, blank=True)
-    order = models.PositiveIntegerField(default=0)
+    order = models.PositiveIntegerField(default=0, verbose_name=_("ordning"))
 
     class Meta:
         ordering = ["scheme", "order", "code"]
@@ -499,9 +557,15 @@ class ScoringRule(models.Model):
     """Points for one answer: for an option/answer code (ja, genomford, an option code), or for a
     numeric answer at or above a threshold (≥ 30 trained coaches → 1 point)."""
 
-    scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="rules")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="scoring_rules")
-    category = models.ForeignKey(ScoringCategory, on_delete=models.CASCADE, related_name="rules")
+    scheme = models.ForeignKey(
+        ScoringScheme, on_delete=models.CASCADE, related_name="rules", verbose_name=_("poängsättning")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="scoring_rules", verbose_name=_("fråga")
+    )
+    category = models.ForeignKey(
+        ScoringCategory, on_delete=models.CASCADE, related_name="rules", verbose_name=_("poängkategori")
+    )
     option_code = models.CharField(_("svarskod"), max_length=40, blank=True)
     min_value = models.DecimalField(_("från värde"), max_digits=14, decimal_places=4, null=True, blank=True)
     points = models.DecimalField(_("poäng"), max_digits=8, decimal_places=2)
@@ -556,7 +620,12 @@ class SurveyRound(models.Model):
         QuestionnaireVersion, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("enkätversion")
     )
     programme = models.ForeignKey(
-        Programme, null=True, blank=True, on_delete=models.SET_NULL, related_name="rounds"
+        Programme,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rounds",
+        verbose_name=_("program"),
     )
     year = models.PositiveSmallIntegerField(_("år"))
     opens_at = models.DateTimeField(_("öppnar"))
@@ -582,11 +651,17 @@ class SurveyRound(models.Model):
         help_text=_("E-postadresser (kommaseparerade) som får en sammanställning när omgången stängs."),
     )
     show_preliminary_result = models.BooleanField(_("visa preliminärt resultat vid inskick"), default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
-    opened_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("skapad av"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("skapad"))
+    opened_at = models.DateTimeField(null=True, blank=True, verbose_name=_("öppnades"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("stängdes"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("publicerades"))
 
     class Meta:
         ordering = ["-year", "name"]
@@ -606,17 +681,22 @@ class SurveyRound(models.Model):
 class Assignment(models.Model):
     """One organisation in one round (uppdrag)."""
 
-    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="assignments")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="assignments")
+    round = models.ForeignKey(
+        SurveyRound, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("enkätomgång")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("organisation")
+    )
     deadline_override = models.DateTimeField(_("egen sista svarsdag"), null=True, blank=True)
-    first_opened_at = models.DateTimeField(null=True, blank=True)
-    last_activity_at = models.DateTimeField(null=True, blank=True)
+    first_opened_at = models.DateTimeField(null=True, blank=True, verbose_name=_("först öppnad"))
+    last_activity_at = models.DateTimeField(null=True, blank=True, verbose_name=_("senaste aktivitet"))
     removed_at = models.DateTimeField(
         null=True,
         blank=True,
         help_text=_("Borttagen ur omgången; svar som redan finns behålls (allmänna handlingar)."),
+        verbose_name=_("borttagen"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("skapad"))
 
     class Meta:
         ordering = ["round", "organisation__name"]
@@ -643,15 +723,22 @@ class Response(models.Model):
         SUBMITTED = "submitted", _("Inskickad")
         REOPENED = "reopened", _("Återöppnad")
 
-    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="response")
-    state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.DRAFT)
-    version = models.PositiveIntegerField(default=0)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="submitted_responses"
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, related_name="response", verbose_name=_("uppdrag")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.DRAFT)
+    version = models.PositiveIntegerField(default=0, verbose_name=_("versionsnummer"))
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("inskickad"))
+    submitted_by = models.ForeignKey(
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submitted_responses",
+        verbose_name=_("inskickad av"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("skapad"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("senast ändrad"))
 
     class Meta:
         constraints = [
@@ -672,17 +759,26 @@ class Answer(models.Model):
     """One question's answer. `value` holds the typed value: "ja"/"nej", an option or status code,
     a list of codes, a number, an ISO date, text, or {part: number} for a breakdown."""
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
-    value = models.JSONField(null=True, blank=True)
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("svar")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="answers", verbose_name=_("fråga")
+    )
+    value = models.JSONField(null=True, blank=True, verbose_name=_("värde"))
     prefilled = models.BooleanField(
         _("från förra året"),
         default=False,
         help_text=_("Föreslaget från förra omgången och ännu inte bekräftat."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("senast ändrad"))
     updated_by = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("ändrad av"),
     )
 
     class Meta:
@@ -700,15 +796,33 @@ class ResponseRevision(models.Model):
     """Who changed what and when: one row per saved version of a response (an audit trail; never
     edited or deleted)."""
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="revisions")
-    version = models.PositiveIntegerField()
-    action = models.CharField(max_length=20, default="save")  # save / submit / reopen / prefill
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("svar")
     )
-    changes = models.JSONField(default=dict, help_text=_('{kod: {"from": …, "to": …}}'))
-    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(verbose_name=_("versionsnummer"))
+    action = models.CharField(
+        max_length=20, default="save", verbose_name=_("händelse")
+    )  # save / submit / reopen / prefill
+    contact = models.ForeignKey(
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("kontaktperson"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("användare"),
+    )
+    changes = models.JSONField(
+        default=dict, help_text=_('{kod: {"from": …, "to": …}}'), verbose_name=_("ändringar")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("tidpunkt"))
 
     class Meta:
         ordering = ["response", "version"]
@@ -726,12 +840,16 @@ class AccessToken(models.Model):
     """A respondent's magic link for one contact and assignment. Only the sha256 of the token is
     stored; the link itself exists only in the e-mail."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="access_tokens")
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="access_tokens")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="access_tokens", verbose_name=_("uppdrag")
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="access_tokens", verbose_name=_("kontaktperson")
+    )
+    token_hash = models.CharField(max_length=64, unique=True, verbose_name=_("kontrollsumma"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("skapad"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("återkallad"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("senast använd"))
 
     class Meta:
         indexes = [models.Index(fields=["assignment", "contact"])]
@@ -745,14 +863,20 @@ class AccessToken(models.Model):
 class IndexResult(models.Model):
     """The index of one assignment: points per category (raw and capped), total, scaled, rank."""
 
-    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="index_result")
-    scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="results")
-    categories = models.JSONField(default=dict, help_text=_('{kod: {"raw": …, "capped": …}}'))
-    total = models.DecimalField(max_digits=10, decimal_places=2)
-    scaled = models.DecimalField(max_digits=6, decimal_places=1)
-    rank = models.PositiveIntegerField(null=True, blank=True)
-    preliminary = models.BooleanField(default=True)
-    computed_at = models.DateTimeField(default=timezone.now)
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, related_name="index_result", verbose_name=_("uppdrag")
+    )
+    scheme = models.ForeignKey(
+        ScoringScheme, on_delete=models.CASCADE, related_name="results", verbose_name=_("poängsättning")
+    )
+    categories = models.JSONField(
+        default=dict, help_text=_('{kod: {"raw": …, "capped": …}}'), verbose_name=_("poäng per kategori")
+    )
+    total = models.DecimalField(max_digits=10, decimal_places=2, verbose_name=_("summa"))
+    scaled = models.DecimalField(max_digits=6, decimal_places=1, verbose_name=_("index"))
+    rank = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("placering"))
+    preliminary = models.BooleanField(default=True, verbose_name=_("preliminärt"))
+    computed_at = models.DateTimeField(default=timezone.now, verbose_name=_("beräknat"))
 
     class Meta:
         ordering = ["assignment__round", "rank"]
@@ -786,32 +910,54 @@ class OutboundEmail(models.Model):
         FAILED = "failed", _("Misslyckades")
         CANCELLED = "cancelled", _("Avbrutet")
 
-    key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    to_email = models.EmailField()
+    key = models.CharField(max_length=200, unique=True, verbose_name=_("nyckel"))
+    kind = models.CharField(max_length=20, choices=Kind.choices, verbose_name=_("typ"))
+    to_email = models.EmailField(verbose_name=_("mottagare"))
     contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="emails",
+        verbose_name=_("kontaktperson"),
     )
     assignment = models.ForeignKey(
-        Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+        Assignment,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="emails",
+        verbose_name=_("uppdrag"),
     )
     round = models.ForeignKey(
-        SurveyRound, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+        SurveyRound,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="emails",
+        verbose_name=_("enkätomgång"),
     )
     step = models.SmallIntegerField(
-        null=True, blank=True, help_text=_("Påminnelsens dagar från sista svarsdag.")
+        null=True,
+        blank=True,
+        help_text=_("Påminnelsens dagar från sista svarsdag."),
+        verbose_name=_("påminnelsesteg"),
     )
-    subject = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=300, blank=True, verbose_name=_("ämne"))
     body = models.TextField(
-        blank=True, help_text=_("Tom för meddelanden med personlig länk: de skrivs när de skickas.")
+        blank=True,
+        help_text=_("Tom för meddelanden med personlig länk: de skrivs när de skickas."),
+        verbose_name=_("text"),
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("försök"))
+    last_error = models.TextField(blank=True, verbose_name=_("senaste fel"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("skapad"))
+    next_attempt_at = models.DateTimeField(default=timezone.now, verbose_name=_("nästa försök"))
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("påbörjad"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("skickad"))
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -833,29 +979,41 @@ class ExportJob(models.Model):
         FAILED = "failed", _("Misslyckades")
         EXPIRED = "expired", _("Utgången")
 
-    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="export_jobs")
-    kind = models.CharField(max_length=40, default="round_workbook")
+    round = models.ForeignKey(
+        SurveyRound, on_delete=models.CASCADE, related_name="export_jobs", verbose_name=_("enkätomgång")
+    )
+    kind = models.CharField(max_length=40, default="round_workbook", verbose_name=_("typ"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("beställd av"),
     )
-    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    state = models.CharField(
+        max_length=20, choices=State.choices, default=State.QUEUED, verbose_name=_("status")
+    )
     progress = models.PositiveSmallIntegerField(
-        default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(100)], verbose_name=_("framsteg (%)")
     )
-    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
-    error = models.TextField(blank=True)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True, verbose_name=_("fil"))
+    error = models.TextField(blank=True, verbose_name=_("fel"))
     fingerprint = models.CharField(
-        max_length=64, blank=True, help_text=_("Omgångens data när filen byggdes; samma data ger samma fil.")
+        max_length=64,
+        blank=True,
+        help_text=_("Omgångens data när filen byggdes; samma data ger samma fil."),
+        verbose_name=_("dataversion"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("beställd"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("startad"))
     heartbeat_at = models.DateTimeField(
         null=True,
         blank=True,
         help_text=_("Senast jobbet skickades till en arbetare eller rapporterade framsteg."),
+        verbose_name=_("senaste livstecken"),
     )
-    finished_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("klar"))
+    expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("tas bort"))
 
     class Meta:
         ordering = ["-created_at"]

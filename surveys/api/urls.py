@@ -1,11 +1,11 @@
 """REST API routes. Each area keeps its views in its own module under surveys/api/."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from . import (
     access_links,
+    auth,
     exports,
     organisations,
     programmes,
@@ -49,7 +49,7 @@ router.register(
 )
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", auth.obtain_auth_token, name="api-token"),
     path("rounds/<int:round_id>/exports/", exports.RoundExportsView.as_view(), name="round-exports"),
     path(
         "respondent/assignments/<int:assignment_id>/",

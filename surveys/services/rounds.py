@@ -207,6 +207,12 @@ def validate_schedule(*, opens_at, deadline, reminder_offsets=None, grace_hours=
 TEMPLATE_FIELDS = ("invitation_subject", "invitation_body", "reminder_subject", "reminder_body")
 
 
+def validate_templates(fields):
+    """Every template field in `fields` is checked as the API checks it (unknown placeholders, unpaired
+    braces); raises ValidationError keyed by field."""
+    _validate_templates(fields)
+
+
 def _validate_templates(fields):
     errors = {}
     for name in TEMPLATE_FIELDS:
@@ -284,6 +290,17 @@ def round_update(*, survey_round, **fields):
     """Edit a round. Everything may change in draft or scheduled; once open only names, templates, the
     reminder plan and the grace period (the deadline moves with `extend_deadline`); nothing once closed."""
     survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
+    validate_round_update(survey_round=survey_round, fields=fields)
+    if "reminder_offsets" in fields and fields["reminder_offsets"] is not None:
+        fields["reminder_offsets"] = sorted(fields["reminder_offsets"])
+    for key, value in fields.items():
+        setattr(survey_round, key, value)
+    survey_round.save()
+    return survey_round
+
+
+def validate_round_update(*, survey_round, fields):
+    """The rules of round_update without saving, for forms that show every problem next to its field."""
     if survey_round.state in (State.CLOSED, State.PUBLISHED):
         raise ValidationError({"state": ["En stängd omgång kan inte ändras."]})
     if survey_round.state == State.OPEN:
@@ -301,8 +318,6 @@ def round_update(*, survey_round, **fields):
                     for k in locked
                 }
             )
-    if "reminder_offsets" in fields and fields["reminder_offsets"] is not None:
-        fields["reminder_offsets"] = sorted(fields["reminder_offsets"])
     validate_schedule(
         opens_at=fields.get("opens_at", survey_round.opens_at),
         deadline=fields.get("deadline", survey_round.deadline),
@@ -310,10 +325,6 @@ def round_update(*, survey_round, **fields):
         grace_hours=fields.get("grace_hours"),
     )
     _validate_templates(fields)
-    for key, value in fields.items():
-        setattr(survey_round, key, value)
-    survey_round.save()
-    return survey_round
 
 
 def _transition(survey_round, *, allowed_from, to, message, **changes):

@@ -1,0 +1,24 @@
+"""The API's token login, guarded against password guessing like every other login (django-axes)."""
+
+from axes.handlers.proxy import AxesProxyHandler
+from rest_framework.authtoken.views import ObtainAuthToken
+
+from ..lockout import lockout_response
+
+
+class LockableObtainAuthToken(ObtainAuthToken):
+    """DRF's token view. Axes counts its failures through authenticate() (DRF passes its own request
+    object there), so the lockout flag lands on that object rather than on the request the axes
+    middleware sees: the view answers the lockout itself, before and after checking the password."""
+
+    def post(self, request, *args, **kwargs):
+        credentials = {"username": request.data.get("username") if hasattr(request.data, "get") else None}
+        if not AxesProxyHandler.is_allowed(request._request, credentials):
+            return lockout_response(request._request, None, credentials)
+        response = super().post(request, *args, **kwargs)
+        if getattr(request, "axes_locked_out", False):
+            return lockout_response(request._request, response, credentials)
+        return response
+
+
+obtain_auth_token = LockableObtainAuthToken.as_view()
