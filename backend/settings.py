@@ -133,6 +133,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "surveys.lockout.lockout_response"
 AXES_VERBOSE = False
+# Lockouts are read and lifted with the axes_list_attempts / axes_reset_username / axes_reset_ip commands.
+AXES_ENABLE_ADMIN = False
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]

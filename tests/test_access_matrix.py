@@ -6,7 +6,12 @@ organisation A, so the respondent of B must never read or write them. Two more r
 respondent *user* of A and one of B (a login bound to their organisation, for the results API); unless a row
 says otherwise they get what anonymous gets.
 
-`test_every_route_is_in_the_matrix` fails when a new URL is added without a row here."""
+`test_every_route_is_in_the_matrix` fails when a new URL is added without a row here.
+
+The admin has its own matrix below, generated from `admin.site._registry`: every changelist, add, change,
+delete and history view of every registered model, by GET and POST, for anonymous, a respondent user, the
+reader, the coordinator, the system manager (admin role) and a superuser. A model registered without a
+policy, or an admin URL without a row, fails `test_every_admin_route_is_in_the_matrix`."""
 
 import re
 from datetime import timedelta
@@ -660,3 +665,229 @@ def test_every_route_is_in_the_matrix():
     covered = {param.values[0] for param in MATRIX}
     missing = sorted(set(_route_names(get_resolver().url_patterns)) - covered - NOT_IN_MATRIX)
     assert missing == [], f"routes without an access rule in the matrix: {missing}"
+
+
+# --------------------------------------------------------------------------------------------------
+# The admin
+# --------------------------------------------------------------------------------------------------
+
+ADMIN_ROLES = ("anon", "user_a", "reader", "coord", "admin", "superuser")
+ADMIN_VIEWS = (
+    ("changelist", "get"),
+    ("changelist", "post"),  # the bulk delete action, confirmed
+    ("add", "get"),
+    ("add", "post"),  # an empty form: 200 with its errors when allowed
+    ("change", "get"),
+    ("change", "post"),  # the form as the superuser's page shows it, unchanged
+    ("delete", "get"),
+    ("delete", "post"),  # confirmed
+    ("history", "get"),
+)
+# What a cell shows: "login" (sent to the login page), 403, a status, "deleted" (the object is gone) or
+# "kept" (a bulk delete that was not carried out).
+LEVELS = {
+    "-": (403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "view": (200, "kept", 403, 403, 200, 403, 403, 403, 200),
+    "edit": (200, "deleted", 200, 200, 200, 302, 200, "deleted", 200),
+    # add and change, never delete (rounds: answers are public records)
+    "edit-keep": (200, "kept", 200, 200, 200, 302, 403, 403, 200),
+}
+PLAN = {"reader": "view", "coord": "edit", "admin": "edit", "superuser": "edit"}
+READ_ALL = {"reader": "view", "coord": "view", "admin": "view", "superuser": "view"}
+NO_READER = {"reader": "-", "coord": "view", "admin": "view", "superuser": "view"}
+SUPERUSER_ONLY = {"reader": "-", "coord": "-", "admin": "-", "superuser": "edit"}
+
+# Per registered model: the policy per staff role, and the object its change and delete views open.
+ADMIN_POLICY = {
+    "auth.group": (SUPERUSER_ONLY, lambda w: w.group),
+    "authtoken.tokenproxy": (SUPERUSER_ONLY, lambda w: w.api_token),
+    "surveys.user": ({**SUPERUSER_ONLY, "admin": "view"}, lambda w: w.users["user_b"]),
+    "surveys.organisation": (PLAN, lambda w: w.org_c),
+    "surveys.contact": (PLAN, lambda w: w.contact_c),
+    "surveys.programme": (PLAN, lambda w: w.programme),
+    "surveys.goalarea": (PLAN, lambda w: w.goal_area),
+    "surveys.focusarea": (PLAN, lambda w: w.focus_area),
+    "surveys.activity": (PLAN, lambda w: w.activity),
+    "surveys.indicator": (PLAN, lambda w: w.indicator),
+    "surveys.questionnaire": (PLAN, lambda w: w.unused_questionnaire),
+    "surveys.questionnaireversion": (PLAN, lambda w: w.open_version),
+    "surveys.question": (PLAN, lambda w: w.open_question),
+    "surveys.scoringscheme": (PLAN, lambda w: w.scheme),
+    "surveys.scoringcategory": (PLAN, lambda w: w.category),
+    "surveys.scoringrule": (PLAN, lambda w: w.rule),
+    "surveys.surveyround": (
+        {**PLAN, "coord": "edit-keep", "admin": "edit-keep", "superuser": "edit-keep"},
+        lambda w: w.round,
+    ),
+    "surveys.assignment": (READ_ALL, lambda w: w.assignment_a),
+    "surveys.response": (READ_ALL, lambda w: w.assignment_a.response),
+    "surveys.responserevision": (READ_ALL, lambda w: w.revision),
+    "surveys.indexresult": (READ_ALL, lambda w: w.preliminary_a),
+    "surveys.exportjob": (READ_ALL, lambda w: w.job),
+    "surveys.accesstoken": (NO_READER, lambda w: w.token_a_row),
+    "surveys.outboundemail": (NO_READER, lambda w: w.email_a),
+}
+
+# Cells that differ from their level, with the reason.
+ADMIN_CELL_OVERRIDES = {
+    # DRF's token proxy lists tokens by user id, which its bulk delete does not find: delete one by one.
+    ("authtoken.tokenproxy", "superuser", "changelist", "post"): "kept",
+}
+
+# Admin pages that belong to no model: (name, method, path, expected per ADMIN_ROLES).
+ADMIN_SITE_ROWS = [
+    ("index", "get", "/admin/", ("login", "login", 200, 200, 200, 200)),
+    ("app_list", "get", "/admin/surveys/", ("login", "login", 200, 200, 200, 200)),
+    ("login", "get", "/admin/login/", (200, 200, 302, 302, 302, 302)),
+    ("password_change", "get", "/admin/password_change/", ("login", "login", 200, 200, 200, 200)),
+]
+# Reached from the pages above, with no rights of their own to check.
+ADMIN_NOT_IN_MATRIX = {"logout", "password_change_done", "jsi18n", "autocomplete", "view_on_site"}
+
+
+class AdminWorld(World):
+    """The API matrix's world with staff given their roles' groups, a superuser, and objects the admin's
+    delete views can delete (nothing refers to them)."""
+
+    def __init__(self):
+        super().__init__()
+        from django.contrib.auth.models import Group
+        from rest_framework.authtoken.models import Token
+
+        from surveys.services.roles import user_set_role
+
+        for role, name in (("reader", "reader"), ("coord", "coordinator"), ("admin", "admin")):
+            user_set_role(user=self.users[role], role=name, actor=None)
+        self.users["superuser"] = f.UserFactory(
+            username="m-superuser", role="admin", is_staff=True, is_superuser=True
+        )
+        self.group = Group.objects.get(name="Läsare")
+        from rest_framework.authtoken.models import TokenProxy
+
+        Token.objects.create(user=self.users["user_b"])
+        self.api_token = TokenProxy.objects.get(user=self.users["user_b"])
+        self.contact_c = f.ContactFactory(organisation=self.org_c)
+        self.unused_questionnaire = f.QuestionnaireFactory()
+        self.revision = self.assignment_a.response.revisions.create(version=1, action="save")
+
+
+def _admin_cell(client, method, url, data, obj):
+    response = getattr(client, method)(url, data or {})
+    gone = (
+        obj is not None
+        and not type(obj)._default_manager.filter(pk=obj._meta.pk.value_from_object(obj)).exists()
+    )
+    if gone:
+        return "deleted"
+    if response.status_code == 302 and "/admin/login/" in response["Location"]:
+        return "login"
+    if method == "post" and url.endswith("/changelist/") or (method == "post" and data and "action" in data):
+        return 403 if response.status_code == 403 else "kept"
+    return response.status_code
+
+
+def _admin_urls(model, obj):
+    from django.urls import reverse
+
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    return {
+        "changelist": reverse(f"{prefix}_changelist"),
+        "add": reverse(f"{prefix}_add"),
+        "change": reverse(f"{prefix}_change", args=[obj.pk]),
+        "delete": reverse(f"{prefix}_delete", args=[obj.pk]),
+        "history": reverse(f"{prefix}_history", args=[obj.pk]),
+    }
+
+
+def _registered():
+    from django.contrib import admin
+
+    return sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
+
+
+@pytest.mark.parametrize("label", sorted(ADMIN_POLICY))
+def test_admin_access(label):
+    from django.apps import apps
+
+    from tests.support.admin_forms import form_data
+
+    model = apps.get_model(label)
+    policy, pick = ADMIN_POLICY[label]
+    world = AdminWorld()
+    obj = pick(world)
+    urls = _admin_urls(model, obj)
+    superuser = world.client("superuser")
+    change_page = superuser.get(urls["change"])
+    assert change_page.status_code == 200
+    change_data = form_data(change_page.content.decode(), f"{model._meta.model_name}_form")
+    bodies = {
+        ("changelist", "post"): {
+            "action": "delete_selected",
+            "_selected_action": [obj._meta.pk.value_from_object(obj)],
+            "post": "yes",
+        },
+        ("add", "post"): {},
+        ("change", "post"): change_data,
+        ("delete", "post"): {"post": "yes"},
+    }
+    seen, expected = {}, {}
+    for role in ADMIN_ROLES:
+        level = policy.get(role)
+        wanted = ("login",) * len(ADMIN_VIEWS) if level is None else LEVELS[level]
+        for (view, method), cell in zip(ADMIN_VIEWS, wanted, strict=True):
+            with transaction.atomic():
+                client = world.client(role)
+                body = bodies.get((view, method))
+                got = _admin_cell(client, method, urls[view], body, obj if method == "post" else None)
+                transaction.set_rollback(True)
+            seen[(role, view, method)] = got
+            expected[(role, view, method)] = ADMIN_CELL_OVERRIDES.get((label, role, view, method), cell)
+    wrong = {k: (seen[k], expected[k]) for k in seen if seen[k] != expected[k]}
+    assert not wrong, f"{label}: (got, expected) {wrong}"
+
+
+def test_admin_user_password_form_is_the_superusers_alone():
+    world = AdminWorld()
+    url = f"/admin/surveys/user/{world.users['user_b'].pk}/password/"
+    expected = {
+        "get": ("login", "login", 403, 403, 403, 200),
+        "post": ("login", "login", 403, 403, 403, 200),
+    }
+    for method, statuses in expected.items():
+        for role, wanted in zip(ADMIN_ROLES, statuses, strict=True):
+            with transaction.atomic():
+                got = _admin_cell(world.client(role), method, url, {}, None)
+                transaction.set_rollback(True)
+            assert got == wanted, f"{method.upper()} password form as {role}: {got}"
+
+
+def test_admin_site_pages():
+    world = AdminWorld()
+    for name, method, path, statuses in ADMIN_SITE_ROWS:
+        for role, wanted in zip(ADMIN_ROLES, statuses, strict=True):
+            got = _admin_cell(world.client(role), method, path, None, None)
+            assert got == wanted, f"{method.upper()} {name} as {role}: {got}"
+
+
+def test_every_admin_route_is_in_the_matrix():
+    from django.contrib import admin
+
+    registered = {model._meta.label_lower for model in _registered()}
+    assert registered == set(ADMIN_POLICY), (
+        f"registered without a policy: {sorted(registered - set(ADMIN_POLICY))}; "
+        f"a policy for nothing registered: {sorted(set(ADMIN_POLICY) - registered)}"
+    )
+    model_views = {
+        f"{label.replace('.', '_')}_{view}" for label in ADMIN_POLICY for view, _ in ADMIN_VIEWS
+    } | {"auth_user_password_change"}  # UserAdmin names it so
+    covered = model_views | {row[0] for row in ADMIN_SITE_ROWS} | ADMIN_NOT_IN_MATRIX
+    names = {p.name for p in _flatten(admin.site.get_urls()) if p.name}
+    assert names - covered == set(), f"admin routes without a row: {sorted(names - covered)}"
+
+
+def _flatten(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _flatten(pattern.url_patterns)
+        else:
+            yield pattern
