@@ -104,6 +104,15 @@ class UserAdmin(BaseUserAdmin):
     def _superuser(self, request):
         return request.user.is_active and request.user.is_superuser
 
+    def has_view_permission(self, request, obj=None):
+        # A system manager may look (its group's view permission); a stray permission gives no one else.
+        if request.user.is_active and request.user.role != m.Role.ADMIN:
+            return self._superuser(request)
+        return super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
     def has_add_permission(self, request):
         return self._superuser(request)
 
