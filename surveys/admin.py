@@ -157,6 +157,8 @@ class TokenAdmin(SuperuserOnlyMixin, BaseTokenAdmin):
 class ContactInline(admin.TabularInline):
     model = m.Contact
     extra = 0
+    # Deleting here would skip the check the contact's own delete page makes (its links, who submitted).
+    can_delete = False
 
 
 @admin.register(m.Organisation)

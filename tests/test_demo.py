@@ -94,3 +94,14 @@ def test_printed_coordinator_login_opens_the_admin(client, demo):
     assert page.status_code == 200
     assert "Enkätomgångar" in page.content.decode()
     assert client.get("/admin/surveys/surveyround/").status_code == 200
+
+
+def test_demo_coordinator_has_the_coordinator_group_and_grants_nothing(client, demo):
+    from surveys.models import User
+
+    coordinator = User.objects.get(username="samordnare")
+    assert list(coordinator.groups.values_list("name", flat=True)) == ["Samordnare"]
+    assert not coordinator.user_permissions.exists() and not coordinator.is_superuser
+    assert not coordinator.has_perm("surveys.change_user") and not coordinator.has_perm("auth.change_group")
+    client.force_login(coordinator)
+    assert client.get("/admin/surveys/user/").status_code == 403
