@@ -372,7 +372,7 @@ class AssignmentInline(admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("organisation")
+        return super().get_queryset(request).select_related("organisation", "round")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -215,3 +215,12 @@ def test_every_admin_page_speaks_swedish(superuser):
                 found[url] = english
     assert "Årsrunda – administration" in superuser.get("/admin/").content.decode()
     assert not found, found
+
+
+def test_a_round_page_with_many_recipients_has_bounded_queries(superuser, django_assert_max_num_queries):
+    survey_round, _ = _answered_round()
+    for _ in range(30):
+        f.AssignmentFactory(round=survey_round)
+    with django_assert_max_num_queries(30):
+        page = superuser.get(f"/admin/surveys/surveyround/{survey_round.pk}/change/")
+    assert page.status_code == 200
