@@ -455,19 +455,27 @@ class SurveyRoundForm(forms.ModelForm):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        try:
-            if self.instance.pk:
-                round_services.validate_round_update(survey_round=self.instance, fields=self.changed_fields())
-            else:
-                round_services.validate_schedule(
+        if self.instance.pk:
+            checks = [
+                lambda: round_services.validate_round_update(
+                    survey_round=self.instance, fields=self.changed_fields()
+                )
+            ]
+        else:
+            checks = [
+                lambda: round_services.validate_schedule(
                     opens_at=cleaned.get("opens_at"),
                     deadline=cleaned.get("deadline"),
                     reminder_offsets=cleaned.get("reminder_offsets"),
                     grace_hours=cleaned.get("grace_hours"),
-                )
-                round_services.validate_templates(cleaned)
-        except ValidationError as error:
-            _add_form_errors(self, error)
+                ),
+                lambda: round_services.validate_templates(cleaned),
+            ]
+        for check in checks:
+            try:
+                check()
+            except ValidationError as error:
+                _add_form_errors(self, error)
         return cleaned
 
 
@@ -525,32 +533,28 @@ class SurveyRoundAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        fields = form.changed_fields()
+        if not change:
+            data = dict(form.cleaned_data)
+            data.pop("programme", None)  # the version's (round_create)
+            saved = round_services.round_create(
+                version=data.pop("version"),
+                year=data.pop("year"),
+                opens_at=data.pop("opens_at"),
+                deadline=data.pop("deadline"),
+                name=data.pop("name", ""),
+                reminder_offsets=data.pop("reminder_offsets", None),
+                grace_hours=data.pop("grace_hours", 0),
+                created_by=request.user,
+                **data,
+            )
+            obj.pk = saved.pk
+            obj._state.adding = False
+            return
         try:
-            if change:
-                saved = round_services.round_update(survey_round=obj, **fields)
-            else:
-                data = dict(form.cleaned_data)
-                data.pop("programme", None)
-                saved = round_services.round_create(
-                    version=data.pop("version"),
-                    year=data.pop("year"),
-                    opens_at=data.pop("opens_at"),
-                    deadline=data.pop("deadline"),
-                    name=data.pop("name", ""),
-                    reminder_offsets=data.pop("reminder_offsets", None),
-                    grace_hours=data.pop("grace_hours", 0),
-                    created_by=request.user,
-                    **data,
-                )
+            round_services.round_update(survey_round=obj, **form.changed_fields())
         except ValidationError as error:
             # The state changed between the form's check and the save (a tick, another coordinator).
             self.message_user(request, _error_text(error), messages.ERROR)
-            saved = m.SurveyRound.objects.get(pk=obj.pk) if obj.pk else None
-            if saved is None:
-                raise PermissionDenied from error
-        obj.pk = saved.pk
-        obj._state.adding = False
 
     @admin.action(description=_("Begär Excel-sammanställning (export)"))
     def request_workbook(self, request, queryset):

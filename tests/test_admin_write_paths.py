@@ -224,3 +224,29 @@ def test_a_round_page_with_many_recipients_has_bounded_queries(superuser, django
     with django_assert_max_num_queries(30):
         page = superuser.get(f"/admin/surveys/surveyround/{survey_round.pk}/change/")
     assert page.status_code == 200
+
+
+def test_a_round_added_in_the_admin_is_made_by_the_round_service(superuser):
+    version = f.VersionFactory(questionnaire=f.QuestionnaireFactory(programme=f.ProgrammeFactory()))
+    page = superuser.get("/admin/surveys/surveyround/add/")
+    data = form_data(page.content.decode(), "surveyround_form")
+    data.update(
+        name="Omgång från admin",
+        version=str(version.pk),
+        year="2027",
+        opens_at_0="2027-01-10",
+        opens_at_1="08:00:00",
+        deadline_0="2027-01-05",
+        deadline_1="08:00:00",
+        reminder_offsets="[-7, -2]",
+        reminder_subject="Påminnelse {foo}",
+    )
+    page = superuser.post("/admin/surveys/surveyround/add/", data)
+    text = page.content.decode()
+    assert page.status_code == 200 and "Sista svarsdag måste ligga efter öppningsdagen" in text
+    assert "Okänd platshållare {foo}" in text and not SurveyRound.objects.exists()
+    data.update(deadline_0="2027-02-10", reminder_subject="")
+    assert superuser.post("/admin/surveys/surveyround/add/", data).status_code == 302
+    created = SurveyRound.objects.get()
+    assert created.state == "draft" and created.programme == version.questionnaire.programme
+    assert created.created_by.username == "root" and created.reminder_offsets == [-7, -2]
