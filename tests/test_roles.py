@@ -166,3 +166,12 @@ def test_only_a_superuser_gives_roles_and_the_group_follows_the_role(client, tar
     user_set_role(user=target, role="respondent", actor=superuser)
     target.refresh_from_db()
     assert not target.is_staff and not target.groups.exists()
+
+
+def test_the_operator_gives_a_role_from_the_command_line(target):
+    from django.core.management import call_command
+
+    call_command("set_role", "kollega", "admin")
+    target.refresh_from_db()
+    assert target.role == "admin" and target.is_staff and not target.is_superuser
+    assert list(target.groups.values_list("name", flat=True)) == ["Systemförvaltare"]
