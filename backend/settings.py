@@ -182,13 +182,23 @@ CELERY_BEAT_SCHEDULE = {
     "expire-exports": {"task": "workers.tasks.expire_exports", "schedule": 3600},
 }
 
+# How many reverse proxies we run in front of gunicorn, each appending to X-Forwarded-For. The client
+# address (throttles, logs) is read from that header only when this is above 0 (backend/client.py).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
 REST_FRAMEWORK = {
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # DRF throttles read the same client address
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["surveys.permissions.IsStaffRole"],
     "EXCEPTION_HANDLER": "surveys.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "surveys.api.parsers.JSONParser",
+        "surveys.api.parsers.FormParser",
+        "surveys.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "surveys.api.pagination.ApiPagination",
     "PAGE_SIZE": 100,
