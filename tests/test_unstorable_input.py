@@ -30,9 +30,7 @@ def texts():
 
 
 def answers(assignment):
-    return dict(
-        Answer.objects.filter(response__assignment=assignment).values_list("question__code", "value")
-    )
+    return dict(Answer.objects.filter(response__assignment=assignment).values_list("question__code", "value"))
 
 
 def test_nul_in_answer_is_a_swedish_400_and_keeps_the_page(texts):
@@ -62,7 +60,7 @@ def test_nul_in_autosave_is_an_error_for_that_question_only(texts):
 @pytest.mark.parametrize("text", ["a\\u0000b", "\\ud800", "x\\udfffy"], ids=["nul", "surrogate", "low"])
 def test_unstorable_text_in_an_api_answer_is_a_swedish_400_naming_the_question(texts, text):
     assignment, client = texts
-    body = '{"version": 0, "answers": {"KOMMENTAR": "%s", "OVRIGT": "ok"}}' % text
+    body = '{"version": 0, "answers": {"KOMMENTAR": "' + text + '", "OVRIGT": "ok"}}'
     reply = client.post(
         f"/api/respondent/assignments/{assignment.pk}/answers/", body, content_type="application/json"
     )
@@ -101,7 +99,11 @@ def test_a_surrogate_in_a_login_name_is_a_400_not_a_server_error(db):
 # Deeply nested bodies
 # --------------------------------------------------------------------------------------------------
 
-DEEP = {"2 KB": "[" * 1000 + "]" * 1000, "50,000": "[" * 50000 + "]" * 50000, "objects": '{"a":' * 900 + "1" + "}" * 900}
+DEEP = {
+    "2 KB": "[" * 1000 + "]" * 1000,
+    "50,000": "[" * 50000 + "]" * 50000,
+    "objects": '{"a":' * 900 + "1" + "}" * 900,
+}
 
 
 @pytest.mark.parametrize("body", DEEP.values(), ids=DEEP.keys())
@@ -115,7 +117,7 @@ def test_deeply_nested_json_is_a_swedish_400_on_staff_and_respondent_endpoints(a
     reply = api.post("/api/organisations/", body, content_type="application/json")
     assert reply.status_code == 400 and "nästlat" in reply.json()["detail"]
     assignment, client = texts
-    wrapped = '{"version": 0, "answers": {"KOMMENTAR": %s}}' % body
+    wrapped = '{"version": 0, "answers": {"KOMMENTAR": ' + body + "}}"
     reply = client.post(
         f"/api/respondent/assignments/{assignment.pk}/answers/", wrapped, content_type="application/json"
     )
@@ -124,7 +126,9 @@ def test_deeply_nested_json_is_a_swedish_400_on_staff_and_respondent_endpoints(a
 
 def test_json_a_few_levels_deep_is_still_accepted(api):
     reply = api.post(
-        "/api/organisations/", json.dumps({"name": "Nivå", "kind": "forvaltning"}), content_type="application/json"
+        "/api/organisations/",
+        json.dumps({"name": "Nivå", "kind": "forvaltning"}),
+        content_type="application/json",
     )
     assert reply.status_code == 201
 
