@@ -225,6 +225,8 @@ CACHES = {
 
 # Respondents' links stay valid this long after a round's deadline (the grace period is per round on top).
 MAGIC_LINK_GRACE_DAYS = envint("MAGIC_LINK_GRACE_DAYS", 14)
+# A session opened by a magic link ends after this many seconds (a working day), not the default two weeks.
+RESPONDENT_SESSION_SECONDS = envint("RESPONDENT_SESSION_SECONDS", 8 * 3600)
 # Exported workbooks are deleted from the storage this many days after they were built (the job row stays).
 EXPORT_RETENTION_DAYS = envint("EXPORT_RETENTION_DAYS", envint("EXPORT_EXPIRY_DAYS", 30))
 # An export that has not reported progress for this long lost its worker (killed) or its message (a

@@ -430,7 +430,7 @@ MATRIX += [
         STAFF_READ,
         users=(404, 404),
     ),
-    row("results-round", "get", lambda w: f"/api/results/rounds/{w.round.pk}/", STAFF_READ, users=(403, 403)),
+    row("results-round", "get", lambda w: f"/api/results/rounds/{w.round.pk}/", STAFF_READ, users=(404, 404)),
     row(
         "results-trend",
         "get",

@@ -156,7 +156,8 @@ def test_revoking_a_link_ends_an_open_session(client, questionnaire):
     open_link(client, a, questionnaire["contact"])
     assert client.get(url(a)).status_code == 200
     AccessToken.objects.filter(assignment=a).update(revoked_at=timezone.now())
-    assert client.get(url(a)).status_code == 404
+    page = client.get(url(a))
+    assert page.status_code == 403 and "spärrats" in page.content.decode()
 
 
 def test_respondent_of_another_organisation_gets_404(client, questionnaire):
