@@ -177,6 +177,7 @@ MATRIX = [
     row("surveys:magic-link", "get", lambda w: "/l/not-a-real-token-value-at-all/", (403,) * 6),
     # The start page shows each respondent their own assignment; staff and anonymous have none.
     row("surveys:start", "get", lambda w: "/enkat/", (403, 302, 302, 403, 403, 403)),
+    row("surveys:logout", "post", lambda w: "/enkat/logga-ut/", (200,) * 6),
     # Organisation A's response: only A's respondents; everyone else gets 404 (existence is not revealed).
     row("surveys:overview", "get", lambda w: f"/enkat/{w.assignment_a.pk}/", (404, 200, 404, 404, 404, 404)),
     row(
