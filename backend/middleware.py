@@ -27,7 +27,7 @@ class DatabaseUnavailableMiddleware:
         # Drop broken connections so the next request opens a fresh one.
         for conn in connections.all(initialized_only=True):
             conn.close_if_unusable_or_obsolete()
-        if request.path.startswith("/api/") or request.path == "/healthz":
+        if request.path.startswith("/api/") or request.path.startswith("/healthz"):
             response = JsonResponse(
                 {"detail": "Tjänsten är tillfälligt otillgänglig. Försök igen om en stund."}, status=503
             )

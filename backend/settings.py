@@ -232,12 +232,19 @@ EXPORT_RETENTION_DAYS = envint("EXPORT_RETENTION_DAYS", envint("EXPORT_EXPIRY_DA
 # An export that has not reported progress for this long lost its worker (killed) or its message (a
 # restarted Redis): the tick hands it to a worker again, and the new worker may take it over.
 EXPORT_STALE_SECONDS = envint("EXPORT_STALE_SECONDS", 300)
+# An export whose heartbeat is older than this shows as stalled ("avbruten") in the API.
+EXPORT_STALLED_SECONDS = envint("EXPORT_STALLED_SECONDS", 120)
+# /healthz/status: the tick is stale after this long without running, a worker after this long silent.
+SCHEDULER_STALE_SECONDS = envint("SCHEDULER_STALE_SECONDS", 3 * envint("TICK_SECONDS", 60))
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 30)
+WORKER_STALE_SECONDS = envint("WORKER_STALE_SECONDS", 120)
 OUTBOX_BATCH_SIZE = envint("OUTBOX_BATCH_SIZE", 100)
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 5)
 # A sender's claim on a row lasts this long; after it a killed worker's row is sent by another.
 OUTBOX_LEASE_SECONDS = envint("OUTBOX_LEASE_SECONDS", 300)
-# A dispatched row not picked up within this time (its task lost with the broker) is dispatched again.
-OUTBOX_REDISPATCH_SECONDS = envint("OUTBOX_REDISPATCH_SECONDS", 600)
+# A dispatched row not picked up within this time (its task lost with the broker) is dispatched again; a
+# row whose hand-over failed (broker down) is due again at once. Copies are harmless: claims are conditional.
+OUTBOX_REDISPATCH_SECONDS = envint("OUTBOX_REDISPATCH_SECONDS", 180)
 # Wait after the first transient failure; each further failure waits four times longer.
 OUTBOX_BACKOFF_SECONDS = envint("OUTBOX_BACKOFF_SECONDS", 60)
 OUTBOX_DISPATCH_LIMIT = envint("OUTBOX_DISPATCH_LIMIT", 20000)
@@ -255,7 +262,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # health checks come over plain HTTP from inside the network
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/|$)"]  # health checks come over plain HTTP from inside the network
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)

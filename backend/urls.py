@@ -4,10 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from surveys.views_health import healthz
+from surveys import views_health
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
+    path("healthz", views_health.ready, name="healthz"),
+    path("healthz/live", views_health.live, name="healthz-live"),
+    path("healthz/ready", views_health.ready, name="healthz-ready"),
+    path("healthz/status", views_health.background, name="healthz-status"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

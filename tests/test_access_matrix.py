@@ -170,6 +170,9 @@ COORD_ONLY_CREATED = DENY_API + (403, 201, 201)
 
 MATRIX = [
     row("healthz", "get", lambda w: "/healthz", (200, 200, 200, 200, 200, 200)),
+    row("healthz-live", "get", lambda w: "/healthz/live", (200,) * 6),
+    row("healthz-ready", "get", lambda w: "/healthz/ready", (200,) * 6),
+    row("healthz-status", "get", lambda w: "/healthz/status", (503,) * 6),  # no scheduler or worker here
     row("schema", "get", lambda w: "/api/schema/", (200, 200, 200, 200, 200, 200)),
     row("api-docs", "get", lambda w: "/api/docs/", (200, 200, 200, 200, 200, 200)),
     row("api-token", "post", lambda w: "/api/auth/token/", (400,) * 6, data={}),
