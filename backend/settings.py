@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backend.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -257,6 +258,20 @@ IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 20000)
 
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Content-Security-Policy on every response (backend/middleware.py). Nothing of ours runs inline script;
+# the admin needs inline style attributes; the API docs (Swagger UI) need its inline style and, until its
+# files are served from our static files, the CDN it loads from.
+CSP_DEFAULT_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+_CDN = "https://cdn.jsdelivr.net"
+CSP_POLICIES = {
+    "/admin/": CSP_DEFAULT_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+    "/api/docs/": CSP_DEFAULT_POLICY.replace("script-src 'self'", f"script-src 'self' {_CDN}")
+    .replace("style-src 'self'", f"style-src 'self' 'unsafe-inline' {_CDN}")
+    .replace("img-src 'self' data:", f"img-src 'self' data: {_CDN}"),
+}
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)

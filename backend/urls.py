@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from surveys import views_health
 
@@ -13,7 +13,12 @@ urlpatterns = [
     path("healthz/status", views_health.background, name="healthz-status"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("surveys.api.urls")),
     path("", include("surveys.urls")),
 ]
+
+handler400 = "surveys.views_errors.bad_request"
+handler403 = "surveys.views_errors.permission_denied"
+handler404 = "surveys.views_errors.page_not_found"
+handler500 = "surveys.views_errors.server_error"
