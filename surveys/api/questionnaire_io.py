@@ -13,6 +13,7 @@ from exports.xlsx_safety import UnsafeWorkbook
 
 from ..models import Questionnaire, QuestionnaireVersion
 from ..services import questionnaires as service
+from .fields import IdField
 from .parsers import FormParser, MultiPartParser
 from .programmes import XLSX_SCHEMA, upload_error_response, xlsx_response
 
@@ -27,7 +28,7 @@ class VersionSerializer(serializers.ModelSerializer):
 
 class VersionUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
-    questionnaire = serializers.PrimaryKeyRelatedField(queryset=Questionnaire.objects.all())
+    questionnaire = IdField(queryset=Questionnaire.objects.all())
     label = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
 
 

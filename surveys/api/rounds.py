@@ -15,6 +15,7 @@ from ..models import Organisation, OutboundEmail, QuestionnaireVersion, SurveyRo
 from ..permissions import IsCoordinator
 from ..services import outbox, rounds
 from ..text import validate_single_line
+from .fields import IdField
 
 
 def call(service, **kwargs):
@@ -57,7 +58,7 @@ class TemplateFields(serializers.Serializer):
 
 
 class RoundInput(TemplateFields):
-    version = serializers.PrimaryKeyRelatedField(queryset=QuestionnaireVersion.objects.all())
+    version = IdField(queryset=QuestionnaireVersion.objects.all())
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     name = serializers.CharField(
         required=False, allow_blank=True, max_length=300, validators=[validate_single_line]
