@@ -148,3 +148,28 @@ def test_a_body_the_parser_cannot_read_is_a_400_with_a_message(db, content_type,
     reply = Client().post("/api/auth/token/", body, content_type=content_type)
     assert reply.status_code == 400
     assert reply["Content-Type"].startswith("application/json") and reply.json()
+
+
+# --------------------------------------------------------------------------------------------------
+# On PostgreSQL, which refuses NUL in text and jsonb (SQLite stores it): the same answers, for real
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.integration
+def test_nul_reaches_no_postgresql_column_from_any_path(postgres, texts, api):
+    assignment, client = texts
+    page = client.post(
+        f"/enkat/{assignment.pk}/avsnitt/1/", {"version": 0, "q_KOMMENTAR": "a\x00", "q_OVRIGT": "kvar"}
+    )
+    assert page.status_code == 400 and UNSTORABLE in page.content.decode()
+    reply = client.post(
+        f"/api/respondent/assignments/{assignment.pk}/answers/",
+        '{"version": 1, "answers": {"KOMMENTAR": "b\\u0000"}}',
+        content_type="application/json",
+    )
+    assert reply.status_code == 400
+    reply = api.post(
+        "/api/organisations/", '{"name": "\\u0000", "kind": "forvaltning"}', content_type="application/json"
+    )
+    assert reply.status_code == 400
+    assert answers(assignment) == {"OVRIGT": "kvar"}

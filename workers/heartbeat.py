@@ -23,13 +23,12 @@ def beat_once(name):
         health.record_heartbeat(kind=health.Kind.WORKER, name=name)
     except Exception as exc:  # noqa: BLE001 - the database may be down for a while; keep beating
         logger.warning("worker heartbeat not recorded: %s", exc)
-    finally:
-        connections.close_all()
 
 
 def _run(name):
     while not _stop.is_set():
         beat_once(name)
+        connections.close_all()  # this thread's own connection; a fresh one next time
         _stop.wait(settings.WORKER_HEARTBEAT_SECONDS)
 
 
