@@ -74,7 +74,10 @@ def refused_page(request, refused):
     """The link page's answer (403, or 410 once expired) for a session whose link has ended."""
     status = 410 if refused.reason == "expired" else 403
     return _page(
-        request, "surveys/link_refused.html", {"reason": refused.reason, "token": refused.token}, status=status
+        request,
+        "surveys/link_refused.html",
+        {"reason": refused.reason, "token": refused.token},
+        status=status,
     )
 
 
