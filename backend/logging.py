@@ -18,8 +18,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-# A respondent's magic link holds a secret in its path (/l/<token>/): it never reaches a log line.
-MAGIC_LINK_PATH = re.compile(r"/l/[^/\s\"?]+")
+# A respondent's magic link holds a secret in its path (/l/<token>/): it never reaches a log line, however
+# the path is spelt (/L/…, /l//…, percent-encoded, with a query string after it). Everything after the
+# link's prefix up to the end of the URL is dropped.
+MAGIC_LINK_PATH = re.compile(r"(?i)(?:/|%2f)+(?:l|%6c)(?:/|%2f|\?|%3f)+[^\s\"']*")
 
 
 def redact(text):
@@ -31,8 +33,9 @@ class RedactTokensFilter(logging.Filter):
 
     def filter(self, record):
         message = record.getMessage()
-        if "/l/" in message:
-            record.msg, record.args = redact(message), None
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
         return True
 
 
@@ -48,7 +51,15 @@ if _GunicornLogger is not None:
 
         def atoms(self, resp, req, environ, request_time):
             atoms = super().atoms(resp, req, environ, request_time)
+            if MAGIC_LINK_PATH.search(str(atoms.get("U", ""))):
+                atoms["q"] = "[dold]"
             for key in ("r", "U", "f", "{referer}i"):
                 if key in atoms:
                     atoms[key] = redact(atoms[key])
+            try:
+                from backend.client import address_from_meta
+
+                atoms["h"] = address_from_meta(environ)  # the client, not our proxy (TRUSTED_PROXY_COUNT)
+            except Exception:  # noqa: BLE001 - settings not loaded: keep gunicorn's peer address
+                pass
             return atoms

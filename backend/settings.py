@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backend.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -202,13 +203,23 @@ CELERY_BEAT_SCHEDULE = {
     "expire-exports": {"task": "workers.tasks.expire_exports", "schedule": 3600},
 }
 
+# How many reverse proxies we run in front of gunicorn, each appending to X-Forwarded-For. The client
+# address (throttles, logs) is read from that header only when this is above 0 (backend/client.py).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
 REST_FRAMEWORK = {
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # DRF throttles read the same client address
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["surveys.permissions.IsStaffRole"],
     "EXCEPTION_HANDLER": "surveys.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "surveys.api.parsers.JSONParser",
+        "surveys.api.parsers.FormParser",
+        "surveys.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "surveys.api.pagination.ApiPagination",
     "PAGE_SIZE": 100,
@@ -235,17 +246,26 @@ CACHES = {
 
 # Respondents' links stay valid this long after a round's deadline (the grace period is per round on top).
 MAGIC_LINK_GRACE_DAYS = envint("MAGIC_LINK_GRACE_DAYS", 14)
+# A session opened by a magic link ends after this many seconds (a working day), not the default two weeks.
+RESPONDENT_SESSION_SECONDS = envint("RESPONDENT_SESSION_SECONDS", 8 * 3600)
 # Exported workbooks are deleted from the storage this many days after they were built (the job row stays).
 EXPORT_RETENTION_DAYS = envint("EXPORT_RETENTION_DAYS", envint("EXPORT_EXPIRY_DAYS", 30))
 # An export that has not reported progress for this long lost its worker (killed) or its message (a
 # restarted Redis): the tick hands it to a worker again, and the new worker may take it over.
 EXPORT_STALE_SECONDS = envint("EXPORT_STALE_SECONDS", 300)
+# An export whose heartbeat is older than this shows as stalled ("avbruten") in the API.
+EXPORT_STALLED_SECONDS = envint("EXPORT_STALLED_SECONDS", 120)
+# /healthz/status: the tick is stale after this long without running, a worker after this long silent.
+SCHEDULER_STALE_SECONDS = envint("SCHEDULER_STALE_SECONDS", 3 * envint("TICK_SECONDS", 60))
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 30)
+WORKER_STALE_SECONDS = envint("WORKER_STALE_SECONDS", 120)
 OUTBOX_BATCH_SIZE = envint("OUTBOX_BATCH_SIZE", 100)
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 5)
 # A sender's claim on a row lasts this long; after it a killed worker's row is sent by another.
 OUTBOX_LEASE_SECONDS = envint("OUTBOX_LEASE_SECONDS", 300)
-# A dispatched row not picked up within this time (its task lost with the broker) is dispatched again.
-OUTBOX_REDISPATCH_SECONDS = envint("OUTBOX_REDISPATCH_SECONDS", 600)
+# A dispatched row not picked up within this time (its task lost with the broker) is dispatched again; a
+# row whose hand-over failed (broker down) is due again at once. Copies are harmless: claims are conditional.
+OUTBOX_REDISPATCH_SECONDS = envint("OUTBOX_REDISPATCH_SECONDS", 180)
 # Wait after the first transient failure; each further failure waits four times longer.
 OUTBOX_BACKOFF_SECONDS = envint("OUTBOX_BACKOFF_SECONDS", 60)
 OUTBOX_DISPATCH_LIMIT = envint("OUTBOX_DISPATCH_LIMIT", 20000)
@@ -258,12 +278,28 @@ IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 20000)
 
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Content-Security-Policy on every response (backend/middleware.py). Nothing of ours runs inline script;
+# the admin needs inline style attributes; the API docs (Swagger UI) need its inline style and, until its
+# files are served from our static files, the CDN it loads from.
+CSP_DEFAULT_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+_CDN = "https://cdn.jsdelivr.net"
+CSP_POLICIES = {
+    # The result bars set their width in a style attribute; <style> elements stay refused.
+    "/enkat/resultat/": CSP_DEFAULT_POLICY + "; style-src-attr 'unsafe-inline'",
+    "/admin/": CSP_DEFAULT_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+    "/api/docs/": CSP_DEFAULT_POLICY.replace("script-src 'self'", f"script-src 'self' {_CDN}")
+    .replace("style-src 'self'", f"style-src 'self' 'unsafe-inline' {_CDN}")
+    .replace("img-src 'self' data:", f"img-src 'self' data: {_CDN}"),
+}
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # health checks come over plain HTTP from inside the network
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/|$)"]  # health checks come over plain HTTP from inside the network
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)

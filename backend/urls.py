@@ -2,15 +2,23 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from surveys.views_health import healthz
+from surveys import views_health
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
+    path("healthz", views_health.ready, name="healthz"),
+    path("healthz/live", views_health.live, name="healthz-live"),
+    path("healthz/ready", views_health.ready, name="healthz-ready"),
+    path("healthz/status", views_health.background, name="healthz-status"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("surveys.api.urls")),
     path("", include("surveys.urls")),
 ]
+
+handler400 = "surveys.views_errors.bad_request"
+handler403 = "surveys.views_errors.permission_denied"
+handler404 = "surveys.views_errors.page_not_found"
+handler500 = "surveys.views_errors.server_error"

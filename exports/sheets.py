@@ -10,6 +10,8 @@ from django.conf import settings
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from surveys.text import strip_unstorable
+
 from .xlsx_safety import text_cell
 
 
@@ -64,7 +66,8 @@ def cell_text(value):
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value).strip()
+    # Characters no database column can hold (NUL, lone surrogates) are dropped; the rest is kept.
+    return strip_unstorable(str(value)).strip()
 
 
 YES = {"ja", "j", "x", "yes", "true", "1", "sant"}

@@ -19,3 +19,10 @@ class SurveysConfig(AppConfig):
         # Runs after auth has created the permissions of every app (post_migrate of each app, ours last
         # among the project's, since auth's handler is connected first).
         post_migrate.connect(_sync_role_groups, sender=self, dispatch_uid="surveys-sync-role-groups")
+
+        from rest_framework import serializers
+
+        from .api.fields import IdField
+
+        # Every model serializer reads related ids strictly (1.5 is not an id); see IdField.
+        serializers.ModelSerializer.serializer_related_field = IdField

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .text import validate_single_line
+
 # --------------------------------------------------------------------------------------------------
 # People and organisations
 # --------------------------------------------------------------------------------------------------
@@ -57,7 +59,7 @@ class Organisation(models.Model):
         BOLAG = "bolag", _("Bolag")
         EXTERN = "extern", _("Extern part")
 
-    name = models.CharField(_("namn"), max_length=200, unique=True)
+    name = models.CharField(_("namn"), max_length=200, unique=True, validators=[validate_single_line])
     short_name = models.CharField(_("kortnamn"), max_length=60, blank=True)
     kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
@@ -93,7 +95,7 @@ class Contact(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("organisation")
     )
-    name = models.CharField(_("namn"), max_length=200)
+    name = models.CharField(_("namn"), max_length=200, validators=[validate_single_line])
     email = models.EmailField(_("e-post"))
     is_active = models.BooleanField(_("aktiv"), default=True)
 
@@ -615,7 +617,7 @@ class SurveyRound(models.Model):
         CLOSED = "closed", _("Stängd")
         PUBLISHED = "published", _("Publicerad")
 
-    name = models.CharField(_("namn"), max_length=300)
+    name = models.CharField(_("namn"), max_length=300, validators=[validate_single_line])
     version = models.ForeignKey(
         QuestionnaireVersion, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("enkätversion")
     )
@@ -641,9 +643,13 @@ class SurveyRound(models.Model):
     state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.DRAFT)
     # Empty template fields mean the built-in Swedish texts (surveys/services/rounds.py). Placeholders:
     # {organisation}, {deadline}, {link}, {round}, {year}, {status}.
-    invitation_subject = models.CharField(_("inbjudan: ämne"), max_length=300, blank=True)
+    invitation_subject = models.CharField(
+        _("inbjudan: ämne"), max_length=300, blank=True, validators=[validate_single_line]
+    )
     invitation_body = models.TextField(_("inbjudan: text"), blank=True)
-    reminder_subject = models.CharField(_("påminnelse: ämne"), max_length=300, blank=True)
+    reminder_subject = models.CharField(
+        _("påminnelse: ämne"), max_length=300, blank=True, validators=[validate_single_line]
+    )
     reminder_body = models.TextField(_("påminnelse: text"), blank=True)
     digest_to = models.TextField(
         _("sammanställning till"),
@@ -1067,3 +1073,24 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target}"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a background process: the scheduler's tick and each worker. Kept in the
+    database so it survives a Redis restart; /healthz/status judges it against a threshold."""
+
+    class Kind(models.TextChoices):
+        SCHEDULER = "scheduler", _("schemaläggare")
+        WORKER = "worker", _("arbetsprocess")
+
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("namn"), max_length=200, unique=True)
+    last_seen_at = models.DateTimeField(_("senast"))
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("livstecken")
+        verbose_name_plural = _("livstecken")
+
+    def __str__(self):
+        return f"{self.name} ({self.last_seen_at:%Y-%m-%d %H:%M:%S})"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("l/<str:token>/", views.magic_link, name="magic-link"),
     path("enkat/", views_answer.start, name="start"),
+    path("enkat/logga-ut/", views_answer.logout, name="logout"),
     path("enkat/<int:assignment_id>/", views_answer.overview, name="overview"),
     path("enkat/<int:assignment_id>/avsnitt/<int:number>/", views_answer.section, name="section"),
     path("enkat/<int:assignment_id>/granska/", views_answer.review, name="review"),

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from backend.client import client_address
+
 from .services.tokens import TokenRefused, resolve_token
 from .views_answer import remember_link
 
@@ -24,10 +26,6 @@ def _guess_limit():
     count, period = rate.split("/")
     seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
     return int(count), seconds
-
-
-def _client(request):
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 logger = logging.getLogger(__name__)
@@ -67,15 +65,16 @@ def _count_failed_attempt(key, window):
 def magic_link(request, token):
     """Take the token out of the URL at once: remember the link in the session and redirect (the pattern
     of Django's PasswordResetConfirmView). A GET changes nothing else: mail scanners open every link.
-    Failed attempts are counted per client address; past the limit every attempt is refused for a while,
-    so guessing is throttled."""
+    A valid link always works. Failed attempts are counted per client address (backend/client.py); past
+    the limit every failing attempt gets 429 for a while, so guessing is throttled without locking out
+    anyone who holds a real link, however many others fail behind the same address."""
     limit, window = _guess_limit()
-    key = GUESS_KEY.format(_client(request))
-    if _failed_attempts(key) >= limit:
-        return _quiet(render(request, "surveys/link_refused.html", {"reason": "throttled"}, status=429))
+    key = GUESS_KEY.format(client_address(request))
     try:
         access = resolve_token(token)
     except TokenRefused as refused:
+        if _failed_attempts(key) >= limit:
+            return _quiet(render(request, "surveys/link_refused.html", {"reason": "throttled"}, status=429))
         if refused.reason == "unknown":
             _count_failed_attempt(key, window)
         return _quiet(

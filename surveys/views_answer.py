@@ -5,7 +5,9 @@ A respondent reaches these pages only through a magic link: the session remember
 so a revoked link ends access at once, and another organisation's assignment is simply not found."""
 
 from decimal import Decimal
+from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,9 +18,11 @@ from django.views.decorators.http import require_http_methods
 from .models import AccessToken, QuestionType, Response
 from .selectors import attach_contributions
 from .services import responses as svc
+from .services.tokens import TokenRefused, check_token
 
 T = QuestionType
 SESSION_LINKS = "respondent_links"  # {assignment id: access token id}
+SESSION_CURRENT = "respondent_current"  # the assignment of the link opened last
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -29,17 +33,24 @@ def remember_link(request, access):
     links = dict(request.session.get(SESSION_LINKS, {}))
     links[str(access.assignment_id)] = access.pk
     request.session[SESSION_LINKS] = links
+    request.session[SESSION_CURRENT] = access.assignment_id
+    # A respondent's session lasts a working day, not the site's default of weeks.
+    request.session.set_expiry(settings.RESPONDENT_SESSION_SECONDS)
 
 
 def latest_assignment_id(request):
+    """The assignment of the link this browser opened last (/enkat/ and the results page follow it)."""
     links = request.session.get(SESSION_LINKS) or {}
+    current = request.session.get(SESSION_CURRENT)
+    if current is not None and str(current) in links:
+        return int(current)
     return max((int(k) for k in links), default=None)
 
 
 def respondent_access(request, assignment_id):
     """The access link this session holds for `assignment_id`, with assignment, round, organisation,
-    response and contact loaded in one query; 404 for anything else (another organisation's assignment,
-    a revoked link, a removed assignment or contact)."""
+    response and contact loaded in one query; 404 for an assignment the session never opened (another
+    organisation's), TokenRefused when the link has ended since (revoked, expired, removed contact)."""
     token_id = (request.session.get(SESSION_LINKS) or {}).get(str(assignment_id))
     access = (
         AccessToken.objects.select_related(
@@ -48,20 +59,39 @@ def respondent_access(request, assignment_id):
             "assignment__organisation",
             "assignment__response",
         )
-        .filter(
-            pk=token_id,
-            assignment_id=assignment_id,
-            revoked_at=None,
-            assignment__removed_at=None,
-            contact__is_active=True,
-        )
+        .filter(pk=token_id, assignment_id=assignment_id)
         .first()
         if token_id
         else None
     )
     if access is None:
         raise Http404("Ingen behörighet till den här enkäten.")
+    check_token(access)
     return access
+
+
+def refused_page(request, refused):
+    """The link page's answer (403, or 410 once expired) for a session whose link has ended."""
+    status = 410 if refused.reason == "expired" else 403
+    return _page(
+        request,
+        "surveys/link_refused.html",
+        {"reason": refused.reason, "token": refused.token},
+        status=status,
+    )
+
+
+def respondent_page(view):
+    """A respondent page: a session whose link has ended gets the link page, never the questionnaire."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except TokenRefused as refused:
+            return refused_page(request, refused)
+
+    return wrapped
 
 
 def _page(request, template, context, status=200):
@@ -169,6 +199,13 @@ def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None):
 # --------------------------------------------------------------------------------------------------
 
 
+@require_http_methods(["POST"])
+def logout(request):
+    """Logga ut: forget every link this browser opened (a shared computer)."""
+    request.session.flush()
+    return _page(request, "surveys/logged_out.html", {})
+
+
 @never_cache
 def start(request):
     """/enkat/: the questionnaire of the link this browser opened last."""
@@ -199,6 +236,7 @@ def _progress(questionnaire):
 
 
 @never_cache
+@respondent_page
 def overview(request, assignment_id):
     access = respondent_access(request, assignment_id)
     assignment = access.assignment
@@ -229,6 +267,7 @@ def _section_of(questionnaire, number):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@respondent_page
 def section(request, assignment_id, number):
     access = respondent_access(request, assignment_id)
     response = svc.response_for_assignment(access.assignment)
@@ -327,6 +366,7 @@ def _save_section(access, questionnaire, section, data):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@respondent_page
 def review(request, assignment_id):
     access = respondent_access(request, assignment_id)
     response = svc.response_for_assignment(access.assignment)
@@ -388,6 +428,7 @@ def _answer_rows(questionnaire):
 
 
 @never_cache
+@respondent_page
 def receipt(request, assignment_id):
     access = respondent_access(request, assignment_id)
     response = svc.response_for_assignment(access.assignment)

@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .selectors_results import respondent_overview
-from .views_answer import latest_assignment_id, respondent_access
+from .views_answer import latest_assignment_id, respondent_access, respondent_page
 
 
 def _session_assignment(request):
@@ -24,6 +24,7 @@ def _session_assignment(request):
 
 @require_GET
 @never_cache
+@respondent_page
 def results(request):
     assignment = _session_assignment(request)
     if assignment is None:

@@ -175,6 +175,9 @@ COORD_ONLY_CREATED = DENY_API + (403, 201, 201)
 
 MATRIX = [
     row("healthz", "get", lambda w: "/healthz", (200, 200, 200, 200, 200, 200)),
+    row("healthz-live", "get", lambda w: "/healthz/live", (200,) * 6),
+    row("healthz-ready", "get", lambda w: "/healthz/ready", (200,) * 6),
+    row("healthz-status", "get", lambda w: "/healthz/status", (503,) * 6),  # no scheduler or worker here
     row("schema", "get", lambda w: "/api/schema/", (200, 200, 200, 200, 200, 200)),
     row("api-docs", "get", lambda w: "/api/docs/", (200, 200, 200, 200, 200, 200)),
     row("api-token", "post", lambda w: "/api/auth/token/", (400,) * 6, data={}),
@@ -182,6 +185,7 @@ MATRIX = [
     row("surveys:magic-link", "get", lambda w: "/l/not-a-real-token-value-at-all/", (403,) * 6),
     # The start page shows each respondent their own assignment; staff and anonymous have none.
     row("surveys:start", "get", lambda w: "/enkat/", (403, 302, 302, 403, 403, 403)),
+    row("surveys:logout", "post", lambda w: "/enkat/logga-ut/", (200,) * 6),
     # Organisation A's response: only A's respondents; everyone else gets 404 (existence is not revealed).
     row("surveys:overview", "get", lambda w: f"/enkat/{w.assignment_a.pk}/", (404, 200, 404, 404, 404, 404)),
     row(
@@ -435,7 +439,7 @@ MATRIX += [
         STAFF_READ,
         users=(404, 404),
     ),
-    row("results-round", "get", lambda w: f"/api/results/rounds/{w.round.pk}/", STAFF_READ, users=(403, 403)),
+    row("results-round", "get", lambda w: f"/api/results/rounds/{w.round.pk}/", STAFF_READ, users=(404, 404)),
     row(
         "results-trend",
         "get",

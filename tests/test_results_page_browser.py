@@ -58,3 +58,18 @@ def test_result_page_has_no_axe_violations(magic_link, browser, javascript):
         results = axe_module.Axe().run(page)
         assert results.violations_count == 0, results.generate_report()
     context.close()
+
+
+def test_result_bars_and_the_admin_work_under_the_content_security_policy(magic_link, browser, live_server):
+    """The policy is on every response: nothing the pages need is blocked (Chromium reports each block)."""
+    context = browser.new_context()
+    page = context.new_page()
+    blocked = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(magic_link)
+    page.goto(magic_link.split("/l/")[0] + "/enkat/resultat/")
+    assert page.evaluate("document.querySelector('.bar.own').getBoundingClientRect().width") > 0
+    page.goto(f"{live_server.url}/admin/login/")
+    assert page.evaluate("getComputedStyle(document.querySelector('#header')).display") != "inline"
+    assert blocked == []
+    context.close()

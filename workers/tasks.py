@@ -5,6 +5,8 @@ from celery import shared_task
 from surveys.models import SurveyRound
 from surveys.services import exports, outbox, rounds, scoring
 
+from . import heartbeat  # noqa: F401 - connects the worker's heartbeat to its start and stop
+
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
 def tick():

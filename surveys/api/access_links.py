@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from ..models import AccessToken, Assignment, Contact
 from ..permissions import IsCoordinator
 from ..services.tokens import issue_token, link_expires_at, link_for, revoke_tokens
+from .fields import IdField
 
 
 class AccessLinkSerializer(serializers.ModelSerializer):
@@ -40,8 +41,8 @@ class AccessLinkSerializer(serializers.ModelSerializer):
 
 
 class IssueInputSerializer(serializers.Serializer):
-    assignment = serializers.PrimaryKeyRelatedField(queryset=Assignment.objects.select_related("round"))
-    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all())
+    assignment = IdField(queryset=Assignment.objects.select_related("round"))
+    contact = IdField(queryset=Contact.objects.all())
 
     def validate(self, data):
         if data["contact"].organisation_id != data["assignment"].organisation_id:

@@ -31,6 +31,8 @@ class ExportJobSerializer(serializers.ModelSerializer):
     year = serializers.IntegerField(source="round.year", read_only=True)
     requested_by = serializers.CharField(source="requested_by.username", read_only=True, allow_null=True)
     download_url = serializers.SerializerMethodField()
+    stalled = serializers.SerializerMethodField(help_text="No sign of life from a worker for a while.")
+    status_text = serializers.SerializerMethodField(help_text="The state in Swedish words.")
 
     class Meta:
         model = ExportJob
@@ -41,6 +43,8 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "year",
             "kind",
             "state",
+            "stalled",
+            "status_text",
             "progress",
             "error",
             "requested_by",
@@ -50,6 +54,12 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "expires_at",
             "download_url",
         ]
+
+    def get_stalled(self, job) -> bool:
+        return exports.is_stalled(job)
+
+    def get_status_text(self, job) -> str:
+        return exports.status_text(job)
 
     def get_download_url(self, job) -> str | None:
         if job.state != ExportJob.State.DONE or not job.file:

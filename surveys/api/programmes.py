@@ -13,7 +13,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from exports import plan_io
@@ -22,6 +21,7 @@ from exports.xlsx_safety import XLSX_CONTENT_TYPE, UnsafeWorkbook
 from ..models import Activity, FocusArea, GoalArea, Indicator, Programme
 from ..services import programmes as plan_service
 from ..services.activity_reports import generate_activity_version
+from .parsers import FormParser, MultiPartParser
 
 # A programme's years as people write them; also keeps values inside the column on every database.
 MIN_YEAR, MAX_YEAR = 1900, 2200

@@ -6,7 +6,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from exports import questionnaire_io
@@ -14,6 +13,8 @@ from exports.xlsx_safety import UnsafeWorkbook
 
 from ..models import Questionnaire, QuestionnaireVersion
 from ..services import questionnaires as service
+from .fields import IdField
+from .parsers import FormParser, MultiPartParser
 from .programmes import XLSX_SCHEMA, upload_error_response, xlsx_response
 
 
@@ -27,7 +28,7 @@ class VersionSerializer(serializers.ModelSerializer):
 
 class VersionUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
-    questionnaire = serializers.PrimaryKeyRelatedField(queryset=Questionnaire.objects.all())
+    questionnaire = IdField(queryset=Questionnaire.objects.all())
     label = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
 
 

@@ -7,11 +7,13 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..services import responses as svc
+from ..services.tokens import TokenRefused
 from ..views_answer import SESSION_LINKS, mark_used, respondent_access
 
 
@@ -44,6 +46,23 @@ class HasRespondentSession(BasePermission):
 
     def has_permission(self, request, view):
         return bool(request.auth)
+
+
+class LinkEnded(APIException):
+    """The link that opened this session no longer works: the same answer as the link page."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "link_ended"
+
+    def __init__(self, reason):
+        if reason == "expired":
+            self.status_code = status.HTTP_410_GONE
+        super().__init__(
+            {
+                "expired": "Länken har slutat gälla eftersom enkäten har stängt.",
+                "not_open": "Enkäten har inte öppnat än.",
+            }.get(reason, "Länken har spärrats. En ny länk kan ha skickats till dig eller en kollega.")
+        )
 
 
 class RespondentOptionSerializer(serializers.Serializer):
@@ -110,7 +129,10 @@ class RespondentView(APIView):
     permission_classes = [HasRespondentSession]
 
     def load(self, request, assignment_id):
-        access = respondent_access(request._request, assignment_id)  # 404 for anything not opened
+        try:
+            access = respondent_access(request._request, assignment_id)  # 404 for anything not opened
+        except TokenRefused as refused:
+            raise LinkEnded(refused.reason) from None
         response = svc.response_for_assignment(access.assignment)
         return access, response, svc.load_questionnaire(response)
 

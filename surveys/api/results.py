@@ -23,6 +23,7 @@ from ..permissions import can_read_rounds, is_coordinator
 logger = logging.getLogger(__name__)
 
 PUBLISHED = SurveyRound.State.PUBLISHED
+NO_RESULT = "Inget resultat."
 
 
 def _own_organisations(user):
@@ -53,12 +54,14 @@ class ResultViewSet(viewsets.ViewSet):
     @action(detail=False, url_path=r"assignments/(?P<assignment_id>\d+)")
     def assignment(self, request, assignment_id):
         """One assignment's index: points per category (raw and capped), total, scaled, rank."""
-        assignment = get_object_or_404(Assignment.objects.select_related("round"), pk=assignment_id)
+        assignment = Assignment.objects.select_related("round").filter(pk=assignment_id).first()
+        if assignment is None:
+            raise NotFound(NO_RESULT)  # the same words as for another organisation's id
         if not can_read_rounds(request.user):
             round_ = assignment.round
             visible = round_.state == PUBLISHED or round_.show_preliminary_result
             if assignment.organisation_id not in _own_organisations(request.user) or not visible:
-                raise NotFound("Inget resultat.")
+                raise NotFound(NO_RESULT)
         result = sel.assignment_result(assignment)
         if result is None:
             raise NotFound("Resultatet är inte beräknat ännu.")
@@ -68,10 +71,11 @@ class ResultViewSet(viewsets.ViewSet):
     @action(detail=False, url_path=r"rounds/(?P<round_id>\d+)")
     def round(self, request, round_id):
         """A round's figures (n, mean, median, min, max; per category too); staff also get every row."""
-        survey_round = get_object_or_404(SurveyRound, pk=round_id)
+        survey_round = SurveyRound.objects.filter(pk=round_id).first()
         staff = can_read_rounds(request.user)
-        if not staff and survey_round.state != PUBLISHED:
-            raise PermissionDenied("Omgångens resultat visas när omgången är publicerad.")
+        if survey_round is None or (not staff and survey_round.state != PUBLISHED):
+            # An unpublished round and a missing id look alike to respondents: ids tell nothing.
+            raise NotFound(NO_RESULT)
         return Response(sel.round_summary(survey_round, with_rows=staff))
 
     @extend_schema(
@@ -116,10 +120,10 @@ class ResultViewSet(viewsets.ViewSet):
     @action(detail=False, url_path=r"organisations/(?P<organisation_id>\d+)/trend")
     def trend(self, request, organisation_id):
         """The organisation's index over the years, only across comparable versions (400 otherwise)."""
-        organisation = get_object_or_404(Organisation, pk=organisation_id)
+        organisation = Organisation.objects.filter(pk=organisation_id).first()
         staff = can_read_rounds(request.user)
-        if not staff and organisation.pk not in _own_organisations(request.user):
-            raise NotFound("Ingen sådan organisation.")
+        if organisation is None or (not staff and organisation.pk not in _own_organisations(request.user)):
+            raise NotFound(NO_RESULT)
         version_ids = _int_list(request, "version")
         questionnaire = _int_list(request, "questionnaire")
         if not version_ids and not questionnaire:

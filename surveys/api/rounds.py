@@ -14,6 +14,8 @@ from .. import selectors
 from ..models import Organisation, OutboundEmail, QuestionnaireVersion, SurveyRound
 from ..permissions import IsCoordinator
 from ..services import outbox, rounds
+from ..text import validate_single_line
+from .fields import IdField
 
 
 def call(service, **kwargs):
@@ -31,9 +33,13 @@ def call(service, **kwargs):
 
 
 class TemplateFields(serializers.Serializer):
-    invitation_subject = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    invitation_subject = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, validators=[validate_single_line]
+    )
     invitation_body = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    reminder_subject = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    reminder_subject = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, validators=[validate_single_line]
+    )
     reminder_body = serializers.CharField(required=False, allow_blank=True, max_length=20000)
 
     def template_errors(self, attrs):
@@ -52,9 +58,11 @@ class TemplateFields(serializers.Serializer):
 
 
 class RoundInput(TemplateFields):
-    version = serializers.PrimaryKeyRelatedField(queryset=QuestionnaireVersion.objects.all())
+    version = IdField(queryset=QuestionnaireVersion.objects.all())
     year = serializers.IntegerField(min_value=2000, max_value=2100)
-    name = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    name = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, validators=[validate_single_line]
+    )
     opens_at = serializers.DateTimeField()
     deadline = serializers.DateTimeField()
     organisations = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=5000)

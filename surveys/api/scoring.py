@@ -1,6 +1,8 @@
 """Scoring schemes over the API: categories and rules are editable while the version is not frozen;
 `problems` lists what is wrong with a scheme before a round uses it."""
 
+from decimal import Decimal
+
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
@@ -21,12 +23,16 @@ class SchemeSerializer(serializers.ModelSerializer):
     class Meta:
         model = ScoringScheme
         fields = ["id", "version", "name", "scale_to", "is_frozen"]
+        extra_kwargs = {
+            "scale_to": {"min_value": Decimal("0.01")}
+        }  # a total scaled to 0 or less means nothing
 
 
 class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = ScoringCategory
         fields = ["id", "scheme", "parent", "code", "name", "cap", "order"]
+        extra_kwargs = {"cap": {"min_value": Decimal("0")}}
         validators = []  # the unique code per scheme is checked below with a readable message
 
     def validate(self, attrs):

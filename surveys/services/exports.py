@@ -106,6 +106,29 @@ def redispatch_stalled(*, now=None):
     return len(stalled)
 
 
+def is_stalled(job, *, now=None) -> bool:
+    """A queued or running job that has shown no sign of life for EXPORT_STALLED_SECONDS: its worker was
+    killed or no worker is running. Shown as stalled instead of its last progress (the tick hands it to
+    a worker again after EXPORT_STALE_SECONDS)."""
+    if job.state not in (State.QUEUED, State.RUNNING) or job.heartbeat_at is None:
+        return False
+    now = now or timezone.now()
+    return job.heartbeat_at < now - timedelta(seconds=settings.EXPORT_STALLED_SECONDS)
+
+
+def status_text(job, *, now=None) -> str:
+    """The job's state in Swedish words, as staff pages and the API show it."""
+    if is_stalled(job, now=now):
+        return "Avbruten – står still (ingen arbetsprocess har rapporterat på länge); startas om automatiskt"
+    return {
+        State.QUEUED: "I kö",
+        State.RUNNING: f"Pågår ({job.progress} %)",
+        State.DONE: "Klar",
+        State.FAILED: "Misslyckades",
+        State.EXPIRED: "Filen är borttagen",
+    }.get(job.state, job.get_state_display())
+
+
 def _claim(job_id, now):
     """QUEUED → RUNNING for exactly one worker (a job whose worker died is queued again by the tick)."""
     return ExportJob.objects.filter(state=State.QUEUED, pk=job_id).update(

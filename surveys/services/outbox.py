@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import Contact, OutboundEmail, Response, SurveyRound
+from ..text import single_line
 from . import tokens
 
 logger = logging.getLogger(__name__)
@@ -79,13 +80,12 @@ def queue(rows):
     return created
 
 
-def queue_receipt(*, response, now=None):
-    """A receipt to every active contact of the organisation for this submission (numbered by the
-    response's version, so a resubmission after reopening gets its own receipt)."""
-    now = now or timezone.now()
+def receipt_text(*, response, now=None):
+    """(subject, body) of a receipt, from the round and response as they are now: rendered again when
+    the row is sent, so a round name fixed after a failure fixes the retry too."""
     assignment = response.assignment
     survey_round = assignment.round
-    submitted = timezone.localtime(response.submitted_at or now).strftime("%Y-%m-%d %H:%M")
+    submitted = timezone.localtime(response.submitted_at or now or timezone.now()).strftime("%Y-%m-%d %H:%M")
     subject = f"Kvitto: {survey_round.name} {survey_round.year} är inskickad"
     body = (
         f"Hej!\n\nSvaret från {assignment.organisation.name} på enkäten {survey_round.name} "
@@ -93,6 +93,20 @@ def queue_receipt(*, response, now=None):
         + (f"Inskickat av: {response.submitted_by.name}\n" if response.submitted_by_id else "")
         + "\nTack för ert svar!\n"
     )
+    return subject, body
+
+
+def digest_subject(survey_round):
+    return f"Sammanställning: {survey_round.name} {survey_round.year}"
+
+
+def queue_receipt(*, response, now=None):
+    """A receipt to every active contact of the organisation for this submission (numbered by the
+    response's version, so a resubmission after reopening gets its own receipt)."""
+    now = now or timezone.now()
+    assignment = response.assignment
+    survey_round = assignment.round
+    subject, body = receipt_text(response=response, now=now)
     rows = [
         OutboundEmail(
             key=f"receipt:{response.pk}:{response.version}:{contact.pk}",
@@ -149,7 +163,7 @@ def queue_digest(*, survey_round, now):
     if not emails:
         return 0
     body = digest_text(survey_round)
-    subject = f"Sammanställning: {survey_round.name} {survey_round.year}"
+    subject = digest_subject(survey_round)
     rows = [
         OutboundEmail(
             key=f"digest:{survey_round.pk}:{email.lower()}",
@@ -189,9 +203,10 @@ def dispatch_due(*, now, limit=None):
     ids = list(due.values_list("id", flat=True)[: limit or settings.OUTBOX_DISPATCH_LIMIT])
     if not ids:
         return 0
+    redispatch_at = now + timedelta(seconds=settings.OUTBOX_REDISPATCH_SECONDS)
     for start in range(0, len(ids), 2000):
         OutboundEmail.objects.filter(pk__in=ids[start : start + 2000], status=Status.PENDING).update(
-            next_attempt_at=now + timedelta(seconds=settings.OUTBOX_REDISPATCH_SECONDS)
+            next_attempt_at=redispatch_at
         )
     size = settings.OUTBOX_BATCH_SIZE
     batches = [ids[i : i + size] for i in range(0, len(ids), size)]
@@ -199,10 +214,24 @@ def dispatch_due(*, now, limit=None):
     def enqueue():
         from workers.tasks import send_emails
 
-        for batch in batches:
-            send_emails.delay(batch)
+        for index, batch in enumerate(batches):
+            try:
+                send_emails.delay(batch)
+            except Exception as exc:  # noqa: BLE001 - the broker is down: nothing was queued
+                # The rows not handed over are due again at once, so the first tick after the broker is
+                # back sends them (not OUTBOX_REDISPATCH_SECONDS later).
+                undelivered = [pk for rest in batches[index:] for pk in rest]
+                for start in range(0, len(undelivered), 2000):
+                    OutboundEmail.objects.filter(
+                        pk__in=undelivered[start : start + 2000],
+                        status=Status.PENDING,
+                        next_attempt_at=redispatch_at,
+                    ).update(next_attempt_at=now)
+                logger.warning(
+                    "%s e-mails not queued (broker unreachable: %s); due again", len(undelivered), exc
+                )
+                return
 
-    # robust: with the broker down the rows stay due and a later tick dispatches them again.
     transaction.on_commit(enqueue, robust=True)
     return len(ids)
 
@@ -231,7 +260,13 @@ def is_permanent(error):
     return False
 
 
-SELECTED = ("assignment__round", "assignment__organisation", "assignment__response", "contact")
+SELECTED = (
+    "assignment__round",
+    "assignment__organisation",
+    "assignment__response__submitted_by",
+    "contact",
+    "round",
+)
 
 
 def claim(ids):
@@ -297,7 +332,11 @@ def build_message(row, raw=None):
     from . import rounds
 
     subject, body = row.subject, row.body
-    if row.kind in (Kind.INVITATION, Kind.REMINDER):
+    if row.kind == Kind.RECEIPT and row.assignment is not None and hasattr(row.assignment, "response"):
+        subject, body = receipt_text(response=row.assignment.response)
+    elif row.kind == Kind.DIGEST and row.round_id:
+        subject = digest_subject(row.round)
+    elif row.kind in (Kind.INVITATION, Kind.REMINDER):
         assignment = row.assignment
         status = _response_status(assignment)
         subject, body = rounds.render(
@@ -310,6 +349,8 @@ def build_message(row, raw=None):
             if row.kind == Kind.REMINDER and status != "not_started"
             else None,
         )
+    # A header is one line whatever was stored before line breaks were refused at input.
+    subject = single_line(subject)
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "arsrunda.localhost"
     message = EmailMessage(
         subject=subject,

@@ -23,6 +23,7 @@ from ..models import (
     SurveyRound,
 )
 from ..selectors import comparable_versions, questions_for_assignment
+from ..text import UNSTORABLE_MESSAGE, TooDeep, find_unstorable
 from .conditions import visible_questions
 
 T = QuestionType
@@ -177,6 +178,12 @@ def clean_value(question, raw):
     """The value to store for `raw`, None for no answer, or AnswerError with a Swedish message."""
     if _empty(raw):
         return None
+    try:
+        unstorable = find_unstorable(raw)
+    except TooDeep as refused:
+        raise AnswerError(str(refused)) from None
+    if unstorable is not None:
+        raise AnswerError(UNSTORABLE_MESSAGE, part=unstorable[0] if question.type == T.BREAKDOWN else None)
     kind = question.type
     if kind in (T.YES_NO, T.SINGLE, T.ACTIVITY_STATUS):
         codes = {code for code, _ in choices_for(question)}

@@ -19,7 +19,7 @@ from ..models import (
     Response,
     SurveyRound,
 )
-from . import exports, outbox, responses, schemes
+from . import exports, health, outbox, responses, schemes
 
 logger = logging.getLogger(__name__)
 
@@ -696,6 +696,7 @@ def tick(*, now=None):
     """Find what is due and do it: open, close (before reminding, so a round past its end after an outage
     gets no late reminder), invite, remind, and hand due e-mails to the workers. Returns counts."""
     now = now or timezone.now()
+    health.record_heartbeat(kind=health.Kind.SCHEDULER, name=health.TICK, now=now)
     opened = sum(
         round_open(survey_round=r, now=now) for r in rounds_to_open(now=now).select_related("version")
     )

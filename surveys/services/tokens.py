@@ -91,6 +91,14 @@ def resolve_token(raw, *, now=None):
     # The lookup is by hash; compare once more in constant time so no timing tells how close a guess was.
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         raise TokenRefused("unknown")
+    check_token(token, now=now)
+    return token
+
+
+def check_token(token, *, now=None):
+    """TokenRefused unless the link still works: the one rule for opening a link and for every page and
+    API call of the session it opened (a link that ends mid-session ends the session's access too)."""
+    now = now or timezone.now()
     if token.revoked_at is not None or token.assignment.removed_at is not None or not token.contact.is_active:
         raise TokenRefused("revoked", token)
     state = token.assignment.round.state
