@@ -7,9 +7,6 @@ from django.db.models import Case, CharField, Count, Q, Value, When
 from django.utils import timezone
 
 from .models import (
-    ACTIVITY_STATUS_CHOICES,
-    BREAKDOWN_DEFAULT_PARTS,
-    YES_NO_CHOICES,
     Activity,
     Answer,
     Assignment,
@@ -21,6 +18,8 @@ from .models import (
     Response,
     SurveyRound,
 )
+from .questiontypes import get as get_kind
+from .questiontypes.breakdown import Breakdown
 
 
 def comparable_versions(version):
@@ -169,18 +168,12 @@ class Contribution:
 
     @property
     def display(self):
-        labels = dict(YES_NO_CHOICES) | dict(ACTIVITY_STATUS_CHOICES)
         if isinstance(self.value, dict):
             # In the parts' usual order (PostgreSQL's jsonb keeps no key order), own parts after them.
-            parts = dict(BREAKDOWN_DEFAULT_PARTS)
-            rank = {code: i for i, code in enumerate(parts)}
-            keys = sorted(self.value, key=lambda k: (rank.get(k, len(rank)), k))
-            return ", ".join(
-                f"{parts.get(k, k)} {self.value[k]}" for k in keys if self.value[k] not in (None, "")
-            )
-        if isinstance(self.value, list):
-            return ", ".join(str(labels.get(v, v)) for v in self.value)
-        return str(labels.get(self.value, self.value))
+            return ", ".join(f"{label} {count}" for label, count in Breakdown.parts_in_order(self.value))
+        kind = get_kind(self.question_type)
+        labels = {code: str(label) for code, label in kind.fixed_choices or []}
+        return kind.display(None, self.value, labels)
 
     @property
     def state_label(self):

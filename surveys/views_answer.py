@@ -4,20 +4,18 @@ A respondent reaches these pages only through a magic link: the session remember
 (and so which contact and assignment) it was opened with; every page checks that link is still valid,
 so a revoked link ends access at once, and another organisation's assignment is simply not found."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from .models import AccessToken, QuestionType, Response
+from .models import AccessToken, Response
+from .questiontypes import is_answered, kind_of
 from .selectors import attach_contributions
 from .services import responses as svc
 
-T = QuestionType
 SESSION_LINKS = "respondent_links"  # {assignment id: access token id}
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -75,33 +73,11 @@ def _page(request, template, context, status=200):
 # --------------------------------------------------------------------------------------------------
 
 
-def _number(value):
-    return formats.number_format(value, use_l10n=True, force_grouping=False)
-
-
 def display_value(question, value):
     """An answer in words, as the receipt and conflict messages show it."""
-    if value is None or value == "" or value == [] or value == {}:
+    if not is_answered(value):
         return "Inget svar"
-    labels = dict(svc.choices_for(question)) if question.type not in (T.TEXT, T.DATE) else {}
-    if question.type in (T.YES_NO, T.SINGLE, T.ACTIVITY_STATUS):
-        return labels.get(value, str(value))
-    if question.type == T.MULTIPLE:
-        return ", ".join(labels.get(code, code) for code in value)
-    if question.type == T.BREAKDOWN and isinstance(value, dict):
-        return ", ".join(f"{labels.get(k, k)}: {v}" for k, v in value.items())
-    if question.type in (T.INTEGER, T.DECIMAL):
-        return _number(value)
-    return str(value)
-
-
-def _as_input(question, value):
-    """A stored value as the text an input shows."""
-    if value is None:
-        return ""
-    if question.type == T.DECIMAL:
-        return format(Decimal(str(value)).normalize(), "f").replace(".", ",")
-    return value
+    return kind_of(question).display(question, value)
 
 
 def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None):
@@ -110,9 +86,10 @@ def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None):
     errors, conflicts = errors or {}, conflicts or {}
     fields = []
     for question in questions:
+        kind = kind_of(question)
         answer = answers.get(question.pk)
         name = svc.field_name(question)
-        current = _as_input(question, answer.value if answer else None)
+        current = kind.as_input(question, answer.value if answer else None)
         if raw is not None and (question.code in errors or question.code in conflicts):
             # What the user typed stays in the field; every other field shows what is stored now
             # (the user's saved answers, and a colleague's newer answers the user did not touch).
@@ -123,6 +100,10 @@ def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None):
             "name": name,
             "id": f"id_{name}",
             "type": question.type,
+            "template": kind.template,
+            "grouped": kind.grouped,
+            "input_mode": kind.input_mode,
+            "format_help": kind.format_help,
             "error": error.message if error else "",
             "error_part": error.part if error else None,
             "prefilled": bool(answer and answer.prefilled),
@@ -130,36 +111,13 @@ def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None):
         }
         described = [
             ("help", bool(question.help_text)),
-            ("fmt", question.type == T.DATE),
+            ("fmt", bool(kind.format_help)),
             ("pre", item["prefilled"]),
             ("con", bool(item["conflict"])),
             ("err", bool(error)),
         ]
         item["describedby"] = " ".join(f"{prefix}_{name}" for prefix, shown in described if shown)
-        if question.type == T.BREAKDOWN:
-            values = current if isinstance(current, dict) else {}
-            item["parts"] = [
-                {
-                    "code": code,
-                    "label": label,
-                    "name": svc.field_name(question, code),
-                    "id": f"id_{svc.field_name(question, code)}",
-                    "value": values.get(code, ""),
-                }
-                for code, label in svc.choices_for(question)
-            ]
-            item["id"] = item["parts"][0]["id"] if item["parts"] else item["id"]
-            if error and error.part:
-                item["id"] = f"id_{svc.field_name(question, error.part)}"
-        elif question.type in (T.YES_NO, T.SINGLE, T.ACTIVITY_STATUS, T.MULTIPLE):
-            chosen = current if isinstance(current, list) else [current]
-            item["choices"] = [
-                {"code": code, "label": label, "id": f"id_{name}_{i}", "checked": code in chosen}
-                for i, (code, label) in enumerate(svc.choices_for(question))
-            ]
-            item["id"] = item["choices"][0]["id"] if item["choices"] else item["id"]
-        else:
-            item["value"] = current if current is not None else ""
+        kind.field_context(question, item, current, field_name=svc.field_name)
         fields.append(item)
     return fields
 
@@ -184,7 +142,7 @@ def _progress(questionnaire):
     rows = []
     for number, section in enumerate(questionnaire.sections(), start=1):
         shown = [q for q in visible if q.section_id == section.pk]
-        answered = [q for q in shown if values.get(q.pk) not in (None, "", [], {})]
+        answered = [q for q in shown if is_answered(values.get(q.pk))]
         missing = [q for q in shown if q.required and q not in answered]
         rows.append(
             {

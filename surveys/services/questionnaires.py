@@ -15,32 +15,30 @@ from exports import questionnaire_io as qio
 from exports.sheets import CellError, cell_text, cell_yes_no
 
 from ..models import (
-    ACTIVITY_STATUS_CHOICES,
-    YES_NO_CHOICES,
     Activity,
     Indicator,
     Option,
     Question,
     QuestionnaireVersion,
-    QuestionType,
     ScoringCategory,
     ScoringRule,
     ScoringScheme,
     Section,
 )
+from ..questiontypes import by_name as type_names
+from ..questiontypes import get as get_kind
 
-T = QuestionType
 Op = Question.ConditionOperator
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
 OPTION_CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
-OPTION_TYPES = {T.SINGLE, T.MULTIPLE, T.BREAKDOWN}
-NUMERIC_TYPES = {T.INTEGER, T.DECIMAL, T.BREAKDOWN}
-FIXED_CODES = {
-    T.YES_NO: [code for code, _ in YES_NO_CHOICES],
-    T.ACTIVITY_STATUS: [code for code, _ in ACTIVITY_STATUS_CHOICES],
-}
-TYPE_NAMES = {code: code for code in T.values} | {str(label).casefold(): code for code, label in T.choices}
-TYPE_NAMES |= {"ja/nej": T.YES_NO, "select_one": T.SINGLE, "select_multiple": T.MULTIPLE}
+
+
+def _fixed_codes(type_code):
+    """The answer codes a type itself defines (yes/no, activity status), or None."""
+    fixed = get_kind(type_code).fixed_choices
+    return None if fixed is None else [code for code, _ in fixed]
+
+
 OPERATOR_NAMES = {code: code for code in Op.values} | {
     str(label).casefold(): code for code, label in Op.choices
 }
@@ -294,7 +292,7 @@ class QuestionnaireReader:
                     sheet, row, "code", f"Koden {code} finns redan på rad {self.questions[code]['row']}."
                 )
             type_name = cell_text(row.get("type")).casefold()
-            qtype = TYPE_NAMES.get(type_name)
+            qtype = type_names().get(type_name)
             if qtype is None:
                 self.error(sheet, row, "type", f'Okänd frågetyp "{cell_text(row.get("type"))}".')
             text = self.text(sheet, row, "text")
@@ -325,7 +323,7 @@ class QuestionnaireReader:
                     self.error(sheet, row, "max", "Max är mindre än Min.")
             if (
                 qtype
-                and qtype not in NUMERIC_TYPES
+                and not get_kind(qtype).numeric
                 and (draft["min_value"] is not None or draft["max_value"] is not None)
             ):
                 self.error(
@@ -380,12 +378,13 @@ class QuestionnaireReader:
                 Decimal(value)
             except InvalidOperation:
                 self.error(sheet, row, "condition_value", 'Villkoret "större än" kräver ett tal.')
-            if parent["type"] not in (T.INTEGER, T.DECIMAL):
+            if not get_kind(parent["type"]).compares_as_number:
                 self.error(sheet, row, "condition_operator", f"Frågan {parent_code} är inte en sifferfråga.")
-        elif parent["type"] in FIXED_CODES and value not in FIXED_CODES[parent["type"]]:
-            allowed = ", ".join(FIXED_CODES[parent["type"]])
+        elif _fixed_codes(parent["type"]) is not None and value not in _fixed_codes(parent["type"]):
+            allowed = ", ".join(_fixed_codes(parent["type"]))
             self.error(sheet, row, "condition_value", f"Frågan {parent_code} har svarskoderna {allowed}.")
-        draft["check_option"] = parent["type"] in (T.SINGLE, T.MULTIPLE) and value
+        parent_kind = get_kind(parent["type"])
+        draft["check_option"] = parent_kind.has_choices and parent_kind.takes_options and value
 
     def _links(self):
         activity_ids = {d["activity_id"] for d in self.questions.values() if d["activity_id"]}
@@ -432,7 +431,7 @@ class QuestionnaireReader:
             if question is None:
                 self.error(sheet, row, "question", f"Okänd fråga ({code_of_question or 'tom'}).")
                 continue
-            if question["type"] and question["type"] not in OPTION_TYPES:
+            if question["type"] and not get_kind(question["type"]).takes_options:
                 self.error(
                     sheet,
                     row,
@@ -455,7 +454,7 @@ class QuestionnaireReader:
                 self.error(sheet, row, "label", "Texten saknas.")
             options.append((code, label))
         for code, draft in self.questions.items():
-            if draft["type"] in (T.SINGLE, T.MULTIPLE) and not self.options.get(code):
+            if draft["type"] and get_kind(draft["type"]).needs_options and not self.options.get(code):
                 self.error(
                     qio.QUESTIONS,
                     draft["source"],
@@ -472,8 +471,8 @@ class QuestionnaireReader:
                 )
 
     def answer_codes(self, draft):
-        if draft["type"] in FIXED_CODES:
-            return FIXED_CODES[draft["type"]]
+        if draft["type"] and _fixed_codes(draft["type"]) is not None:
+            return _fixed_codes(draft["type"])
         return [code for code, _ in self.options.get(draft["code"], [])]
 
     def _categories(self):
@@ -534,7 +533,7 @@ class QuestionnaireReader:
                 continue
             if option and option not in self.answer_codes(question):
                 self.error(sheet, row, "option", f"Frågan {code} har inget svarsalternativ {option}.")
-            if not option and question["type"] not in NUMERIC_TYPES:
+            if not option and not get_kind(question["type"]).numeric:
                 self.error(sheet, row, "threshold", f"Frågan {code} är ingen sifferfråga; ange Svarskod.")
             key = (code, option or threshold)
             if key in seen:

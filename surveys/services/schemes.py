@@ -4,24 +4,14 @@ whether it may still be changed (only while its questionnaire version is not fro
 from dataclasses import dataclass
 
 from ..models import (
-    ACTIVITY_STATUS_CHOICES,
-    YES_NO_CHOICES,
     Option,
     Question,
-    QuestionType,
     ScoringCategory,
     ScoringRule,
     ScoringScheme,
 )
+from ..questiontypes import kind_of
 from .scoring import ScoringRefused, compile_scheme
-
-T = QuestionType
-CHOICE_TYPES = {T.YES_NO, T.SINGLE, T.MULTIPLE, T.ACTIVITY_STATUS}
-NUMERIC_TYPES = {T.INTEGER, T.DECIMAL, T.BREAKDOWN}
-FIXED_CODES = {
-    T.YES_NO: {code for code, _ in YES_NO_CHOICES},
-    T.ACTIVITY_STATUS: {code for code, _ in ACTIVITY_STATUS_CHOICES},
-}
 
 
 class SchemeLocked(Exception):
@@ -124,9 +114,14 @@ def scheme_problems(version):
                     "poängsättning.",
                 )
             )
+        kind = kind_of(question)
         if rule.option_code:
-            known = FIXED_CODES.get(question.type) or option_codes.get(question.pk, set())
-            if question.type not in CHOICE_TYPES:
+            known = (
+                {code for code, _ in kind.fixed_choices}
+                if kind.fixed_choices is not None
+                else option_codes.get(question.pk, set())
+            )
+            if not kind.has_choices:
                 problems.append(
                     Problem(
                         "option_rule_on_non_choice",
@@ -141,7 +136,7 @@ def scheme_problems(version):
                         f"Regeln för {question.code} gäller svarskoden ”{rule.option_code}” som frågan inte har.",
                     )
                 )
-        elif question.type not in NUMERIC_TYPES:
+        elif not kind.numeric:
             problems.append(
                 Problem(
                     "threshold_on_non_number",
@@ -150,7 +145,7 @@ def scheme_problems(version):
                 )
             )
     for question in questions.values():
-        if question.type in CHOICE_TYPES and question.pk not in scored:
+        if kind_of(question).has_choices and question.pk not in scored:
             problems.append(
                 Problem(
                     "question_without_category",
