@@ -7,6 +7,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from backend.celery import app
+
 logger = logging.getLogger(__name__)
 
 
@@ -21,8 +23,6 @@ def check_database():
 
 
 def check_broker():
-    from backend.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

@@ -9,7 +9,6 @@ import logging
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from kombu.exceptions import OperationalError
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -19,6 +18,8 @@ from rest_framework.response import Response
 from .. import selectors_results as sel
 from ..models import Assignment, Organisation, SurveyRound
 from ..permissions import can_read_rounds, is_coordinator
+from ..services.background import BackgroundUnavailable
+from ..services.scoring import ScoringRefused, request_round_index
 
 logger = logging.getLogger(__name__)
 
@@ -83,17 +84,11 @@ class ResultViewSet(viewsets.ViewSet):
         if not is_coordinator(request.user):
             raise PermissionDenied("Endast samordnare får räkna om index.")
         survey_round = get_object_or_404(SurveyRound, pk=round_id)
-        if survey_round.state == PUBLISHED:
-            return Response(
-                {"detail": f"Omgången {survey_round} är publicerad; dess index räknas inte om."},
-                status=status.HTTP_409_CONFLICT,
-            )
-        from workers.tasks import compute_round_index
-
         try:
-            compute_round_index.delay(survey_round.pk)
-        except OperationalError:
-            logger.warning("index of round %s not queued: the broker is unreachable", survey_round.pk)
+            request_round_index(survey_round=survey_round)
+        except ScoringRefused as refused:
+            return Response({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
+        except BackgroundUnavailable:
             return Response(
                 {"detail": "Bakgrundsjobben nås inte just nu. Försök igen om en stund."},
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,

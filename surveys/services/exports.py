@@ -12,7 +12,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -22,6 +21,7 @@ from exports.workbook import build_round_workbook
 
 from ..models import ExportJob, IndexResult
 from ..selectors import comparable_versions
+from . import background
 
 logger = logging.getLogger(__name__)
 
@@ -78,11 +78,10 @@ def request_export(*, survey_round, user, now=None):
 
 def _dispatch(job_ids, *, now):
     """Hand jobs to the workers once the transaction commits; the heartbeat says when it was done."""
-    from workers import tasks  # the worker layer imports the services, not the other way at import time
-
     ExportJob.objects.filter(pk__in=job_ids).update(heartbeat_at=now)
-    # robust: with the broker down the request still succeeds; the tick dispatches the job again later.
-    transaction.on_commit(lambda: [tasks.build_export.delay(pk) for pk in job_ids], robust=True)
+    # With the broker down the request still succeeds; the tick dispatches the job again later.
+    for pk in job_ids:
+        background.enqueue(background.BUILD_EXPORT, job_id=pk)
 
 
 def _stale(now):

@@ -18,13 +18,17 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connections, router
 from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import Contact, OutboundEmail, Response, SurveyRound
-from . import tokens
+from ..questiontypes import is_answered
+from ..selectors import questions_for_assignment, round_progress
+from . import background, email_templates, tokens
+from .conditions import visible_questions
 
 logger = logging.getLogger(__name__)
 
@@ -120,8 +124,6 @@ def send_receipt(*, response):
 
 def digest_text(survey_round):
     """The coordinator's summary of a round: how many answered, and who did not."""
-    from ..selectors import round_progress
-
     progress = round_progress(survey_round)
     missing = list(
         survey_round.assignments.filter(removed_at=None)
@@ -196,14 +198,9 @@ def dispatch_due(*, now, limit=None):
     size = settings.OUTBOX_BATCH_SIZE
     batches = [ids[i : i + size] for i in range(0, len(ids), size)]
 
-    def enqueue():
-        from workers.tasks import send_emails
-
-        for batch in batches:
-            send_emails.delay(batch)
-
-    # robust: with the broker down the rows stay due and a later tick dispatches them again.
-    transaction.on_commit(enqueue, robust=True)
+    # With the broker down the rows stay due and a later tick dispatches them again.
+    for batch in batches:
+        background.enqueue(background.SEND_EMAILS, ids=batch)
     return len(ids)
 
 
@@ -269,9 +266,6 @@ def _response_status(assignment):
 
 def _required_left(assignment):
     """How many required questions the organisation still sees unanswered (hidden ones never count)."""
-    from ..selectors import questions_for_assignment
-    from .conditions import is_answered, visible_questions
-
     questions = list(questions_for_assignment(assignment))
     values = dict(assignment.response.answers.values_list("question_id", "value"))
     return sum(
@@ -294,13 +288,11 @@ def _check_still_applies(row):
 def build_message(row, raw=None):
     """(message, subject) for a row. Invitations and reminders carry the personal link whose raw token
     `raw` was issued for this sending: it exists only in this message, the database keeps its hash."""
-    from . import rounds
-
     subject, body = row.subject, row.body
     if row.kind in (Kind.INVITATION, Kind.REMINDER):
         assignment = row.assignment
         status = _response_status(assignment)
-        subject, body = rounds.render(
+        subject, body = email_templates.render(
             row.kind,
             survey_round=assignment.round,
             assignment=assignment,
@@ -377,8 +369,6 @@ def _mark_sent(pk, subject):
 
 
 def connection_for_outbox():
-    from django.db import connections, router
-
     return connections[router.db_for_write(OutboundEmail)]
 
 
@@ -443,8 +433,6 @@ def send_emails(ids):
 
 def retry(*, row, now):
     """A coordinator sends a failed e-mail again (e.g. after the address was corrected)."""
-    from django.core.exceptions import ValidationError
-
     if row.status not in (Status.FAILED, Status.CANCELLED):
         raise ValidationError(
             {"status": ["Bara ett misslyckat eller avbrutet e-postmeddelande kan skickas igen."]}

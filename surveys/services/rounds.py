@@ -4,13 +4,12 @@ States: draft → scheduled → open → closed → published. Every change is a
 state, so two ticks (or a tick and a coordinator) can never both win the same transition."""
 
 import logging
-import string
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from ..models import (
     Assignment,
@@ -20,113 +19,17 @@ from ..models import (
     SurveyRound,
 )
 from . import exports, outbox, responses, schemes
+from .email_templates import render, template_errors, templates_of
+from .scoring import ScoringRefused, compute_round_index
+from .tokens import revoke_tokens
 
 logger = logging.getLogger(__name__)
 
 State = SurveyRound.State
 
 # --------------------------------------------------------------------------------------------------
-# Templates
+# Templates (the texts and placeholders themselves are in email_templates.py)
 # --------------------------------------------------------------------------------------------------
-
-PLACEHOLDERS = {
-    "organisation": "organisationens namn",
-    "deadline": "sista svarsdag",
-    "link": "den personliga länken",
-    "round": "omgångens namn",
-    "year": "år",
-    "status": "hur långt organisationen har kommit (påminnelser)",
-}
-
-DEFAULT_INVITATION_SUBJECT = "Enkät: {round} {year}"
-DEFAULT_INVITATION_BODY = """Hej!
-
-{organisation} är inbjuden att besvara enkäten {round} {year}.
-
-Öppna enkäten med er personliga länk:
-{link}
-
-Sista svarsdag är {deadline}. Ni kan spara och fortsätta senare, och flera kolleger kan arbeta med svaret.
-Länken är personlig: vidarebefordra den bara till kolleger på {organisation}.
-
-Med vänliga hälsningar
-Samordnaren
-"""
-DEFAULT_REMINDER_SUBJECT = "Påminnelse: {round} {year}, sista svarsdag {deadline}"
-DEFAULT_REMINDER_BODY = """Hej!
-
-Det här är en påminnelse om enkäten {round} {year} till {organisation}.
-{status}
-
-Öppna enkäten med er personliga länk:
-{link}
-
-Sista svarsdag är {deadline}.
-
-Med vänliga hälsningar
-Samordnaren
-"""
-
-STATUS_TEXT = {
-    "not_started": "Ni har inte börjat besvara enkäten ännu.",
-    "draft": "Ni har påbörjat ett svar som ännu inte är inskickat.",
-    "reopened": "Ert svar har öppnats igen och behöver skickas in på nytt.",
-}
-
-
-def template_errors(text):
-    """Swedish messages for placeholders that do not exist or braces that do not pair up."""
-    try:
-        names = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
-    except ValueError:
-        return ["Klammerparenteserna { } går inte ihop. Skriv {{ och }} för en klammer i texten."]
-    unknown = sorted({n for n in names if n not in PLACEHOLDERS})
-    if unknown:
-        allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
-        return [f"Okänd platshållare {{{n}}}. Tillåtna: {allowed}." for n in unknown]
-    return []
-
-
-def templates_of(survey_round):
-    return {
-        "invitation_subject": survey_round.invitation_subject or DEFAULT_INVITATION_SUBJECT,
-        "invitation_body": survey_round.invitation_body or DEFAULT_INVITATION_BODY,
-        "reminder_subject": survey_round.reminder_subject or DEFAULT_REMINDER_SUBJECT,
-        "reminder_body": survey_round.reminder_body or DEFAULT_REMINDER_BODY,
-    }
-
-
-def format_deadline(moment):
-    return formats.date_format(timezone.localtime(moment), "j F Y")
-
-
-def status_text(status, remaining=None):
-    """What a reminder says about the situation: not started, or a draft with N required questions left."""
-    text = STATUS_TEXT.get(status, "")
-    if status in ("draft", "reopened") and remaining is not None:
-        if remaining == 0:
-            text += " Alla obligatoriska frågor är besvarade – glöm inte att skicka in."
-        elif remaining == 1:
-            text += " 1 obligatorisk fråga är obesvarad."
-        else:
-            text += f" {remaining} obligatoriska frågor är obesvarade."
-    return text
-
-
-def render(kind, *, survey_round, assignment, link, status="not_started", remaining=None, templates=None):
-    """(subject, body) of an invitation or a reminder for one assignment."""
-    templates = templates or templates_of(survey_round)
-    values = {
-        "organisation": assignment.organisation.name,
-        "deadline": format_deadline(assignment.deadline),
-        "link": link,
-        "round": survey_round.name,
-        "year": survey_round.year,
-        "status": status_text(status, remaining),
-    }
-    subject = templates[f"{kind}_subject"].format(**values)
-    body = templates[f"{kind}_body"].format(**values)
-    return " ".join(subject.split()), body
 
 
 def preview(*, survey_round, overrides=None):
@@ -520,7 +423,6 @@ def add_recipient(*, survey_round, organisation, now=None):
 def remove_recipient(*, survey_round, organisation, now=None):
     """Take an organisation out. Its answers stay (public records); its links stop working and e-mails not
     yet sent are cancelled."""
-    from .tokens import revoke_tokens
 
     now = now or timezone.now()
     _require_state(
@@ -671,7 +573,6 @@ def create_reminders(*, now):
 
 def _final_index(survey_round, *, now):
     """A closed index round gets its final results at once; the close stands whatever happens here."""
-    from .scoring import ScoringRefused, compute_round_index
 
     try:
         compute_round_index(survey_round, now=now)

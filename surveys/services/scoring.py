@@ -25,6 +25,7 @@ from ..models import (
 )
 from ..questiontypes import QuestionKind, is_answered, kind_of
 from ..questiontypes import get as get_kind
+from . import background
 from .conditions import condition_holds
 
 ZERO = Decimal("0")
@@ -222,6 +223,14 @@ def _refuse_if_published(survey_round):
             f"Omgången {survey_round} är publicerad; dess index räknas inte om. "
             "Återkalla publiceringen först om poängsättningen måste rättas."
         )
+
+
+def request_round_index(*, survey_round: SurveyRound) -> None:
+    """Recompute a round's index in the background (after a scheme fix). Refused once published
+    (ScoringRefused); BackgroundUnavailable when the workers cannot be reached now."""
+    if survey_round.state == SurveyRound.State.PUBLISHED:
+        raise ScoringRefused(f"Omgången {survey_round} är publicerad; dess index räknas inte om.")
+    background.enqueue_now(background.COMPUTE_ROUND_INDEX, round_id=survey_round.pk)
 
 
 def _is_preliminary(survey_round):
