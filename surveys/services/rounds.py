@@ -4,9 +4,10 @@ States: draft → scheduled → open → closed → published. Every change is a
 state, so two ticks (or a tick and a coordinator) can never both win the same transition."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
@@ -35,9 +36,7 @@ State = SurveyRound.State
 def preview(*, survey_round, overrides=None):
     """What the first recipient (or an example organisation) would get, with an example link."""
     templates = {**templates_of(survey_round), **{k: v for k, v in (overrides or {}).items() if v}}
-    errors = {k: template_errors(v) for k, v in templates.items() if template_errors(v)}
-    if errors:
-        raise ValidationError(errors)
+    validate_round_fields(opens_at=None, deadline=None, templates=templates)
     assignment = survey_round.assignments.select_related("organisation").first() if survey_round.pk else None
     if assignment is None:
         assignment = Assignment(round=survey_round, organisation=Organisation(name="Exempelförvaltningen"))
@@ -86,7 +85,17 @@ def recipients_from(*, organisation_ids=None, kinds=None):
     return _organisations(organisation_ids=organisation_ids, kinds=kinds)
 
 
-def validate_schedule(*, opens_at, deadline, reminder_offsets=None, grace_hours=0):
+def validate_round_fields(
+    *,
+    opens_at: datetime | None,
+    deadline: datetime | None,
+    reminder_offsets: list[int] | None = None,
+    grace_hours: int | None = 0,
+    digest_to: str | None = None,
+    templates: dict[str, str | None] | None = None,
+) -> None:
+    """The one check of a round's dates, reminder plan, grace period, digest addresses and e-mail
+    templates, for every way a round is created or edited: ValidationError with a message per field."""
     errors = {}
     if opens_at and deadline and deadline <= opens_at:
         errors["deadline"] = ["Sista svarsdag måste ligga efter öppningsdagen."]
@@ -103,6 +112,15 @@ def validate_schedule(*, opens_at, deadline, reminder_offsets=None, grace_hours=
             errors["reminder_offsets"] = ["En påminnelse kan ligga högst 365 dagar från sista svarsdag."]
     if grace_hours is not None and grace_hours < 0:
         errors["grace_hours"] = ["Respittiden kan inte vara negativ."]
+    if digest_to:
+        bad = [e for e in _email_list(digest_to) if not _is_email(e)]
+        if bad:
+            errors["digest_to"] = [f"Ogiltig e-postadress: {e}." for e in bad]
+    for name in TEMPLATE_FIELDS:
+        if (templates or {}).get(name):
+            problems = template_errors(templates[name])
+            if problems:
+                errors[name] = problems
     if errors:
         raise ValidationError(errors)
 
@@ -110,15 +128,16 @@ def validate_schedule(*, opens_at, deadline, reminder_offsets=None, grace_hours=
 TEMPLATE_FIELDS = ("invitation_subject", "invitation_body", "reminder_subject", "reminder_body")
 
 
-def _validate_templates(fields):
-    errors = {}
-    for name in TEMPLATE_FIELDS:
-        if fields.get(name):
-            problems = template_errors(fields[name])
-            if problems:
-                errors[name] = problems
-    if errors:
-        raise ValidationError(errors)
+def _email_list(text: str) -> list[str]:
+    return [e.strip() for e in text.split(",") if e.strip()]
+
+
+def _is_email(text: str) -> bool:
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return True
 
 
 def _add_assignments(survey_round, organisations):
@@ -147,10 +166,14 @@ def round_create(
 ):
     """A new round in draft, with one assignment (and an empty response) per recipient."""
     reminder_offsets = sorted(reminder_offsets) if reminder_offsets is not None else None
-    validate_schedule(
-        opens_at=opens_at, deadline=deadline, reminder_offsets=reminder_offsets, grace_hours=grace_hours
+    validate_round_fields(
+        opens_at=opens_at,
+        deadline=deadline,
+        reminder_offsets=reminder_offsets,
+        grace_hours=grace_hours,
+        digest_to=templates.get("digest_to"),
+        templates=templates,
     )
-    _validate_templates(templates)
     organisations = _organisations(organisation_ids=organisation_ids, kinds=kinds)
     survey_round = SurveyRound(
         name=name or version.questionnaire.name,
@@ -206,13 +229,14 @@ def round_update(*, survey_round, **fields):
             )
     if "reminder_offsets" in fields and fields["reminder_offsets"] is not None:
         fields["reminder_offsets"] = sorted(fields["reminder_offsets"])
-    validate_schedule(
+    validate_round_fields(
         opens_at=fields.get("opens_at", survey_round.opens_at),
         deadline=fields.get("deadline", survey_round.deadline),
         reminder_offsets=fields.get("reminder_offsets"),
         grace_hours=fields.get("grace_hours"),
+        digest_to=fields.get("digest_to"),
+        templates=fields,
     )
-    _validate_templates(fields)
     for key, value in fields.items():
         setattr(survey_round, key, value)
     survey_round.save()

@@ -2,6 +2,9 @@
 whether it may still be changed (only while its questionnaire version is not frozen)."""
 
 from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
 
 from ..models import (
     Option,
@@ -24,6 +27,57 @@ def ensure_editable(version):
             f"Versionen {version} är låst sedan en omgång använt den; poängsättningen kan inte ändras. "
             "Skapa en ny version för att ändra den."
         )
+
+
+def check_category(
+    *,
+    scheme: ScoringScheme,
+    parent: ScoringCategory | None,
+    code: str,
+    category: ScoringCategory | None = None,
+) -> None:
+    """The rules for a category (new, or `category` changed): its parent is of the same scheme and not
+    below itself, and its code is unique in the scheme. ValidationError with a message per field."""
+    if parent is not None and parent.scheme_id != scheme.pk:
+        raise ValidationError({"parent": "Överkategorin hör till en annan poängsättning."})
+    if category is not None and parent is not None:
+        ancestor = parent
+        while ancestor is not None:
+            if ancestor.pk == category.pk:
+                raise ValidationError({"parent": "En kategori kan inte ligga under sig själv."})
+            ancestor = ancestor.parent
+    clash = ScoringCategory.objects.filter(scheme=scheme, code=code)
+    if category is not None:
+        clash = clash.exclude(pk=category.pk)
+    if clash.exists():
+        raise ValidationError({"code": f"Koden {code} finns redan i poängsättningen."})
+
+
+def check_rule(
+    *,
+    scheme: ScoringScheme,
+    question: Question,
+    category: ScoringCategory,
+    option_code: str,
+    min_value: Decimal | None,
+    rule: ScoringRule | None = None,
+) -> None:
+    """The rules for a scoring rule (new, or `rule` changed): question and category of the scheme's
+    version, either an answer code or a threshold, and one rule per answer. ValidationError."""
+    if question.version_id != scheme.version_id:
+        raise ValidationError({"question": "Frågan hör till en annan version."})
+    if category.scheme_id != scheme.pk:
+        raise ValidationError({"category": "Kategorin hör till en annan poängsättning."})
+    if bool(option_code) == (min_value is not None):
+        raise ValidationError(
+            "Ange antingen en svarskod (option_code) eller ett tröskelvärde (min_value), inte båda."
+        )
+    clash = ScoringRule.objects.filter(question=question)
+    clash = clash.filter(option_code=option_code) if option_code else clash.filter(min_value=min_value)
+    if rule is not None:
+        clash = clash.exclude(pk=rule.pk)
+    if clash.exists():
+        raise ValidationError(f"Frågan {question.code} har redan en regel för detta svar.")
 
 
 @dataclass(frozen=True)

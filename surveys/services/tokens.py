@@ -3,13 +3,15 @@
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import AccessToken, SurveyRound
+from ..models import AccessToken, Assignment, Contact, SurveyRound
 
 
 def hash_token(raw):
@@ -47,6 +49,34 @@ def revoke_tokens(*, assignment, contact=None, now=None):
     if contact is not None:
         tokens = tokens.filter(contact=contact)
     return tokens.update(revoked_at=now or timezone.now())
+
+
+def reissue_link(
+    *, assignment: Assignment, contact: Contact, now: datetime | None = None
+) -> tuple[AccessToken, str]:
+    """A new personal link for a contact of the assignment's organisation; the contact's earlier links to
+    the same assignment stop working. Returns (the new token, the raw link token, shown only once).
+    ValidationError (Swedish) for a contact of another organisation, an inactive contact or a removed
+    assignment."""
+    if contact.organisation_id != assignment.organisation_id:
+        raise ValidationError("Kontaktpersonen hör inte till uppdragets organisation.")
+    if not contact.is_active:
+        raise ValidationError("Kontaktpersonen är inte aktiv.")
+    if assignment.removed_at is not None:
+        raise ValidationError("Uppdraget är borttaget ur omgången.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        revoke_tokens(assignment=assignment, contact=contact, now=now)
+        raw = issue_token(assignment=assignment, contact=contact, now=now)
+    token = AccessToken.objects.get(token_hash=hash_token(raw))
+    return token, raw
+
+
+def revoke_link(*, token: AccessToken, now: datetime | None = None) -> AccessToken:
+    """Stop one personal link at once (a second revoke keeps the first time)."""
+    AccessToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=now or timezone.now())
+    token.refresh_from_db()
+    return token
 
 
 def revoke_hashes(hashes, *, now=None):
