@@ -2,12 +2,15 @@
 delmål, Preventionsindex mini V2 and an activity questionnaire, one published round from last year and
 one open round. Loading twice changes nothing (everything is looked up by natural keys first)."""
 
+import io
 import random
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
+
+from exports import questionnaire_io
 
 from .models import (
     Activity,
@@ -18,7 +21,6 @@ from .models import (
     GoalArea,
     IndexResult,
     Indicator,
-    Option,
     Organisation,
     Programme,
     Question,
@@ -27,15 +29,15 @@ from .models import (
     QuestionType,
     Response,
     Role,
-    ScoringCategory,
-    ScoringRule,
-    ScoringScheme,
-    Section,
     SurveyRound,
     User,
 )
 from .selectors import questions_for_assignment
+from .services import outbox
+from .services.activity_reports import generate_activity_version
 from .services.conditions import condition_holds
+from .services.questionnaires import import_questionnaire
+from .services.scoring import compute_round_index
 
 T = QuestionType
 CITY = "Stockholms stad"
@@ -561,8 +563,6 @@ def load_demo(*, today=None):
     _answer_round(current_round, complete=3, partial=4, seed=2026)
     _answer_round(activity_round, complete=len(responsible), partial=0, seed=2024)
     if not IndexResult.objects.filter(assignment__round=last_round).exists():
-        from .services.scoring import compute_round_index
-
         compute_round_index(last_round, now=last_round.published_at, allow_published=True)
     return {
         "organisations": orgs,
@@ -646,8 +646,6 @@ def _users(orgs):
         coordinator.set_password(DEMO_PASSWORD)
         coordinator.save()
         # Staff see the admin; coordinators may change everything of the domain there.
-        from django.contrib.auth.models import Permission
-
         coordinator.user_permissions.set(Permission.objects.filter(content_type__app_label="surveys"))
     reader, created = User.objects.get_or_create(
         username="slk",
@@ -734,85 +732,96 @@ def _pi_mini(programme):
             "description": "Årlig enkät till stadsdelsförvaltningarna i november.",
         },
     )
-    # V1 (2018) is kept for history; V2 (2023) is not comparable with it.
-    v1, created = QuestionnaireVersion.objects.get_or_create(
-        questionnaire=questionnaire, number=1, defaults={"label": "PI mini V1 (2018)"}
+    # V1 (2018) is kept for history; V2 (2023) is not comparable with it. Both are imported from a
+    # questionnaire workbook, as a coordinator would.
+    v1_sections = [
+        (
+            "Struktur och aktiviteter",
+            "total",
+            [(f"V1_{i}", T.YES_NO, f"Fråga {i} i den äldre versionen", True, {}) for i in range(1, 11)],
+        )
+    ]
+    v1 = _imported_version(
+        questionnaire, 1, "PI mini V1 (2018)", "PI mini V1", [("total", "Totalt", 10, None)], v1_sections
     )
-    if created:
-        section = Section.objects.create(version=v1, order=1, title="Struktur och aktiviteter")
-        scheme = ScoringScheme.objects.create(version=v1, name="PI mini V1")
-        total = ScoringCategory.objects.create(scheme=scheme, code="total", name="Totalt", cap=10)
-        for i in range(1, 11):
-            q = Question.objects.create(
-                version=v1,
-                section=section,
-                order=i,
-                code=f"V1_{i}",
-                type=T.YES_NO,
-                text=f"Fråga {i} i den äldre versionen",
-                required=True,
-            )
-            ScoringRule.objects.create(scheme=scheme, question=q, category=total, option_code="ja", points=1)
-    v2, created = QuestionnaireVersion.objects.get_or_create(
-        questionnaire=questionnaire, number=2, defaults={"label": "PI mini V2 (2023)"}
+    v2 = _imported_version(
+        questionnaire, 2, "PI mini V2 (2023)", "Preventionsindex mini V2", PI_CATEGORIES, PI_SECTIONS
     )
-    if created:
-        _build_pi_v2(v2)
     return v1, v2
 
 
-def _build_pi_v2(version):
-    scheme = ScoringScheme.objects.create(
-        version=version, name="Preventionsindex mini V2", scale_to=Decimal("100")
-    )
-    categories = {}
-    for order, (code, name, cap, parent) in enumerate(PI_CATEGORIES):
-        categories[code] = ScoringCategory.objects.create(
-            scheme=scheme, code=code, name=name, cap=cap, parent=categories.get(parent), order=order
-        )
-    questions = {}
-    for sorder, (title, category_code, items) in enumerate(PI_SECTIONS, start=1):
-        section = Section.objects.create(version=version, order=sorder, title=title)
-        for qorder, (code, qtype, text, required, extra) in enumerate(items, start=1):
-            condition = extra.get("condition")
-            question = Question.objects.create(
-                version=version,
-                section=section,
-                order=qorder,
-                code=code,
-                type=qtype,
-                text=text,
-                required=required,
-                help_text=extra.get("help", ""),
-                min_value=extra.get("min"),
-                max_value=extra.get("max"),
-                max_length=extra.get("max_length"),
-                condition_question=questions[condition[0]] if condition else None,
-                condition_operator=condition[1] if condition else "",
-                condition_value=condition[2] if condition else "",
+def _imported_version(questionnaire, number, label, scheme, categories, sections):
+    """Version `number` of the questionnaire, imported once from a workbook built from the demo data."""
+    version = QuestionnaireVersion.objects.filter(questionnaire=questionnaire, number=number).first()
+    if version is not None:
+        return version
+    workbook = questionnaire_io.write_questionnaire(_tables(scheme, categories, sections))
+    report = import_questionnaire(upload=io.BytesIO(workbook), questionnaire=questionnaire, label=label)
+    if not report.ok:
+        raise RuntimeError("The demo questionnaire does not import: " + "; ".join(map(str, report.errors)))
+    return report.version
+
+
+def _tables(scheme, categories, sections):
+    """The sheets of a questionnaire workbook for the demo's compact description of a questionnaire."""
+    tables = {
+        questionnaire_io.SETTINGS: [
+            {"key": "Poängsättning", "value": scheme},
+            {"key": "Skala till", "value": 100},
+        ],
+        questionnaire_io.SECTIONS: [{"title": title, "description": ""} for title, _, _ in sections],
+        questionnaire_io.QUESTIONS: [],
+        questionnaire_io.OPTIONS: [],
+        questionnaire_io.RULES: [],
+        questionnaire_io.CATEGORIES: [
+            {"code": code, "name": name, "parent": parent or "", "cap": cap}
+            for code, name, cap, parent in categories
+        ],
+    }
+    for title, category, items in sections:
+        for code, qtype, text, required, extra in items:
+            condition = extra.get("condition") or ("", "", "")
+            tables[questionnaire_io.QUESTIONS].append(
+                {
+                    "code": code,
+                    "section": title,
+                    "type": str(qtype),
+                    "text": text,
+                    "help": extra.get("help", ""),
+                    "required": "Ja" if required else "Nej",
+                    "condition_question": condition[0],
+                    "condition_operator": condition[1],
+                    "condition_value": condition[2],
+                    "min": extra.get("min"),
+                    "max": extra.get("max"),
+                    "max_length": extra.get("max_length"),
+                }
             )
-            questions[code] = question
-            for oorder, (ocode, label) in enumerate(extra.get("options", []), start=1):
-                Option.objects.create(question=question, order=oorder, code=ocode, label=label)
-            if category_code is None:
+            tables[questionnaire_io.OPTIONS] += [
+                {"question": code, "code": option, "label": text} for option, text in extra.get("options", [])
+            ]
+            if category is None:
                 continue
-            category = categories[category_code]
-            points = extra.get("points")
-            if points is None and qtype == T.YES_NO:
-                points = {"ja": 1}
-            for ocode, value in (points or {}).items():
-                ScoringRule.objects.create(
-                    scheme=scheme, question=question, category=category, option_code=ocode, points=value
-                )
-            for threshold, value in extra.get("thresholds", {}).items():
-                ScoringRule.objects.create(
-                    scheme=scheme, question=question, category=category, min_value=threshold, points=value
-                )
+            points = extra.get("points", {"ja": 1} if qtype == T.YES_NO else {})
+            rules = [(option, None, value) for option, value in points.items()]
+            rules += [("", threshold, value) for threshold, value in extra.get("thresholds", {}).items()]
+            tables[questionnaire_io.RULES] += [
+                {
+                    "question": code,
+                    "option": option,
+                    "threshold": threshold,
+                    "points": value,
+                    "category": category,
+                }
+                for option, threshold, value in rules
+            ]
+    return tables
 
 
 def _activity_questionnaire(programme):
-    """The Västerås shape: per activity its status, each indicator's value (split by gender where the
-    indicator says so) and a comment."""
+    """The Västerås shape, generated from the plan as a coordinator's request does: per activity its
+    status, each indicator's value (split by gender where the indicator says so, hidden when the activity
+    is "ej aktuell") and a comment."""
     questionnaire, _ = Questionnaire.objects.get_or_create(
         name="Uppföljning av ANDTS-programmets aktiviteter",
         defaults={
@@ -821,60 +830,10 @@ def _activity_questionnaire(programme):
             "description": "Årlig rapportering från ansvariga nämnder till stadsledningskontoret.",
         },
     )
-    version, created = QuestionnaireVersion.objects.get_or_create(
-        questionnaire=questionnaire,
-        number=1,
-        defaults={"label": f"Aktivitetsuppföljning {programme.start_year}–{programme.end_year}"},
-    )
-    if not created:
-        return version
-    activities = (
-        Activity.objects.filter(goal_area__programme=programme)
-        .select_related("goal_area")
-        .prefetch_related("indicators")
-    )
-    sections = {}
-    for activity in activities:
-        goal = activity.goal_area
-        if goal.pk not in sections:
-            sections[goal.pk] = Section.objects.create(
-                version=version, order=len(sections) + 1, title=f"Mål {goal.number}: {goal.title}"
-            )
-        section = sections[goal.pk]
-        order = section.questions.count()
-        code = f"A{activity.number.replace('.', '_')}"
-        Question.objects.create(
-            version=version,
-            section=section,
-            order=order + 1,
-            code=f"{code}_STATUS",
-            type=T.ACTIVITY_STATUS,
-            text=f"{activity.number} {activity.title}: har aktiviteten genomförts?",
-            required=True,
-            activity=activity,
-        )
-        for i, indicator in enumerate(activity.indicators.all(), start=1):
-            Question.objects.create(
-                version=version,
-                section=section,
-                order=order + 1 + i,
-                code=f"{code}_IND{i}",
-                type=T.BREAKDOWN if indicator.gender_split else T.INTEGER,
-                min_value=0,
-                text=f"{indicator.text} ({indicator.unit}, mål: {indicator.target})",
-                activity=activity,
-                indicator=indicator,
-            )
-        Question.objects.create(
-            version=version,
-            section=section,
-            order=order + 2 + activity.indicators.count(),
-            code=f"{code}_KOMMENTAR",
-            type=T.TEXT,
-            text=f"{activity.number}: kommentar",
-            max_length=4000,
-            activity=activity,
-        )
+    version = questionnaire.versions.filter(number=1).first()
+    if version is None:
+        label = f"Aktivitetsuppföljning {programme.start_year}–{programme.end_year}"
+        version = generate_activity_version(programme, questionnaire=questionnaire, label=label)
     return version
 
 
@@ -914,8 +873,6 @@ def _round(version, *, name, year, state, opens, deadline, programme, districts,
 
 def _record_invitations(survey_round):
     """The invitations of a round that opened before the demo was loaded went out back then."""
-    from .services import outbox
-
     rows = []
     for assignment in survey_round.assignments.select_related("organisation").prefetch_related(
         "organisation__contacts"
