@@ -7,12 +7,14 @@ function issues a fixed number of queries whatever the number of organisations."
 import statistics
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from .models import (
     Activity,
     Answer,
     Assignment,
     IndexResult,
+    Organisation,
     Question,
     QuestionnaireVersion,
     Response,
@@ -53,7 +55,7 @@ def _category_names(scheme_ids):
     return {(c.scheme_id, c.code): c for c in rows}
 
 
-def assignment_result(assignment):
+def assignment_result(assignment: Assignment) -> dict[str, Any] | None:
     """The index of one assignment, or None when it has none: points per category (raw = before its
     cap, capped = what counts), total, the most the scheme can give, scaled, and rank among n."""
     result = (
@@ -108,7 +110,7 @@ def _parent_code(category, names):
     return parent.code if parent else None
 
 
-def round_summary(survey_round, *, with_rows=False):
+def round_summary(survey_round: SurveyRound, *, with_rows: bool = False) -> dict[str, Any]:
     """A round's figures: n, total and scaled (mean, median, min, max) and the same per category of
     capped points; with `with_rows`, every organisation's total, scaled and rank as well."""
     results = list(
@@ -160,7 +162,7 @@ def _scheme_of(survey_round):
     return ScoringScheme.objects.filter(version_id=survey_round.version_id).first()
 
 
-def check_comparable(versions):
+def check_comparable(versions: list[QuestionnaireVersion]) -> None:
     """Raise IncomparableVersions naming the versions when `versions` are not all comparable."""
     versions = list(versions)
     if len(versions) < 2:
@@ -175,7 +177,13 @@ def check_comparable(versions):
         )
 
 
-def trend_versions(*, version_ids=(), questionnaire_id=None, from_year=None, to_year=None):
+def trend_versions(
+    *,
+    version_ids: tuple[int, ...] | list[int] = (),
+    questionnaire_id: int | None = None,
+    from_year: int | None = None,
+    to_year: int | None = None,
+) -> list[QuestionnaireVersion]:
     """The versions a trend spans: named explicitly (each must be comparable with the others), the
     versions used by a questionnaire's rounds in a span of years (likewise), or, for one version, every
     version comparable with it."""
@@ -203,7 +211,14 @@ def trend_versions(*, version_ids=(), questionnaire_id=None, from_year=None, to_
     return versions
 
 
-def organisation_trend(*, organisation, versions, published_only=False, from_year=None, to_year=None):
+def organisation_trend(
+    *,
+    organisation: Organisation,
+    versions: list[QuestionnaireVersion],
+    published_only: bool = False,
+    from_year: int | None = None,
+    to_year: int | None = None,
+) -> dict[str, Any]:
     """The organisation's index per year over rounds of `versions` (already checked comparable), in year
     order, each beside the round's mean (scaled and per category)."""
     check_comparable(versions)
@@ -270,7 +285,7 @@ STATUS_CODES = ["genomford", "delvis", "ej_genomford", "ej_aktuell"]
 GENDER_PARTS = ["flickor", "pojkar", "kvinnor", "man"]
 
 
-def activity_report(survey_round):
+def activity_report(survey_round: SurveyRound) -> dict[str, Any]:
     """Per activity of the round's questionnaire: how many responsible organisations reported each
     status and its share of those responsible (ej aktuell included; not answered counted apart), and
     each indicator's values summed over submitted responses with the gender split."""
@@ -392,7 +407,9 @@ def _indicator_sum(question, values_by_organisation):
 # --------------------------------------------------------------------------------------------------
 
 
-def respondent_overview(*, organisation, version):
+def respondent_overview(
+    *, organisation: Organisation, version: QuestionnaireVersion
+) -> dict[str, Any] | None:
     """What the respondent's page shows for `organisation`: the latest published round of a version
     comparable with `version` that has its index, its categories beside the city mean, and the earlier
     comparable years. None when nothing is published yet."""

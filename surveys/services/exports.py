@@ -7,7 +7,7 @@ import hashlib
 import json
 import logging
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from exports.rows import fingerprint_parts
 from exports.workbook import build_round_workbook
 
-from ..models import ExportJob, IndexResult
+from ..models import ExportJob, IndexResult, SurveyRound, User
 from ..selectors import comparable_versions
 from . import background
 
@@ -31,7 +31,7 @@ WORKBOOK_LAYOUT = 1
 State = ExportJob.State
 
 
-def round_fingerprint(survey_round):
+def round_fingerprint(survey_round: SurveyRound) -> str:
     """A hash of everything the workbook shows that can change: the round's own fields, counts and last
     changes of answers, responses, recipients and index results (the trend's too)."""
     trend = IndexResult.objects.filter(
@@ -55,7 +55,9 @@ def round_fingerprint(survey_round):
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def request_export(*, survey_round, user, now=None):
+def request_export(
+    *, survey_round: SurveyRound, user: User | None, now: datetime | None = None
+) -> tuple[ExportJob, bool]:
     """The job that will hold (or holds) the workbook of the round as it is now. Returns (job, created):
     a queued, running or fresh finished job for the same data is reused; otherwise a new job is queued."""
     now = now or timezone.now()
@@ -88,7 +90,7 @@ def _stale(now):
     return now - timedelta(seconds=settings.EXPORT_STALE_SECONDS)
 
 
-def redispatch_stalled(*, now=None):
+def redispatch_stalled(*, now: datetime | None = None) -> int:
     """Called by the tick. A queued job whose message was lost (Redis restarted) and a running job whose
     worker died (SIGKILL, out of memory) have a heartbeat older than EXPORT_STALE_SECONDS: send them to a
     worker again. The claim lets only one worker build a job, so a late duplicate does nothing."""
@@ -112,18 +114,18 @@ def _claim(job_id, now):
     )
 
 
-def record_progress(job_id, percent):
+def record_progress(job_id: int, percent: int) -> None:
     ExportJob.objects.filter(pk=job_id, state=State.RUNNING).update(
         progress=min(int(percent), 99), heartbeat_at=timezone.now()
     )
 
 
-def workbook_filename(job):
+def workbook_filename(job: ExportJob) -> str:
     survey_round = job.round
     return f"{slugify(survey_round.name) or 'omgang'}-{survey_round.year}-export-{job.pk}.xlsx"
 
 
-def build_export(*, job_id, now=None):
+def build_export(*, job_id: int, now: datetime | None = None) -> str | None:
     """Build the workbook of a queued job into the default storage. Returns the job's final state.
     A failure is recorded on the job as a readable message (the details go to the log)."""
     now = now or timezone.now()
@@ -163,7 +165,7 @@ def build_export(*, job_id, now=None):
     return State.DONE
 
 
-def expire_exports(*, now=None):
+def expire_exports(*, now: datetime | None = None) -> int:
     """Remove finished files past their expiry from the storage; the job rows stay as a record."""
     now = now or timezone.now()
     expired = 0

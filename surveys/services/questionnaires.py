@@ -7,6 +7,7 @@ or nothing). A version is never changed by an import: versions are immutable onc
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Prefetch
@@ -19,6 +20,7 @@ from ..models import (
     Indicator,
     Option,
     Question,
+    Questionnaire,
     QuestionnaireVersion,
     ScoringCategory,
     ScoringRule,
@@ -72,7 +74,7 @@ def _version_questions(version):
     )
 
 
-def version_tables(version):
+def version_tables(version: QuestionnaireVersion) -> dict[str, list[dict[str, Any]]]:
     """{sheet: rows} for a version, in a fixed number of queries."""
     sections = list(Section.objects.filter(version=version).order_by("order"))
     questions = _version_questions(version)
@@ -137,11 +139,11 @@ def version_tables(version):
     }
 
 
-def export_version(version):
+def export_version(version: QuestionnaireVersion) -> bytes:
     return qio.write_questionnaire(version_tables(version), title=str(version))
 
 
-def version_snapshot(version):
+def version_snapshot(version: QuestionnaireVersion) -> dict[str, Any]:
     """Everything a version says, without database ids of its own rows: two versions with equal snapshots
     ask the same questions and score them the same way."""
     tables = version_tables(version)
@@ -622,7 +624,9 @@ def _create_version(questionnaire, reader, label):
     return version
 
 
-def import_questionnaire(*, upload, questionnaire, dry_run=False, label=""):
+def import_questionnaire(
+    *, upload: Any, questionnaire: Questionnaire, dry_run: bool = False, label: str = ""
+) -> QuestionnaireImportReport:
     """Validate a questionnaire workbook and, unless `dry_run` or anything is wrong, create a new draft
     version of `questionnaire` from it. UnsafeWorkbook propagates for hostile files."""
     report = QuestionnaireImportReport()

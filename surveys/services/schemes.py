@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from ..models import (
     Option,
     Question,
+    QuestionnaireVersion,
     ScoringCategory,
     ScoringRule,
     ScoringScheme,
@@ -21,7 +22,7 @@ class SchemeLocked(Exception):
     """The version is frozen: its scoring can no longer change."""
 
 
-def ensure_editable(version):
+def ensure_editable(version: QuestionnaireVersion) -> None:
     if version.is_frozen:
         raise SchemeLocked(
             f"Versionen {version} är låst sedan en omgång använt den; poängsättningen kan inte ändras. "
@@ -93,7 +94,7 @@ def _fmt(number):
     return f"{number.normalize():f}"
 
 
-def scheme_problems(version):
+def scheme_problems(version: QuestionnaireVersion) -> list[Problem]:
     """Every problem of the version's scoring, each with a Swedish message. An empty list means the
     scheme can be used for a round."""
     scheme = ScoringScheme.objects.filter(version=version).first()

@@ -6,10 +6,13 @@ Python; hidden questions (see conditions.py) score 0 and never count as missing.
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import groupby
+from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..models import (
@@ -17,6 +20,7 @@ from ..models import (
     Assignment,
     IndexResult,
     Question,
+    QuestionnaireVersion,
     Response,
     ScoringCategory,
     ScoringRule,
@@ -154,7 +158,7 @@ class ScoreCard:
     missing: list
 
 
-def compile_scheme(version):
+def compile_scheme(version: QuestionnaireVersion) -> CompiledScheme:
     """Read a version's scheme, categories, rules and questions (four queries)."""
     scheme = ScoringScheme.objects.filter(version=version).first()
     if scheme is None:
@@ -253,7 +257,9 @@ def _result(assignment_id, compiled, card, *, preliminary, now, rank=None):
 _UPDATE_FIELDS = ["scheme", "categories", "total", "scaled", "rank", "preliminary", "computed_at"]
 
 
-def compute_assignment_index(assignment_or_response, *, now=None):
+def compute_assignment_index(
+    assignment_or_response: Assignment | Response, *, now: datetime | None = None
+) -> IndexResult:
     """(Re)compute one submitted response's index; returns the IndexResult. Its rank is left empty:
     ranks are set when the whole round is computed."""
     if isinstance(assignment_or_response, Response):
@@ -278,14 +284,14 @@ def compute_assignment_index(assignment_or_response, *, now=None):
     return IndexResult.objects.get(assignment=assignment)
 
 
-def scored_responses(survey_round):
+def scored_responses(survey_round: SurveyRound) -> QuerySet[Response]:
     """Responses of a round that get an index: submitted, of assignments still in the round."""
     return Response.objects.filter(
         state=Response.State.SUBMITTED, assignment__round=survey_round, assignment__removed_at=None
     )
 
 
-def competition_ranks(totals):
+def competition_ranks(totals: dict[Any, Decimal]) -> dict[Any, int]:
     """{key: rank} with ties sharing a rank (1, 2, 2, 4), highest total first."""
     ranks = {}
     ordered = sorted(totals.items(), key=lambda item: item[1], reverse=True)
@@ -321,7 +327,13 @@ def _answer_rows(values_list, chunk_size=5000):
 _MISSING = object()
 
 
-def compute_round_index(survey_round, *, now=None, batch_size=1000, allow_published=False):
+def compute_round_index(
+    survey_round: SurveyRound,
+    *,
+    now: datetime | None = None,
+    batch_size: int = 1000,
+    allow_published: bool = False,
+) -> int:
     """(Re)compute every submitted response of a round, set ranks, and drop results of assignments that
     no longer qualify (removed or reopened). Returns the number of results written.
 
