@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import models as m
 from .permissions import can_read_rounds
-from .services import exports
+from .services import export_jobs
 
 
 @admin.register(m.User)
@@ -303,7 +303,7 @@ class SurveyRoundAdmin(admin.ModelAdmin):
             self.message_user(request, _("Du saknar behörighet att exportera."), messages.ERROR)
             return
         for survey_round in queryset.select_related("version"):
-            job, created = exports.request_export(survey_round=survey_round, user=request.user)
+            job, created = export_jobs.request_export(survey_round=survey_round, user=request.user)
             text = (
                 _("Export av %(round)s är beställd (jobb %(job)s).")
                 if created

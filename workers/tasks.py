@@ -6,7 +6,7 @@ says which task does each named piece of work."""
 from celery import shared_task
 
 from surveys.models import SurveyRound
-from surveys.services import background, exports, outbox, rounds, scoring
+from surveys.services import background, export_jobs, outbox, rounds, scoring
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
@@ -37,13 +37,13 @@ def compute_round_index(round_id):
 @shared_task(acks_late=True)
 def build_export(job_id):
     """Build one export job's workbook (the time limits are the Celery defaults in settings)."""
-    return exports.build_export(job_id=job_id)
+    return export_jobs.build_export(job_id=job_id)
 
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=570)
 def expire_exports():
     """Hourly (beat): delete exported files past EXPORT_RETENTION_DAYS."""
-    return exports.expire_exports()
+    return export_jobs.expire_exports()
 
 
 def _provide(task_name, task):

@@ -14,7 +14,7 @@ from rest_framework.reverse import reverse
 
 from ..models import ExportJob, SurveyRound
 from ..permissions import can_read_rounds
-from ..services import exports
+from ..services import export_jobs
 
 
 class CanReadRounds(BasePermission):
@@ -80,7 +80,7 @@ class RoundExportsView(ListCreateAPIView):
 
     @extend_schema(request=None, responses={200: ExportJobSerializer, 202: ExportJobSerializer})
     def post(self, request, round_id):
-        job, created = exports.request_export(survey_round=self.get_round(), user=request.user)
+        job, created = export_jobs.request_export(survey_round=self.get_round(), user=request.user)
         body = ExportJobSerializer(job, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
 
@@ -124,6 +124,6 @@ class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
         return FileResponse(
             handle,
             as_attachment=True,
-            filename=exports.workbook_filename(job),
+            filename=export_jobs.workbook_filename(job),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )

@@ -19,7 +19,7 @@ from ..models import (
     Response,
     SurveyRound,
 )
-from . import exports, outbox, responses, schemes
+from . import export_jobs, outbox, responses, schemes
 from .email_templates import render, template_errors, templates_of
 from .scoring import ScoringRefused, compute_round_index
 from .tokens import revoke_tokens
@@ -617,7 +617,7 @@ def tick(*, now=None):
     invitations = create_invitations(now=now)
     reminders = create_reminders(now=now)
     dispatched = outbox.dispatch_due(now=now)
-    exports_redispatched = exports.redispatch_stalled(now=now)
+    exports_redispatched = export_jobs.redispatch_stalled(now=now)
     result = {
         "opened": opened,
         "closed": closed,
