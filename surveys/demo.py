@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
-from exports import questionnaire_io
+from exports import questionnaire_workbook
 
 from .models import (
     Activity,
@@ -755,7 +755,7 @@ def _imported_version(questionnaire, number, label, scheme, categories, sections
     version = QuestionnaireVersion.objects.filter(questionnaire=questionnaire, number=number).first()
     if version is not None:
         return version
-    workbook = questionnaire_io.write_questionnaire(_tables(scheme, categories, sections))
+    workbook = questionnaire_workbook.write_questionnaire(_tables(scheme, categories, sections))
     report = import_questionnaire(upload=io.BytesIO(workbook), questionnaire=questionnaire, label=label)
     if not report.ok:
         raise RuntimeError("The demo questionnaire does not import: " + "; ".join(map(str, report.errors)))
@@ -765,15 +765,15 @@ def _imported_version(questionnaire, number, label, scheme, categories, sections
 def _tables(scheme, categories, sections):
     """The sheets of a questionnaire workbook for the demo's compact description of a questionnaire."""
     tables = {
-        questionnaire_io.SETTINGS: [
+        questionnaire_workbook.SETTINGS: [
             {"key": "Poängsättning", "value": scheme},
             {"key": "Skala till", "value": 100},
         ],
-        questionnaire_io.SECTIONS: [{"title": title, "description": ""} for title, _, _ in sections],
-        questionnaire_io.QUESTIONS: [],
-        questionnaire_io.OPTIONS: [],
-        questionnaire_io.RULES: [],
-        questionnaire_io.CATEGORIES: [
+        questionnaire_workbook.SECTIONS: [{"title": title, "description": ""} for title, _, _ in sections],
+        questionnaire_workbook.QUESTIONS: [],
+        questionnaire_workbook.OPTIONS: [],
+        questionnaire_workbook.RULES: [],
+        questionnaire_workbook.CATEGORIES: [
             {"code": code, "name": name, "parent": parent or "", "cap": cap}
             for code, name, cap, parent in categories
         ],
@@ -781,7 +781,7 @@ def _tables(scheme, categories, sections):
     for title, category, items in sections:
         for code, qtype, text, required, extra in items:
             condition = extra.get("condition") or ("", "", "")
-            tables[questionnaire_io.QUESTIONS].append(
+            tables[questionnaire_workbook.QUESTIONS].append(
                 {
                     "code": code,
                     "section": title,
@@ -797,7 +797,7 @@ def _tables(scheme, categories, sections):
                     "max_length": extra.get("max_length"),
                 }
             )
-            tables[questionnaire_io.OPTIONS] += [
+            tables[questionnaire_workbook.OPTIONS] += [
                 {"question": code, "code": option, "label": text} for option, text in extra.get("options", [])
             ]
             if category is None:
@@ -805,7 +805,7 @@ def _tables(scheme, categories, sections):
             points = extra.get("points", {"ja": 1} if qtype == T.YES_NO else {})
             rules = [(option, None, value) for option, value in points.items()]
             rules += [("", threshold, value) for threshold, value in extra.get("thresholds", {}).items()]
-            tables[questionnaire_io.RULES] += [
+            tables[questionnaire_workbook.RULES] += [
                 {
                     "question": code,
                     "option": option,

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from exports import questionnaire_io
+from exports import questionnaire_workbook
 from exports.xlsx_safety import UnsafeWorkbook
 
 from ..models import Questionnaire, QuestionnaireVersion
@@ -47,7 +47,7 @@ class QuestionnaireVersionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["get"])
     def template(self, request):
         """An example questionnaire workbook: every sheet, a few rows, and instructions."""
-        return xlsx_response(questionnaire_io.template(), "enkat-mall.xlsx")
+        return xlsx_response(questionnaire_workbook.template(), "enkat-mall.xlsx")
 
     @XLSX_SCHEMA
     @action(detail=True, methods=["get"])

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, Prefetch
 
-from exports import questionnaire_io as qio
+from exports import questionnaire_workbook
 from exports.sheets import CellError, cell_text, cell_yes_no
 
 from ..models import (
@@ -110,9 +110,9 @@ def version_tables(version: QuestionnaireVersion) -> dict[str, list[dict[str, An
                 }
             )
     return {
-        qio.SETTINGS: settings,
-        qio.SECTIONS: [{"title": s.title, "description": s.description} for s in sections],
-        qio.QUESTIONS: [
+        questionnaire_workbook.SETTINGS: settings,
+        questionnaire_workbook.SECTIONS: [{"title": s.title, "description": s.description} for s in sections],
+        questionnaire_workbook.QUESTIONS: [
             {
                 "code": q.code,
                 "section": q.section.title,
@@ -131,16 +131,16 @@ def version_tables(version: QuestionnaireVersion) -> dict[str, list[dict[str, An
             }
             for q in questions
         ],
-        qio.OPTIONS: [
+        questionnaire_workbook.OPTIONS: [
             {"question": q.code, "code": o.code, "label": o.label} for q in questions for o in q.options.all()
         ],
-        qio.RULES: rules,
-        qio.CATEGORIES: categories,
+        questionnaire_workbook.RULES: rules,
+        questionnaire_workbook.CATEGORIES: categories,
     }
 
 
 def export_version(version: QuestionnaireVersion) -> bytes:
-    return qio.write_questionnaire(version_tables(version), title=str(version))
+    return questionnaire_workbook.write_questionnaire(version_tables(version), title=str(version))
 
 
 def version_snapshot(version: QuestionnaireVersion) -> dict[str, Any]:
@@ -148,7 +148,9 @@ def version_snapshot(version: QuestionnaireVersion) -> dict[str, Any]:
     ask the same questions and score them the same way."""
     tables = version_tables(version)
     sections = [(s.title, s.description) for s in Section.objects.filter(version=version).order_by("order")]
-    return {"sections": sections} | {name: rows for name, rows in tables.items() if name != qio.SECTIONS}
+    return {"sections": sections} | {
+        name: rows for name, rows in tables.items() if name != questionnaire_workbook.SECTIONS
+    }
 
 
 # --------------------------------------------------------------------------------------------------
@@ -233,8 +235,10 @@ class QuestionnaireReader:
             if table is not None:
                 self.report.errors += table.errors
                 self.report.ignored_columns += [f"{name}: {h}" for h in table.ignored_headers]
-        if self.tables[qio.QUESTIONS] is None:
-            self.report.errors.append(CellError(qio.QUESTIONS, None, None, "Bladet Frågor saknas."))
+        if self.tables[questionnaire_workbook.QUESTIONS] is None:
+            self.report.errors.append(
+                CellError(questionnaire_workbook.QUESTIONS, None, None, "Bladet Frågor saknas.")
+            )
         if self.report.errors:
             return
         self._settings()
@@ -249,34 +253,36 @@ class QuestionnaireReader:
         return table.rows if table is not None else []
 
     def _settings(self):
-        for row in self._rows(qio.SETTINGS):
+        for row in self._rows(questionnaire_workbook.SETTINGS):
             key = cell_text(row.get("key")).casefold()
             if key not in (SETTING_LABEL, SETTING_SCHEME, SETTING_SCALE):
                 self.error(
-                    qio.SETTINGS,
+                    questionnaire_workbook.SETTINGS,
                     row,
                     "key",
                     "Okänd inställning (Versionsbenämning, Poängsättning, Skala till).",
                 )
             elif key == SETTING_SCALE:
-                self.settings[key] = self.decimal(qio.SETTINGS, row, "value", digits=8, places=2, minimum=0)
+                self.settings[key] = self.decimal(
+                    questionnaire_workbook.SETTINGS, row, "value", digits=8, places=2, minimum=0
+                )
             else:
                 self.settings[key] = self.text(
-                    qio.SETTINGS, row, "value", 100 if key == SETTING_LABEL else 200
+                    questionnaire_workbook.SETTINGS, row, "value", 100 if key == SETTING_LABEL else 200
                 )
 
     def _sections(self):
-        for row in self._rows(qio.SECTIONS):
-            title = self.text(qio.SECTIONS, row, "title", 300)
+        for row in self._rows(questionnaire_workbook.SECTIONS):
+            title = self.text(questionnaire_workbook.SECTIONS, row, "title", 300)
             if title.casefold() in self.sections:
-                self.error(qio.SECTIONS, row, "title", "Avsnittet finns redan.")
+                self.error(questionnaire_workbook.SECTIONS, row, "title", "Avsnittet finns redan.")
             self.sections[title.casefold()] = {
                 "title": title,
                 "description": cell_text(row.get("description")),
             }
 
     def _questions(self):
-        sheet = qio.QUESTIONS
+        sheet = questionnaire_workbook.QUESTIONS
         for row in self._rows(sheet):
             code = self.text(sheet, row, "code")
             if not code:
@@ -302,7 +308,9 @@ class QuestionnaireReader:
                 self.error(sheet, row, "text", "Frågetexten saknas.")
             section = self.text(sheet, row, "section", 300) or "Frågor"
             if section.casefold() not in self.sections:
-                if self.tables[qio.SECTIONS] is not None and self._rows(qio.SECTIONS):
+                if self.tables[questionnaire_workbook.SECTIONS] is not None and self._rows(
+                    questionnaire_workbook.SECTIONS
+                ):
                     self.error(sheet, row, "section", f'Avsnittet "{section}" finns inte på bladet Avsnitt.')
                 self.sections[section.casefold()] = {"title": section, "description": ""}
             draft = {
@@ -337,7 +345,7 @@ class QuestionnaireReader:
         self._links()
 
     def _condition(self, row, draft):
-        sheet = qio.QUESTIONS
+        sheet = questionnaire_workbook.QUESTIONS
         parent_code = cell_text(row.get("condition_question"))
         operator_name = cell_text(row.get("condition_operator")).casefold()
         value = self.text(sheet, row, "condition_value", 200)
@@ -401,12 +409,27 @@ class QuestionnaireReader:
         for draft in self.questions.values():
             row = draft["source"]
             if draft["activity_id"] and draft["activity_id"] not in known_activities:
-                self.error(qio.QUESTIONS, row, "activity", "Aktiviteten finns inte i enkätens program.")
+                self.error(
+                    questionnaire_workbook.QUESTIONS,
+                    row,
+                    "activity",
+                    "Aktiviteten finns inte i enkätens program.",
+                )
             if draft["indicator_id"]:
                 if draft["indicator_id"] not in known_indicators:
-                    self.error(qio.QUESTIONS, row, "indicator", "Indikatorn finns inte i enkätens program.")
+                    self.error(
+                        questionnaire_workbook.QUESTIONS,
+                        row,
+                        "indicator",
+                        "Indikatorn finns inte i enkätens program.",
+                    )
                 elif draft["activity_id"] and known_indicators[draft["indicator_id"]] != draft["activity_id"]:
-                    self.error(qio.QUESTIONS, row, "indicator", "Indikatorn hör till en annan aktivitet.")
+                    self.error(
+                        questionnaire_workbook.QUESTIONS,
+                        row,
+                        "indicator",
+                        "Indikatorn hör till en annan aktivitet.",
+                    )
 
     def _yes_no(self, sheet, row, key):
         value = cell_yes_no(row.get(key))
@@ -424,7 +447,7 @@ class QuestionnaireReader:
         return int(raw)
 
     def _options(self):
-        sheet = qio.OPTIONS
+        sheet = questionnaire_workbook.OPTIONS
         for row in self._rows(sheet):
             code_of_question = cell_text(row.get("question"))
             question = self.questions.get(code_of_question)
@@ -458,7 +481,7 @@ class QuestionnaireReader:
         for code, draft in self.questions.items():
             if draft["type"] and get_kind(draft["type"]).needs_options and not self.options.get(code):
                 self.error(
-                    qio.QUESTIONS,
+                    questionnaire_workbook.QUESTIONS,
                     draft["source"],
                     "type",
                     "Frågan saknar svarsalternativ (bladet Svarsalternativ).",
@@ -466,7 +489,7 @@ class QuestionnaireReader:
             expected = draft.get("check_option")
             if expected and expected not in self.answer_codes(draft):
                 self.error(
-                    qio.QUESTIONS,
+                    questionnaire_workbook.QUESTIONS,
                     draft["source"],
                     "condition_value",
                     f"Villkorsvärdet {expected} är inget svarsalternativ för frågan {draft['condition_question']}.",
@@ -478,7 +501,7 @@ class QuestionnaireReader:
         return [code for code, _ in self.options.get(draft["code"], [])]
 
     def _categories(self):
-        sheet = qio.CATEGORIES
+        sheet = questionnaire_workbook.CATEGORIES
         for row in self._rows(sheet):
             code = self.text(sheet, row, "code")
             if not code or len(code) > 40:
@@ -509,7 +532,7 @@ class QuestionnaireReader:
                 parent = self.categories[parent]["parent"]
 
     def _rules(self):
-        sheet = qio.RULES
+        sheet = questionnaire_workbook.RULES
         seen = {}
         for row in self._rows(sheet):
             code = cell_text(row.get("question"))
@@ -630,7 +653,7 @@ def import_questionnaire(
     """Validate a questionnaire workbook and, unless `dry_run` or anything is wrong, create a new draft
     version of `questionnaire` from it. UnsafeWorkbook propagates for hostile files."""
     report = QuestionnaireImportReport()
-    tables = qio.read_questionnaire(upload)
+    tables = questionnaire_workbook.read_questionnaire(upload)
     reader = QuestionnaireReader(tables, questionnaire, report)
     reader.read()
     report.counts = {
@@ -641,7 +664,9 @@ def import_questionnaire(
         "rules": len(reader.rules),
     }
     if report.ok and not report.counts["questions"]:
-        report.errors.append(CellError(qio.QUESTIONS, None, None, "Enkäten har inga frågor."))
+        report.errors.append(
+            CellError(questionnaire_workbook.QUESTIONS, None, None, "Enkäten har inga frågor.")
+        )
     if report.ok and not dry_run:
         with transaction.atomic():
             report.version = _create_version(questionnaire, reader, label)
