@@ -9,7 +9,7 @@ from . import (
     export_jobs,
     organisations,
     programmes,
-    questionnaire_io,
+    questionnaire_workbooks,
     respondent,
     results,
     rounds,
@@ -45,7 +45,9 @@ router.register("focus-areas", programmes.FocusAreaViewSet, basename="focusarea"
 router.register("activities", programmes.ActivityViewSet, basename="activity")
 router.register("indicators", programmes.IndicatorViewSet, basename="indicator")
 router.register(
-    "questionnaire-versions", questionnaire_io.QuestionnaireVersionViewSet, basename="questionnaireversion"
+    "questionnaire-versions",
+    questionnaire_workbooks.QuestionnaireVersionViewSet,
+    basename="questionnaireversion",
 )
 
 urlpatterns = [
