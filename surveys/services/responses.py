@@ -30,7 +30,7 @@ State = Response.State
 
 
 @dataclass
-class Questionnaire:
+class ResponseWithQuestions:
     """One response with everything a page needs, loaded in a fixed number of queries."""
 
     response: Response
@@ -57,7 +57,7 @@ class Questionnaire:
 def load_questionnaire(response):
     questions = list(questions_for_assignment(response.assignment))
     answers = {a.question_id: a for a in Answer.objects.filter(response=response)}
-    return Questionnaire(response=response, questions=questions, answers=answers)
+    return ResponseWithQuestions(response=response, questions=questions, answers=answers)
 
 
 def response_for_assignment(assignment):
