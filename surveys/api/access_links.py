@@ -5,7 +5,7 @@ A new link is shown once in the answer to the request that made it; only its has
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
+from rest_framework.response import Response as ApiResponse
 
 from ..models import AccessToken, Assignment, Contact
 from ..permissions import IsCoordinator
@@ -69,10 +69,10 @@ class AccessLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             token, raw = reissue_link(**data.validated_data)
         token = self.get_queryset().get(pk=token.pk)
         token.link = link_for(raw)
-        return Response(IssuedLinkSerializer(token).data, status=status.HTTP_201_CREATED)
+        return ApiResponse(IssuedLinkSerializer(token).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: AccessLinkSerializer})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         token = revoke_link(token=self.get_object())
-        return Response(AccessLinkSerializer(token).data)
+        return ApiResponse(AccessLinkSerializer(token).data)

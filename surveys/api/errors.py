@@ -7,7 +7,7 @@ from itertools import islice
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import serializers, status
-from rest_framework.response import Response
+from rest_framework.response import Response as ApiResponse
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -26,7 +26,7 @@ def exception_handler(exc, context):
     if isinstance(exc, (ProtectedError, RestrictedError)):
         blocking = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
         used_by = sorted({str(obj) for obj in islice(blocking, 5)})
-        return Response(
+        return ApiResponse(
             {
                 "detail": "Kan inte tas bort eftersom andra uppgifter hänvisar hit.",
                 "used_by": used_by,

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.generics import ListCreateAPIView
 from rest_framework.permissions import BasePermission
-from rest_framework.response import Response
+from rest_framework.response import Response as ApiResponse
 from rest_framework.reverse import reverse
 
 from ..models import ExportJob, SurveyRound
@@ -82,7 +82,7 @@ class RoundExportsView(ListCreateAPIView):
     def post(self, request, round_id):
         job, created = export_jobs.request_export(survey_round=self.get_round(), user=request.user)
         body = ExportJobSerializer(job, context={"request": request}).data
-        return Response(body, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
+        return ApiResponse(body, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
 
 
 class NotReady(APIException):

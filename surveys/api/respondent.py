@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
-from rest_framework.response import Response
+from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from ..services import responses as svc
@@ -157,7 +157,7 @@ class QuestionnaireView(RespondentView):
         access, response, questionnaire = self.load(request, assignment_id)
         if svc.is_editable(response) and svc.prefill_response(response=response):
             questionnaire = svc.load_questionnaire(response)
-        return Response(
+        return ApiResponse(
             RespondentQuestionnaireSerializer(_questionnaire_data(access, response, questionnaire)).data
         )
 
@@ -185,14 +185,14 @@ class AnswersView(RespondentView):
                 all_or_nothing=True,
             )
         except svc.ResponseLocked:
-            return Response({"detail": "Enkäten kan inte ändras längre."}, status=status.HTTP_409_CONFLICT)
+            return ApiResponse({"detail": "Enkäten kan inte ändras längre."}, status=status.HTTP_409_CONFLICT)
         if errors:
-            return Response(
+            return ApiResponse(
                 {"errors": {code: e.message for code, e in errors.items()}},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         conflicts = [{"code": c.question.code, "theirs": c.theirs, "mine": c.mine} for c in result.conflicts]
-        return Response(
+        return ApiResponse(
             {"version": result.version, "saved": result.changed, "conflicts": conflicts},
             status=status.HTTP_409_CONFLICT if conflicts else status.HTTP_200_OK,
         )
@@ -218,9 +218,9 @@ class SubmitView(RespondentView):
         try:
             first = svc.submit_response(response=response, contact=access.contact)
         except svc.SubmitRefused as refused:
-            return Response(
+            return ApiResponse(
                 {"missing": [q.code for q in refused.missing]}, status=status.HTTP_400_BAD_REQUEST
             )
         except svc.ResponseLocked:
-            return Response({"detail": "Enkäten är stängd."}, status=status.HTTP_409_CONFLICT)
-        return Response({"state": response.state, "first_submission": first})
+            return ApiResponse({"detail": "Enkäten är stängd."}, status=status.HTTP_409_CONFLICT)
+        return ApiResponse({"state": response.state, "first_submission": first})

@@ -13,7 +13,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
+from rest_framework.response import Response as ApiResponse
 
 from .. import selectors_results as sel
 from ..models import Assignment, Organisation, SurveyRound
@@ -63,7 +63,7 @@ class ResultViewSet(viewsets.ViewSet):
         result = sel.assignment_result(assignment)
         if result is None:
             raise NotFound("Resultatet är inte beräknat ännu.")
-        return Response(result)
+        return ApiResponse(result)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=False, url_path=r"rounds/(?P<round_id>\d+)")
@@ -73,7 +73,7 @@ class ResultViewSet(viewsets.ViewSet):
         staff = can_read_rounds(request.user)
         if not staff and survey_round.state != PUBLISHED:
             raise PermissionDenied("Omgångens resultat visas när omgången är publicerad.")
-        return Response(sel.round_summary(survey_round, with_rows=staff))
+        return ApiResponse(sel.round_summary(survey_round, with_rows=staff))
 
     @extend_schema(
         request=None, responses={202: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT}
@@ -87,13 +87,13 @@ class ResultViewSet(viewsets.ViewSet):
         try:
             request_round_index(survey_round=survey_round)
         except ScoringRefused as refused:
-            return Response({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
+            return ApiResponse({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
         except BackgroundUnavailable:
-            return Response(
+            return ApiResponse(
                 {"detail": "Bakgrundsjobben nås inte just nu. Försök igen om en stund."},
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,
             )
-        return Response({"detail": "Indexet räknas om."}, status=status.HTTP_202_ACCEPTED)
+        return ApiResponse({"detail": "Indexet räknas om."}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         responses=OpenApiTypes.OBJECT,
@@ -138,7 +138,7 @@ class ResultViewSet(viewsets.ViewSet):
             raise ValidationError({"detail": str(refused)}) from None
         except ValueError as unknown:
             raise ValidationError({"version": str(unknown)}) from None
-        return Response(trend)
+        return ApiResponse(trend)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=False, url_path=r"rounds/(?P<round_id>\d+)/activities")
@@ -148,4 +148,4 @@ class ResultViewSet(viewsets.ViewSet):
         if not can_read_rounds(request.user):
             raise PermissionDenied("Du saknar behörighet för detta.")
         survey_round = get_object_or_404(SurveyRound, pk=round_id)
-        return Response(sel.activity_report(survey_round))
+        return ApiResponse(sel.activity_report(survey_round))

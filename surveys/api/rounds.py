@@ -7,7 +7,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response as HttpResponse
+from rest_framework.response import Response as ApiResponse
 
 from .. import selectors
 from ..models import Organisation, OutboundEmail, QuestionnaireVersion, SurveyRound
@@ -208,7 +208,7 @@ class RoundViewSet(
 
     def _output(self, survey_round, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=survey_round.pk)
-        return HttpResponse(RoundSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+        return ApiResponse(RoundSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=RoundInput, responses={201: RoundSerializer})
     def create(self, request, *args, **kwargs):
@@ -300,7 +300,7 @@ class RoundViewSet(
         survey_round = self.get_object()
         data = TemplateFields(data=request.data if request.method == "POST" else {})
         data.is_valid(raise_exception=True)
-        return HttpResponse(call(rounds.preview, survey_round=survey_round, overrides=data.validated_data))
+        return ApiResponse(call(rounds.preview, survey_round=survey_round, overrides=data.validated_data))
 
     @extend_schema(request=DigestInput, responses=RoundSerializer)
     @action(detail=True, methods=["post"])
@@ -338,7 +338,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     def reopen(self, request, pk=None):
         assignment = self.get_object()
         call(rounds.reopen_response, assignment=assignment, user=request.user)
-        return HttpResponse(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
+        return ApiResponse(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
 
     @extend_schema(request=DeadlineInput, responses=AssignmentSerializer)
     @action(detail=True, methods=["post"])
@@ -352,7 +352,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
             assignment=assignment,
             deadline=data.validated_data["deadline"],
         )
-        return HttpResponse(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
+        return ApiResponse(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
 
 
 class EmailFilter(filters.FilterSet):
@@ -375,4 +375,4 @@ class EmailViewSet(viewsets.ReadOnlyModelViewSet):
         row = self.get_object()
         call(outbox.retry, row=row, now=timezone.now())
         row.refresh_from_db()
-        return HttpResponse(EmailSerializer(row).data)
+        return ApiResponse(EmailSerializer(row).data)

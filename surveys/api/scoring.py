@@ -4,7 +4,7 @@
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
-from rest_framework.response import Response
+from rest_framework.response import Response as ApiResponse
 
 from ..models import ScoringCategory, ScoringRule, ScoringScheme
 from ..services.schemes import SchemeLocked, check_category, check_rule, ensure_editable, scheme_problems
@@ -104,7 +104,7 @@ class SchemeViewSet(LockedWhenFrozen, viewsets.ModelViewSet):
     def problems(self, request, pk=None):
         """What is wrong with the scheme (Swedish messages); empty when it can be used."""
         scheme = self.get_object()
-        return Response({"problems": [p.as_dict() for p in scheme_problems(scheme.version)]})
+        return ApiResponse({"problems": [p.as_dict() for p in scheme_problems(scheme.version)]})
 
 
 class CategoryViewSet(LockedWhenFrozen, viewsets.ModelViewSet):
