@@ -39,7 +39,6 @@ from .services.conditions import condition_holds
 from .services.questionnaires import import_questionnaire
 from .services.scoring import compute_round_index
 
-T = QuestionType
 CITY = "Stockholms stad"
 DEMO_PASSWORD = "demo-samordnare"
 
@@ -264,15 +263,21 @@ PI_SECTIONS = [
         [
             (
                 "ORG_1",
-                T.YES_NO,
+                QuestionType.YES_NO,
                 "Finns en politiskt antagen lokal plan för det ANDTS-förebyggande arbetet?",
                 True,
                 {},
             ),
-            ("ORG_2", T.YES_NO, "Finns en utsedd ANDTS-samordnare i stadsdelsförvaltningen?", True, {}),
+            (
+                "ORG_2",
+                QuestionType.YES_NO,
+                "Finns en utsedd ANDTS-samordnare i stadsdelsförvaltningen?",
+                True,
+                {},
+            ),
             (
                 "ORG_3",
-                T.DECIMAL,
+                QuestionType.DECIMAL,
                 "Hur stor del av en heltid arbetar samordnaren med ANDTS-frågor (procent)?",
                 True,
                 {
@@ -283,54 +288,78 @@ PI_SECTIONS = [
                     "help": "Ange en siffra mellan 0 och 100.",
                 },
             ),
-            ("ORG_4", T.YES_NO, "Finns en budget avsatt för ANDTS-förebyggande arbete?", True, {}),
-            ("ORG_5", T.YES_NO, "Finns en styrgrupp eller ledningsgrupp som följer arbetet?", True, {}),
-            ("ORG_6", T.YES_NO, "Följs arbetet upp i verksamhetsplanen?", True, {}),
-            ("ORG_7", T.YES_NO, "Har ledningen fått en årlig rapport om ANDTS-arbetet?", True, {}),
+            ("ORG_4", QuestionType.YES_NO, "Finns en budget avsatt för ANDTS-förebyggande arbete?", True, {}),
+            (
+                "ORG_5",
+                QuestionType.YES_NO,
+                "Finns en styrgrupp eller ledningsgrupp som följer arbetet?",
+                True,
+                {},
+            ),
+            ("ORG_6", QuestionType.YES_NO, "Följs arbetet upp i verksamhetsplanen?", True, {}),
+            ("ORG_7", QuestionType.YES_NO, "Har ledningen fått en årlig rapport om ANDTS-arbetet?", True, {}),
             (
                 "ORG_8",
-                T.YES_NO,
+                QuestionType.YES_NO,
                 "Finns en kartläggning av lokala risk- och skyddsfaktorer som är högst tre år gammal?",
                 True,
                 {},
             ),
-            ("ORG_9", T.YES_NO, "Finns en alkohol- och drogpolicy för medarbetare?", True, {}),
+            ("ORG_9", QuestionType.YES_NO, "Finns en alkohol- och drogpolicy för medarbetare?", True, {}),
             (
                 "ORG_10",
-                T.YES_NO,
+                QuestionType.YES_NO,
                 "Har policyn följts upp under året?",
                 False,
                 {"condition": ("ORG_9", "equals", "ja")},
             ),
-            ("ORG_11", T.YES_NO, "Finns en handlingsplan för spel om pengar?", True, {}),
-            ("ORG_12", T.YES_NO, "Ingår ANDTS-frågorna i förvaltningens trygghetsarbete?", True, {}),
+            ("ORG_11", QuestionType.YES_NO, "Finns en handlingsplan för spel om pengar?", True, {}),
+            (
+                "ORG_12",
+                QuestionType.YES_NO,
+                "Ingår ANDTS-frågorna i förvaltningens trygghetsarbete?",
+                True,
+                {},
+            ),
         ],
     ),
     (
         "Samverkan",
         "samverkan",
         [
-            ("SAM_1", T.YES_NO, "Finns en lokal samverkansgrupp för ANDTS-förebyggande arbete?", True, {}),
+            (
+                "SAM_1",
+                QuestionType.YES_NO,
+                "Finns en lokal samverkansgrupp för ANDTS-förebyggande arbete?",
+                True,
+                {},
+            ),
             (
                 "SAM_2",
-                T.SINGLE,
+                QuestionType.SINGLE,
                 "Hur ofta träffas samverkansgruppen?",
                 True,
                 {"options": FREQ, "points": {"1_2": 1, "3_plus": 2}, "condition": ("SAM_1", "equals", "ja")},
             ),
-            ("SAM_3", T.YES_NO, "Finns ett samverkansavtal med polisen (t.ex. medborgarlöfte)?", True, {}),
-            ("SAM_4", T.YES_NO, "Samverkar ni med skolorna i stadsdelen kring ANDTS?", True, {}),
-            ("SAM_5", T.YES_NO, "Samverkar ni med föreningslivet kring ANDTS?", True, {}),
+            (
+                "SAM_3",
+                QuestionType.YES_NO,
+                "Finns ett samverkansavtal med polisen (t.ex. medborgarlöfte)?",
+                True,
+                {},
+            ),
+            ("SAM_4", QuestionType.YES_NO, "Samverkar ni med skolorna i stadsdelen kring ANDTS?", True, {}),
+            ("SAM_5", QuestionType.YES_NO, "Samverkar ni med föreningslivet kring ANDTS?", True, {}),
             (
                 "SAM_6",
-                T.YES_NO,
+                QuestionType.YES_NO,
                 "Samverkar ni med Region Stockholm (t.ex. ungdomsmottagning, beroendevård)?",
                 True,
                 {},
             ),
             (
                 "SAM_7",
-                T.MULTIPLE,
+                QuestionType.MULTIPLE,
                 "Vilka aktörer ingår i samverkansgruppen?",
                 False,
                 {
@@ -346,7 +375,7 @@ PI_SECTIONS = [
             ),
             (
                 "SAM_8",
-                T.TEXT,
+                QuestionType.TEXT,
                 "Beskriv kort den viktigaste samverkan under året.",
                 False,
                 {"max_length": 2000},
@@ -357,10 +386,16 @@ PI_SECTIONS = [
         "Kunskap",
         "kunskap",
         [
-            ("KUN_1", T.YES_NO, "Har medarbetare fått utbildning i ANDTS-frågor under året?", True, {}),
+            (
+                "KUN_1",
+                QuestionType.YES_NO,
+                "Har medarbetare fått utbildning i ANDTS-frågor under året?",
+                True,
+                {},
+            ),
             (
                 "KUN_2",
-                T.INTEGER,
+                QuestionType.INTEGER,
                 "Hur många medarbetare har utbildats i ANDTS-frågor under året?",
                 True,
                 {
@@ -370,12 +405,30 @@ PI_SECTIONS = [
                     "condition": ("KUN_1", "equals", "ja"),
                 },
             ),
-            ("KUN_3", T.YES_NO, "Används lokal statistik (t.ex. Stockholmsenkäten) i planeringen?", True, {}),
-            ("KUN_4", T.YES_NO, "Har chefer fått utbildning i tidig upptäckt av riskbruk?", True, {}),
-            ("KUN_5", T.YES_NO, "Sprids kunskap om spel om pengar till medarbetare?", True, {}),
-            ("KUN_6", T.DATE, "När gjordes den senaste kartläggningen av ANDTS-läget?", False, {}),
-            ("KUN_7", T.YES_NO, "Har samordnaren deltagit i stadens nätverk för ANDTS-samordnare?", True, {}),
-            ("KUN_8", T.YES_NO, "Finns en kompetensutvecklingsplan för ANDTS-området?", True, {}),
+            (
+                "KUN_3",
+                QuestionType.YES_NO,
+                "Används lokal statistik (t.ex. Stockholmsenkäten) i planeringen?",
+                True,
+                {},
+            ),
+            (
+                "KUN_4",
+                QuestionType.YES_NO,
+                "Har chefer fått utbildning i tidig upptäckt av riskbruk?",
+                True,
+                {},
+            ),
+            ("KUN_5", QuestionType.YES_NO, "Sprids kunskap om spel om pengar till medarbetare?", True, {}),
+            ("KUN_6", QuestionType.DATE, "När gjordes den senaste kartläggningen av ANDTS-läget?", False, {}),
+            (
+                "KUN_7",
+                QuestionType.YES_NO,
+                "Har samordnaren deltagit i stadens nätverk för ANDTS-samordnare?",
+                True,
+                {},
+            ),
+            ("KUN_8", QuestionType.YES_NO, "Finns en kompetensutvecklingsplan för ANDTS-området?", True, {}),
         ],
     ),
     (
@@ -384,59 +437,71 @@ PI_SECTIONS = [
         [
             (
                 "AKT_1",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "Kontrollköp av tobak och folköl (1.1)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
             (
                 "AKT_2",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "Tillsyn av serveringsställen i samverkan med polisen (1.1)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
             (
                 "AKT_3",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "Kampanj mot langning inför skolavslutningar (1.2)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
             (
                 "AKT_4",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "Utbildning i Ansvarsfull alkoholservering (1.3)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
-            ("AKT_5", T.YES_NO, "Finns stödgrupper för barn i familjer med missbruk (2.1)?", True, {}),
-            ("AKT_6", T.YES_NO, "Har föräldramöten om ANDTS hållits i skolorna (2.2)?", True, {}),
-            ("AKT_7", T.YES_NO, "Arbetar ni för rökfria och nikotinfria miljöer för unga (2.3)?", True, {}),
+            (
+                "AKT_5",
+                QuestionType.YES_NO,
+                "Finns stödgrupper för barn i familjer med missbruk (2.1)?",
+                True,
+                {},
+            ),
+            ("AKT_6", QuestionType.YES_NO, "Har föräldramöten om ANDTS hållits i skolorna (2.2)?", True, {}),
+            (
+                "AKT_7",
+                QuestionType.YES_NO,
+                "Arbetar ni för rökfria och nikotinfria miljöer för unga (2.3)?",
+                True,
+                {},
+            ),
             (
                 "AKT_8",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "Fritidsaktiviteter helger och lov (3.1)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
             (
                 "AKT_9",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "ANDTS-undervisning i skolan (3.2)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
             (
                 "AKT_10",
-                T.INTEGER,
+                QuestionType.INTEGER,
                 "Hur många föräldrar har fullföljt ett föräldraskapsstödsprogram (3.4)?",
                 True,
                 {"min": 0, "max": 100000, "thresholds": {10: 1, 50: 2}},
             ),
             (
                 "AKT_11",
-                T.MULTIPLE,
+                QuestionType.MULTIPLE,
                 "Vilka föräldraskapsstödsprogram erbjuds (3.4)?",
                 False,
                 {
@@ -450,33 +515,57 @@ PI_SECTIONS = [
                     "points": {"abc": 1, "komet": 1, "foraldrakraft": 1, "cope": 1},
                 },
             ),
-            ("AKT_12", T.YES_NO, "Screenas riskbruk (t.ex. AUDIT) inom ekonomiskt bistånd (4.1)?", True, {}),
-            ("AKT_13", T.YES_NO, "Erbjuds rådgivning eller lotsning till stöd (4.2)?", True, {}),
-            ("AKT_14", T.YES_NO, "Finns riktat stöd till särskilt sårbara grupper (4.3)?", True, {}),
+            (
+                "AKT_12",
+                QuestionType.YES_NO,
+                "Screenas riskbruk (t.ex. AUDIT) inom ekonomiskt bistånd (4.1)?",
+                True,
+                {},
+            ),
+            ("AKT_13", QuestionType.YES_NO, "Erbjuds rådgivning eller lotsning till stöd (4.2)?", True, {}),
+            (
+                "AKT_14",
+                QuestionType.YES_NO,
+                "Finns riktat stöd till särskilt sårbara grupper (4.3)?",
+                True,
+                {},
+            ),
             (
                 "AKT_15",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "Chefsutbildning om alkohol- och drogpolicyn (4.4)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
-            ("AKT_16", T.YES_NO, "Används kunskapsbaserade metoder i missbruksvården (5.1)?", True, {}),
+            (
+                "AKT_16",
+                QuestionType.YES_NO,
+                "Används kunskapsbaserade metoder i missbruksvården (5.1)?",
+                True,
+                {},
+            ),
             (
                 "AKT_17",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "Uppsökande arbete med fältassistenter (5.3)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
-            ("AKT_18", T.YES_NO, "Sprids skademinimerande information till målgruppen (6.1)?", True, {}),
+            (
+                "AKT_18",
+                QuestionType.YES_NO,
+                "Sprids skademinimerande information till målgruppen (6.1)?",
+                True,
+                {},
+            ),
             (
                 "AKT_19",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "Utbildning i suicidprevention (6.2)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
-            ("AKT_20", T.YES_NO, "Erbjuds stöd till anhöriga (6.5)?", True, {}),
+            ("AKT_20", QuestionType.YES_NO, "Erbjuds stöd till anhöriga (6.5)?", True, {}),
         ],
     ),
     (
@@ -485,26 +574,26 @@ PI_SECTIONS = [
         [
             (
                 "OVR_1",
-                T.BREAKDOWN,
+                QuestionType.BREAKDOWN,
                 "Hur många deltog i stadsdelens ANDTS-aktiviteter under året?",
                 False,
                 {"help": "Fyll i de delar ni känner till. Totalt ska vara summan av delarna."},
             ),
             (
                 "OVR_2",
-                T.DECIMAL,
+                QuestionType.DECIMAL,
                 "Hur mycket pengar (tkr) satsades på ANDTS-förebyggande arbete?",
                 False,
                 {"min": 0, "max": 100000},
             ),
             (
                 "OVR_3",
-                T.DATE,
+                QuestionType.DATE,
                 "När antogs den lokala planen?",
                 False,
                 {"condition": ("ORG_1", "equals", "ja")},
             ),
-            ("OVR_4", T.TEXT, "Övriga kommentarer", False, {"max_length": 4000}),
+            ("OVR_4", QuestionType.TEXT, "Övriga kommentarer", False, {"max_length": 4000}),
         ],
     ),
 ]
@@ -738,7 +827,10 @@ def _pi_mini(programme):
         (
             "Struktur och aktiviteter",
             "total",
-            [(f"V1_{i}", T.YES_NO, f"Fråga {i} i den äldre versionen", True, {}) for i in range(1, 11)],
+            [
+                (f"V1_{i}", QuestionType.YES_NO, f"Fråga {i} i den äldre versionen", True, {})
+                for i in range(1, 11)
+            ],
         )
     ]
     v1 = _imported_version(
@@ -802,7 +894,7 @@ def _tables(scheme, categories, sections):
             ]
             if category is None:
                 continue
-            points = extra.get("points", {"ja": 1} if qtype == T.YES_NO else {})
+            points = extra.get("points", {"ja": 1} if qtype == QuestionType.YES_NO else {})
             rules = [(option, None, value) for option, value in points.items()]
             rules += [("", threshold, value) for threshold, value in extra.get("thresholds", {}).items()]
             tables[questionnaire_workbook.RULES] += [
@@ -893,26 +985,26 @@ def _record_invitations(survey_round):
 def _value_for(question, rng, strength):
     """A plausible answer; `strength` (0–1) is how far the organisation has come."""
     options = [o.code for o in question.options.all()]
-    if question.type == T.YES_NO:
+    if question.type == QuestionType.YES_NO:
         return "ja" if rng.random() < strength else "nej"
-    if question.type == T.SINGLE:
+    if question.type == QuestionType.SINGLE:
         return options[min(len(options) - 1, int(rng.random() * strength * len(options) + 0.3))]
-    if question.type == T.MULTIPLE:
+    if question.type == QuestionType.MULTIPLE:
         return [code for code in options if rng.random() < strength]
-    if question.type == T.ACTIVITY_STATUS:
+    if question.type == QuestionType.ACTIVITY_STATUS:
         return rng.choices(
             ["genomford", "delvis", "ej_genomford", "ej_aktuell"], [strength, 0.3, 1 - strength, 0.05]
         )[0]
-    if question.type == T.INTEGER:
+    if question.type == QuestionType.INTEGER:
         return int(rng.random() * strength * 150)
-    if question.type == T.DECIMAL:
+    if question.type == QuestionType.DECIMAL:
         return round(rng.random() * strength * float(question.max_value or 100), 1)
-    if question.type == T.DATE:
+    if question.type == QuestionType.DATE:
         return (date(2020, 1, 1) + timedelta(days=rng.randint(0, 1400))).isoformat()
-    if question.type == T.BREAKDOWN:
+    if question.type == QuestionType.BREAKDOWN:
         parts = {p: rng.randint(0, 200) for p in ("flickor", "pojkar", "kvinnor", "man")}
         return {**parts, "total": sum(parts.values())}
-    if question.type == T.TEXT:
+    if question.type == QuestionType.TEXT:
         return (
             rng.choice(["Gott samarbete med skolorna.", "Fältgruppen har varit aktiv under sommaren.", ""])
             or None

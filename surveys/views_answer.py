@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from .models import AccessToken, Response
 from .questiontypes import is_answered, kind_of
 from .selectors import attach_contributions
-from .services import responses as svc
+from .services import responses
 
 SESSION_LINKS = "respondent_links"  # {assignment id: access token id}
 CSP = (
@@ -88,12 +88,12 @@ def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None):
     for question in questions:
         kind = kind_of(question)
         answer = answers.get(question.pk)
-        name = svc.field_name(question)
+        name = responses.field_name(question)
         current = kind.as_input(question, answer.value if answer else None)
         if raw is not None and (question.code in errors or question.code in conflicts):
             # What the user typed stays in the field; every other field shows what is stored now
             # (the user's saved answers, and a colleague's newer answers the user did not touch).
-            current = svc.raw_from_form(question, raw)
+            current = responses.raw_from_form(question, raw)
         error = errors.get(question.code)
         item = {
             "question": question,
@@ -117,7 +117,7 @@ def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None):
             ("err", bool(error)),
         ]
         item["describedby"] = " ".join(f"{prefix}_{name}" for prefix, shown in described if shown)
-        kind.field_context(question, item, current, field_name=svc.field_name)
+        kind.field_context(question, item, current, field_name=responses.field_name)
         fields.append(item)
     return fields
 
@@ -160,10 +160,10 @@ def _progress(questionnaire):
 def overview(request, assignment_id):
     access = respondent_access(request, assignment_id)
     assignment = access.assignment
-    response = svc.response_for_assignment(assignment)
-    if svc.is_editable(response):
-        svc.prefill_response(response=response)
-    questionnaire = svc.load_questionnaire(response)
+    response = responses.response_for_assignment(assignment)
+    if responses.is_editable(response):
+        responses.prefill_response(response=response)
+    questionnaire = responses.load_questionnaire(response)
     return _page(
         request,
         "surveys/answer/overview.html",
@@ -171,7 +171,7 @@ def overview(request, assignment_id):
             "access": access,
             "assignment": assignment,
             "response": response,
-            "editable": svc.is_editable(response),
+            "editable": responses.is_editable(response),
             "sections": _progress(questionnaire),
             "prefilled": sum(1 for a in questionnaire.answers.values() if a.prefilled),
         },
@@ -189,15 +189,15 @@ def _section_of(questionnaire, number):
 @require_http_methods(["GET", "POST"])
 def section(request, assignment_id, number):
     access = respondent_access(request, assignment_id)
-    response = svc.response_for_assignment(access.assignment)
+    response = responses.response_for_assignment(access.assignment)
     if response.state == Response.State.SUBMITTED:
         return redirect("surveys:receipt", assignment_id=assignment_id)
-    questionnaire = svc.load_questionnaire(response)
+    questionnaire = responses.load_questionnaire(response)
     sections, current_section = _section_of(questionnaire, number)
     autosave = request.headers.get("X-Autosave") == "1"
     raw = errors = conflicts = None
     if request.method == "POST":
-        if not svc.is_editable(response):
+        if not responses.is_editable(response):
             if autosave:
                 return JsonResponse({"locked": True}, status=409)
             messages.error(request, "Enkäten kan inte ändras längre.")
@@ -224,7 +224,7 @@ def section(request, assignment_id, number):
                 return redirect("surveys:section", assignment_id=assignment_id, number=number - 1)
             messages.success(request, f"Utkastet sparades {timezone.localtime():%H:%M}.")
             return redirect("surveys:section", assignment_id=assignment_id, number=number)
-        questionnaire = svc.load_questionnaire(response)
+        questionnaire = responses.load_questionnaire(response)
     values = questionnaire.values
     shown = [q for q in questionnaire.visible(values) if q.section_id == current_section.pk]
     # Activity follow-up: the lead organisation sees what co-responsible organisations reported.
@@ -244,7 +244,7 @@ def section(request, assignment_id, number):
             "fields": fields,
             "errors": [f for f in fields if f["error"]],
             "conflicts": [f for f in fields if f["conflict"]],
-            "editable": svc.is_editable(response),
+            "editable": responses.is_editable(response),
         },
         status=400 if errors else 200,
     )
@@ -266,9 +266,9 @@ def _save_section(access, questionnaire, section, data):
         base_version = int(data.get("version", ""))
     except ValueError:
         base_version = 0
-    result, errors = svc.save_input(
+    result, errors = responses.save_input(
         questionnaire=questionnaire,
-        raw_by_code={q.code: svc.raw_from_form(q, data) for q in in_section},
+        raw_by_code={q.code: responses.raw_from_form(q, data) for q in in_section},
         base_version=base_version,
         contact=access.contact,
         confirm={key[len("confirm_") :] for key in data if key.startswith("confirm_")},
@@ -287,10 +287,10 @@ def _save_section(access, questionnaire, section, data):
 @require_http_methods(["GET", "POST"])
 def review(request, assignment_id):
     access = respondent_access(request, assignment_id)
-    response = svc.response_for_assignment(access.assignment)
+    response = responses.response_for_assignment(access.assignment)
     if response.state == Response.State.SUBMITTED:
         return redirect("surveys:receipt", assignment_id=assignment_id)
-    questionnaire = svc.load_questionnaire(response)
+    questionnaire = responses.load_questionnaire(response)
     error = ""
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
@@ -298,10 +298,10 @@ def review(request, assignment_id):
         else:
             mark_used(access)
             try:
-                first = svc.submit_response(response=response, contact=access.contact)
-            except svc.SubmitRefused:
+                first = responses.submit_response(response=response, contact=access.contact)
+            except responses.SubmitRefused:
                 error = "Svaren kan inte skickas in förrän alla obligatoriska frågor är besvarade."
-            except svc.ResponseLocked:
+            except responses.ResponseLocked:
                 messages.error(request, "Enkäten är stängd och kan inte skickas in längre.")
                 return redirect("surveys:overview", assignment_id=assignment_id)
             else:
@@ -312,8 +312,8 @@ def review(request, assignment_id):
                 return redirect("surveys:receipt", assignment_id=assignment_id)
     numbers = {s.pk: i for i, s in enumerate(questionnaire.sections(), start=1)}
     missing = [
-        {"question": q, "number": numbers[q.section_id], "anchor": f"id_{svc.field_name(q)}"}
-        for q in svc.missing_required(questionnaire) + svc.invalid_answers(questionnaire)
+        {"question": q, "number": numbers[q.section_id], "anchor": f"id_{responses.field_name(q)}"}
+        for q in responses.missing_required(questionnaire) + responses.invalid_answers(questionnaire)
     ]
     return _page(
         request,
@@ -324,7 +324,7 @@ def review(request, assignment_id):
             "response": response,
             "missing": missing,
             "error": error,
-            "editable": svc.is_editable(response),
+            "editable": responses.is_editable(response),
             "prefilled": sum(1 for a in questionnaire.answers.values() if a.prefilled),
         },
         status=400 if error else 200,
@@ -348,10 +348,10 @@ def _answer_rows(questionnaire):
 @never_cache
 def receipt(request, assignment_id):
     access = respondent_access(request, assignment_id)
-    response = svc.response_for_assignment(access.assignment)
+    response = responses.response_for_assignment(access.assignment)
     if response.state != Response.State.SUBMITTED:
         return redirect("surveys:overview", assignment_id=assignment_id)
-    questionnaire = svc.load_questionnaire(response)
+    questionnaire = responses.load_questionnaire(response)
     return _page(
         request,
         "surveys/answer/receipt.html",

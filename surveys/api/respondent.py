@@ -11,7 +11,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
-from ..services import responses as svc
+from ..services import responses
 from ..views_answer import SESSION_LINKS, mark_used, respondent_access
 
 
@@ -111,8 +111,8 @@ class RespondentView(APIView):
 
     def load(self, request, assignment_id):
         access = respondent_access(request._request, assignment_id)  # 404 for anything not opened
-        response = svc.response_for_assignment(access.assignment)
-        return access, response, svc.load_questionnaire(response)
+        response = responses.response_for_assignment(access.assignment)
+        return access, response, responses.load_questionnaire(response)
 
 
 def _questionnaire_data(access, response, questionnaire):
@@ -126,7 +126,7 @@ def _questionnaire_data(access, response, questionnaire):
         "deadline": assignment.deadline,
         "state": response.state,
         "version": response.version,
-        "editable": svc.is_editable(response),
+        "editable": responses.is_editable(response),
         "sections": [{"number": numbers[s.pk], "title": s.title} for s in questionnaire.sections()],
         "questions": [
             {
@@ -139,7 +139,7 @@ def _questionnaire_data(access, response, questionnaire):
                 "min_value": q.min_value,
                 "max_value": q.max_value,
                 "max_length": q.max_length,
-                "options": [{"code": c, "label": label} for c, label in svc.choices_for(q)],
+                "options": [{"code": c, "label": label} for c, label in responses.choices_for(q)],
                 "visible": q.pk in visible,
                 "value": questionnaire.answers[q.pk].value if q.pk in questionnaire.answers else None,
                 "prefilled": bool(q.pk in questionnaire.answers and questionnaire.answers[q.pk].prefilled),
@@ -155,8 +155,8 @@ class QuestionnaireView(RespondentView):
     )
     def get(self, request, assignment_id):
         access, response, questionnaire = self.load(request, assignment_id)
-        if svc.is_editable(response) and svc.prefill_response(response=response):
-            questionnaire = svc.load_questionnaire(response)
+        if responses.is_editable(response) and responses.prefill_response(response=response):
+            questionnaire = responses.load_questionnaire(response)
         return ApiResponse(
             RespondentQuestionnaireSerializer(_questionnaire_data(access, response, questionnaire)).data
         )
@@ -176,7 +176,7 @@ class AnswersView(RespondentView):
         data.is_valid(raise_exception=True)
         mark_used(access)
         try:
-            result, errors = svc.save_input(
+            result, errors = responses.save_input(
                 questionnaire=questionnaire,
                 raw_by_code=data.validated_data["answers"],
                 base_version=data.validated_data["version"],
@@ -184,7 +184,7 @@ class AnswersView(RespondentView):
                 confirm=set(data.validated_data["confirm"]),
                 all_or_nothing=True,
             )
-        except svc.ResponseLocked:
+        except responses.ResponseLocked:
             return ApiResponse({"detail": "Enkäten kan inte ändras längre."}, status=status.HTTP_409_CONFLICT)
         if errors:
             return ApiResponse(
@@ -216,11 +216,11 @@ class SubmitView(RespondentView):
         access, response, _ = self.load(request, assignment_id)
         mark_used(access)
         try:
-            first = svc.submit_response(response=response, contact=access.contact)
-        except svc.SubmitRefused as refused:
+            first = responses.submit_response(response=response, contact=access.contact)
+        except responses.SubmitRefused as refused:
             return ApiResponse(
                 {"missing": [q.code for q in refused.missing]}, status=status.HTTP_400_BAD_REQUEST
             )
-        except svc.ResponseLocked:
+        except responses.ResponseLocked:
             return ApiResponse({"detail": "Enkäten är stängd."}, status=status.HTTP_409_CONFLICT)
         return ApiResponse({"state": response.state, "first_submission": first})

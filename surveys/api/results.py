@@ -15,7 +15,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response as ApiResponse
 
-from .. import selectors_results as sel
+from .. import selectors_results
 from ..models import Assignment, Organisation, SurveyRound
 from ..permissions import can_read_rounds, is_coordinator
 from ..services.background import BackgroundUnavailable
@@ -60,7 +60,7 @@ class ResultViewSet(viewsets.ViewSet):
             visible = round_.state == PUBLISHED or round_.show_preliminary_result
             if assignment.organisation_id not in _own_organisations(request.user) or not visible:
                 raise NotFound("Inget resultat.")
-        result = sel.assignment_result(assignment)
+        result = selectors_results.assignment_result(assignment)
         if result is None:
             raise NotFound("Resultatet är inte beräknat ännu.")
         return ApiResponse(result)
@@ -73,7 +73,7 @@ class ResultViewSet(viewsets.ViewSet):
         staff = can_read_rounds(request.user)
         if not staff and survey_round.state != PUBLISHED:
             raise PermissionDenied("Omgångens resultat visas när omgången är publicerad.")
-        return ApiResponse(sel.round_summary(survey_round, with_rows=staff))
+        return ApiResponse(selectors_results.round_summary(survey_round, with_rows=staff))
 
     @extend_schema(
         request=None, responses={202: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT}
@@ -121,20 +121,20 @@ class ResultViewSet(viewsets.ViewSet):
             raise ValidationError({"version": "Ange version eller questionnaire."})
         from_year, to_year = _year(request, "from_year"), _year(request, "to_year")
         try:
-            versions = sel.trend_versions(
+            versions = selectors_results.trend_versions(
                 version_ids=version_ids,
                 questionnaire_id=questionnaire[0] if questionnaire else None,
                 from_year=from_year,
                 to_year=to_year,
             )
-            trend = sel.organisation_trend(
+            trend = selectors_results.organisation_trend(
                 organisation=organisation,
                 versions=versions,
                 published_only=not staff,
                 from_year=from_year,
                 to_year=to_year,
             )
-        except sel.IncomparableVersions as refused:
+        except selectors_results.IncomparableVersions as refused:
             raise ValidationError({"detail": str(refused)}) from None
         except ValueError as unknown:
             raise ValidationError({"version": str(unknown)}) from None
@@ -148,4 +148,4 @@ class ResultViewSet(viewsets.ViewSet):
         if not can_read_rounds(request.user):
             raise PermissionDenied("Du saknar behörighet för detta.")
         survey_round = get_object_or_404(SurveyRound, pk=round_id)
-        return ApiResponse(sel.activity_report(survey_round))
+        return ApiResponse(selectors_results.activity_report(survey_round))

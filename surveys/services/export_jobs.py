@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 KIND = "round_workbook"
 # Bump when the workbook's layout changes: files built by older code are then not reused.
 WORKBOOK_LAYOUT = 1
-State = ExportJob.State
+JobState = ExportJob.State
 
 
 def round_fingerprint(survey_round: SurveyRound) -> str:
@@ -64,8 +64,8 @@ def request_export(
     fingerprint = round_fingerprint(survey_round)
     reusable = (
         ExportJob.objects.filter(round=survey_round, kind=KIND, fingerprint=fingerprint)
-        .filter(Q(state__in=[State.QUEUED, State.RUNNING]) | Q(state=State.DONE, expires_at__gt=now))
-        .exclude(state=State.DONE, file="")
+        .filter(Q(state__in=[JobState.QUEUED, JobState.RUNNING]) | Q(state=JobState.DONE, expires_at__gt=now))
+        .exclude(state=JobState.DONE, file="")
         .order_by("-created_at")
         .first()
     )
@@ -97,25 +97,25 @@ def redispatch_stalled(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     stalled = list(
         ExportJob.objects.filter(
-            state__in=[State.QUEUED, State.RUNNING], heartbeat_at__lt=_stale(now)
+            state__in=[JobState.QUEUED, JobState.RUNNING], heartbeat_at__lt=_stale(now)
         ).values_list("pk", flat=True)
     )
     if stalled:
         logger.warning("export jobs %s stalled; dispatched again", stalled)
-        ExportJob.objects.filter(pk__in=stalled).update(state=State.QUEUED, progress=0)
+        ExportJob.objects.filter(pk__in=stalled).update(state=JobState.QUEUED, progress=0)
         _dispatch(stalled, now=now)
     return len(stalled)
 
 
 def _claim(job_id, now):
     """QUEUED → RUNNING for exactly one worker (a job whose worker died is queued again by the tick)."""
-    return ExportJob.objects.filter(state=State.QUEUED, pk=job_id).update(
-        state=State.RUNNING, started_at=now, heartbeat_at=now, progress=1, error=""
+    return ExportJob.objects.filter(state=JobState.QUEUED, pk=job_id).update(
+        state=JobState.RUNNING, started_at=now, heartbeat_at=now, progress=1, error=""
     )
 
 
 def record_progress(job_id: int, percent: int) -> None:
-    ExportJob.objects.filter(pk=job_id, state=State.RUNNING).update(
+    ExportJob.objects.filter(pk=job_id, state=JobState.RUNNING).update(
         progress=min(int(percent), 99), heartbeat_at=timezone.now()
     )
 
@@ -151,28 +151,30 @@ def build_export(*, job_id: int, now: datetime | None = None) -> str | None:
         logger.exception("export job %s failed", job_id)
         message = f"Exporten kunde inte byggas ({exc.__class__.__name__}): {exc}"[:2000]
         ExportJob.objects.filter(pk=job_id).update(
-            state=State.FAILED, error=message, finished_at=timezone.now()
+            state=JobState.FAILED, error=message, finished_at=timezone.now()
         )
-        return State.FAILED
+        return JobState.FAILED
     ExportJob.objects.filter(pk=job_id).update(
-        state=State.DONE,
+        state=JobState.DONE,
         progress=100,
         file=job.file.name,
         fingerprint=fingerprint,
         finished_at=timezone.now(),
         expires_at=now + timedelta(days=settings.EXPORT_RETENTION_DAYS),
     )
-    return State.DONE
+    return JobState.DONE
 
 
 def expire_exports(*, now: datetime | None = None) -> int:
     """Remove finished files past their expiry from the storage; the job rows stay as a record."""
     now = now or timezone.now()
     expired = 0
-    for job in ExportJob.objects.filter(state=State.DONE, expires_at__lte=now):
+    for job in ExportJob.objects.filter(state=JobState.DONE, expires_at__lte=now):
         if job.file:
             job.file.storage.delete(job.file.name)
-        expired += ExportJob.objects.filter(pk=job.pk, state=State.DONE).update(state=State.EXPIRED, file="")
+        expired += ExportJob.objects.filter(pk=job.pk, state=JobState.DONE).update(
+            state=JobState.EXPIRED, file=""
+        )
     if expired:
         logger.info("expired %s export files", expired)
     return expired

@@ -21,7 +21,7 @@ from ..questiontypes import AnswerError, is_answered, kind_of
 from ..selectors import comparable_versions, questions_for_assignment
 from .conditions import visible_questions
 
-State = Response.State
+ResponseState = Response.State
 
 
 # --------------------------------------------------------------------------------------------------
@@ -137,9 +137,9 @@ def is_editable(response, *, now=None):
     """Drafts can be changed while the round is open and until the deadline plus the round's grace
     period; a response the coordinator reopened can be changed until it is submitted again."""
     now = now or timezone.now()
-    if response.state == State.SUBMITTED:
+    if response.state == ResponseState.SUBMITTED:
         return False
-    if response.state == State.REOPENED:
+    if response.state == ResponseState.REOPENED:
         return True
     assignment = response.assignment
     survey_round = assignment.round
@@ -305,7 +305,7 @@ def submit_response(*, response, contact=None, user=None, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         locked = Response.objects.select_for_update().select_related("assignment__round").get(pk=response.pk)
-        if locked.state == State.SUBMITTED:
+        if locked.state == ResponseState.SUBMITTED:
             return False
         if not is_editable(locked, now=now):
             raise ResponseLocked()
@@ -314,8 +314,10 @@ def submit_response(*, response, contact=None, user=None, now=None):
         if missing:
             raise SubmitRefused(missing)
         # The conditional update is the claim: only one request moves the response to "submitted".
-        won = Response.objects.filter(pk=locked.pk, state__in=[State.DRAFT, State.REOPENED]).update(
-            state=State.SUBMITTED,
+        won = Response.objects.filter(
+            pk=locked.pk, state__in=[ResponseState.DRAFT, ResponseState.REOPENED]
+        ).update(
+            state=ResponseState.SUBMITTED,
             submitted_at=now,
             submitted_by=contact,
             version=F("version") + 1,
@@ -342,8 +344,8 @@ def reopen_response(*, response, user=None, now=None):
     """Submitted → reopened, so the organisation can change its answers and submit again."""
     now = now or timezone.now()
     with transaction.atomic():
-        won = Response.objects.filter(pk=response.pk, state=State.SUBMITTED).update(
-            state=State.REOPENED, version=F("version") + 1, updated_at=now
+        won = Response.objects.filter(pk=response.pk, state=ResponseState.SUBMITTED).update(
+            state=ResponseState.REOPENED, version=F("version") + 1, updated_at=now
         )
         if won:
             response.refresh_from_db()
@@ -367,7 +369,7 @@ def previous_response(assignment):
             assignment__organisation_id=assignment.organisation_id,
             assignment__round__version__in=versions,
             assignment__round__year__lt=survey_round.year,
-            state=State.SUBMITTED,
+            state=ResponseState.SUBMITTED,
         )
         .order_by("-assignment__round__year", "-submitted_at")
         .first()
@@ -379,7 +381,7 @@ def prefill_response(*, response, now=None):
     marked as last year's (Answer.prefilled) until confirmed or changed. Runs once per response."""
     now = now or timezone.now()
     if (
-        response.state != State.DRAFT
+        response.state != ResponseState.DRAFT
         or ResponseRevision.objects.filter(response=response, action="prefill").exists()
     ):
         return 0
@@ -393,7 +395,7 @@ def prefill_response(*, response, now=None):
     with transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
         if (
-            locked.state != State.DRAFT
+            locked.state != ResponseState.DRAFT
             or ResponseRevision.objects.filter(response=locked, action="prefill").exists()
         ):
             return 0

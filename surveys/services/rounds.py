@@ -26,7 +26,7 @@ from .tokens import revoke_tokens
 
 logger = logging.getLogger(__name__)
 
-State = SurveyRound.State
+RoundState = SurveyRound.State
 
 # --------------------------------------------------------------------------------------------------
 # Templates (the texts and placeholders themselves are in email_templates.py)
@@ -210,9 +210,9 @@ def round_update(*, survey_round, **fields):
     """Edit a round. Everything may change in draft or scheduled; once open only names, templates, the
     reminder plan and the grace period (the deadline moves with `extend_deadline`); nothing once closed."""
     survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
-    if survey_round.state in (State.CLOSED, State.PUBLISHED):
+    if survey_round.state in (RoundState.CLOSED, RoundState.PUBLISHED):
         raise ValidationError({"state": ["En stängd omgång kan inte ändras."]})
-    if survey_round.state == State.OPEN:
+    if survey_round.state == RoundState.OPEN:
         locked = sorted(
             k for k, v in fields.items() if k not in EDITABLE_WHILE_OPEN and getattr(survey_round, k, v) != v
         )
@@ -247,7 +247,7 @@ def _transition(survey_round, *, allowed_from, to, message, **changes):
     won = SurveyRound.objects.filter(pk=survey_round.pk, state__in=allowed_from).update(state=to, **changes)
     if not won:
         current = SurveyRound.objects.filter(pk=survey_round.pk).values_list("state", flat=True).first()
-        label = State(current).label if current else "?"
+        label = RoundState(current).label if current else "?"
         raise ValidationError({"state": [f"{message} (omgången är {str(label).lower()})."]})
     survey_round.refresh_from_db()
     return survey_round
@@ -266,7 +266,7 @@ def round_schedule(*, survey_round, now=None):
     """Draft → scheduled: the tick opens it at opens_at."""
     _require_state(
         survey_round,
-        [State.DRAFT],
+        [RoundState.DRAFT],
         f"Bara ett utkast kan schemaläggas (omgången är {survey_round.get_state_display().lower()}).",
     )
     if not survey_round.assignments.filter(removed_at=None).exists():
@@ -274,8 +274,8 @@ def round_schedule(*, survey_round, now=None):
     _require_sound_scheme(survey_round)
     return _transition(
         survey_round,
-        allowed_from=[State.DRAFT],
-        to=State.SCHEDULED,
+        allowed_from=[RoundState.DRAFT],
+        to=RoundState.SCHEDULED,
         message="Bara ett utkast kan schemaläggas",
     )
 
@@ -283,8 +283,8 @@ def round_schedule(*, survey_round, now=None):
 def round_unschedule(*, survey_round):
     return _transition(
         survey_round,
-        allowed_from=[State.SCHEDULED],
-        to=State.DRAFT,
+        allowed_from=[RoundState.SCHEDULED],
+        to=RoundState.DRAFT,
         message="Bara en schemalagd omgång kan bli utkast",
     )
 
@@ -298,8 +298,8 @@ def _freeze_version(survey_round, now):
 def round_open(*, survey_round, now):
     """Scheduled → open (the tick). The conditional update makes this safe if two ticks ever run at once."""
     with transaction.atomic():
-        won = SurveyRound.objects.filter(pk=survey_round.pk, state=State.SCHEDULED).update(
-            state=State.OPEN, opened_at=now
+        won = SurveyRound.objects.filter(pk=survey_round.pk, state=RoundState.SCHEDULED).update(
+            state=RoundState.OPEN, opened_at=now
         )
         if won:
             _freeze_version(survey_round, now)
@@ -311,7 +311,7 @@ def round_open_now(*, survey_round, now=None):
     now = now or timezone.now()
     _require_state(
         survey_round,
-        [State.DRAFT, State.SCHEDULED],
+        [RoundState.DRAFT, RoundState.SCHEDULED],
         "Bara ett utkast eller en schemalagd omgång kan öppnas "
         f"(omgången är {survey_round.get_state_display().lower()}).",
     )
@@ -323,8 +323,8 @@ def round_open_now(*, survey_round, now=None):
     with transaction.atomic():
         _transition(
             survey_round,
-            allowed_from=[State.DRAFT, State.SCHEDULED],
-            to=State.OPEN,
+            allowed_from=[RoundState.DRAFT, RoundState.SCHEDULED],
+            to=RoundState.OPEN,
             message="Bara ett utkast eller en schemalagd omgång kan öppnas",
             opened_at=now,
             opens_at=now,
@@ -339,8 +339,8 @@ def round_close(*, survey_round, now):
     """Open → closed (the tick at deadline + grace, or a coordinator closing early). Reminders that are
     still waiting are cancelled; a requested digest is queued."""
     with transaction.atomic():
-        won = SurveyRound.objects.filter(pk=survey_round.pk, state=State.OPEN).update(
-            state=State.CLOSED, closed_at=now
+        won = SurveyRound.objects.filter(pk=survey_round.pk, state=RoundState.OPEN).update(
+            state=RoundState.CLOSED, closed_at=now
         )
         if won:
             OutboundEmail.objects.filter(
@@ -360,8 +360,8 @@ def round_close_early(*, survey_round, now=None):
     if not round_close(survey_round=survey_round, now=now):
         _transition(
             survey_round,
-            allowed_from=[State.OPEN],
-            to=State.CLOSED,
+            allowed_from=[RoundState.OPEN],
+            to=RoundState.CLOSED,
             message="Bara en öppen omgång kan stängas",
         )
     outbox.dispatch_due(now=now)
@@ -372,8 +372,8 @@ def round_close_early(*, survey_round, now=None):
 def round_publish(*, survey_round, now=None):
     return _transition(
         survey_round,
-        allowed_from=[State.CLOSED],
-        to=State.PUBLISHED,
+        allowed_from=[RoundState.CLOSED],
+        to=RoundState.PUBLISHED,
         message="Bara en stängd omgång kan publiceras",
         published_at=now or timezone.now(),
     )
@@ -386,7 +386,7 @@ def request_digest(*, survey_round, email, now=None):
         emails.append(email)
     SurveyRound.objects.filter(pk=survey_round.pk).update(digest_to=", ".join(emails))
     survey_round.refresh_from_db()
-    if survey_round.state in (State.CLOSED, State.PUBLISHED):
+    if survey_round.state in (RoundState.CLOSED, RoundState.PUBLISHED):
         outbox.queue_digest(survey_round=survey_round, now=now or timezone.now())
         outbox.dispatch_due(now=now or timezone.now())
     return survey_round
@@ -406,7 +406,7 @@ def extend_deadline(*, survey_round, deadline, assignment=None):
     """Move the deadline later, for the whole round or for one assignment."""
     _require_state(
         survey_round,
-        [State.DRAFT, State.SCHEDULED, State.OPEN],
+        [RoundState.DRAFT, RoundState.SCHEDULED, RoundState.OPEN],
         "Sista svarsdag kan inte flyttas när omgången är stängd.",
     )
     current = assignment.deadline if assignment else survey_round.deadline
@@ -428,7 +428,7 @@ def add_recipient(*, survey_round, organisation, now=None):
     now = now or timezone.now()
     _require_state(
         survey_round,
-        [State.DRAFT, State.SCHEDULED, State.OPEN],
+        [RoundState.DRAFT, RoundState.SCHEDULED, RoundState.OPEN],
         "Mottagare kan inte läggas till i en stängd omgång.",
     )
     assignment = Assignment.objects.filter(round=survey_round, organisation=organisation).first()
@@ -437,7 +437,7 @@ def add_recipient(*, survey_round, organisation, now=None):
     elif assignment.removed_at is not None:
         Assignment.objects.filter(pk=assignment.pk).update(removed_at=None)
         assignment.refresh_from_db()
-    if survey_round.state == State.OPEN:
+    if survey_round.state == RoundState.OPEN:
         create_invitations(now=now, rounds=[survey_round])
         transaction.on_commit(lambda: outbox.dispatch_due(now=now))
     return assignment
@@ -451,7 +451,7 @@ def remove_recipient(*, survey_round, organisation, now=None):
     now = now or timezone.now()
     _require_state(
         survey_round,
-        [State.DRAFT, State.SCHEDULED, State.OPEN],
+        [RoundState.DRAFT, RoundState.SCHEDULED, RoundState.OPEN],
         "Mottagare kan inte tas bort ur en stängd omgång.",
     )
     assignment = Assignment.objects.filter(
@@ -459,7 +459,10 @@ def remove_recipient(*, survey_round, organisation, now=None):
     ).first()
     if assignment is None:
         raise ValidationError({"organisation": ["Organisationen är inte mottagare i omgången."]})
-    if survey_round.state in (State.DRAFT, State.SCHEDULED) and not assignment.response.answers.exists():
+    if (
+        survey_round.state in (RoundState.DRAFT, RoundState.SCHEDULED)
+        and not assignment.response.answers.exists()
+    ):
         assignment.delete()
         return None
     Assignment.objects.filter(pk=assignment.pk).update(removed_at=now)
@@ -476,7 +479,9 @@ def reopen_response(*, assignment, user=None, now=None):
     """Submitted → reopened, so the organisation can change and submit again (the round must be open).
     The state change itself is the answering rules' (responses.reopen_response)."""
     now = now or timezone.now()
-    _require_state(assignment.round, [State.OPEN], "Ett svar kan bara öppnas igen medan omgången är öppen.")
+    _require_state(
+        assignment.round, [RoundState.OPEN], "Ett svar kan bara öppnas igen medan omgången är öppen."
+    )
     response = Response.objects.get(assignment=assignment)
     if not responses.reopen_response(response=response, user=user, now=now):
         raise ValidationError({"state": ["Bara ett inskickat svar kan öppnas igen."]})
@@ -490,14 +495,14 @@ def reopen_response(*, assignment, user=None, now=None):
 
 
 def rounds_to_open(*, now):
-    return SurveyRound.objects.filter(state=State.SCHEDULED, opens_at__lte=now)
+    return SurveyRound.objects.filter(state=RoundState.SCHEDULED, opens_at__lte=now)
 
 
 def rounds_to_close(*, now):
     """Open rounds whose deadline and grace period have passed (per-assignment extensions keep a round
     open until the latest of them)."""
     due = []
-    candidates = SurveyRound.objects.filter(state=State.OPEN, deadline__lte=now).annotate(
+    candidates = SurveyRound.objects.filter(state=RoundState.OPEN, deadline__lte=now).annotate(
         latest_override=Max("assignments__deadline_override")
     )
     for survey_round in candidates:
@@ -516,7 +521,7 @@ def create_invitations(*, now, rounds=None):
     none yet (a contact added while the round is open is invited by the next tick). The database finds the
     missing pairs, so a minute with nothing to do costs one query. Returns how many rows were created."""
     rounds = {
-        r.pk: r for r in (rounds if rounds is not None else SurveyRound.objects.filter(state=State.OPEN))
+        r.pk: r for r in (rounds if rounds is not None else SurveyRound.objects.filter(state=RoundState.OPEN))
     }
     if not rounds:
         return 0
@@ -554,7 +559,7 @@ def create_reminders(*, now):
     """Reminder rows for contacts of assignments not submitted whose step is due. Works on plain tuples
     (one query for the invited pairs, one for the reminders already made); the unique key makes a step's
     reminder exist at most once, however many ticks see it due."""
-    rounds = {r.pk: r for r in SurveyRound.objects.filter(state=State.OPEN)}
+    rounds = {r.pk: r for r in SurveyRound.objects.filter(state=RoundState.OPEN)}
     if not rounds:
         return 0
     invited = (
