@@ -2,8 +2,11 @@
 their check, and rendering one message. Rounds (preview, editing) and the outbox (sending) both use it."""
 
 import string
+from datetime import datetime
 
 from django.utils import formats, timezone
+
+from ..models import Assignment, SurveyRound
 
 PLACEHOLDERS = {
     "organisation": "organisationens namn",
@@ -50,7 +53,7 @@ STATUS_TEXT = {
 }
 
 
-def template_errors(text):
+def template_errors(text: str) -> list[str]:
     """Swedish messages for placeholders that do not exist or braces that do not pair up."""
     try:
         names = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
@@ -63,7 +66,7 @@ def template_errors(text):
     return []
 
 
-def templates_of(survey_round):
+def templates_of(survey_round: SurveyRound) -> dict[str, str]:
     return {
         "invitation_subject": survey_round.invitation_subject or DEFAULT_INVITATION_SUBJECT,
         "invitation_body": survey_round.invitation_body or DEFAULT_INVITATION_BODY,
@@ -72,11 +75,11 @@ def templates_of(survey_round):
     }
 
 
-def format_deadline(moment):
+def format_deadline(moment: datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "j F Y")
 
 
-def status_text(status, remaining=None):
+def status_text(status: str, remaining: int | None = None) -> str:
     """What a reminder says about the situation: not started, or a draft with N required questions left."""
     text = STATUS_TEXT.get(status, "")
     if status in ("draft", "reopened") and remaining is not None:
@@ -89,7 +92,16 @@ def status_text(status, remaining=None):
     return text
 
 
-def render(kind, *, survey_round, assignment, link, status="not_started", remaining=None, templates=None):
+def render(
+    kind: str,
+    *,
+    survey_round: SurveyRound,
+    assignment: Assignment,
+    link: str,
+    status: str = "not_started",
+    remaining: int | None = None,
+    templates: dict[str, str] | None = None,
+) -> tuple[str, str]:
     """(subject, body) of an invitation or a reminder for one assignment."""
     templates = templates or templates_of(survey_round)
     values = {

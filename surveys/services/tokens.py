@@ -14,11 +14,11 @@ from django.utils import timezone
 from ..models import AccessToken, Assignment, Contact, SurveyRound
 
 
-def hash_token(raw):
+def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def issue_token(*, assignment, contact, now=None):
+def issue_token(*, assignment: Assignment, contact: Contact, now: datetime | None = None) -> str:
     """Create a new link for one contact and assignment; returns the raw token (never stored)."""
     raw = secrets.token_urlsafe(32)
     AccessToken.objects.create(
@@ -27,7 +27,7 @@ def issue_token(*, assignment, contact, now=None):
     return raw
 
 
-def issue_tokens(pairs, *, now=None):
+def issue_tokens(pairs: list[tuple[int, int]], *, now: datetime | None = None) -> list[str]:
     """issue_token for many (assignment, contact) pairs in one INSERT; returns the raw tokens in order."""
     now = now or timezone.now()
     raws = [secrets.token_urlsafe(32) for _ in pairs]
@@ -40,11 +40,13 @@ def issue_tokens(pairs, *, now=None):
     return raws
 
 
-def link_for(raw):
+def link_for(raw: str) -> str:
     return settings.SITE_URL + reverse("surveys:magic-link", kwargs={"token": raw})
 
 
-def revoke_tokens(*, assignment, contact=None, now=None):
+def revoke_tokens(
+    *, assignment: Assignment, contact: Contact | None = None, now: datetime | None = None
+) -> int:
     tokens = AccessToken.objects.filter(assignment=assignment, revoked_at=None)
     if contact is not None:
         tokens = tokens.filter(contact=contact)
@@ -79,7 +81,7 @@ def revoke_link(*, token: AccessToken, now: datetime | None = None) -> AccessTok
     return token
 
 
-def revoke_hashes(hashes, *, now=None):
+def revoke_hashes(hashes: list[str], *, now: datetime | None = None) -> int:
     """Revoke links by their hash (links issued for a message that was never delivered)."""
     if not hashes:
         return 0
@@ -88,7 +90,7 @@ def revoke_hashes(hashes, *, now=None):
     )
 
 
-def link_expires_at(assignment):
+def link_expires_at(assignment: Assignment) -> datetime:
     """A link works until the round's (or the assignment's) deadline plus the round's grace period plus
     the site's link grace, and never once the round is published or back in draft."""
     survey_round = assignment.round
@@ -106,7 +108,7 @@ class TokenRefused(Exception):
         self.token = token
 
 
-def resolve_token(raw, *, now=None):
+def resolve_token(raw: str, *, now: datetime | None = None) -> AccessToken:
     """The AccessToken for a raw token, or TokenRefused(reason) with reason in
     {"unknown", "revoked", "expired", "not_open"}."""
     now = now or timezone.now()
