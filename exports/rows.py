@@ -4,36 +4,26 @@ The workbook module turns these plain rows into sheets; nothing here knows openp
 once, in chunks, grouped per organisation, so memory holds one organisation's answers at a time whatever
 the size of the round."""
 
-import datetime
 import statistics
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from itertools import groupby
 
 from django.db.models import Count, Max
 
 from surveys.models import (
-    ACTIVITY_STATUS_CHOICES,
-    BREAKDOWN_DEFAULT_PARTS,
-    YES_NO_CHOICES,
     Activity,
     Answer,
     Assignment,
     IndexResult,
     Question,
-    QuestionType,
     Response,
     ScoringCategory,
     ScoringRule,
     SurveyRound,
 )
+from surveys.questiontypes import cell_number, kind_of
 from surveys.selectors import comparable_versions
 
-T = QuestionType
-FIXED_LABELS = {
-    T.YES_NO: dict(YES_NO_CHOICES),
-    T.ACTIVITY_STATUS: dict(ACTIVITY_STATUS_CHOICES),
-}
 ANSWER_CHUNK = 2000
 
 
@@ -71,22 +61,10 @@ def status_label(response_state, n_answers):
 
 
 def as_number(raw):
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int | float):
+    """A number for a cell (int or float), or None; the question types' one number parser."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
         return raw
-    try:
-        number = Decimal(str(raw).strip().replace(",", ".").replace(" ", ""))
-    except (InvalidOperation, ValueError):
-        return None
-    return int(number) if number == number.to_integral_value() else float(number)
-
-
-def as_date(raw):
-    try:
-        return datetime.date.fromisoformat(str(raw)[:10])
-    except ValueError:
-        return None
+    return cell_number(raw)
 
 
 class RoundExport:
@@ -108,7 +86,7 @@ class RoundExport:
         self.options = {q.pk: [(o.code, o.label) for o in q.options.all()] for q in self.questions}
         # code → label per question, built once: the answer loop looks labels up a million times
         self.labels = {
-            q.pk: {code: str(label) for code, label in FIXED_LABELS.get(q.type, {}).items()}
+            q.pk: {code: str(label) for code, label in kind_of(q).fixed_choices or []}
             or dict(self.options[q.pk])
             for q in self.questions
         }
@@ -143,11 +121,7 @@ class RoundExport:
 
     def parts(self, question):
         """Option columns of a multiple-choice question, part columns of a breakdown."""
-        if question.type == T.MULTIPLE:
-            return self.options[question.pk]
-        if question.type == T.BREAKDOWN:
-            return self.options[question.pk] or [(c, str(lbl)) for c, lbl in BREAKDOWN_DEFAULT_PARTS]
-        return []
+        return kind_of(question).sheet_parts(question, self.options[question.pk])
 
     def columns(self):
         columns = []
@@ -168,43 +142,19 @@ class RoundExport:
         if raw is None:
             return None
         q = column.question
-        if q.type == T.MULTIPLE:
-            chosen = raw if isinstance(raw, list) else [raw]
-            return 1 if column.part in chosen else 0
-        if q.type == T.BREAKDOWN:
-            part = raw.get(column.part) if isinstance(raw, dict) else None
-            number = as_number(part) if part is not None else None
-            return number if number is not None else part
-        return self.scalar(q, raw)
+        return kind_of(q).wide_cell(raw, part=column.part, labels=self.labels[q.pk])
 
     def scalar(self, question, raw):
-        if question.type in (T.YES_NO, T.SINGLE, T.ACTIVITY_STATUS):
-            return self.label(question, raw) if isinstance(raw, str) else str(raw)
-        if question.type in (T.INTEGER, T.DECIMAL):
-            number = as_number(raw)
-            return number if number is not None else str(raw)
-        if question.type == T.DATE:
-            return as_date(raw) or str(raw)
-        if isinstance(raw, list | dict):
-            return ", ".join(str(v) for v in raw) if isinstance(raw, list) else str(raw)
-        return raw if isinstance(raw, int | float) and not isinstance(raw, bool) else str(raw)
+        """The one-cell value of a stored answer (not None)."""
+        return kind_of(question).wide_cell(raw, part="", labels=self.labels[question.pk])
 
     def long_values(self, question, raw):
         """(part label, answer code, value) per row of the long sheet for one stored answer."""
         if raw is None:
             return
-        if question.type == T.MULTIPLE:
-            for code in raw if isinstance(raw, list) else [raw]:
-                yield "", code, self.label(question, code)
-        elif question.type == T.BREAKDOWN and isinstance(raw, dict):
-            labels = dict(self.parts(question))
-            for code, part in raw.items():
-                number = as_number(part)
-                yield labels.get(code, code), "", number if number is not None else part
-        elif question.type in (T.YES_NO, T.SINGLE, T.ACTIVITY_STATUS) and isinstance(raw, str):
-            yield "", raw, self.label(question, raw)
-        else:
-            yield "", "", self.scalar(question, raw)
+        yield from kind_of(question).long_cells(
+            raw, labels=self.labels[question.pk], parts=dict(self.parts(question))
+        )
 
     def organisations(self):
         """Every recipient in organisation order with its answers; one query read in chunks."""

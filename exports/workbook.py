@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.utils import get_column_letter
 
-from surveys.models import ACTIVITY_STATUS_CHOICES, YES_NO_CHOICES
+from surveys.questiontypes import kind_of
 
 from . import cells
 from .rows import RoundExport, as_number, mean_and_median
@@ -401,8 +401,8 @@ def _codebook(wb, data):
     ws.append(_heading_row(ws, CODEBOOK_HEADINGS))
     for q in data.questions:
         options = data.parts(q) or data.options[q.pk]
-        if not options and q.type in ("yes_no", "activity_status"):
-            options = [(code, data.label(q, code)) for code in _fixed_codes(q.type)]
+        if not options and kind_of(q).fixed_choices:
+            options = [(code, data.label(q, code)) for code, _ in kind_of(q).fixed_choices]
         rules = data.rules.get(q.pk, [])
         points = "; ".join(
             f"{r.option_code}: {_plain(r.points)}"
@@ -433,6 +433,3 @@ def _codebook(wb, data):
         )
     ws.auto_filter.ref = f"A1:{get_column_letter(len(CODEBOOK_HEADINGS))}{len(data.questions) + 1}"
 
-
-def _fixed_codes(question_type):
-    return [code for code, _ in (YES_NO_CHOICES if question_type == "yes_no" else ACTIVITY_STATUS_CHOICES)]

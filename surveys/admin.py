@@ -20,7 +20,7 @@ from rest_framework.authtoken.models import TokenProxy
 
 from . import models as m
 from .permissions import can_read_rounds
-from .services import exports
+from .services import export_jobs
 from .services import rounds as round_services
 from .services.roles import user_set_role
 
@@ -463,13 +463,14 @@ class SurveyRoundForm(forms.ModelForm):
             ]
         else:
             checks = [
-                lambda: round_services.validate_schedule(
+                lambda: round_services.validate_round_fields(
                     opens_at=cleaned.get("opens_at"),
                     deadline=cleaned.get("deadline"),
                     reminder_offsets=cleaned.get("reminder_offsets"),
                     grace_hours=cleaned.get("grace_hours"),
+                    digest_to=cleaned.get("digest_to"),
+                    templates=cleaned,
                 ),
-                lambda: round_services.validate_templates(cleaned),
             ]
         for check in checks:
             try:
@@ -562,7 +563,7 @@ class SurveyRoundAdmin(admin.ModelAdmin):
             self.message_user(request, _("Du saknar behörighet att exportera."), messages.ERROR)
             return
         for survey_round in queryset.select_related("version"):
-            job, created = exports.request_export(survey_round=survey_round, user=request.user)
+            job, created = export_jobs.request_export(survey_round=survey_round, user=request.user)
             text = (
                 _("Export av %(round)s är beställd (jobb %(job)s).")
                 if created

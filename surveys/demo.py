@@ -2,12 +2,14 @@
 delmål, Preventionsindex mini V2 and an activity questionnaire, one published round from last year and
 one open round. Loading twice changes nothing (everything is looked up by natural keys first)."""
 
+import io
 import random
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+
+from exports import questionnaire_workbook
 
 from .models import (
     Activity,
@@ -18,7 +20,6 @@ from .models import (
     GoalArea,
     IndexResult,
     Indicator,
-    Option,
     Organisation,
     Programme,
     Question,
@@ -27,17 +28,16 @@ from .models import (
     QuestionType,
     Response,
     Role,
-    ScoringCategory,
-    ScoringRule,
-    ScoringScheme,
-    Section,
     SurveyRound,
     User,
 )
 from .selectors import questions_for_assignment
+from .services import outbox
+from .services.activity_reports import generate_activity_version
 from .services.conditions import condition_holds
+from .services.questionnaires import import_questionnaire
+from .services.scoring import compute_round_index
 
-T = QuestionType
 CITY = "Stockholms stad"
 DEMO_PASSWORD = "demo-samordnare"
 
@@ -262,15 +262,21 @@ PI_SECTIONS = [
         [
             (
                 "ORG_1",
-                T.YES_NO,
+                QuestionType.YES_NO,
                 "Finns en politiskt antagen lokal plan för det ANDTS-förebyggande arbetet?",
                 True,
                 {},
             ),
-            ("ORG_2", T.YES_NO, "Finns en utsedd ANDTS-samordnare i stadsdelsförvaltningen?", True, {}),
+            (
+                "ORG_2",
+                QuestionType.YES_NO,
+                "Finns en utsedd ANDTS-samordnare i stadsdelsförvaltningen?",
+                True,
+                {},
+            ),
             (
                 "ORG_3",
-                T.DECIMAL,
+                QuestionType.DECIMAL,
                 "Hur stor del av en heltid arbetar samordnaren med ANDTS-frågor (procent)?",
                 True,
                 {
@@ -281,54 +287,78 @@ PI_SECTIONS = [
                     "help": "Ange en siffra mellan 0 och 100.",
                 },
             ),
-            ("ORG_4", T.YES_NO, "Finns en budget avsatt för ANDTS-förebyggande arbete?", True, {}),
-            ("ORG_5", T.YES_NO, "Finns en styrgrupp eller ledningsgrupp som följer arbetet?", True, {}),
-            ("ORG_6", T.YES_NO, "Följs arbetet upp i verksamhetsplanen?", True, {}),
-            ("ORG_7", T.YES_NO, "Har ledningen fått en årlig rapport om ANDTS-arbetet?", True, {}),
+            ("ORG_4", QuestionType.YES_NO, "Finns en budget avsatt för ANDTS-förebyggande arbete?", True, {}),
+            (
+                "ORG_5",
+                QuestionType.YES_NO,
+                "Finns en styrgrupp eller ledningsgrupp som följer arbetet?",
+                True,
+                {},
+            ),
+            ("ORG_6", QuestionType.YES_NO, "Följs arbetet upp i verksamhetsplanen?", True, {}),
+            ("ORG_7", QuestionType.YES_NO, "Har ledningen fått en årlig rapport om ANDTS-arbetet?", True, {}),
             (
                 "ORG_8",
-                T.YES_NO,
+                QuestionType.YES_NO,
                 "Finns en kartläggning av lokala risk- och skyddsfaktorer som är högst tre år gammal?",
                 True,
                 {},
             ),
-            ("ORG_9", T.YES_NO, "Finns en alkohol- och drogpolicy för medarbetare?", True, {}),
+            ("ORG_9", QuestionType.YES_NO, "Finns en alkohol- och drogpolicy för medarbetare?", True, {}),
             (
                 "ORG_10",
-                T.YES_NO,
+                QuestionType.YES_NO,
                 "Har policyn följts upp under året?",
                 False,
                 {"condition": ("ORG_9", "equals", "ja")},
             ),
-            ("ORG_11", T.YES_NO, "Finns en handlingsplan för spel om pengar?", True, {}),
-            ("ORG_12", T.YES_NO, "Ingår ANDTS-frågorna i förvaltningens trygghetsarbete?", True, {}),
+            ("ORG_11", QuestionType.YES_NO, "Finns en handlingsplan för spel om pengar?", True, {}),
+            (
+                "ORG_12",
+                QuestionType.YES_NO,
+                "Ingår ANDTS-frågorna i förvaltningens trygghetsarbete?",
+                True,
+                {},
+            ),
         ],
     ),
     (
         "Samverkan",
         "samverkan",
         [
-            ("SAM_1", T.YES_NO, "Finns en lokal samverkansgrupp för ANDTS-förebyggande arbete?", True, {}),
+            (
+                "SAM_1",
+                QuestionType.YES_NO,
+                "Finns en lokal samverkansgrupp för ANDTS-förebyggande arbete?",
+                True,
+                {},
+            ),
             (
                 "SAM_2",
-                T.SINGLE,
+                QuestionType.SINGLE,
                 "Hur ofta träffas samverkansgruppen?",
                 True,
                 {"options": FREQ, "points": {"1_2": 1, "3_plus": 2}, "condition": ("SAM_1", "equals", "ja")},
             ),
-            ("SAM_3", T.YES_NO, "Finns ett samverkansavtal med polisen (t.ex. medborgarlöfte)?", True, {}),
-            ("SAM_4", T.YES_NO, "Samverkar ni med skolorna i stadsdelen kring ANDTS?", True, {}),
-            ("SAM_5", T.YES_NO, "Samverkar ni med föreningslivet kring ANDTS?", True, {}),
+            (
+                "SAM_3",
+                QuestionType.YES_NO,
+                "Finns ett samverkansavtal med polisen (t.ex. medborgarlöfte)?",
+                True,
+                {},
+            ),
+            ("SAM_4", QuestionType.YES_NO, "Samverkar ni med skolorna i stadsdelen kring ANDTS?", True, {}),
+            ("SAM_5", QuestionType.YES_NO, "Samverkar ni med föreningslivet kring ANDTS?", True, {}),
             (
                 "SAM_6",
-                T.YES_NO,
+                QuestionType.YES_NO,
                 "Samverkar ni med Region Stockholm (t.ex. ungdomsmottagning, beroendevård)?",
                 True,
                 {},
             ),
             (
                 "SAM_7",
-                T.MULTIPLE,
+                QuestionType.MULTIPLE,
                 "Vilka aktörer ingår i samverkansgruppen?",
                 False,
                 {
@@ -344,7 +374,7 @@ PI_SECTIONS = [
             ),
             (
                 "SAM_8",
-                T.TEXT,
+                QuestionType.TEXT,
                 "Beskriv kort den viktigaste samverkan under året.",
                 False,
                 {"max_length": 2000},
@@ -355,10 +385,16 @@ PI_SECTIONS = [
         "Kunskap",
         "kunskap",
         [
-            ("KUN_1", T.YES_NO, "Har medarbetare fått utbildning i ANDTS-frågor under året?", True, {}),
+            (
+                "KUN_1",
+                QuestionType.YES_NO,
+                "Har medarbetare fått utbildning i ANDTS-frågor under året?",
+                True,
+                {},
+            ),
             (
                 "KUN_2",
-                T.INTEGER,
+                QuestionType.INTEGER,
                 "Hur många medarbetare har utbildats i ANDTS-frågor under året?",
                 True,
                 {
@@ -368,12 +404,30 @@ PI_SECTIONS = [
                     "condition": ("KUN_1", "equals", "ja"),
                 },
             ),
-            ("KUN_3", T.YES_NO, "Används lokal statistik (t.ex. Stockholmsenkäten) i planeringen?", True, {}),
-            ("KUN_4", T.YES_NO, "Har chefer fått utbildning i tidig upptäckt av riskbruk?", True, {}),
-            ("KUN_5", T.YES_NO, "Sprids kunskap om spel om pengar till medarbetare?", True, {}),
-            ("KUN_6", T.DATE, "När gjordes den senaste kartläggningen av ANDTS-läget?", False, {}),
-            ("KUN_7", T.YES_NO, "Har samordnaren deltagit i stadens nätverk för ANDTS-samordnare?", True, {}),
-            ("KUN_8", T.YES_NO, "Finns en kompetensutvecklingsplan för ANDTS-området?", True, {}),
+            (
+                "KUN_3",
+                QuestionType.YES_NO,
+                "Används lokal statistik (t.ex. Stockholmsenkäten) i planeringen?",
+                True,
+                {},
+            ),
+            (
+                "KUN_4",
+                QuestionType.YES_NO,
+                "Har chefer fått utbildning i tidig upptäckt av riskbruk?",
+                True,
+                {},
+            ),
+            ("KUN_5", QuestionType.YES_NO, "Sprids kunskap om spel om pengar till medarbetare?", True, {}),
+            ("KUN_6", QuestionType.DATE, "När gjordes den senaste kartläggningen av ANDTS-läget?", False, {}),
+            (
+                "KUN_7",
+                QuestionType.YES_NO,
+                "Har samordnaren deltagit i stadens nätverk för ANDTS-samordnare?",
+                True,
+                {},
+            ),
+            ("KUN_8", QuestionType.YES_NO, "Finns en kompetensutvecklingsplan för ANDTS-området?", True, {}),
         ],
     ),
     (
@@ -382,59 +436,71 @@ PI_SECTIONS = [
         [
             (
                 "AKT_1",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "Kontrollköp av tobak och folköl (1.1)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
             (
                 "AKT_2",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "Tillsyn av serveringsställen i samverkan med polisen (1.1)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
             (
                 "AKT_3",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "Kampanj mot langning inför skolavslutningar (1.2)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
             (
                 "AKT_4",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "Utbildning i Ansvarsfull alkoholservering (1.3)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
-            ("AKT_5", T.YES_NO, "Finns stödgrupper för barn i familjer med missbruk (2.1)?", True, {}),
-            ("AKT_6", T.YES_NO, "Har föräldramöten om ANDTS hållits i skolorna (2.2)?", True, {}),
-            ("AKT_7", T.YES_NO, "Arbetar ni för rökfria och nikotinfria miljöer för unga (2.3)?", True, {}),
+            (
+                "AKT_5",
+                QuestionType.YES_NO,
+                "Finns stödgrupper för barn i familjer med missbruk (2.1)?",
+                True,
+                {},
+            ),
+            ("AKT_6", QuestionType.YES_NO, "Har föräldramöten om ANDTS hållits i skolorna (2.2)?", True, {}),
+            (
+                "AKT_7",
+                QuestionType.YES_NO,
+                "Arbetar ni för rökfria och nikotinfria miljöer för unga (2.3)?",
+                True,
+                {},
+            ),
             (
                 "AKT_8",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "Fritidsaktiviteter helger och lov (3.1)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
             (
                 "AKT_9",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "ANDTS-undervisning i skolan (3.2)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
             (
                 "AKT_10",
-                T.INTEGER,
+                QuestionType.INTEGER,
                 "Hur många föräldrar har fullföljt ett föräldraskapsstödsprogram (3.4)?",
                 True,
                 {"min": 0, "max": 100000, "thresholds": {10: 1, 50: 2}},
             ),
             (
                 "AKT_11",
-                T.MULTIPLE,
+                QuestionType.MULTIPLE,
                 "Vilka föräldraskapsstödsprogram erbjuds (3.4)?",
                 False,
                 {
@@ -448,33 +514,57 @@ PI_SECTIONS = [
                     "points": {"abc": 1, "komet": 1, "foraldrakraft": 1, "cope": 1},
                 },
             ),
-            ("AKT_12", T.YES_NO, "Screenas riskbruk (t.ex. AUDIT) inom ekonomiskt bistånd (4.1)?", True, {}),
-            ("AKT_13", T.YES_NO, "Erbjuds rådgivning eller lotsning till stöd (4.2)?", True, {}),
-            ("AKT_14", T.YES_NO, "Finns riktat stöd till särskilt sårbara grupper (4.3)?", True, {}),
+            (
+                "AKT_12",
+                QuestionType.YES_NO,
+                "Screenas riskbruk (t.ex. AUDIT) inom ekonomiskt bistånd (4.1)?",
+                True,
+                {},
+            ),
+            ("AKT_13", QuestionType.YES_NO, "Erbjuds rådgivning eller lotsning till stöd (4.2)?", True, {}),
+            (
+                "AKT_14",
+                QuestionType.YES_NO,
+                "Finns riktat stöd till särskilt sårbara grupper (4.3)?",
+                True,
+                {},
+            ),
             (
                 "AKT_15",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "Chefsutbildning om alkohol- och drogpolicyn (4.4)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
-            ("AKT_16", T.YES_NO, "Används kunskapsbaserade metoder i missbruksvården (5.1)?", True, {}),
+            (
+                "AKT_16",
+                QuestionType.YES_NO,
+                "Används kunskapsbaserade metoder i missbruksvården (5.1)?",
+                True,
+                {},
+            ),
             (
                 "AKT_17",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "Uppsökande arbete med fältassistenter (5.3)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
-            ("AKT_18", T.YES_NO, "Sprids skademinimerande information till målgruppen (6.1)?", True, {}),
+            (
+                "AKT_18",
+                QuestionType.YES_NO,
+                "Sprids skademinimerande information till målgruppen (6.1)?",
+                True,
+                {},
+            ),
             (
                 "AKT_19",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 "Utbildning i suicidprevention (6.2)",
                 True,
                 {"points": {"genomford": 2, "delvis": 1}},
             ),
-            ("AKT_20", T.YES_NO, "Erbjuds stöd till anhöriga (6.5)?", True, {}),
+            ("AKT_20", QuestionType.YES_NO, "Erbjuds stöd till anhöriga (6.5)?", True, {}),
         ],
     ),
     (
@@ -483,26 +573,26 @@ PI_SECTIONS = [
         [
             (
                 "OVR_1",
-                T.BREAKDOWN,
+                QuestionType.BREAKDOWN,
                 "Hur många deltog i stadsdelens ANDTS-aktiviteter under året?",
                 False,
                 {"help": "Fyll i de delar ni känner till. Totalt ska vara summan av delarna."},
             ),
             (
                 "OVR_2",
-                T.DECIMAL,
+                QuestionType.DECIMAL,
                 "Hur mycket pengar (tkr) satsades på ANDTS-förebyggande arbete?",
                 False,
                 {"min": 0, "max": 100000},
             ),
             (
                 "OVR_3",
-                T.DATE,
+                QuestionType.DATE,
                 "När antogs den lokala planen?",
                 False,
                 {"condition": ("ORG_1", "equals", "ja")},
             ),
-            ("OVR_4", T.TEXT, "Övriga kommentarer", False, {"max_length": 4000}),
+            ("OVR_4", QuestionType.TEXT, "Övriga kommentarer", False, {"max_length": 4000}),
         ],
     ),
 ]
@@ -561,8 +651,6 @@ def load_demo(*, today=None):
     _answer_round(current_round, complete=3, partial=4, seed=2026)
     _answer_round(activity_round, complete=len(responsible), partial=0, seed=2024)
     if not IndexResult.objects.filter(assignment__round=last_round).exists():
-        from .services.scoring import compute_round_index
-
         compute_round_index(last_round, now=last_round.published_at, allow_published=True)
     return {
         "organisations": orgs,
@@ -734,85 +822,99 @@ def _pi_mini(programme):
             "description": "Årlig enkät till stadsdelsförvaltningarna i november.",
         },
     )
-    # V1 (2018) is kept for history; V2 (2023) is not comparable with it.
-    v1, created = QuestionnaireVersion.objects.get_or_create(
-        questionnaire=questionnaire, number=1, defaults={"label": "PI mini V1 (2018)"}
+    # V1 (2018) is kept for history; V2 (2023) is not comparable with it. Both are imported from a
+    # questionnaire workbook, as a coordinator would.
+    v1_sections = [
+        (
+            "Struktur och aktiviteter",
+            "total",
+            [
+                (f"V1_{i}", QuestionType.YES_NO, f"Fråga {i} i den äldre versionen", True, {})
+                for i in range(1, 11)
+            ],
+        )
+    ]
+    v1 = _imported_version(
+        questionnaire, 1, "PI mini V1 (2018)", "PI mini V1", [("total", "Totalt", 10, None)], v1_sections
     )
-    if created:
-        section = Section.objects.create(version=v1, order=1, title="Struktur och aktiviteter")
-        scheme = ScoringScheme.objects.create(version=v1, name="PI mini V1")
-        total = ScoringCategory.objects.create(scheme=scheme, code="total", name="Totalt", cap=10)
-        for i in range(1, 11):
-            q = Question.objects.create(
-                version=v1,
-                section=section,
-                order=i,
-                code=f"V1_{i}",
-                type=T.YES_NO,
-                text=f"Fråga {i} i den äldre versionen",
-                required=True,
-            )
-            ScoringRule.objects.create(scheme=scheme, question=q, category=total, option_code="ja", points=1)
-    v2, created = QuestionnaireVersion.objects.get_or_create(
-        questionnaire=questionnaire, number=2, defaults={"label": "PI mini V2 (2023)"}
+    v2 = _imported_version(
+        questionnaire, 2, "PI mini V2 (2023)", "Preventionsindex mini V2", PI_CATEGORIES, PI_SECTIONS
     )
-    if created:
-        _build_pi_v2(v2)
     return v1, v2
 
 
-def _build_pi_v2(version):
-    scheme = ScoringScheme.objects.create(
-        version=version, name="Preventionsindex mini V2", scale_to=Decimal("100")
-    )
-    categories = {}
-    for order, (code, name, cap, parent) in enumerate(PI_CATEGORIES):
-        categories[code] = ScoringCategory.objects.create(
-            scheme=scheme, code=code, name=name, cap=cap, parent=categories.get(parent), order=order
-        )
-    questions = {}
-    for sorder, (title, category_code, items) in enumerate(PI_SECTIONS, start=1):
-        section = Section.objects.create(version=version, order=sorder, title=title)
-        for qorder, (code, qtype, text, required, extra) in enumerate(items, start=1):
-            condition = extra.get("condition")
-            question = Question.objects.create(
-                version=version,
-                section=section,
-                order=qorder,
-                code=code,
-                type=qtype,
-                text=text,
-                required=required,
-                help_text=extra.get("help", ""),
-                min_value=extra.get("min"),
-                max_value=extra.get("max"),
-                max_length=extra.get("max_length"),
-                condition_question=questions[condition[0]] if condition else None,
-                condition_operator=condition[1] if condition else "",
-                condition_value=condition[2] if condition else "",
+def _imported_version(questionnaire, number, label, scheme, categories, sections):
+    """Version `number` of the questionnaire, imported once from a workbook built from the demo data."""
+    version = QuestionnaireVersion.objects.filter(questionnaire=questionnaire, number=number).first()
+    if version is not None:
+        return version
+    workbook = questionnaire_workbook.write_questionnaire(_tables(scheme, categories, sections))
+    report = import_questionnaire(upload=io.BytesIO(workbook), questionnaire=questionnaire, label=label)
+    if not report.ok:
+        raise RuntimeError("The demo questionnaire does not import: " + "; ".join(map(str, report.errors)))
+    return report.version
+
+
+def _tables(scheme, categories, sections):
+    """The sheets of a questionnaire workbook for the demo's compact description of a questionnaire."""
+    tables = {
+        questionnaire_workbook.SETTINGS: [
+            {"key": "Poängsättning", "value": scheme},
+            {"key": "Skala till", "value": 100},
+        ],
+        questionnaire_workbook.SECTIONS: [{"title": title, "description": ""} for title, _, _ in sections],
+        questionnaire_workbook.QUESTIONS: [],
+        questionnaire_workbook.OPTIONS: [],
+        questionnaire_workbook.RULES: [],
+        questionnaire_workbook.CATEGORIES: [
+            {"code": code, "name": name, "parent": parent or "", "cap": cap}
+            for code, name, cap, parent in categories
+        ],
+    }
+    for title, category, items in sections:
+        for code, qtype, text, required, extra in items:
+            condition = extra.get("condition") or ("", "", "")
+            tables[questionnaire_workbook.QUESTIONS].append(
+                {
+                    "code": code,
+                    "section": title,
+                    "type": str(qtype),
+                    "text": text,
+                    "help": extra.get("help", ""),
+                    "required": "Ja" if required else "Nej",
+                    "condition_question": condition[0],
+                    "condition_operator": condition[1],
+                    "condition_value": condition[2],
+                    "min": extra.get("min"),
+                    "max": extra.get("max"),
+                    "max_length": extra.get("max_length"),
+                }
             )
-            questions[code] = question
-            for oorder, (ocode, label) in enumerate(extra.get("options", []), start=1):
-                Option.objects.create(question=question, order=oorder, code=ocode, label=label)
-            if category_code is None:
+            tables[questionnaire_workbook.OPTIONS] += [
+                {"question": code, "code": option, "label": text} for option, text in extra.get("options", [])
+            ]
+            if category is None:
                 continue
-            category = categories[category_code]
-            points = extra.get("points")
-            if points is None and qtype == T.YES_NO:
-                points = {"ja": 1}
-            for ocode, value in (points or {}).items():
-                ScoringRule.objects.create(
-                    scheme=scheme, question=question, category=category, option_code=ocode, points=value
-                )
-            for threshold, value in extra.get("thresholds", {}).items():
-                ScoringRule.objects.create(
-                    scheme=scheme, question=question, category=category, min_value=threshold, points=value
-                )
+            points = extra.get("points", {"ja": 1} if qtype == QuestionType.YES_NO else {})
+            rules = [(option, None, value) for option, value in points.items()]
+            rules += [("", threshold, value) for threshold, value in extra.get("thresholds", {}).items()]
+            tables[questionnaire_workbook.RULES] += [
+                {
+                    "question": code,
+                    "option": option,
+                    "threshold": threshold,
+                    "points": value,
+                    "category": category,
+                }
+                for option, threshold, value in rules
+            ]
+    return tables
 
 
 def _activity_questionnaire(programme):
-    """The Västerås shape: per activity its status, each indicator's value (split by gender where the
-    indicator says so) and a comment."""
+    """The Västerås shape, generated from the plan as a coordinator's request does: per activity its
+    status, each indicator's value (split by gender where the indicator says so, hidden when the activity
+    is "ej aktuell") and a comment."""
     questionnaire, _ = Questionnaire.objects.get_or_create(
         name="Uppföljning av ANDTS-programmets aktiviteter",
         defaults={
@@ -821,60 +923,10 @@ def _activity_questionnaire(programme):
             "description": "Årlig rapportering från ansvariga nämnder till stadsledningskontoret.",
         },
     )
-    version, created = QuestionnaireVersion.objects.get_or_create(
-        questionnaire=questionnaire,
-        number=1,
-        defaults={"label": f"Aktivitetsuppföljning {programme.start_year}–{programme.end_year}"},
-    )
-    if not created:
-        return version
-    activities = (
-        Activity.objects.filter(goal_area__programme=programme)
-        .select_related("goal_area")
-        .prefetch_related("indicators")
-    )
-    sections = {}
-    for activity in activities:
-        goal = activity.goal_area
-        if goal.pk not in sections:
-            sections[goal.pk] = Section.objects.create(
-                version=version, order=len(sections) + 1, title=f"Mål {goal.number}: {goal.title}"
-            )
-        section = sections[goal.pk]
-        order = section.questions.count()
-        code = f"A{activity.number.replace('.', '_')}"
-        Question.objects.create(
-            version=version,
-            section=section,
-            order=order + 1,
-            code=f"{code}_STATUS",
-            type=T.ACTIVITY_STATUS,
-            text=f"{activity.number} {activity.title}: har aktiviteten genomförts?",
-            required=True,
-            activity=activity,
-        )
-        for i, indicator in enumerate(activity.indicators.all(), start=1):
-            Question.objects.create(
-                version=version,
-                section=section,
-                order=order + 1 + i,
-                code=f"{code}_IND{i}",
-                type=T.BREAKDOWN if indicator.gender_split else T.INTEGER,
-                min_value=0,
-                text=f"{indicator.text} ({indicator.unit}, mål: {indicator.target})",
-                activity=activity,
-                indicator=indicator,
-            )
-        Question.objects.create(
-            version=version,
-            section=section,
-            order=order + 2 + activity.indicators.count(),
-            code=f"{code}_KOMMENTAR",
-            type=T.TEXT,
-            text=f"{activity.number}: kommentar",
-            max_length=4000,
-            activity=activity,
-        )
+    version = questionnaire.versions.filter(number=1).first()
+    if version is None:
+        label = f"Aktivitetsuppföljning {programme.start_year}–{programme.end_year}"
+        version = generate_activity_version(programme, questionnaire=questionnaire, label=label)
     return version
 
 
@@ -914,8 +966,6 @@ def _round(version, *, name, year, state, opens, deadline, programme, districts,
 
 def _record_invitations(survey_round):
     """The invitations of a round that opened before the demo was loaded went out back then."""
-    from .services import outbox
-
     rows = []
     for assignment in survey_round.assignments.select_related("organisation").prefetch_related(
         "organisation__contacts"
@@ -936,26 +986,26 @@ def _record_invitations(survey_round):
 def _value_for(question, rng, strength):
     """A plausible answer; `strength` (0–1) is how far the organisation has come."""
     options = [o.code for o in question.options.all()]
-    if question.type == T.YES_NO:
+    if question.type == QuestionType.YES_NO:
         return "ja" if rng.random() < strength else "nej"
-    if question.type == T.SINGLE:
+    if question.type == QuestionType.SINGLE:
         return options[min(len(options) - 1, int(rng.random() * strength * len(options) + 0.3))]
-    if question.type == T.MULTIPLE:
+    if question.type == QuestionType.MULTIPLE:
         return [code for code in options if rng.random() < strength]
-    if question.type == T.ACTIVITY_STATUS:
+    if question.type == QuestionType.ACTIVITY_STATUS:
         return rng.choices(
             ["genomford", "delvis", "ej_genomford", "ej_aktuell"], [strength, 0.3, 1 - strength, 0.05]
         )[0]
-    if question.type == T.INTEGER:
+    if question.type == QuestionType.INTEGER:
         return int(rng.random() * strength * 150)
-    if question.type == T.DECIMAL:
+    if question.type == QuestionType.DECIMAL:
         return round(rng.random() * strength * float(question.max_value or 100), 1)
-    if question.type == T.DATE:
+    if question.type == QuestionType.DATE:
         return (date(2020, 1, 1) + timedelta(days=rng.randint(0, 1400))).isoformat()
-    if question.type == T.BREAKDOWN:
+    if question.type == QuestionType.BREAKDOWN:
         parts = {p: rng.randint(0, 200) for p in ("flickor", "pojkar", "kvinnor", "man")}
         return {**parts, "total": sum(parts.values())}
-    if question.type == T.TEXT:
+    if question.type == QuestionType.TEXT:
         return (
             rng.choice(["Gott samarbete med skolorna.", "Fältgruppen har varit aktiv under sommaren.", ""])
             or None

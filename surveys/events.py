@@ -7,6 +7,10 @@ import logging
 
 from django.db import transaction
 
+from .models import ScoringScheme, SurveyRound
+from .services.outbox import send_receipt
+from .services.scoring import ScoringRefused, compute_assignment_index
+
 logger = logging.getLogger(__name__)
 
 
@@ -14,8 +18,6 @@ def response_submitted(response):
     """Called once per submission (not for a repeated click), inside the submitting transaction."""
 
     def follow_up():
-        from .services.outbox import send_receipt
-
         for step in (send_receipt, _preliminary_index):
             try:
                 step(response=response)
@@ -27,9 +29,6 @@ def response_submitted(response):
 
 def _preliminary_index(*, response):
     """The respondent may see a preliminary index at once when the coordinator allows it."""
-    from .models import ScoringScheme, SurveyRound
-    from .services.scoring import ScoringRefused, compute_assignment_index
-
     survey_round = SurveyRound.objects.filter(assignments__response=response).first()
     if survey_round is None or not survey_round.show_preliminary_result:
         return

@@ -11,6 +11,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# Question types live in the registry (surveys/questiontypes/); these names stay importable from here.
+from .questiontypes import QuestionType  # noqa: F401
+from .questiontypes import choices as question_type_choices
+from .questiontypes.activity_status import ACTIVITY_STATUS_CHOICES  # noqa: F401
+from .questiontypes.breakdown import BREAKDOWN_DEFAULT_PARTS  # noqa: F401
+from .questiontypes.yes_no import YES_NO_CHOICES  # noqa: F401
 from .text import validate_single_line
 
 # --------------------------------------------------------------------------------------------------
@@ -357,37 +363,6 @@ class Section(models.Model):
         return self.title
 
 
-class QuestionType(models.TextChoices):
-    YES_NO = "yes_no", _("Ja/nej")
-    SINGLE = "single", _("Ett val")
-    MULTIPLE = "multiple", _("Flera val")
-    INTEGER = "integer", _("Heltal")
-    DECIMAL = "decimal", _("Decimaltal")
-    TEXT = "text", _("Fritext")
-    DATE = "date", _("Datum")
-    ACTIVITY_STATUS = "activity_status", _("Aktivitetsstatus")
-    BREAKDOWN = "breakdown", _("Antal fördelat (flickor/pojkar/kvinnor/män/totalt)")
-
-
-# Fixed answer codes of the built-in choice types (scoring rules refer to these codes too).
-YES_NO_CHOICES = [("ja", _("Ja")), ("nej", _("Nej"))]
-ACTIVITY_STATUS_CHOICES = [
-    ("genomford", _("Genomförd")),
-    ("delvis", _("Delvis genomförd")),
-    ("ej_genomford", _("Ej genomförd")),
-    ("ej_aktuell", _("Ej aktuell")),
-]
-# Default parts of a numeric breakdown; a question may list its own as options. "total" is checked
-# against the sum of the other parts.
-BREAKDOWN_DEFAULT_PARTS = [
-    ("flickor", _("Flickor")),
-    ("pojkar", _("Pojkar")),
-    ("kvinnor", _("Kvinnor")),
-    ("man", _("Män")),
-    ("total", _("Totalt")),
-]
-
-
 class Question(models.Model):
     """A question with a stable code (e.g. ORG_1) that is unique in its version and identifies the
     same question across comparable versions."""
@@ -412,7 +387,7 @@ class Question(models.Model):
     code = models.CharField(_("kod"), max_length=40)
     text = models.TextField(_("fråga"))
     help_text = models.TextField(_("hjälptext"), blank=True)
-    type = models.CharField(_("typ"), max_length=20, choices=QuestionType.choices)
+    type = models.CharField(_("typ"), max_length=20, choices=question_type_choices)
     required = models.BooleanField(_("obligatorisk"), default=False)
     min_value = models.DecimalField(_("minsta värde"), max_digits=14, decimal_places=4, null=True, blank=True)
     max_value = models.DecimalField(

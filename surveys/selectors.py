@@ -2,14 +2,13 @@
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from django.db.models import Case, CharField, Count, Q, Value, When
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from .models import (
-    ACTIVITY_STATUS_CHOICES,
-    BREAKDOWN_DEFAULT_PARTS,
-    YES_NO_CHOICES,
     Activity,
     Answer,
     Assignment,
@@ -21,9 +20,11 @@ from .models import (
     Response,
     SurveyRound,
 )
+from .questiontypes import get as get_kind
+from .questiontypes.breakdown import Breakdown
 
 
-def comparable_versions(version):
+def comparable_versions(version: QuestionnaireVersion) -> QuerySet[QuestionnaireVersion]:
     """Every version whose results may be compared with `version`: itself and the versions linked to it
     through declared comparability, in either direction and transitively (V3 comparable with V2, V2 with
     V1 → all three). Versions of other questionnaires are never comparable."""
@@ -45,7 +46,7 @@ def comparable_versions(version):
     ).order_by("number")
 
 
-def questions_for_assignment(assignment):
+def questions_for_assignment(assignment: Assignment) -> QuerySet[Question]:
     """The questions an assignment's organisation answers, in page order, with what rendering and
     scoring need prefetched. Activity questionnaires show an organisation only the activities it leads
     or shares; other questionnaires show every question."""
@@ -90,7 +91,7 @@ def _status_q(status, prefix=""):
     }[status]
 
 
-def rounds_with_progress():
+def rounds_with_progress() -> QuerySet[SurveyRound]:
     """Rounds annotated with the number of (not removed) assignments in each status."""
     live = Q(assignments__removed_at__isnull=True)
     counts = {
@@ -102,7 +103,7 @@ def rounds_with_progress():
     )
 
 
-def progress_of(survey_round, *, now=None):
+def progress_of(survey_round: SurveyRound, *, now: datetime | None = None) -> dict[str, Any]:
     """The figures of an annotated round (from rounds_with_progress)."""
     now = now or timezone.now()
     total = survey_round.n_total
@@ -118,11 +119,11 @@ def progress_of(survey_round, *, now=None):
     }
 
 
-def round_progress(survey_round, *, now=None):
+def round_progress(survey_round: SurveyRound, *, now: datetime | None = None) -> dict[str, Any]:
     return progress_of(rounds_with_progress().get(pk=survey_round.pk), now=now)
 
 
-def assignments_with_progress():
+def assignments_with_progress() -> QuerySet[Assignment]:
     """Assignments with their status and the e-mails sent and failed, in one query."""
     whens = [When(_status_q(status), then=Value(status)) for status in ASSIGNMENT_STATUSES]
     return Assignment.objects.select_related("organisation", "round", "response").annotate(
@@ -132,7 +133,7 @@ def assignments_with_progress():
     )
 
 
-def responsibilities(organisation_id, *, version_id):
+def responsibilities(organisation_id: int, *, version_id: int) -> tuple[set[int], set[int]]:
     """(activity ids, indicator ids) of a version's linked plan rows that the organisation answers for.
 
     An indicator is the organisation's when it leads or shares the indicator itself, or — for an indicator
@@ -169,25 +170,19 @@ class Contribution:
 
     @property
     def display(self):
-        labels = dict(YES_NO_CHOICES) | dict(ACTIVITY_STATUS_CHOICES)
         if isinstance(self.value, dict):
             # In the parts' usual order (PostgreSQL's jsonb keeps no key order), own parts after them.
-            parts = dict(BREAKDOWN_DEFAULT_PARTS)
-            rank = {code: i for i, code in enumerate(parts)}
-            keys = sorted(self.value, key=lambda k: (rank.get(k, len(rank)), k))
-            return ", ".join(
-                f"{parts.get(k, k)} {self.value[k]}" for k in keys if self.value[k] not in (None, "")
-            )
-        if isinstance(self.value, list):
-            return ", ".join(str(labels.get(v, v)) for v in self.value)
-        return str(labels.get(self.value, self.value))
+            return ", ".join(f"{label} {count}" for label, count in Breakdown.parts_in_order(self.value))
+        kind = get_kind(self.question_type)
+        labels = {code: str(label) for code, label in kind.fixed_choices or []}
+        return kind.display(None, self.value, labels)
 
     @property
     def state_label(self):
         return "inskickat" if self.submitted else "utkast"
 
 
-def contributions_for(assignment):
+def contributions_for(assignment: Assignment) -> dict[int, list[Contribution]]:
     """{question id: [Contribution, ...]} for the questions whose activity (or indicator) the assignment's
     organisation leads: the answers other organisations in the same round gave to them. The lead's own
     answer is the official one; these are shown beside it while the lead answers. Two queries."""
@@ -223,7 +218,7 @@ def contributions_for(assignment):
     return result
 
 
-def attach_contributions(questions, assignment):
+def attach_contributions(questions: list[Question], assignment: Assignment) -> list[Question]:
     """Set `question.contributions` on each question, for `surveys/_contributions.html`."""
     found = contributions_for(assignment)
     for question in questions:

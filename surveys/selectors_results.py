@@ -7,22 +7,26 @@ function issues a fixed number of queries whatever the number of organisations."
 import statistics
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from .models import (
     Activity,
     Answer,
     Assignment,
     IndexResult,
+    Organisation,
     Question,
     QuestionnaireVersion,
-    QuestionType,
     Response,
     ScoringCategory,
     ScoringScheme,
     SurveyRound,
 )
+from .questiontypes import kind_of, to_number
+from .questiontypes.activity_status import ActivityStatus
+from .questiontypes.breakdown import Breakdown
 from .selectors import comparable_versions
-from .services.scoring import as_number
+from .services.conditions import visible_answers
 
 
 class IncomparableVersions(Exception):
@@ -51,7 +55,7 @@ def _category_names(scheme_ids):
     return {(c.scheme_id, c.code): c for c in rows}
 
 
-def assignment_result(assignment):
+def assignment_result(assignment: Assignment) -> dict[str, Any] | None:
     """The index of one assignment, or None when it has none: points per category (raw = before its
     cap, capped = what counts), total, the most the scheme can give, scaled, and rank among n."""
     result = (
@@ -106,7 +110,7 @@ def _parent_code(category, names):
     return parent.code if parent else None
 
 
-def round_summary(survey_round, *, with_rows=False):
+def round_summary(survey_round: SurveyRound, *, with_rows: bool = False) -> dict[str, Any]:
     """A round's figures: n, total and scaled (mean, median, min, max) and the same per category of
     capped points; with `with_rows`, every organisation's total, scaled and rank as well."""
     results = list(
@@ -158,7 +162,7 @@ def _scheme_of(survey_round):
     return ScoringScheme.objects.filter(version_id=survey_round.version_id).first()
 
 
-def check_comparable(versions):
+def check_comparable(versions: list[QuestionnaireVersion]) -> None:
     """Raise IncomparableVersions naming the versions when `versions` are not all comparable."""
     versions = list(versions)
     if len(versions) < 2:
@@ -173,7 +177,13 @@ def check_comparable(versions):
         )
 
 
-def trend_versions(*, version_ids=(), questionnaire_id=None, from_year=None, to_year=None):
+def trend_versions(
+    *,
+    version_ids: tuple[int, ...] | list[int] = (),
+    questionnaire_id: int | None = None,
+    from_year: int | None = None,
+    to_year: int | None = None,
+) -> list[QuestionnaireVersion]:
     """The versions a trend spans: named explicitly (each must be comparable with the others), the
     versions used by a questionnaire's rounds in a span of years (likewise), or, for one version, every
     version comparable with it."""
@@ -201,7 +211,14 @@ def trend_versions(*, version_ids=(), questionnaire_id=None, from_year=None, to_
     return versions
 
 
-def organisation_trend(*, organisation, versions, published_only=False, from_year=None, to_year=None):
+def organisation_trend(
+    *,
+    organisation: Organisation,
+    versions: list[QuestionnaireVersion],
+    published_only: bool = False,
+    from_year: int | None = None,
+    to_year: int | None = None,
+) -> dict[str, Any]:
     """The organisation's index per year over rounds of `versions` (already checked comparable), in year
     order, each beside the round's mean (scaled and per category)."""
     check_comparable(versions)
@@ -268,15 +285,25 @@ STATUS_CODES = ["genomford", "delvis", "ej_genomford", "ej_aktuell"]
 GENDER_PARTS = ["flickor", "pojkar", "kvinnor", "man"]
 
 
-def activity_report(survey_round):
+def activity_report(survey_round: SurveyRound) -> dict[str, Any]:
     """Per activity of the round's questionnaire: how many responsible organisations reported each
     status and its share of those responsible (ej aktuell included; not answered counted apart), and
     each indicator's values summed over submitted responses with the gender split."""
-    questions = list(
-        Question.objects.filter(version_id=survey_round.version_id, activity__isnull=False)
+    every_question = list(
+        Question.objects.filter(version_id=survey_round.version_id)
         .select_related("activity", "indicator")
         .order_by("section__order", "order")
     )
+    questions = [q for q in every_question if q.activity_id]
+    # The answers that count are those the conditions show (the one visibility rule): read the activity
+    # questions' answers and those of the questions their conditions (and chains of them) depend on.
+    parent_of = {q.pk: q.condition_question_id for q in every_question}
+    needed = set()
+    for question in questions:
+        pk = question.pk
+        while pk and pk not in needed:
+            needed.add(pk)
+            pk = parent_of.get(pk)
     activity_ids = {q.activity_id for q in questions}
     activities = {
         a.pk: a
@@ -291,20 +318,25 @@ def activity_report(survey_round):
         )
     )
     answers = Answer.objects.filter(
-        question__in=questions,
+        question_id__in=needed,
         response__state=Response.State.SUBMITTED,
         response__assignment__round=survey_round,
         response__assignment__removed_at=None,
     ).values_list("question_id", "response__assignment__organisation_id", "value")
-    values = defaultdict(dict)  # question id → {organisation id: value}
+    by_organisation = defaultdict(dict)  # organisation id → {question id: value}
     for question_id, organisation_id, value in answers:
-        values[question_id][organisation_id] = value
+        by_organisation[organisation_id][question_id] = value
+    relevant = [q for q in every_question if q.pk in needed]
+    values = defaultdict(dict)  # question id → {organisation id: value}, shown answers only
+    for organisation_id, given in by_organisation.items():
+        for question_id, value in visible_answers(relevant, given).items():
+            values[question_id][organisation_id] = value
     rows = []
     for activity in activities.values():
         responsible = {activity.lead_id, *(o.pk for o in activity.co_responsible.all())} - {None}
         responsible &= assigned  # only those asked can report
         status_question = next(
-            (q for q in questions if q.activity_id == activity.pk and q.type == QuestionType.ACTIVITY_STATUS),
+            (q for q in questions if q.activity_id == activity.pk and isinstance(kind_of(q), ActivityStatus)),
             None,
         )
         counts = dict.fromkeys(STATUS_CODES, 0)
@@ -342,9 +374,10 @@ def _indicator_sum(question, values_by_organisation):
     total = Decimal("0")
     parts = dict.fromkeys(GENDER_PARTS, Decimal("0"))
     reported = 0
+    split = isinstance(kind_of(question), Breakdown)
     for value in values_by_organisation.values():
-        if question.type == QuestionType.BREAKDOWN and isinstance(value, dict):
-            numbers = {k: as_number(v) for k, v in value.items()}
+        if split and isinstance(value, dict):
+            numbers = {k: to_number(v) for k, v in value.items()}
             for part in GENDER_PARTS:
                 parts[part] += numbers.get(part) or 0
             given_total = numbers.get("total")
@@ -352,10 +385,9 @@ def _indicator_sum(question, values_by_organisation):
                 given_total if given_total is not None else sum(numbers.get(p) or 0 for p in GENDER_PARTS)
             )
             reported += 1
-        elif as_number(value) is not None:
-            total += as_number(value)
+        elif to_number(value) is not None:
+            total += to_number(value)
             reported += 1
-    split = question.type == QuestionType.BREAKDOWN
     return {
         "indicator": {
             "id": question.indicator_id,
@@ -375,7 +407,9 @@ def _indicator_sum(question, values_by_organisation):
 # --------------------------------------------------------------------------------------------------
 
 
-def respondent_overview(*, organisation, version):
+def respondent_overview(
+    *, organisation: Organisation, version: QuestionnaireVersion
+) -> dict[str, Any] | None:
     """What the respondent's page shows for `organisation`: the latest published round of a version
     comparable with `version` that has its index, its categories beside the city mean, and the earlier
     comparable years. None when nothing is published yet."""

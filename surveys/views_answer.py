@@ -4,23 +4,22 @@ A respondent reaches these pages only through a magic link: the session remember
 (and so which contact and assignment) it was opened with; every page checks that link is still valid,
 so a revoked link ends access at once, and another organisation's assignment is simply not found."""
 
-from decimal import Decimal
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from .models import AccessToken, QuestionType, Response
+from .models import AccessToken, Response
+from .questiontypes import is_answered, kind_of
 from .selectors import attach_contributions
-from .services import responses as svc
+from .services import responses
 from .services.tokens import TokenRefused, check_token
 
-T = QuestionType
 SESSION_LINKS = "respondent_links"  # {assignment id: access token id}
 SESSION_CURRENT = "respondent_current"  # the assignment of the link opened last
 CSP = (
@@ -105,33 +104,11 @@ def _page(request, template, context, status=200):
 # --------------------------------------------------------------------------------------------------
 
 
-def _number(value):
-    return formats.number_format(value, use_l10n=True, force_grouping=False)
-
-
 def display_value(question, value):
     """An answer in words, as the receipt and conflict messages show it."""
-    if value is None or value == "" or value == [] or value == {}:
+    if not is_answered(value):
         return "Inget svar"
-    labels = dict(svc.choices_for(question)) if question.type not in (T.TEXT, T.DATE) else {}
-    if question.type in (T.YES_NO, T.SINGLE, T.ACTIVITY_STATUS):
-        return labels.get(value, str(value))
-    if question.type == T.MULTIPLE:
-        return ", ".join(labels.get(code, code) for code in value)
-    if question.type == T.BREAKDOWN and isinstance(value, dict):
-        return ", ".join(f"{labels.get(k, k)}: {v}" for k, v in value.items())
-    if question.type in (T.INTEGER, T.DECIMAL):
-        return _number(value)
-    return str(value)
-
-
-def _as_input(question, value):
-    """A stored value as the text an input shows."""
-    if value is None:
-        return ""
-    if question.type == T.DECIMAL:
-        return format(Decimal(str(value)).normalize(), "f").replace(".", ",")
-    return value
+    return kind_of(question).display(question, value)
 
 
 def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None):
@@ -140,19 +117,24 @@ def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None):
     errors, conflicts = errors or {}, conflicts or {}
     fields = []
     for question in questions:
+        kind = kind_of(question)
         answer = answers.get(question.pk)
-        name = svc.field_name(question)
-        current = _as_input(question, answer.value if answer else None)
+        name = responses.field_name(question)
+        current = kind.as_input(question, answer.value if answer else None)
         if raw is not None and (question.code in errors or question.code in conflicts):
             # What the user typed stays in the field; every other field shows what is stored now
             # (the user's saved answers, and a colleague's newer answers the user did not touch).
-            current = svc.raw_from_form(question, raw)
+            current = responses.raw_from_form(question, raw)
         error = errors.get(question.code)
         item = {
             "question": question,
             "name": name,
             "id": f"id_{name}",
             "type": question.type,
+            "template": kind.template,
+            "grouped": kind.grouped,
+            "input_mode": kind.input_mode,
+            "format_help": kind.format_help,
             "error": error.message if error else "",
             "error_part": error.part if error else None,
             "prefilled": bool(answer and answer.prefilled),
@@ -160,36 +142,13 @@ def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None):
         }
         described = [
             ("help", bool(question.help_text)),
-            ("fmt", question.type == T.DATE),
+            ("fmt", bool(kind.format_help)),
             ("pre", item["prefilled"]),
             ("con", bool(item["conflict"])),
             ("err", bool(error)),
         ]
         item["describedby"] = " ".join(f"{prefix}_{name}" for prefix, shown in described if shown)
-        if question.type == T.BREAKDOWN:
-            values = current if isinstance(current, dict) else {}
-            item["parts"] = [
-                {
-                    "code": code,
-                    "label": label,
-                    "name": svc.field_name(question, code),
-                    "id": f"id_{svc.field_name(question, code)}",
-                    "value": values.get(code, ""),
-                }
-                for code, label in svc.choices_for(question)
-            ]
-            item["id"] = item["parts"][0]["id"] if item["parts"] else item["id"]
-            if error and error.part:
-                item["id"] = f"id_{svc.field_name(question, error.part)}"
-        elif question.type in (T.YES_NO, T.SINGLE, T.ACTIVITY_STATUS, T.MULTIPLE):
-            chosen = current if isinstance(current, list) else [current]
-            item["choices"] = [
-                {"code": code, "label": label, "id": f"id_{name}_{i}", "checked": code in chosen}
-                for i, (code, label) in enumerate(svc.choices_for(question))
-            ]
-            item["id"] = item["choices"][0]["id"] if item["choices"] else item["id"]
-        else:
-            item["value"] = current if current is not None else ""
+        kind.field_context(question, item, current, field_name=responses.field_name)
         fields.append(item)
     return fields
 
@@ -221,7 +180,7 @@ def _progress(questionnaire):
     rows = []
     for number, section in enumerate(questionnaire.sections(), start=1):
         shown = [q for q in visible if q.section_id == section.pk]
-        answered = [q for q in shown if values.get(q.pk) not in (None, "", [], {})]
+        answered = [q for q in shown if is_answered(values.get(q.pk))]
         missing = [q for q in shown if q.required and q not in answered]
         rows.append(
             {
@@ -240,10 +199,10 @@ def _progress(questionnaire):
 def overview(request, assignment_id):
     access = respondent_access(request, assignment_id)
     assignment = access.assignment
-    response = svc.response_for_assignment(assignment)
-    if svc.is_editable(response):
-        svc.prefill_response(response=response)
-    questionnaire = svc.load_questionnaire(response)
+    response = responses.response_for_assignment(assignment)
+    if responses.is_editable(response):
+        responses.prefill_response(response=response)
+    questionnaire = responses.load_questionnaire(response)
     return _page(
         request,
         "surveys/answer/overview.html",
@@ -251,7 +210,7 @@ def overview(request, assignment_id):
             "access": access,
             "assignment": assignment,
             "response": response,
-            "editable": svc.is_editable(response),
+            "editable": responses.is_editable(response),
             "sections": _progress(questionnaire),
             "prefilled": sum(1 for a in questionnaire.answers.values() if a.prefilled),
         },
@@ -270,15 +229,15 @@ def _section_of(questionnaire, number):
 @respondent_page
 def section(request, assignment_id, number):
     access = respondent_access(request, assignment_id)
-    response = svc.response_for_assignment(access.assignment)
+    response = responses.response_for_assignment(access.assignment)
     if response.state == Response.State.SUBMITTED:
         return redirect("surveys:receipt", assignment_id=assignment_id)
-    questionnaire = svc.load_questionnaire(response)
+    questionnaire = responses.load_questionnaire(response)
     sections, current_section = _section_of(questionnaire, number)
     autosave = request.headers.get("X-Autosave") == "1"
     raw = errors = conflicts = None
     if request.method == "POST":
-        if not svc.is_editable(response):
+        if not responses.is_editable(response):
             if autosave:
                 return JsonResponse({"locked": True}, status=409)
             messages.error(request, "Enkäten kan inte ändras längre.")
@@ -305,7 +264,7 @@ def section(request, assignment_id, number):
                 return redirect("surveys:section", assignment_id=assignment_id, number=number - 1)
             messages.success(request, f"Utkastet sparades {timezone.localtime():%H:%M}.")
             return redirect("surveys:section", assignment_id=assignment_id, number=number)
-        questionnaire = svc.load_questionnaire(response)
+        questionnaire = responses.load_questionnaire(response)
     values = questionnaire.values
     shown = [q for q in questionnaire.visible(values) if q.section_id == current_section.pk]
     # Activity follow-up: the lead organisation sees what co-responsible organisations reported.
@@ -325,7 +284,7 @@ def section(request, assignment_id, number):
             "fields": fields,
             "errors": [f for f in fields if f["error"]],
             "conflicts": [f for f in fields if f["conflict"]],
-            "editable": svc.is_editable(response),
+            "editable": responses.is_editable(response),
         },
         status=400 if errors else 200,
     )
@@ -347,9 +306,9 @@ def _save_section(access, questionnaire, section, data):
         base_version = int(data.get("version", ""))
     except ValueError:
         base_version = 0
-    result, errors = svc.save_input(
+    result, errors = responses.save_input(
         questionnaire=questionnaire,
-        raw_by_code={q.code: svc.raw_from_form(q, data) for q in in_section},
+        raw_by_code={q.code: responses.raw_from_form(q, data) for q in in_section},
         base_version=base_version,
         contact=access.contact,
         confirm={key[len("confirm_") :] for key in data if key.startswith("confirm_")},
@@ -369,10 +328,10 @@ def _save_section(access, questionnaire, section, data):
 @respondent_page
 def review(request, assignment_id):
     access = respondent_access(request, assignment_id)
-    response = svc.response_for_assignment(access.assignment)
+    response = responses.response_for_assignment(access.assignment)
     if response.state == Response.State.SUBMITTED:
         return redirect("surveys:receipt", assignment_id=assignment_id)
-    questionnaire = svc.load_questionnaire(response)
+    questionnaire = responses.load_questionnaire(response)
     error = ""
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
@@ -380,10 +339,10 @@ def review(request, assignment_id):
         else:
             mark_used(access)
             try:
-                first = svc.submit_response(response=response, contact=access.contact)
-            except svc.SubmitRefused:
+                first = responses.submit_response(response=response, contact=access.contact)
+            except responses.SubmitRefused:
                 error = "Svaren kan inte skickas in förrän alla obligatoriska frågor är besvarade."
-            except svc.ResponseLocked:
+            except responses.ResponseLocked:
                 messages.error(request, "Enkäten är stängd och kan inte skickas in längre.")
                 return redirect("surveys:overview", assignment_id=assignment_id)
             else:
@@ -394,8 +353,8 @@ def review(request, assignment_id):
                 return redirect("surveys:receipt", assignment_id=assignment_id)
     numbers = {s.pk: i for i, s in enumerate(questionnaire.sections(), start=1)}
     missing = [
-        {"question": q, "number": numbers[q.section_id], "anchor": f"id_{svc.field_name(q)}"}
-        for q in svc.missing_required(questionnaire) + svc.invalid_answers(questionnaire)
+        {"question": q, "number": numbers[q.section_id], "anchor": f"id_{responses.field_name(q)}"}
+        for q in responses.missing_required(questionnaire) + responses.invalid_answers(questionnaire)
     ]
     return _page(
         request,
@@ -406,7 +365,7 @@ def review(request, assignment_id):
             "response": response,
             "missing": missing,
             "error": error,
-            "editable": svc.is_editable(response),
+            "editable": responses.is_editable(response),
             "prefilled": sum(1 for a in questionnaire.answers.values() if a.prefilled),
         },
         status=400 if error else 200,
@@ -431,10 +390,10 @@ def _answer_rows(questionnaire):
 @respondent_page
 def receipt(request, assignment_id):
     access = respondent_access(request, assignment_id)
-    response = svc.response_for_assignment(access.assignment)
+    response = responses.response_for_assignment(access.assignment)
     if response.state != Response.State.SUBMITTED:
         return redirect("surveys:overview", assignment_id=assignment_id)
-    questionnaire = svc.load_questionnaire(response)
+    questionnaire = responses.load_questionnaire(response)
     return _page(
         request,
         "surveys/answer/receipt.html",

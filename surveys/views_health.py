@@ -12,6 +12,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from backend.celery import app
+
 from .services.health import background_status
 
 logger = logging.getLogger(__name__)
@@ -28,8 +30,6 @@ def check_database():
 
 
 def check_broker():
-    from backend.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from exports import questionnaire_io
+from exports import questionnaire_workbook
 from surveys.models import AccessToken, ExportJob, IndexResult
 from surveys.services.programmes import export_plan
 from surveys.services.tokens import hash_token, issue_token
@@ -561,7 +561,7 @@ MATRIX += [
         lambda w: "/api/questionnaire-versions/check/",
         COORD_ONLY,
         data=Upload(
-            lambda w: {"file": questionnaire_io.template(), "questionnaire": w.version.questionnaire_id}
+            lambda w: {"file": questionnaire_workbook.template(), "questionnaire": w.version.questionnaire_id}
         ),
     ),
     row(
@@ -570,7 +570,7 @@ MATRIX += [
         lambda w: "/api/questionnaire-versions/import/",
         COORD_ONLY_CREATED,
         data=Upload(
-            lambda w: {"file": questionnaire_io.template(), "questionnaire": w.version.questionnaire_id}
+            lambda w: {"file": questionnaire_workbook.template(), "questionnaire": w.version.questionnaire_id}
         ),
     ),
     # Scoring schemes: staff read, coordinators and admins change (while the version is not frozen).

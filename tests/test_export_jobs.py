@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from surveys.models import ExportJob
-from surveys.services import exports
+from surveys.services import export_jobs
 from tests import factories as f
 from tests.export_world import index_round
 from workers import tasks
@@ -109,16 +109,16 @@ def test_asking_twice_for_an_unchanged_round_reuses_the_file(api, world, django_
 
 
 def test_a_queued_job_is_reused_rather_than_queued_again(coordinator, world):
-    job, created = exports.request_export(survey_round=world["round"], user=coordinator)
-    again, created_again = exports.request_export(survey_round=world["round"], user=coordinator)
+    job, created = export_jobs.request_export(survey_round=world["round"], user=coordinator)
+    again, created_again = export_jobs.request_export(survey_round=world["round"], user=coordinator)
     assert created and not created_again and again == job and job.state == "queued"
 
 
 def test_an_expired_file_is_not_reused(coordinator, world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        job, _ = exports.request_export(survey_round=world["round"], user=coordinator)
+        job, _ = export_jobs.request_export(survey_round=world["round"], user=coordinator)
     later = timezone.now() + timedelta(days=31)
-    again, created = exports.request_export(survey_round=world["round"], user=coordinator, now=later)
+    again, created = export_jobs.request_export(survey_round=world["round"], user=coordinator, now=later)
     assert created and again != job
 
 
@@ -126,7 +126,7 @@ def test_a_failed_job_records_a_readable_error(api, world, monkeypatch, django_c
     def broken(*args, **kwargs):
         raise ValueError("disken är full")
 
-    monkeypatch.setattr(exports, "build_round_workbook", broken)
+    monkeypatch.setattr(export_jobs, "build_round_workbook", broken)
     job_id = ask(api, world["round"], django_capture_on_commit_callbacks).json()["id"]
     job = api.get(f"/api/exports/{job_id}/").json()
     assert job["state"] == "failed"
@@ -138,7 +138,7 @@ def test_a_failed_job_records_a_readable_error(api, world, monkeypatch, django_c
 
 def test_progress_moves_from_start_to_100_in_steps(coordinator):
     world = index_round(organisations=30)
-    job, _ = exports.request_export(survey_round=world["round"], user=coordinator)
+    job, _ = export_jobs.request_export(survey_round=world["round"], user=coordinator)
     with CaptureQueriesContext(connection) as queries:
         assert tasks.build_export(job.pk) == "done"
     seen = [int(n) for q in queries.captured_queries for n in re.findall(r'"progress" = (\d+)', q["sql"])]
@@ -147,7 +147,7 @@ def test_progress_moves_from_start_to_100_in_steps(coordinator):
 
 
 def test_a_job_is_built_once_even_if_the_task_runs_twice(coordinator, world):
-    job, _ = exports.request_export(survey_round=world["round"], user=coordinator)
+    job, _ = export_jobs.request_export(survey_round=world["round"], user=coordinator)
     assert tasks.build_export(job.pk) == "done"
     name = ExportJob.objects.get(pk=job.pk).file.name
     assert tasks.build_export(job.pk) == "done"
@@ -161,8 +161,8 @@ def test_housekeeping_deletes_expired_files_and_keeps_the_record(
     job_id = ask(api, world["round"], django_capture_on_commit_callbacks).json()["id"]
     name = ExportJob.objects.get(pk=job_id).file.name
     assert default_storage.exists(name)
-    assert exports.expire_exports(now=timezone.now() + timedelta(days=29)) == 0
-    assert exports.expire_exports(now=timezone.now() + timedelta(days=31)) == 1
+    assert export_jobs.expire_exports(now=timezone.now() + timedelta(days=29)) == 0
+    assert export_jobs.expire_exports(now=timezone.now() + timedelta(days=31)) == 1
     assert not default_storage.exists(name)
     assert api.get(f"/api/exports/{job_id}/").json()["state"] == "expired"
     assert api.get(f"/api/exports/{job_id}/download/").status_code == 410

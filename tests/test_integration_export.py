@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from backend.celery import app as celery_app
 from surveys.models import ExportJob
-from surveys.services import exports
+from surveys.services import export_jobs
 from tests.export_world import index_round
 from tests.test_integration_worker import start_worker, worker_env
 
@@ -22,7 +22,7 @@ def test_real_worker_builds_the_workbook_and_the_job_reports_progress(
     queue = f"test-{uuid.uuid4().hex[:8]}"
     world = index_round(organisations=40)
     # The job row directly: request_export would run the task eagerly in this process on commit.
-    job = ExportJob.objects.create(round=world["round"], kind=exports.KIND)
+    job = ExportJob.objects.create(round=world["round"], kind=export_jobs.KIND)
     env = {**worker_env(postgres, redis_url, queue), "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
     worker = start_worker(env, queue)
     seen = []

@@ -5,7 +5,7 @@ import io
 import openpyxl
 import pytest
 
-from exports import questionnaire_io as qio
+from exports import questionnaire_workbook as qio
 from exports.xlsx_safety import UnsafeWorkbook
 from surveys.models import Question, QuestionnaireVersion
 from surveys.services.questionnaires import export_version, import_questionnaire, version_snapshot

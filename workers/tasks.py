@@ -1,9 +1,12 @@
-"""Celery tasks. Each takes ids, calls one service, and is safe to run twice."""
+"""Celery tasks. Each takes ids, calls one service, and is safe to run twice.
+
+Services ask for background work by name through surveys.services.background; the bottom of this module
+says which task does each named piece of work."""
 
 from celery import shared_task
 
 from surveys.models import SurveyRound
-from surveys.services import exports, outbox, rounds, scoring
+from surveys.services import background, export_jobs, outbox, rounds, scoring
 
 from . import heartbeat  # noqa: F401 - connects the worker's heartbeat to its start and stop
 
@@ -36,10 +39,20 @@ def compute_round_index(round_id):
 @shared_task(acks_late=True)
 def build_export(job_id):
     """Build one export job's workbook (the time limits are the Celery defaults in settings)."""
-    return exports.build_export(job_id=job_id)
+    return export_jobs.build_export(job_id=job_id)
 
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=570)
 def expire_exports():
     """Hourly (beat): delete exported files past EXPORT_RETENTION_DAYS."""
-    return exports.expire_exports()
+    return export_jobs.expire_exports()
+
+
+def _provide(task_name, task):
+    # Looked up at call time, so a test (or a reload) that replaces `delay` is honoured.
+    background.provide(task_name, lambda **ids: task.delay(**ids))
+
+
+_provide(background.SEND_EMAILS, send_emails)
+_provide(background.BUILD_EXPORT, build_export)
+_provide(background.COMPUTE_ROUND_INDEX, compute_round_index)

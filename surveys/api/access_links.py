@@ -2,16 +2,15 @@
 
 A new link is shown once in the answer to the request that made it; only its hash is stored."""
 
-from django.db import transaction
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
+from rest_framework.response import Response as ApiResponse
 
 from ..models import AccessToken, Assignment, Contact
 from ..permissions import IsCoordinator
-from ..services.tokens import issue_token, link_expires_at, link_for, revoke_tokens
+from ..services.tokens import link_expires_at, link_for, reissue_link, revoke_link
+from .errors import service_refusals
 from .fields import IdField
 
 
@@ -44,15 +43,6 @@ class IssueInputSerializer(serializers.Serializer):
     assignment = IdField(queryset=Assignment.objects.select_related("round"))
     contact = IdField(queryset=Contact.objects.all())
 
-    def validate(self, data):
-        if data["contact"].organisation_id != data["assignment"].organisation_id:
-            raise serializers.ValidationError("Kontaktpersonen hör inte till uppdragets organisation.")
-        if not data["contact"].is_active:
-            raise serializers.ValidationError("Kontaktpersonen är inte aktiv.")
-        if data["assignment"].removed_at is not None:
-            raise serializers.ValidationError("Uppdraget är borttaget ur omgången.")
-        return data
-
 
 class IssuedLinkSerializer(AccessLinkSerializer):
     link = serializers.CharField(read_only=True, help_text="The personal link; shown only this once.")
@@ -76,19 +66,14 @@ class AccessLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def create(self, request):
         data = IssueInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        assignment, contact = data.validated_data["assignment"], data.validated_data["contact"]
-        now = timezone.now()
-        with transaction.atomic():
-            revoke_tokens(assignment=assignment, contact=contact, now=now)
-            raw = issue_token(assignment=assignment, contact=contact, now=now)
-        token = self.get_queryset().filter(assignment=assignment, contact=contact, revoked_at=None).first()
+        with service_refusals():
+            token, raw = reissue_link(**data.validated_data)
+        token = self.get_queryset().get(pk=token.pk)
         token.link = link_for(raw)
-        return Response(IssuedLinkSerializer(token).data, status=status.HTTP_201_CREATED)
+        return ApiResponse(IssuedLinkSerializer(token).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: AccessLinkSerializer})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        token = self.get_object()
-        AccessToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=timezone.now())
-        token.refresh_from_db()
-        return Response(AccessLinkSerializer(token).data)
+        token = revoke_link(token=self.get_object())
+        return ApiResponse(AccessLinkSerializer(token).data)

@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
+from rest_framework.response import Response as ApiResponse
 
 from exports import plan_io
 from exports.xlsx_safety import XLSX_CONTENT_TYPE, UnsafeWorkbook
@@ -99,7 +99,7 @@ UPLOAD_SCHEMA = extend_schema(
 
 def upload_error_response(error):
     """A refused file: one Swedish sentence, in the same shape as import errors."""
-    return Response(
+    return ApiResponse(
         {
             "ok": False,
             "applied": False,
@@ -128,7 +128,7 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
         """Generate a new draft version of the programme's activity questionnaire from the plan."""
         label = str(request.data.get("label", ""))[:100]
         version = generate_activity_version(self.get_object(), label=label)
-        return Response(
+        return ApiResponse(
             {
                 "version": version.pk,
                 "questionnaire": version.questionnaire_id,
@@ -158,7 +158,7 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
             )
         except UnsafeWorkbook as error:
             return upload_error_response(error)
-        return Response(
+        return ApiResponse(
             report.as_dict(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
         )
 

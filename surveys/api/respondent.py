@@ -9,10 +9,10 @@ from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission
-from rest_framework.response import Response
+from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
-from ..services import responses as svc
+from ..services import responses
 from ..services.tokens import TokenRefused
 from ..views_answer import SESSION_LINKS, mark_used, respondent_access
 
@@ -133,8 +133,8 @@ class RespondentView(APIView):
             access = respondent_access(request._request, assignment_id)  # 404 for anything not opened
         except TokenRefused as refused:
             raise LinkEnded(refused.reason) from None
-        response = svc.response_for_assignment(access.assignment)
-        return access, response, svc.load_questionnaire(response)
+        response = responses.response_for_assignment(access.assignment)
+        return access, response, responses.load_questionnaire(response)
 
 
 def _questionnaire_data(access, response, questionnaire):
@@ -148,7 +148,7 @@ def _questionnaire_data(access, response, questionnaire):
         "deadline": assignment.deadline,
         "state": response.state,
         "version": response.version,
-        "editable": svc.is_editable(response),
+        "editable": responses.is_editable(response),
         "sections": [{"number": numbers[s.pk], "title": s.title} for s in questionnaire.sections()],
         "questions": [
             {
@@ -161,7 +161,7 @@ def _questionnaire_data(access, response, questionnaire):
                 "min_value": q.min_value,
                 "max_value": q.max_value,
                 "max_length": q.max_length,
-                "options": [{"code": c, "label": label} for c, label in svc.choices_for(q)],
+                "options": [{"code": c, "label": label} for c, label in responses.choices_for(q)],
                 "visible": q.pk in visible,
                 "value": questionnaire.answers[q.pk].value if q.pk in questionnaire.answers else None,
                 "prefilled": bool(q.pk in questionnaire.answers and questionnaire.answers[q.pk].prefilled),
@@ -177,9 +177,9 @@ class QuestionnaireView(RespondentView):
     )
     def get(self, request, assignment_id):
         access, response, questionnaire = self.load(request, assignment_id)
-        if svc.is_editable(response) and svc.prefill_response(response=response):
-            questionnaire = svc.load_questionnaire(response)
-        return Response(
+        if responses.is_editable(response) and responses.prefill_response(response=response):
+            questionnaire = responses.load_questionnaire(response)
+        return ApiResponse(
             RespondentQuestionnaireSerializer(_questionnaire_data(access, response, questionnaire)).data
         )
 
@@ -198,7 +198,7 @@ class AnswersView(RespondentView):
         data.is_valid(raise_exception=True)
         mark_used(access)
         try:
-            result, errors = svc.save_input(
+            result, errors = responses.save_input(
                 questionnaire=questionnaire,
                 raw_by_code=data.validated_data["answers"],
                 base_version=data.validated_data["version"],
@@ -206,15 +206,15 @@ class AnswersView(RespondentView):
                 confirm=set(data.validated_data["confirm"]),
                 all_or_nothing=True,
             )
-        except svc.ResponseLocked:
-            return Response({"detail": "Enkäten kan inte ändras längre."}, status=status.HTTP_409_CONFLICT)
+        except responses.ResponseLocked:
+            return ApiResponse({"detail": "Enkäten kan inte ändras längre."}, status=status.HTTP_409_CONFLICT)
         if errors:
-            return Response(
+            return ApiResponse(
                 {"errors": {code: e.message for code, e in errors.items()}},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         conflicts = [{"code": c.question.code, "theirs": c.theirs, "mine": c.mine} for c in result.conflicts]
-        return Response(
+        return ApiResponse(
             {"version": result.version, "saved": result.changed, "conflicts": conflicts},
             status=status.HTTP_409_CONFLICT if conflicts else status.HTTP_200_OK,
         )
@@ -238,11 +238,11 @@ class SubmitView(RespondentView):
         access, response, _ = self.load(request, assignment_id)
         mark_used(access)
         try:
-            first = svc.submit_response(response=response, contact=access.contact)
-        except svc.SubmitRefused as refused:
-            return Response(
+            first = responses.submit_response(response=response, contact=access.contact)
+        except responses.SubmitRefused as refused:
+            return ApiResponse(
                 {"missing": [q.code for q in refused.missing]}, status=status.HTTP_400_BAD_REQUEST
             )
-        except svc.ResponseLocked:
-            return Response({"detail": "Enkäten är stängd."}, status=status.HTTP_409_CONFLICT)
-        return Response({"state": response.state, "first_submission": first})
+        except responses.ResponseLocked:
+            return ApiResponse({"detail": "Enkäten är stängd."}, status=status.HTTP_409_CONFLICT)
+        return ApiResponse({"state": response.state, "first_submission": first})

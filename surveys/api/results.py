@@ -9,16 +9,17 @@ import logging
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from kombu.exceptions import OperationalError
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
+from rest_framework.response import Response as ApiResponse
 
-from .. import selectors_results as sel
+from .. import selectors_results
 from ..models import Assignment, Organisation, SurveyRound
 from ..permissions import can_read_rounds, is_coordinator
+from ..services.background import BackgroundUnavailable
+from ..services.scoring import ScoringRefused, request_round_index
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +63,10 @@ class ResultViewSet(viewsets.ViewSet):
             visible = round_.state == PUBLISHED or round_.show_preliminary_result
             if assignment.organisation_id not in _own_organisations(request.user) or not visible:
                 raise NotFound(NO_RESULT)
-        result = sel.assignment_result(assignment)
+        result = selectors_results.assignment_result(assignment)
         if result is None:
             raise NotFound("Resultatet är inte beräknat ännu.")
-        return Response(result)
+        return ApiResponse(result)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=False, url_path=r"rounds/(?P<round_id>\d+)")
@@ -76,7 +77,7 @@ class ResultViewSet(viewsets.ViewSet):
         if survey_round is None or (not staff and survey_round.state != PUBLISHED):
             # An unpublished round and a missing id look alike to respondents: ids tell nothing.
             raise NotFound(NO_RESULT)
-        return Response(sel.round_summary(survey_round, with_rows=staff))
+        return ApiResponse(selectors_results.round_summary(survey_round, with_rows=staff))
 
     @extend_schema(
         request=None, responses={202: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT}
@@ -87,22 +88,16 @@ class ResultViewSet(viewsets.ViewSet):
         if not is_coordinator(request.user):
             raise PermissionDenied("Endast samordnare får räkna om index.")
         survey_round = get_object_or_404(SurveyRound, pk=round_id)
-        if survey_round.state == PUBLISHED:
-            return Response(
-                {"detail": f"Omgången {survey_round} är publicerad; dess index räknas inte om."},
-                status=status.HTTP_409_CONFLICT,
-            )
-        from workers.tasks import compute_round_index
-
         try:
-            compute_round_index.delay(survey_round.pk)
-        except OperationalError:
-            logger.warning("index of round %s not queued: the broker is unreachable", survey_round.pk)
-            return Response(
+            request_round_index(survey_round=survey_round)
+        except ScoringRefused as refused:
+            return ApiResponse({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
+        except BackgroundUnavailable:
+            return ApiResponse(
                 {"detail": "Bakgrundsjobben nås inte just nu. Försök igen om en stund."},
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,
             )
-        return Response({"detail": "Indexet räknas om."}, status=status.HTTP_202_ACCEPTED)
+        return ApiResponse({"detail": "Indexet räknas om."}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         responses=OpenApiTypes.OBJECT,
@@ -130,24 +125,24 @@ class ResultViewSet(viewsets.ViewSet):
             raise ValidationError({"version": "Ange version eller questionnaire."})
         from_year, to_year = _year(request, "from_year"), _year(request, "to_year")
         try:
-            versions = sel.trend_versions(
+            versions = selectors_results.trend_versions(
                 version_ids=version_ids,
                 questionnaire_id=questionnaire[0] if questionnaire else None,
                 from_year=from_year,
                 to_year=to_year,
             )
-            trend = sel.organisation_trend(
+            trend = selectors_results.organisation_trend(
                 organisation=organisation,
                 versions=versions,
                 published_only=not staff,
                 from_year=from_year,
                 to_year=to_year,
             )
-        except sel.IncomparableVersions as refused:
+        except selectors_results.IncomparableVersions as refused:
             raise ValidationError({"detail": str(refused)}) from None
         except ValueError as unknown:
             raise ValidationError({"version": str(unknown)}) from None
-        return Response(trend)
+        return ApiResponse(trend)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=False, url_path=r"rounds/(?P<round_id>\d+)/activities")
@@ -157,4 +152,4 @@ class ResultViewSet(viewsets.ViewSet):
         if not can_read_rounds(request.user):
             raise PermissionDenied("Du saknar behörighet för detta.")
         survey_round = get_object_or_404(SurveyRound, pk=round_id)
-        return Response(sel.activity_report(survey_round))
+        return ApiResponse(selectors_results.activity_report(survey_round))

@@ -2,29 +2,26 @@
 preview, progress per round and per assignment, and the outbox. Coordinators and admins write; readers
 only read (surveys.permissions.IsStaffRole). Every rule lives in surveys.services.rounds."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response as HttpResponse
+from rest_framework.response import Response as ApiResponse
 
 from .. import selectors
 from ..models import Organisation, OutboundEmail, QuestionnaireVersion, SurveyRound
 from ..permissions import IsCoordinator
 from ..services import outbox, rounds
 from ..text import validate_single_line
+from .errors import service_refusals
 from .fields import IdField
 
 
 def call(service, **kwargs):
     """Run a service; its ValidationError becomes a 400 with a message per field."""
-    try:
+    with service_refusals("detail"):
         return service(**kwargs)
-    except DjangoValidationError as error:
-        detail = error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
-        raise serializers.ValidationError(detail) from error
 
 
 # --------------------------------------------------------------------------------------------------
@@ -42,19 +39,6 @@ class TemplateFields(serializers.Serializer):
     )
     reminder_body = serializers.CharField(required=False, allow_blank=True, max_length=20000)
 
-    def template_errors(self, attrs):
-        errors = {}
-        for name in rounds.TEMPLATE_FIELDS:
-            problems = rounds.template_errors(attrs[name]) if attrs.get(name) else []
-            if problems:
-                errors[name] = problems
-        return errors
-
-    def validate(self, attrs):
-        errors = self.template_errors(attrs)
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
 
 
 class RoundInput(TemplateFields):
@@ -76,31 +60,16 @@ class RoundInput(TemplateFields):
     digest_to = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
     def validate(self, attrs):
-        errors = self.template_errors(attrs)
-        opens_at = attrs.get("opens_at", getattr(self.instance, "opens_at", None))
-        deadline = attrs.get("deadline", getattr(self.instance, "deadline", None))
-        if opens_at and deadline and deadline <= opens_at:
-            errors["deadline"] = ["Sista svarsdag måste ligga efter öppningsdagen."]
+        # Dates, templates and addresses are checked by the service (rounds.validate_round_fields);
+        # only what is about this API's input shape is checked here.
+        errors = {}
         if self.instance is None and not attrs.get("organisations") and not attrs.get("kinds"):
             errors["organisations"] = ["Välj mottagare: organisationer eller organisationstyper."]
         if self.instance is not None and ("organisations" in attrs or "kinds" in attrs):
             errors["organisations"] = ["Ändra mottagare med recipients/add och recipients/remove."]
-        if "digest_to" in attrs:
-            emails = [e.strip() for e in attrs["digest_to"].split(",") if e.strip()]
-            bad = [e for e in emails if not _is_email(e)]
-            if bad:
-                errors["digest_to"] = [f"Ogiltig e-postadress: {e}." for e in bad]
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
-
-
-def _is_email(text):
-    try:
-        serializers.EmailField().run_validation(text)
-    except serializers.ValidationError:
-        return False
-    return True
 
 
 class RecipientsInput(serializers.Serializer):
@@ -247,7 +216,7 @@ class RoundViewSet(
 
     def _output(self, survey_round, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=survey_round.pk)
-        return HttpResponse(RoundSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+        return ApiResponse(RoundSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=RoundInput, responses={201: RoundSerializer})
     def create(self, request, *args, **kwargs):
@@ -339,7 +308,7 @@ class RoundViewSet(
         survey_round = self.get_object()
         data = TemplateFields(data=request.data if request.method == "POST" else {})
         data.is_valid(raise_exception=True)
-        return HttpResponse(call(rounds.preview, survey_round=survey_round, overrides=data.validated_data))
+        return ApiResponse(call(rounds.preview, survey_round=survey_round, overrides=data.validated_data))
 
     @extend_schema(request=DigestInput, responses=RoundSerializer)
     @action(detail=True, methods=["post"])
@@ -377,7 +346,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     def reopen(self, request, pk=None):
         assignment = self.get_object()
         call(rounds.reopen_response, assignment=assignment, user=request.user)
-        return HttpResponse(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
+        return ApiResponse(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
 
     @extend_schema(request=DeadlineInput, responses=AssignmentSerializer)
     @action(detail=True, methods=["post"])
@@ -391,7 +360,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
             assignment=assignment,
             deadline=data.validated_data["deadline"],
         )
-        return HttpResponse(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
+        return ApiResponse(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
 
 
 class EmailFilter(filters.FilterSet):
@@ -414,4 +383,4 @@ class EmailViewSet(viewsets.ReadOnlyModelViewSet):
         row = self.get_object()
         call(outbox.retry, row=row, now=timezone.now())
         row.refresh_from_db()
-        return HttpResponse(EmailSerializer(row).data)
+        return ApiResponse(EmailSerializer(row).data)

@@ -6,10 +6,11 @@ from decimal import Decimal
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
-from rest_framework.response import Response
+from rest_framework.response import Response as ApiResponse
 
 from ..models import ScoringCategory, ScoringRule, ScoringScheme
-from ..services.schemes import SchemeLocked, ensure_editable, scheme_problems
+from ..services.schemes import SchemeLocked, check_category, check_rule, ensure_editable, scheme_problems
+from .errors import service_refusals
 
 
 class VersionLocked(APIException):
@@ -36,24 +37,13 @@ class CategorySerializer(serializers.ModelSerializer):
         validators = []  # the unique code per scheme is checked below with a readable message
 
     def validate(self, attrs):
-        scheme = attrs.get("scheme") or self.instance.scheme
-        parent = attrs.get("parent", getattr(self.instance, "parent", None))
-        code = attrs.get("code") or self.instance.code
-        if parent is not None and parent.scheme_id != scheme.pk:
-            raise serializers.ValidationError({"parent": "Överkategorin hör till en annan poängsättning."})
-        if self.instance is not None and parent is not None:
-            ancestor = parent
-            while ancestor is not None:
-                if ancestor.pk == self.instance.pk:
-                    raise serializers.ValidationError(
-                        {"parent": "En kategori kan inte ligga under sig själv."}
-                    )
-                ancestor = ancestor.parent
-        clash = ScoringCategory.objects.filter(scheme=scheme, code=code)
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise serializers.ValidationError({"code": f"Koden {code} finns redan i poängsättningen."})
+        with service_refusals():
+            check_category(
+                scheme=attrs.get("scheme") or self.instance.scheme,
+                parent=attrs.get("parent", getattr(self.instance, "parent", None)),
+                code=attrs.get("code") or self.instance.code,
+                category=self.instance,
+            )
         return attrs
 
 
@@ -67,22 +57,15 @@ class RuleSerializer(serializers.ModelSerializer):
         def pick(name):
             return attrs[name] if name in attrs else getattr(self.instance, name, None)
 
-        scheme, question, category = pick("scheme"), pick("question"), pick("category")
-        option_code, min_value = pick("option_code") or "", pick("min_value")
-        if question.version_id != scheme.version_id:
-            raise serializers.ValidationError({"question": "Frågan hör till en annan version."})
-        if category.scheme_id != scheme.pk:
-            raise serializers.ValidationError({"category": "Kategorin hör till en annan poängsättning."})
-        if bool(option_code) == (min_value is not None):
-            raise serializers.ValidationError(
-                "Ange antingen en svarskod (option_code) eller ett tröskelvärde (min_value), inte båda."
+        with service_refusals():
+            check_rule(
+                scheme=pick("scheme"),
+                question=pick("question"),
+                category=pick("category"),
+                option_code=pick("option_code") or "",
+                min_value=pick("min_value"),
+                rule=self.instance,
             )
-        clash = ScoringRule.objects.filter(question=question)
-        clash = clash.filter(option_code=option_code) if option_code else clash.filter(min_value=min_value)
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise serializers.ValidationError(f"Frågan {question.code} har redan en regel för detta svar.")
         return attrs
 
 
@@ -127,7 +110,7 @@ class SchemeViewSet(LockedWhenFrozen, viewsets.ModelViewSet):
     def problems(self, request, pk=None):
         """What is wrong with the scheme (Swedish messages); empty when it can be used."""
         scheme = self.get_object()
-        return Response({"problems": [p.as_dict() for p in scheme_problems(scheme.version)]})
+        return ApiResponse({"problems": [p.as_dict() for p in scheme_problems(scheme.version)]})
 
 
 class CategoryViewSet(LockedWhenFrozen, viewsets.ModelViewSet):

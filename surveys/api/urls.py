@@ -6,10 +6,10 @@ from rest_framework.routers import DefaultRouter
 from . import (
     access_links,
     auth,
-    exports,
+    export_jobs,
     organisations,
     programmes,
-    questionnaire_io,
+    questionnaire_workbooks,
     respondent,
     results,
     rounds,
@@ -38,19 +38,21 @@ router.register("scoring/schemes", scoring.SchemeViewSet, basename="scoring-sche
 router.register("scoring/categories", scoring.CategoryViewSet, basename="scoring-category")
 router.register("scoring/rules", scoring.RuleViewSet, basename="scoring-rule")
 router.register("results", results.ResultViewSet, basename="results")
-router.register("exports", exports.ExportJobViewSet, basename="export")
+router.register("exports", export_jobs.ExportJobViewSet, basename="export")
 router.register("programmes", programmes.ProgrammeViewSet, basename="programme")
 router.register("goal-areas", programmes.GoalAreaViewSet, basename="goalarea")
 router.register("focus-areas", programmes.FocusAreaViewSet, basename="focusarea")
 router.register("activities", programmes.ActivityViewSet, basename="activity")
 router.register("indicators", programmes.IndicatorViewSet, basename="indicator")
 router.register(
-    "questionnaire-versions", questionnaire_io.QuestionnaireVersionViewSet, basename="questionnaireversion"
+    "questionnaire-versions",
+    questionnaire_workbooks.QuestionnaireVersionViewSet,
+    basename="questionnaireversion",
 )
 
 urlpatterns = [
     path("auth/token/", auth.obtain_auth_token, name="api-token"),
-    path("rounds/<int:round_id>/exports/", exports.RoundExportsView.as_view(), name="round-exports"),
+    path("rounds/<int:round_id>/exports/", export_jobs.RoundExportsView.as_view(), name="round-exports"),
     path(
         "respondent/assignments/<int:assignment_id>/",
         respondent.QuestionnaireView.as_view(),

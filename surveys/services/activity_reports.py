@@ -9,8 +9,6 @@ from django.db.models import Max
 
 from ..models import Activity, Question, Questionnaire, QuestionnaireVersion, QuestionType, Section
 
-T = QuestionType
-
 
 def _code_base(activity, used):
     """A stable code from the activity number (A1_1 for 1.1), unique within the version."""
@@ -71,7 +69,7 @@ def generate_activity_version(programme, *, questionnaire=None, label=""):
             version=version,
             section=section,
             code=f"{base}_STATUS",
-            type=T.ACTIVITY_STATUS,
+            type=QuestionType.ACTIVITY_STATUS,
             text=f"{title}: har aktiviteten genomförts?",
             help_text=f"När: {activity.frequency}" if activity.frequency else "",
             required=True,
@@ -83,7 +81,7 @@ def generate_activity_version(programme, *, questionnaire=None, label=""):
                 version=version,
                 section=section,
                 code=f"{base}_IND{i}",
-                type=T.BREAKDOWN if indicator.gender_split else T.DECIMAL,
+                type=QuestionType.BREAKDOWN if indicator.gender_split else QuestionType.DECIMAL,
                 text=indicator.text,
                 help_text=_indicator_help(indicator),
                 min_value=0,
@@ -99,7 +97,7 @@ def generate_activity_version(programme, *, questionnaire=None, label=""):
                 version=version,
                 section=section,
                 code=f"{base}_KOMMENTAR",
-                type=T.TEXT,
+                type=QuestionType.TEXT,
                 text=f"{title}: kommentar",
                 max_length=4000,
                 activity=activity,

@@ -1,31 +1,32 @@
-"""When a question is shown: one rule used by the respondent pages, validation, scoring and exports.
+"""When a question is shown: the one visibility rule, used by the respondent pages, validation, scoring,
+reminders, receipts, results and the workbooks.
 
 A question with a condition is shown only when the condition on an earlier answer holds; when it does
-not, the question is hidden, its answer is ignored, and it never counts as missing."""
+not, the question is hidden, its answer is ignored, and it never counts as missing. The rule needs only
+plain data (questions with `pk`, `condition_question_id`, `condition_operator`, `condition_value`, and the
+answer values by question id), so any reader can call it on rows it already holds."""
 
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..models import Question
+from ..questiontypes import is_answered, to_number
 
 Op = Question.ConditionOperator
 
-
-def _number(value):
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-
-
-def is_answered(value):
-    if value is None or value == "" or value == [] or value == {}:
-        return False
-    if isinstance(value, dict):
-        return any(v not in (None, "") for v in value.values())
-    return True
+__all__ = [
+    "condition_holds",
+    "hidden_answer_ids",
+    "is_answered",
+    "visible_answers",
+    "visible_question_ids",
+    "visible_questions",
+]
 
 
-def condition_holds(question, values_by_question_id, *, shown=None):
+def condition_holds(
+    question: Any, values_by_question_id: Mapping[int, Any], *, shown: dict[int, bool] | None = None
+) -> bool:
     """True when `question` is shown, given the current answer values keyed by question id.
 
     `shown` (optional, a dict question id → bool filled in question order) lets a chain of conditions
@@ -49,14 +50,32 @@ def condition_holds(question, values_by_question_id, *, shown=None):
     if operator == Op.CONTAINS:
         return expected in value if isinstance(value, list) else value == expected
     if operator == Op.GREATER_THAN:
-        left, right = _number(value), _number(expected)
+        left, right = to_number(value), to_number(expected)
         return left is not None and right is not None and left > right
     return True
 
 
-def visible_questions(questions, values_by_question_id):
-    """The subset of `questions` (in order) that is shown, following chains of conditions."""
-    shown = {}
+def visible_questions(questions: Iterable[Any], values_by_question_id: Mapping[int, Any]) -> list:
+    """The subset of `questions` (in page order) that is shown, following chains of conditions."""
+    questions = list(questions)
+    shown: dict[int, bool] = {}
     for question in questions:
         shown[question.pk] = condition_holds(question, values_by_question_id, shown=shown)
     return [q for q in questions if shown[q.pk]]
+
+
+def visible_question_ids(questions: Iterable[Any], values_by_question_id: Mapping[int, Any]) -> set[int]:
+    """The ids of the questions that are shown: `questions` in page order, one organisation's answers."""
+    return {q.pk for q in visible_questions(questions, values_by_question_id)}
+
+
+def visible_answers(questions: Iterable[Any], values_by_question_id: Mapping[int, Any]) -> dict[int, Any]:
+    """One organisation's answers without those its conditions hide: what counts everywhere."""
+    shown = visible_question_ids(questions, values_by_question_id)
+    return {pk: value for pk, value in values_by_question_id.items() if pk in shown}
+
+
+def hidden_answer_ids(questions: Iterable[Any], values_by_question_id: Mapping[int, Any]) -> set[int]:
+    """The question ids of stored answers that the conditions hide (they exist but do not count)."""
+    shown = visible_question_ids(questions, values_by_question_id)
+    return {pk for pk in values_by_question_id if pk not in shown}

@@ -18,14 +18,18 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connections, router
 from django.db.models import F, Q
 from django.utils import timezone
 
 from ..models import Contact, OutboundEmail, Response, SurveyRound
+from ..questiontypes import is_answered
+from ..selectors import questions_for_assignment, round_progress
 from ..text import single_line
-from . import tokens
+from . import background, email_templates, tokens
+from .conditions import visible_questions
 
 logger = logging.getLogger(__name__)
 
@@ -134,8 +138,6 @@ def send_receipt(*, response):
 
 def digest_text(survey_round):
     """The coordinator's summary of a round: how many answered, and who did not."""
-    from ..selectors import round_progress
-
     progress = round_progress(survey_round)
     missing = list(
         survey_round.assignments.filter(removed_at=None)
@@ -211,28 +213,17 @@ def dispatch_due(*, now, limit=None):
     size = settings.OUTBOX_BATCH_SIZE
     batches = [ids[i : i + size] for i in range(0, len(ids), size)]
 
-    def enqueue():
-        from workers.tasks import send_emails
+    def due_again(batch: list[int]) -> None:
+        # Rows the broker did not take are due again at once, so the first tick after the broker is back
+        # sends them (not OUTBOX_REDISPATCH_SECONDS later).
+        OutboundEmail.objects.filter(
+            pk__in=batch, status=Status.PENDING, next_attempt_at=redispatch_at
+        ).update(next_attempt_at=now)
 
-        for index, batch in enumerate(batches):
-            try:
-                send_emails.delay(batch)
-            except Exception as exc:  # noqa: BLE001 - the broker is down: nothing was queued
-                # The rows not handed over are due again at once, so the first tick after the broker is
-                # back sends them (not OUTBOX_REDISPATCH_SECONDS later).
-                undelivered = [pk for rest in batches[index:] for pk in rest]
-                for start in range(0, len(undelivered), 2000):
-                    OutboundEmail.objects.filter(
-                        pk__in=undelivered[start : start + 2000],
-                        status=Status.PENDING,
-                        next_attempt_at=redispatch_at,
-                    ).update(next_attempt_at=now)
-                logger.warning(
-                    "%s e-mails not queued (broker unreachable: %s); due again", len(undelivered), exc
-                )
-                return
-
-    transaction.on_commit(enqueue, robust=True)
+    for batch in batches:
+        background.enqueue(
+            background.SEND_EMAILS, ids=batch, on_unavailable=lambda batch=batch: due_again(batch)
+        )
     return len(ids)
 
 
@@ -304,9 +295,6 @@ def _response_status(assignment):
 
 def _required_left(assignment):
     """How many required questions the organisation still sees unanswered (hidden ones never count)."""
-    from ..selectors import questions_for_assignment
-    from .conditions import is_answered, visible_questions
-
     questions = list(questions_for_assignment(assignment))
     values = dict(assignment.response.answers.values_list("question_id", "value"))
     return sum(
@@ -329,8 +317,6 @@ def _check_still_applies(row):
 def build_message(row, raw=None):
     """(message, subject) for a row. Invitations and reminders carry the personal link whose raw token
     `raw` was issued for this sending: it exists only in this message, the database keeps its hash."""
-    from . import rounds
-
     subject, body = row.subject, row.body
     if row.kind == Kind.RECEIPT and row.assignment is not None and hasattr(row.assignment, "response"):
         subject, body = receipt_text(response=row.assignment.response)
@@ -339,7 +325,7 @@ def build_message(row, raw=None):
     elif row.kind in (Kind.INVITATION, Kind.REMINDER):
         assignment = row.assignment
         status = _response_status(assignment)
-        subject, body = rounds.render(
+        subject, body = email_templates.render(
             row.kind,
             survey_round=assignment.round,
             assignment=assignment,
@@ -418,8 +404,6 @@ def _mark_sent(pk, subject):
 
 
 def connection_for_outbox():
-    from django.db import connections, router
-
     return connections[router.db_for_write(OutboundEmail)]
 
 
@@ -484,8 +468,6 @@ def send_emails(ids):
 
 def retry(*, row, now):
     """A coordinator sends a failed e-mail again (e.g. after the address was corrected)."""
-    from django.core.exceptions import ValidationError
-
     if row.status not in (Status.FAILED, Status.CANCELLED):
         raise ValidationError(
             {"status": ["Bara ett misslyckat eller avbrutet e-postmeddelande kan skickas igen."]}

@@ -7,40 +7,40 @@ or nothing). A version is never changed by an import: versions are immutable onc
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Prefetch
 
-from exports import questionnaire_io as qio
+from exports import questionnaire_workbook
 from exports.sheets import CellError, cell_text, cell_yes_no
 
 from ..models import (
-    ACTIVITY_STATUS_CHOICES,
-    YES_NO_CHOICES,
     Activity,
     Indicator,
     Option,
     Question,
+    Questionnaire,
     QuestionnaireVersion,
-    QuestionType,
     ScoringCategory,
     ScoringRule,
     ScoringScheme,
     Section,
 )
+from ..questiontypes import by_name as type_names
+from ..questiontypes import get as get_kind
 
-T = QuestionType
 Op = Question.ConditionOperator
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
 OPTION_CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
-OPTION_TYPES = {T.SINGLE, T.MULTIPLE, T.BREAKDOWN}
-NUMERIC_TYPES = {T.INTEGER, T.DECIMAL, T.BREAKDOWN}
-FIXED_CODES = {
-    T.YES_NO: [code for code, _ in YES_NO_CHOICES],
-    T.ACTIVITY_STATUS: [code for code, _ in ACTIVITY_STATUS_CHOICES],
-}
-TYPE_NAMES = {code: code for code in T.values} | {str(label).casefold(): code for code, label in T.choices}
-TYPE_NAMES |= {"ja/nej": T.YES_NO, "select_one": T.SINGLE, "select_multiple": T.MULTIPLE}
+
+
+def _fixed_codes(type_code):
+    """The answer codes a type itself defines (yes/no, activity status), or None."""
+    fixed = get_kind(type_code).fixed_choices
+    return None if fixed is None else [code for code, _ in fixed]
+
+
 OPERATOR_NAMES = {code: code for code in Op.values} | {
     str(label).casefold(): code for code, label in Op.choices
 }
@@ -74,7 +74,7 @@ def _version_questions(version):
     )
 
 
-def version_tables(version):
+def version_tables(version: QuestionnaireVersion) -> dict[str, list[dict[str, Any]]]:
     """{sheet: rows} for a version, in a fixed number of queries."""
     sections = list(Section.objects.filter(version=version).order_by("order"))
     questions = _version_questions(version)
@@ -110,9 +110,9 @@ def version_tables(version):
                 }
             )
     return {
-        qio.SETTINGS: settings,
-        qio.SECTIONS: [{"title": s.title, "description": s.description} for s in sections],
-        qio.QUESTIONS: [
+        questionnaire_workbook.SETTINGS: settings,
+        questionnaire_workbook.SECTIONS: [{"title": s.title, "description": s.description} for s in sections],
+        questionnaire_workbook.QUESTIONS: [
             {
                 "code": q.code,
                 "section": q.section.title,
@@ -131,24 +131,26 @@ def version_tables(version):
             }
             for q in questions
         ],
-        qio.OPTIONS: [
+        questionnaire_workbook.OPTIONS: [
             {"question": q.code, "code": o.code, "label": o.label} for q in questions for o in q.options.all()
         ],
-        qio.RULES: rules,
-        qio.CATEGORIES: categories,
+        questionnaire_workbook.RULES: rules,
+        questionnaire_workbook.CATEGORIES: categories,
     }
 
 
-def export_version(version):
-    return qio.write_questionnaire(version_tables(version), title=str(version))
+def export_version(version: QuestionnaireVersion) -> bytes:
+    return questionnaire_workbook.write_questionnaire(version_tables(version), title=str(version))
 
 
-def version_snapshot(version):
+def version_snapshot(version: QuestionnaireVersion) -> dict[str, Any]:
     """Everything a version says, without database ids of its own rows: two versions with equal snapshots
     ask the same questions and score them the same way."""
     tables = version_tables(version)
     sections = [(s.title, s.description) for s in Section.objects.filter(version=version).order_by("order")]
-    return {"sections": sections} | {name: rows for name, rows in tables.items() if name != qio.SECTIONS}
+    return {"sections": sections} | {
+        name: rows for name, rows in tables.items() if name != questionnaire_workbook.SECTIONS
+    }
 
 
 # --------------------------------------------------------------------------------------------------
@@ -233,8 +235,10 @@ class QuestionnaireReader:
             if table is not None:
                 self.report.errors += table.errors
                 self.report.ignored_columns += [f"{name}: {h}" for h in table.ignored_headers]
-        if self.tables[qio.QUESTIONS] is None:
-            self.report.errors.append(CellError(qio.QUESTIONS, None, None, "Bladet Frågor saknas."))
+        if self.tables[questionnaire_workbook.QUESTIONS] is None:
+            self.report.errors.append(
+                CellError(questionnaire_workbook.QUESTIONS, None, None, "Bladet Frågor saknas.")
+            )
         if self.report.errors:
             return
         self._settings()
@@ -249,34 +253,36 @@ class QuestionnaireReader:
         return table.rows if table is not None else []
 
     def _settings(self):
-        for row in self._rows(qio.SETTINGS):
+        for row in self._rows(questionnaire_workbook.SETTINGS):
             key = cell_text(row.get("key")).casefold()
             if key not in (SETTING_LABEL, SETTING_SCHEME, SETTING_SCALE):
                 self.error(
-                    qio.SETTINGS,
+                    questionnaire_workbook.SETTINGS,
                     row,
                     "key",
                     "Okänd inställning (Versionsbenämning, Poängsättning, Skala till).",
                 )
             elif key == SETTING_SCALE:
-                self.settings[key] = self.decimal(qio.SETTINGS, row, "value", digits=8, places=2, minimum=0)
+                self.settings[key] = self.decimal(
+                    questionnaire_workbook.SETTINGS, row, "value", digits=8, places=2, minimum=0
+                )
             else:
                 self.settings[key] = self.text(
-                    qio.SETTINGS, row, "value", 100 if key == SETTING_LABEL else 200
+                    questionnaire_workbook.SETTINGS, row, "value", 100 if key == SETTING_LABEL else 200
                 )
 
     def _sections(self):
-        for row in self._rows(qio.SECTIONS):
-            title = self.text(qio.SECTIONS, row, "title", 300)
+        for row in self._rows(questionnaire_workbook.SECTIONS):
+            title = self.text(questionnaire_workbook.SECTIONS, row, "title", 300)
             if title.casefold() in self.sections:
-                self.error(qio.SECTIONS, row, "title", "Avsnittet finns redan.")
+                self.error(questionnaire_workbook.SECTIONS, row, "title", "Avsnittet finns redan.")
             self.sections[title.casefold()] = {
                 "title": title,
                 "description": cell_text(row.get("description")),
             }
 
     def _questions(self):
-        sheet = qio.QUESTIONS
+        sheet = questionnaire_workbook.QUESTIONS
         for row in self._rows(sheet):
             code = self.text(sheet, row, "code")
             if not code:
@@ -294,7 +300,7 @@ class QuestionnaireReader:
                     sheet, row, "code", f"Koden {code} finns redan på rad {self.questions[code]['row']}."
                 )
             type_name = cell_text(row.get("type")).casefold()
-            qtype = TYPE_NAMES.get(type_name)
+            qtype = type_names().get(type_name)
             if qtype is None:
                 self.error(sheet, row, "type", f'Okänd frågetyp "{cell_text(row.get("type"))}".')
             text = self.text(sheet, row, "text")
@@ -302,7 +308,9 @@ class QuestionnaireReader:
                 self.error(sheet, row, "text", "Frågetexten saknas.")
             section = self.text(sheet, row, "section", 300) or "Frågor"
             if section.casefold() not in self.sections:
-                if self.tables[qio.SECTIONS] is not None and self._rows(qio.SECTIONS):
+                if self.tables[questionnaire_workbook.SECTIONS] is not None and self._rows(
+                    questionnaire_workbook.SECTIONS
+                ):
                     self.error(sheet, row, "section", f'Avsnittet "{section}" finns inte på bladet Avsnitt.')
                 self.sections[section.casefold()] = {"title": section, "description": ""}
             draft = {
@@ -325,7 +333,7 @@ class QuestionnaireReader:
                     self.error(sheet, row, "max", "Max är mindre än Min.")
             if (
                 qtype
-                and qtype not in NUMERIC_TYPES
+                and not get_kind(qtype).numeric
                 and (draft["min_value"] is not None or draft["max_value"] is not None)
             ):
                 self.error(
@@ -337,7 +345,7 @@ class QuestionnaireReader:
         self._links()
 
     def _condition(self, row, draft):
-        sheet = qio.QUESTIONS
+        sheet = questionnaire_workbook.QUESTIONS
         parent_code = cell_text(row.get("condition_question"))
         operator_name = cell_text(row.get("condition_operator")).casefold()
         value = self.text(sheet, row, "condition_value", 200)
@@ -380,12 +388,13 @@ class QuestionnaireReader:
                 Decimal(value)
             except InvalidOperation:
                 self.error(sheet, row, "condition_value", 'Villkoret "större än" kräver ett tal.')
-            if parent["type"] not in (T.INTEGER, T.DECIMAL):
+            if not get_kind(parent["type"]).compares_as_number:
                 self.error(sheet, row, "condition_operator", f"Frågan {parent_code} är inte en sifferfråga.")
-        elif parent["type"] in FIXED_CODES and value not in FIXED_CODES[parent["type"]]:
-            allowed = ", ".join(FIXED_CODES[parent["type"]])
+        elif _fixed_codes(parent["type"]) is not None and value not in _fixed_codes(parent["type"]):
+            allowed = ", ".join(_fixed_codes(parent["type"]))
             self.error(sheet, row, "condition_value", f"Frågan {parent_code} har svarskoderna {allowed}.")
-        draft["check_option"] = parent["type"] in (T.SINGLE, T.MULTIPLE) and value
+        parent_kind = get_kind(parent["type"])
+        draft["check_option"] = parent_kind.has_choices and parent_kind.takes_options and value
 
     def _links(self):
         activity_ids = {d["activity_id"] for d in self.questions.values() if d["activity_id"]}
@@ -400,12 +409,27 @@ class QuestionnaireReader:
         for draft in self.questions.values():
             row = draft["source"]
             if draft["activity_id"] and draft["activity_id"] not in known_activities:
-                self.error(qio.QUESTIONS, row, "activity", "Aktiviteten finns inte i enkätens program.")
+                self.error(
+                    questionnaire_workbook.QUESTIONS,
+                    row,
+                    "activity",
+                    "Aktiviteten finns inte i enkätens program.",
+                )
             if draft["indicator_id"]:
                 if draft["indicator_id"] not in known_indicators:
-                    self.error(qio.QUESTIONS, row, "indicator", "Indikatorn finns inte i enkätens program.")
+                    self.error(
+                        questionnaire_workbook.QUESTIONS,
+                        row,
+                        "indicator",
+                        "Indikatorn finns inte i enkätens program.",
+                    )
                 elif draft["activity_id"] and known_indicators[draft["indicator_id"]] != draft["activity_id"]:
-                    self.error(qio.QUESTIONS, row, "indicator", "Indikatorn hör till en annan aktivitet.")
+                    self.error(
+                        questionnaire_workbook.QUESTIONS,
+                        row,
+                        "indicator",
+                        "Indikatorn hör till en annan aktivitet.",
+                    )
 
     def _yes_no(self, sheet, row, key):
         value = cell_yes_no(row.get(key))
@@ -423,7 +447,7 @@ class QuestionnaireReader:
         return int(raw)
 
     def _options(self):
-        sheet = qio.OPTIONS
+        sheet = questionnaire_workbook.OPTIONS
         for row in self._rows(sheet):
             code_of_question = cell_text(row.get("question"))
             question = self.questions.get(code_of_question)
@@ -432,7 +456,7 @@ class QuestionnaireReader:
             if question is None:
                 self.error(sheet, row, "question", f"Okänd fråga ({code_of_question or 'tom'}).")
                 continue
-            if question["type"] and question["type"] not in OPTION_TYPES:
+            if question["type"] and not get_kind(question["type"]).takes_options:
                 self.error(
                     sheet,
                     row,
@@ -455,9 +479,9 @@ class QuestionnaireReader:
                 self.error(sheet, row, "label", "Texten saknas.")
             options.append((code, label))
         for code, draft in self.questions.items():
-            if draft["type"] in (T.SINGLE, T.MULTIPLE) and not self.options.get(code):
+            if draft["type"] and get_kind(draft["type"]).needs_options and not self.options.get(code):
                 self.error(
-                    qio.QUESTIONS,
+                    questionnaire_workbook.QUESTIONS,
                     draft["source"],
                     "type",
                     "Frågan saknar svarsalternativ (bladet Svarsalternativ).",
@@ -465,19 +489,19 @@ class QuestionnaireReader:
             expected = draft.get("check_option")
             if expected and expected not in self.answer_codes(draft):
                 self.error(
-                    qio.QUESTIONS,
+                    questionnaire_workbook.QUESTIONS,
                     draft["source"],
                     "condition_value",
                     f"Villkorsvärdet {expected} är inget svarsalternativ för frågan {draft['condition_question']}.",
                 )
 
     def answer_codes(self, draft):
-        if draft["type"] in FIXED_CODES:
-            return FIXED_CODES[draft["type"]]
+        if draft["type"] and _fixed_codes(draft["type"]) is not None:
+            return _fixed_codes(draft["type"])
         return [code for code, _ in self.options.get(draft["code"], [])]
 
     def _categories(self):
-        sheet = qio.CATEGORIES
+        sheet = questionnaire_workbook.CATEGORIES
         for row in self._rows(sheet):
             code = self.text(sheet, row, "code")
             if not code or len(code) > 40:
@@ -508,7 +532,7 @@ class QuestionnaireReader:
                 parent = self.categories[parent]["parent"]
 
     def _rules(self):
-        sheet = qio.RULES
+        sheet = questionnaire_workbook.RULES
         seen = {}
         for row in self._rows(sheet):
             code = cell_text(row.get("question"))
@@ -534,7 +558,7 @@ class QuestionnaireReader:
                 continue
             if option and option not in self.answer_codes(question):
                 self.error(sheet, row, "option", f"Frågan {code} har inget svarsalternativ {option}.")
-            if not option and question["type"] not in NUMERIC_TYPES:
+            if not option and not get_kind(question["type"]).numeric:
                 self.error(sheet, row, "threshold", f"Frågan {code} är ingen sifferfråga; ange Svarskod.")
             key = (code, option or threshold)
             if key in seen:
@@ -623,11 +647,13 @@ def _create_version(questionnaire, reader, label):
     return version
 
 
-def import_questionnaire(*, upload, questionnaire, dry_run=False, label=""):
+def import_questionnaire(
+    *, upload: Any, questionnaire: Questionnaire, dry_run: bool = False, label: str = ""
+) -> QuestionnaireImportReport:
     """Validate a questionnaire workbook and, unless `dry_run` or anything is wrong, create a new draft
     version of `questionnaire` from it. UnsafeWorkbook propagates for hostile files."""
     report = QuestionnaireImportReport()
-    tables = qio.read_questionnaire(upload)
+    tables = questionnaire_workbook.read_questionnaire(upload)
     reader = QuestionnaireReader(tables, questionnaire, report)
     reader.read()
     report.counts = {
@@ -638,7 +664,9 @@ def import_questionnaire(*, upload, questionnaire, dry_run=False, label=""):
         "rules": len(reader.rules),
     }
     if report.ok and not report.counts["questions"]:
-        report.errors.append(CellError(qio.QUESTIONS, None, None, "Enkäten har inga frågor."))
+        report.errors.append(
+            CellError(questionnaire_workbook.QUESTIONS, None, None, "Enkäten har inga frågor.")
+        )
     if report.ok and not dry_run:
         with transaction.atomic():
             report.version = _create_version(questionnaire, reader, label)

@@ -4,7 +4,6 @@ The respondent pages and the API both call these functions; neither holds a rule
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import F
@@ -12,23 +11,18 @@ from django.utils import timezone
 
 from .. import events
 from ..models import (
-    ACTIVITY_STATUS_CHOICES,
-    BREAKDOWN_DEFAULT_PARTS,
-    YES_NO_CHOICES,
     Answer,
     Assignment,
-    QuestionType,
     Response,
     ResponseRevision,
     SurveyRound,
 )
+from ..questiontypes import AnswerError, is_answered, kind_of
 from ..selectors import comparable_versions, questions_for_assignment
 from ..text import UNSTORABLE_MESSAGE, TooDeep, find_unstorable
 from .conditions import visible_questions
 
-T = QuestionType
-State = Response.State
-TOTAL_PART = "total"
+ResponseState = Response.State
 
 
 # --------------------------------------------------------------------------------------------------
@@ -37,7 +31,7 @@ TOTAL_PART = "total"
 
 
 @dataclass
-class Questionnaire:
+class ResponseWithQuestions:
     """One response with everything a page needs, loaded in a fixed number of queries."""
 
     response: Response
@@ -64,7 +58,7 @@ class Questionnaire:
 def load_questionnaire(response):
     questions = list(questions_for_assignment(response.assignment))
     answers = {a.question_id: a for a in Answer.objects.filter(response=response)}
-    return Questionnaire(response=response, questions=questions, answers=answers)
+    return ResponseWithQuestions(response=response, questions=questions, answers=answers)
 
 
 def response_for_assignment(assignment):
@@ -81,144 +75,22 @@ def response_for_assignment(assignment):
 # --------------------------------------------------------------------------------------------------
 
 
-class AnswerError(ValueError):
-    """A value a respondent typed that cannot be stored; the message is Swedish and says what to do."""
-
-    def __init__(self, message, part=None):
-        super().__init__(message)
-        self.message = message
-        self.part = part
-
-
 def choices_for(question):
     """(code, label) pairs of a choice question, or the parts of a breakdown."""
-    if question.type == T.YES_NO:
-        return [(code, str(label)) for code, label in YES_NO_CHOICES]
-    if question.type == T.ACTIVITY_STATUS:
-        return [(code, str(label)) for code, label in ACTIVITY_STATUS_CHOICES]
-    options = [(o.code, o.label) for o in question.options.all()]
-    if question.type == T.BREAKDOWN and not options:
-        return [(code, str(label)) for code, label in BREAKDOWN_DEFAULT_PARTS]
-    return options
-
-
-def _empty(raw):
-    return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == [] or raw == {}
-
-
-def _fmt(number):
-    text = format(number.normalize(), "f") if isinstance(number, Decimal) else str(number)
-    return text.replace(".", ",")
-
-
-def _parse_number(raw, *, integer):
-    if isinstance(raw, bool):
-        raise AnswerError("Ange ett tal.")
-    if isinstance(raw, (int, float, Decimal)):
-        text = str(raw)
-    else:
-        # Swedish habits: decimal comma, spaces (also non-breaking) between thousands, a real minus sign.
-        text = (
-            str(raw).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-").replace(",", ".")
-        )
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
-        raise AnswerError(
-            "Ange ett heltal, till exempel 12." if integer else "Ange ett tal, till exempel 12,5."
-        )
-    if integer and number != number.to_integral_value():
-        raise AnswerError("Ange ett heltal utan decimaler.")
-    return number
-
-
-def _check_range(question, number):
-    low = None if question.min_value is None else Decimal(str(question.min_value))
-    high = None if question.max_value is None else Decimal(str(question.max_value))
-    if low is not None and number < low:
-        raise AnswerError(f"Värdet får inte vara mindre än {_fmt(low)}.")
-    if high is not None and number > high:
-        raise AnswerError(f"Värdet får inte vara större än {_fmt(high)}.")
-
-
-def _clean_breakdown(question, raw):
-    if not isinstance(raw, dict):
-        raise AnswerError("Ange antalen i fälten.")
-    parts = [code for code, _ in choices_for(question)]
-    unknown = set(raw) - set(parts)
-    if unknown:
-        raise AnswerError("Okänd del: " + ", ".join(sorted(unknown)) + ".")
-    value = {}
-    for part in parts:
-        item = raw.get(part)
-        if _empty(item):
-            continue
-        try:
-            number = _parse_number(item, integer=True)
-        except AnswerError as error:
-            raise AnswerError(error.message, part=part) from None
-        if number < 0:
-            raise AnswerError("Antalet får inte vara negativt.", part=part)
-        value[part] = int(number)
-    if not value:
-        return None
-    others = [p for p in parts if p != TOTAL_PART]
-    if TOTAL_PART in parts and all(p in value for p in parts):
-        total = sum(value[p] for p in others)
-        if value[TOTAL_PART] != total:
-            raise AnswerError(
-                f"Totalt ({value[TOTAL_PART]}) ska vara summan av delarna ({total}).", part=TOTAL_PART
-            )
-    return value
+    return kind_of(question).choices(question)
 
 
 def clean_value(question, raw):
     """The value to store for `raw`, None for no answer, or AnswerError with a Swedish message."""
-    if _empty(raw):
+    if not is_answered(raw):
         return None
     try:
         unstorable = find_unstorable(raw)
     except TooDeep as refused:
         raise AnswerError(str(refused)) from None
     if unstorable is not None:
-        raise AnswerError(UNSTORABLE_MESSAGE, part=unstorable[0] if question.type == T.BREAKDOWN else None)
-    kind = question.type
-    if kind in (T.YES_NO, T.SINGLE, T.ACTIVITY_STATUS):
-        codes = {code for code, _ in choices_for(question)}
-        if not isinstance(raw, str) or raw not in codes:
-            raise AnswerError("Välj ett av alternativen.")
-        return raw
-    if kind == T.MULTIPLE:
-        items = [raw] if isinstance(raw, str) else raw
-        if not isinstance(items, (list, tuple)):
-            raise AnswerError("Välj ett eller flera av alternativen.")
-        codes = [code for code, _ in choices_for(question)]
-        if any(item not in codes for item in items):
-            raise AnswerError("Välj bland alternativen som finns.")
-        return [code for code in codes if code in items] or None
-    if kind in (T.INTEGER, T.DECIMAL):
-        number = _parse_number(raw, integer=kind == T.INTEGER)
-        _check_range(question, number)
-        return int(number) if kind == T.INTEGER else float(number)
-    if kind == T.TEXT:
-        if not isinstance(raw, str):
-            raise AnswerError("Skriv svaret som text.")
-        text = raw.strip().replace("\r\n", "\n")
-        if question.max_length and len(text) > question.max_length:
-            raise AnswerError(
-                f"Texten får vara högst {question.max_length} tecken lång (nu {len(text)} tecken)."
-            )
-        return text
-    if kind == T.DATE:
-        try:
-            return datetime.date.fromisoformat(str(raw).strip()).isoformat()
-        except ValueError:
-            raise AnswerError("Ange ett datum som ÅÅÅÅ-MM-DD, till exempel 2026-03-15.") from None
-    if kind == T.BREAKDOWN:
-        return _clean_breakdown(question, raw)
-    raise AnswerError("Frågetypen stöds inte.")
+        raise AnswerError(UNSTORABLE_MESSAGE, part=unstorable[0] if isinstance(raw, dict) else None)
+    return kind_of(question).clean(question, raw)
 
 
 def field_name(question, part=None):
@@ -227,12 +99,7 @@ def field_name(question, part=None):
 
 def raw_from_form(question, data):
     """A question's raw input from a submitted form (a QueryDict or a dict of lists)."""
-    name = field_name(question)
-    if question.type == T.MULTIPLE:
-        return data.getlist(name)
-    if question.type == T.BREAKDOWN:
-        return {code: data.get(field_name(question, code), "") for code, _ in choices_for(question)}
-    return data.get(name, "")
+    return kind_of(question).raw_from_form(question, data, field_name(question))
 
 
 def clean_answers(questions, raw_by_code):
@@ -277,9 +144,9 @@ def is_editable(response, *, now=None):
     """Drafts can be changed while the round is open and until the deadline plus the round's grace
     period; a response the coordinator reopened can be changed until it is submitted again."""
     now = now or timezone.now()
-    if response.state == State.SUBMITTED:
+    if response.state == ResponseState.SUBMITTED:
         return False
-    if response.state == State.REOPENED:
+    if response.state == ResponseState.REOPENED:
         return True
     assignment = response.assignment
     survey_round = assignment.round
@@ -415,7 +282,7 @@ def save_input(
 def missing_required(questionnaire):
     """Required questions that are shown (their condition holds) and not answered."""
     values = questionnaire.values
-    return [q for q in questionnaire.visible(values) if q.required and _empty(values.get(q.pk))]
+    return [q for q in questionnaire.visible(values) if q.required and not is_answered(values.get(q.pk))]
 
 
 def invalid_answers(questionnaire):
@@ -445,7 +312,7 @@ def submit_response(*, response, contact=None, user=None, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         locked = Response.objects.select_for_update().select_related("assignment__round").get(pk=response.pk)
-        if locked.state == State.SUBMITTED:
+        if locked.state == ResponseState.SUBMITTED:
             return False
         if not is_editable(locked, now=now):
             raise ResponseLocked()
@@ -454,8 +321,10 @@ def submit_response(*, response, contact=None, user=None, now=None):
         if missing:
             raise SubmitRefused(missing)
         # The conditional update is the claim: only one request moves the response to "submitted".
-        won = Response.objects.filter(pk=locked.pk, state__in=[State.DRAFT, State.REOPENED]).update(
-            state=State.SUBMITTED,
+        won = Response.objects.filter(
+            pk=locked.pk, state__in=[ResponseState.DRAFT, ResponseState.REOPENED]
+        ).update(
+            state=ResponseState.SUBMITTED,
             submitted_at=now,
             submitted_by=contact,
             version=F("version") + 1,
@@ -482,8 +351,8 @@ def reopen_response(*, response, user=None, now=None):
     """Submitted → reopened, so the organisation can change its answers and submit again."""
     now = now or timezone.now()
     with transaction.atomic():
-        won = Response.objects.filter(pk=response.pk, state=State.SUBMITTED).update(
-            state=State.REOPENED, version=F("version") + 1, updated_at=now
+        won = Response.objects.filter(pk=response.pk, state=ResponseState.SUBMITTED).update(
+            state=ResponseState.REOPENED, version=F("version") + 1, updated_at=now
         )
         if won:
             response.refresh_from_db()
@@ -507,7 +376,7 @@ def previous_response(assignment):
             assignment__organisation_id=assignment.organisation_id,
             assignment__round__version__in=versions,
             assignment__round__year__lt=survey_round.year,
-            state=State.SUBMITTED,
+            state=ResponseState.SUBMITTED,
         )
         .order_by("-assignment__round__year", "-submitted_at")
         .first()
@@ -519,7 +388,7 @@ def prefill_response(*, response, now=None):
     marked as last year's (Answer.prefilled) until confirmed or changed. Runs once per response."""
     now = now or timezone.now()
     if (
-        response.state != State.DRAFT
+        response.state != ResponseState.DRAFT
         or ResponseRevision.objects.filter(response=response, action="prefill").exists()
     ):
         return 0
@@ -533,7 +402,7 @@ def prefill_response(*, response, now=None):
     with transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
         if (
-            locked.state != State.DRAFT
+            locked.state != ResponseState.DRAFT
             or ResponseRevision.objects.filter(response=locked, action="prefill").exists()
         ):
             return 0
@@ -541,7 +410,7 @@ def prefill_response(*, response, now=None):
         rows, changes = [], {}
         for answer in old:
             question = questions[answer.question.code]
-            if question.code in answered or _empty(answer.value):
+            if question.code in answered or not is_answered(answer.value):
                 continue
             try:
                 value = clean_value(question, answer.value)

@@ -4,13 +4,13 @@ States: draft → scheduled → open → closed → published. Every change is a
 state, so two ticks (or a tick and a coordinator) can never both win the same transition."""
 
 import logging
-import string
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from ..models import (
     Assignment,
@@ -19,122 +19,24 @@ from ..models import (
     Response,
     SurveyRound,
 )
-from . import exports, health, outbox, responses, schemes
+from . import export_jobs, health, outbox, responses, schemes
+from .email_templates import render, template_errors, templates_of
+from .scoring import ScoringRefused, compute_round_index
+from .tokens import revoke_tokens
 
 logger = logging.getLogger(__name__)
 
-State = SurveyRound.State
+RoundState = SurveyRound.State
 
 # --------------------------------------------------------------------------------------------------
-# Templates
+# Templates (the texts and placeholders themselves are in email_templates.py)
 # --------------------------------------------------------------------------------------------------
-
-PLACEHOLDERS = {
-    "organisation": "organisationens namn",
-    "deadline": "sista svarsdag",
-    "link": "den personliga länken",
-    "round": "omgångens namn",
-    "year": "år",
-    "status": "hur långt organisationen har kommit (påminnelser)",
-}
-
-DEFAULT_INVITATION_SUBJECT = "Enkät: {round} {year}"
-DEFAULT_INVITATION_BODY = """Hej!
-
-{organisation} är inbjuden att besvara enkäten {round} {year}.
-
-Öppna enkäten med er personliga länk:
-{link}
-
-Sista svarsdag är {deadline}. Ni kan spara och fortsätta senare, och flera kolleger kan arbeta med svaret.
-Länken är personlig: vidarebefordra den bara till kolleger på {organisation}.
-
-Med vänliga hälsningar
-Samordnaren
-"""
-DEFAULT_REMINDER_SUBJECT = "Påminnelse: {round} {year}, sista svarsdag {deadline}"
-DEFAULT_REMINDER_BODY = """Hej!
-
-Det här är en påminnelse om enkäten {round} {year} till {organisation}.
-{status}
-
-Öppna enkäten med er personliga länk:
-{link}
-
-Sista svarsdag är {deadline}.
-
-Med vänliga hälsningar
-Samordnaren
-"""
-
-STATUS_TEXT = {
-    "not_started": "Ni har inte börjat besvara enkäten ännu.",
-    "draft": "Ni har påbörjat ett svar som ännu inte är inskickat.",
-    "reopened": "Ert svar har öppnats igen och behöver skickas in på nytt.",
-}
-
-
-def template_errors(text):
-    """Swedish messages for placeholders that do not exist or braces that do not pair up."""
-    try:
-        names = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
-    except ValueError:
-        return ["Klammerparenteserna { } går inte ihop. Skriv {{ och }} för en klammer i texten."]
-    unknown = sorted({n for n in names if n not in PLACEHOLDERS})
-    if unknown:
-        allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
-        return [f"Okänd platshållare {{{n}}}. Tillåtna: {allowed}." for n in unknown]
-    return []
-
-
-def templates_of(survey_round):
-    return {
-        "invitation_subject": survey_round.invitation_subject or DEFAULT_INVITATION_SUBJECT,
-        "invitation_body": survey_round.invitation_body or DEFAULT_INVITATION_BODY,
-        "reminder_subject": survey_round.reminder_subject or DEFAULT_REMINDER_SUBJECT,
-        "reminder_body": survey_round.reminder_body or DEFAULT_REMINDER_BODY,
-    }
-
-
-def format_deadline(moment):
-    return formats.date_format(timezone.localtime(moment), "j F Y")
-
-
-def status_text(status, remaining=None):
-    """What a reminder says about the situation: not started, or a draft with N required questions left."""
-    text = STATUS_TEXT.get(status, "")
-    if status in ("draft", "reopened") and remaining is not None:
-        if remaining == 0:
-            text += " Alla obligatoriska frågor är besvarade – glöm inte att skicka in."
-        elif remaining == 1:
-            text += " 1 obligatorisk fråga är obesvarad."
-        else:
-            text += f" {remaining} obligatoriska frågor är obesvarade."
-    return text
-
-
-def render(kind, *, survey_round, assignment, link, status="not_started", remaining=None, templates=None):
-    """(subject, body) of an invitation or a reminder for one assignment."""
-    templates = templates or templates_of(survey_round)
-    values = {
-        "organisation": assignment.organisation.name,
-        "deadline": format_deadline(assignment.deadline),
-        "link": link,
-        "round": survey_round.name,
-        "year": survey_round.year,
-        "status": status_text(status, remaining),
-    }
-    subject = templates[f"{kind}_subject"].format(**values)
-    body = templates[f"{kind}_body"].format(**values)
-    return " ".join(subject.split()), body
 
 
 def preview(*, survey_round, overrides=None):
     """What the first recipient (or an example organisation) would get, with an example link."""
     templates = {**templates_of(survey_round), **{k: v for k, v in (overrides or {}).items() if v}}
-    errors = {k: template_errors(v) for k, v in templates.items() if template_errors(v)}
-    if errors:
-        raise ValidationError(errors)
+    validate_round_fields(opens_at=None, deadline=None, templates=templates)
     assignment = survey_round.assignments.select_related("organisation").first() if survey_round.pk else None
     if assignment is None:
         assignment = Assignment(round=survey_round, organisation=Organisation(name="Exempelförvaltningen"))
@@ -183,7 +85,17 @@ def recipients_from(*, organisation_ids=None, kinds=None):
     return _organisations(organisation_ids=organisation_ids, kinds=kinds)
 
 
-def validate_schedule(*, opens_at, deadline, reminder_offsets=None, grace_hours=0):
+def validate_round_fields(
+    *,
+    opens_at: datetime | None,
+    deadline: datetime | None,
+    reminder_offsets: list[int] | None = None,
+    grace_hours: int | None = 0,
+    digest_to: str | None = None,
+    templates: dict[str, str | None] | None = None,
+) -> None:
+    """The one check of a round's dates, reminder plan, grace period, digest addresses and e-mail
+    templates, for every way a round is created or edited: ValidationError with a message per field."""
     errors = {}
     if opens_at and deadline and deadline <= opens_at:
         errors["deadline"] = ["Sista svarsdag måste ligga efter öppningsdagen."]
@@ -200,6 +112,15 @@ def validate_schedule(*, opens_at, deadline, reminder_offsets=None, grace_hours=
             errors["reminder_offsets"] = ["En påminnelse kan ligga högst 365 dagar från sista svarsdag."]
     if grace_hours is not None and grace_hours < 0:
         errors["grace_hours"] = ["Respittiden kan inte vara negativ."]
+    if digest_to:
+        bad = [e for e in _email_list(digest_to) if not _is_email(e)]
+        if bad:
+            errors["digest_to"] = [f"Ogiltig e-postadress: {e}." for e in bad]
+    for name in TEMPLATE_FIELDS:
+        if (templates or {}).get(name):
+            problems = template_errors(templates[name])
+            if problems:
+                errors[name] = problems
     if errors:
         raise ValidationError(errors)
 
@@ -207,21 +128,16 @@ def validate_schedule(*, opens_at, deadline, reminder_offsets=None, grace_hours=
 TEMPLATE_FIELDS = ("invitation_subject", "invitation_body", "reminder_subject", "reminder_body")
 
 
-def validate_templates(fields):
-    """Every template field in `fields` is checked as the API checks it (unknown placeholders, unpaired
-    braces); raises ValidationError keyed by field."""
-    _validate_templates(fields)
+def _email_list(text: str) -> list[str]:
+    return [e.strip() for e in text.split(",") if e.strip()]
 
 
-def _validate_templates(fields):
-    errors = {}
-    for name in TEMPLATE_FIELDS:
-        if fields.get(name):
-            problems = template_errors(fields[name])
-            if problems:
-                errors[name] = problems
-    if errors:
-        raise ValidationError(errors)
+def _is_email(text: str) -> bool:
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return True
 
 
 def _add_assignments(survey_round, organisations):
@@ -250,10 +166,14 @@ def round_create(
 ):
     """A new round in draft, with one assignment (and an empty response) per recipient."""
     reminder_offsets = sorted(reminder_offsets) if reminder_offsets is not None else None
-    validate_schedule(
-        opens_at=opens_at, deadline=deadline, reminder_offsets=reminder_offsets, grace_hours=grace_hours
+    validate_round_fields(
+        opens_at=opens_at,
+        deadline=deadline,
+        reminder_offsets=reminder_offsets,
+        grace_hours=grace_hours,
+        digest_to=templates.get("digest_to"),
+        templates=templates,
     )
-    _validate_templates(templates)
     organisations = _organisations(organisation_ids=organisation_ids, kinds=kinds)
     survey_round = SurveyRound(
         name=name or version.questionnaire.name,
@@ -299,11 +219,11 @@ def round_update(*, survey_round, **fields):
     return survey_round
 
 
-def validate_round_update(*, survey_round, fields):
+def validate_round_update(*, survey_round: SurveyRound, fields: dict) -> None:
     """The rules of round_update without saving, for forms that show every problem next to its field."""
-    if survey_round.state in (State.CLOSED, State.PUBLISHED):
+    if survey_round.state in (RoundState.CLOSED, RoundState.PUBLISHED):
         raise ValidationError({"state": ["En stängd omgång kan inte ändras."]})
-    if survey_round.state == State.OPEN:
+    if survey_round.state == RoundState.OPEN:
         locked = sorted(
             k for k, v in fields.items() if k not in EDITABLE_WHILE_OPEN and getattr(survey_round, k, v) != v
         )
@@ -318,20 +238,21 @@ def validate_round_update(*, survey_round, fields):
                     for k in locked
                 }
             )
-    validate_schedule(
+    validate_round_fields(
         opens_at=fields.get("opens_at", survey_round.opens_at),
         deadline=fields.get("deadline", survey_round.deadline),
         reminder_offsets=fields.get("reminder_offsets"),
         grace_hours=fields.get("grace_hours"),
+        digest_to=fields.get("digest_to"),
+        templates=fields,
     )
-    _validate_templates(fields)
 
 
 def _transition(survey_round, *, allowed_from, to, message, **changes):
     won = SurveyRound.objects.filter(pk=survey_round.pk, state__in=allowed_from).update(state=to, **changes)
     if not won:
         current = SurveyRound.objects.filter(pk=survey_round.pk).values_list("state", flat=True).first()
-        label = State(current).label if current else "?"
+        label = RoundState(current).label if current else "?"
         raise ValidationError({"state": [f"{message} (omgången är {str(label).lower()})."]})
     survey_round.refresh_from_db()
     return survey_round
@@ -350,7 +271,7 @@ def round_schedule(*, survey_round, now=None):
     """Draft → scheduled: the tick opens it at opens_at."""
     _require_state(
         survey_round,
-        [State.DRAFT],
+        [RoundState.DRAFT],
         f"Bara ett utkast kan schemaläggas (omgången är {survey_round.get_state_display().lower()}).",
     )
     if not survey_round.assignments.filter(removed_at=None).exists():
@@ -358,8 +279,8 @@ def round_schedule(*, survey_round, now=None):
     _require_sound_scheme(survey_round)
     return _transition(
         survey_round,
-        allowed_from=[State.DRAFT],
-        to=State.SCHEDULED,
+        allowed_from=[RoundState.DRAFT],
+        to=RoundState.SCHEDULED,
         message="Bara ett utkast kan schemaläggas",
     )
 
@@ -367,8 +288,8 @@ def round_schedule(*, survey_round, now=None):
 def round_unschedule(*, survey_round):
     return _transition(
         survey_round,
-        allowed_from=[State.SCHEDULED],
-        to=State.DRAFT,
+        allowed_from=[RoundState.SCHEDULED],
+        to=RoundState.DRAFT,
         message="Bara en schemalagd omgång kan bli utkast",
     )
 
@@ -382,8 +303,8 @@ def _freeze_version(survey_round, now):
 def round_open(*, survey_round, now):
     """Scheduled → open (the tick). The conditional update makes this safe if two ticks ever run at once."""
     with transaction.atomic():
-        won = SurveyRound.objects.filter(pk=survey_round.pk, state=State.SCHEDULED).update(
-            state=State.OPEN, opened_at=now
+        won = SurveyRound.objects.filter(pk=survey_round.pk, state=RoundState.SCHEDULED).update(
+            state=RoundState.OPEN, opened_at=now
         )
         if won:
             _freeze_version(survey_round, now)
@@ -395,7 +316,7 @@ def round_open_now(*, survey_round, now=None):
     now = now or timezone.now()
     _require_state(
         survey_round,
-        [State.DRAFT, State.SCHEDULED],
+        [RoundState.DRAFT, RoundState.SCHEDULED],
         "Bara ett utkast eller en schemalagd omgång kan öppnas "
         f"(omgången är {survey_round.get_state_display().lower()}).",
     )
@@ -407,8 +328,8 @@ def round_open_now(*, survey_round, now=None):
     with transaction.atomic():
         _transition(
             survey_round,
-            allowed_from=[State.DRAFT, State.SCHEDULED],
-            to=State.OPEN,
+            allowed_from=[RoundState.DRAFT, RoundState.SCHEDULED],
+            to=RoundState.OPEN,
             message="Bara ett utkast eller en schemalagd omgång kan öppnas",
             opened_at=now,
             opens_at=now,
@@ -423,8 +344,8 @@ def round_close(*, survey_round, now):
     """Open → closed (the tick at deadline + grace, or a coordinator closing early). Reminders that are
     still waiting are cancelled; a requested digest is queued."""
     with transaction.atomic():
-        won = SurveyRound.objects.filter(pk=survey_round.pk, state=State.OPEN).update(
-            state=State.CLOSED, closed_at=now
+        won = SurveyRound.objects.filter(pk=survey_round.pk, state=RoundState.OPEN).update(
+            state=RoundState.CLOSED, closed_at=now
         )
         if won:
             OutboundEmail.objects.filter(
@@ -444,8 +365,8 @@ def round_close_early(*, survey_round, now=None):
     if not round_close(survey_round=survey_round, now=now):
         _transition(
             survey_round,
-            allowed_from=[State.OPEN],
-            to=State.CLOSED,
+            allowed_from=[RoundState.OPEN],
+            to=RoundState.CLOSED,
             message="Bara en öppen omgång kan stängas",
         )
     outbox.dispatch_due(now=now)
@@ -456,8 +377,8 @@ def round_close_early(*, survey_round, now=None):
 def round_publish(*, survey_round, now=None):
     return _transition(
         survey_round,
-        allowed_from=[State.CLOSED],
-        to=State.PUBLISHED,
+        allowed_from=[RoundState.CLOSED],
+        to=RoundState.PUBLISHED,
         message="Bara en stängd omgång kan publiceras",
         published_at=now or timezone.now(),
     )
@@ -470,7 +391,7 @@ def request_digest(*, survey_round, email, now=None):
         emails.append(email)
     SurveyRound.objects.filter(pk=survey_round.pk).update(digest_to=", ".join(emails))
     survey_round.refresh_from_db()
-    if survey_round.state in (State.CLOSED, State.PUBLISHED):
+    if survey_round.state in (RoundState.CLOSED, RoundState.PUBLISHED):
         outbox.queue_digest(survey_round=survey_round, now=now or timezone.now())
         outbox.dispatch_due(now=now or timezone.now())
     return survey_round
@@ -490,7 +411,7 @@ def extend_deadline(*, survey_round, deadline, assignment=None):
     """Move the deadline later, for the whole round or for one assignment."""
     _require_state(
         survey_round,
-        [State.DRAFT, State.SCHEDULED, State.OPEN],
+        [RoundState.DRAFT, RoundState.SCHEDULED, RoundState.OPEN],
         "Sista svarsdag kan inte flyttas när omgången är stängd.",
     )
     current = assignment.deadline if assignment else survey_round.deadline
@@ -512,7 +433,7 @@ def add_recipient(*, survey_round, organisation, now=None):
     now = now or timezone.now()
     _require_state(
         survey_round,
-        [State.DRAFT, State.SCHEDULED, State.OPEN],
+        [RoundState.DRAFT, RoundState.SCHEDULED, RoundState.OPEN],
         "Mottagare kan inte läggas till i en stängd omgång.",
     )
     assignment = Assignment.objects.filter(round=survey_round, organisation=organisation).first()
@@ -521,7 +442,7 @@ def add_recipient(*, survey_round, organisation, now=None):
     elif assignment.removed_at is not None:
         Assignment.objects.filter(pk=assignment.pk).update(removed_at=None)
         assignment.refresh_from_db()
-    if survey_round.state == State.OPEN:
+    if survey_round.state == RoundState.OPEN:
         create_invitations(now=now, rounds=[survey_round])
         transaction.on_commit(lambda: outbox.dispatch_due(now=now))
     return assignment
@@ -531,12 +452,11 @@ def add_recipient(*, survey_round, organisation, now=None):
 def remove_recipient(*, survey_round, organisation, now=None):
     """Take an organisation out. Its answers stay (public records); its links stop working and e-mails not
     yet sent are cancelled."""
-    from .tokens import revoke_tokens
 
     now = now or timezone.now()
     _require_state(
         survey_round,
-        [State.DRAFT, State.SCHEDULED, State.OPEN],
+        [RoundState.DRAFT, RoundState.SCHEDULED, RoundState.OPEN],
         "Mottagare kan inte tas bort ur en stängd omgång.",
     )
     assignment = Assignment.objects.filter(
@@ -544,7 +464,10 @@ def remove_recipient(*, survey_round, organisation, now=None):
     ).first()
     if assignment is None:
         raise ValidationError({"organisation": ["Organisationen är inte mottagare i omgången."]})
-    if survey_round.state in (State.DRAFT, State.SCHEDULED) and not assignment.response.answers.exists():
+    if (
+        survey_round.state in (RoundState.DRAFT, RoundState.SCHEDULED)
+        and not assignment.response.answers.exists()
+    ):
         assignment.delete()
         return None
     Assignment.objects.filter(pk=assignment.pk).update(removed_at=now)
@@ -561,7 +484,9 @@ def reopen_response(*, assignment, user=None, now=None):
     """Submitted → reopened, so the organisation can change and submit again (the round must be open).
     The state change itself is the answering rules' (responses.reopen_response)."""
     now = now or timezone.now()
-    _require_state(assignment.round, [State.OPEN], "Ett svar kan bara öppnas igen medan omgången är öppen.")
+    _require_state(
+        assignment.round, [RoundState.OPEN], "Ett svar kan bara öppnas igen medan omgången är öppen."
+    )
     response = Response.objects.get(assignment=assignment)
     if not responses.reopen_response(response=response, user=user, now=now):
         raise ValidationError({"state": ["Bara ett inskickat svar kan öppnas igen."]})
@@ -575,14 +500,14 @@ def reopen_response(*, assignment, user=None, now=None):
 
 
 def rounds_to_open(*, now):
-    return SurveyRound.objects.filter(state=State.SCHEDULED, opens_at__lte=now)
+    return SurveyRound.objects.filter(state=RoundState.SCHEDULED, opens_at__lte=now)
 
 
 def rounds_to_close(*, now):
     """Open rounds whose deadline and grace period have passed (per-assignment extensions keep a round
     open until the latest of them)."""
     due = []
-    candidates = SurveyRound.objects.filter(state=State.OPEN, deadline__lte=now).annotate(
+    candidates = SurveyRound.objects.filter(state=RoundState.OPEN, deadline__lte=now).annotate(
         latest_override=Max("assignments__deadline_override")
     )
     for survey_round in candidates:
@@ -601,7 +526,7 @@ def create_invitations(*, now, rounds=None):
     none yet (a contact added while the round is open is invited by the next tick). The database finds the
     missing pairs, so a minute with nothing to do costs one query. Returns how many rows were created."""
     rounds = {
-        r.pk: r for r in (rounds if rounds is not None else SurveyRound.objects.filter(state=State.OPEN))
+        r.pk: r for r in (rounds if rounds is not None else SurveyRound.objects.filter(state=RoundState.OPEN))
     }
     if not rounds:
         return 0
@@ -639,7 +564,7 @@ def create_reminders(*, now):
     """Reminder rows for contacts of assignments not submitted whose step is due. Works on plain tuples
     (one query for the invited pairs, one for the reminders already made); the unique key makes a step's
     reminder exist at most once, however many ticks see it due."""
-    rounds = {r.pk: r for r in SurveyRound.objects.filter(state=State.OPEN)}
+    rounds = {r.pk: r for r in SurveyRound.objects.filter(state=RoundState.OPEN)}
     if not rounds:
         return 0
     invited = (
@@ -682,7 +607,6 @@ def create_reminders(*, now):
 
 def _final_index(survey_round, *, now):
     """A closed index round gets its final results at once; the close stands whatever happens here."""
-    from .scoring import ScoringRefused, compute_round_index
 
     try:
         compute_round_index(survey_round, now=now)
@@ -704,7 +628,7 @@ def tick(*, now=None):
     invitations = create_invitations(now=now)
     reminders = create_reminders(now=now)
     dispatched = outbox.dispatch_due(now=now)
-    exports_redispatched = exports.redispatch_stalled(now=now)
+    exports_redispatched = export_jobs.redispatch_stalled(now=now)
     result = {
         "opened": opened,
         "closed": closed,

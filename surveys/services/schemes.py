@@ -2,38 +2,83 @@
 whether it may still be changed (only while its questionnaire version is not frozen)."""
 
 from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
 
 from ..models import (
-    ACTIVITY_STATUS_CHOICES,
-    YES_NO_CHOICES,
     Option,
     Question,
-    QuestionType,
+    QuestionnaireVersion,
     ScoringCategory,
     ScoringRule,
     ScoringScheme,
 )
+from ..questiontypes import kind_of
 from .scoring import ScoringRefused, compile_scheme
-
-T = QuestionType
-CHOICE_TYPES = {T.YES_NO, T.SINGLE, T.MULTIPLE, T.ACTIVITY_STATUS}
-NUMERIC_TYPES = {T.INTEGER, T.DECIMAL, T.BREAKDOWN}
-FIXED_CODES = {
-    T.YES_NO: {code for code, _ in YES_NO_CHOICES},
-    T.ACTIVITY_STATUS: {code for code, _ in ACTIVITY_STATUS_CHOICES},
-}
 
 
 class SchemeLocked(Exception):
     """The version is frozen: its scoring can no longer change."""
 
 
-def ensure_editable(version):
+def ensure_editable(version: QuestionnaireVersion) -> None:
     if version.is_frozen:
         raise SchemeLocked(
             f"Versionen {version} är låst sedan en omgång använt den; poängsättningen kan inte ändras. "
             "Skapa en ny version för att ändra den."
         )
+
+
+def check_category(
+    *,
+    scheme: ScoringScheme,
+    parent: ScoringCategory | None,
+    code: str,
+    category: ScoringCategory | None = None,
+) -> None:
+    """The rules for a category (new, or `category` changed): its parent is of the same scheme and not
+    below itself, and its code is unique in the scheme. ValidationError with a message per field."""
+    if parent is not None and parent.scheme_id != scheme.pk:
+        raise ValidationError({"parent": "Överkategorin hör till en annan poängsättning."})
+    if category is not None and parent is not None:
+        ancestor = parent
+        while ancestor is not None:
+            if ancestor.pk == category.pk:
+                raise ValidationError({"parent": "En kategori kan inte ligga under sig själv."})
+            ancestor = ancestor.parent
+    clash = ScoringCategory.objects.filter(scheme=scheme, code=code)
+    if category is not None:
+        clash = clash.exclude(pk=category.pk)
+    if clash.exists():
+        raise ValidationError({"code": f"Koden {code} finns redan i poängsättningen."})
+
+
+def check_rule(
+    *,
+    scheme: ScoringScheme,
+    question: Question,
+    category: ScoringCategory,
+    option_code: str,
+    min_value: Decimal | None,
+    rule: ScoringRule | None = None,
+) -> None:
+    """The rules for a scoring rule (new, or `rule` changed): question and category of the scheme's
+    version, either an answer code or a threshold, and one rule per answer. ValidationError."""
+    if question.version_id != scheme.version_id:
+        raise ValidationError({"question": "Frågan hör till en annan version."})
+    if category.scheme_id != scheme.pk:
+        raise ValidationError({"category": "Kategorin hör till en annan poängsättning."})
+    if bool(option_code) == (min_value is not None):
+        raise ValidationError(
+            "Ange antingen en svarskod (option_code) eller ett tröskelvärde (min_value), inte båda."
+        )
+    clash = ScoringRule.objects.filter(question=question)
+    clash = clash.filter(option_code=option_code) if option_code else clash.filter(min_value=min_value)
+    if rule is not None:
+        clash = clash.exclude(pk=rule.pk)
+    if clash.exists():
+        raise ValidationError(f"Frågan {question.code} har redan en regel för detta svar.")
 
 
 @dataclass(frozen=True)
@@ -49,7 +94,7 @@ def _fmt(number):
     return f"{number.normalize():f}"
 
 
-def scheme_problems(version):
+def scheme_problems(version: QuestionnaireVersion) -> list[Problem]:
     """Every problem of the version's scoring, each with a Swedish message. An empty list means the
     scheme can be used for a round."""
     scheme = ScoringScheme.objects.filter(version=version).first()
@@ -124,9 +169,14 @@ def scheme_problems(version):
                     "poängsättning.",
                 )
             )
+        kind = kind_of(question)
         if rule.option_code:
-            known = FIXED_CODES.get(question.type) or option_codes.get(question.pk, set())
-            if question.type not in CHOICE_TYPES:
+            known = (
+                {code for code, _ in kind.fixed_choices}
+                if kind.fixed_choices is not None
+                else option_codes.get(question.pk, set())
+            )
+            if not kind.has_choices:
                 problems.append(
                     Problem(
                         "option_rule_on_non_choice",
@@ -141,7 +191,7 @@ def scheme_problems(version):
                         f"Regeln för {question.code} gäller svarskoden ”{rule.option_code}” som frågan inte har.",
                     )
                 )
-        elif question.type not in NUMERIC_TYPES:
+        elif not kind.numeric:
             problems.append(
                 Problem(
                     "threshold_on_non_number",
@@ -150,7 +200,7 @@ def scheme_problems(version):
                 )
             )
     for question in questions.values():
-        if question.type in CHOICE_TYPES and question.pk not in scored:
+        if kind_of(question).has_choices and question.pk not in scored:
             problems.append(
                 Problem(
                     "question_without_category",

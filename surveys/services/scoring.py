@@ -6,10 +6,13 @@ Python; hidden questions (see conditions.py) score 0 and never count as missing.
 
 import json
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import groupby
+from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..models import (
@@ -17,17 +20,19 @@ from ..models import (
     Assignment,
     IndexResult,
     Question,
-    QuestionType,
+    QuestionnaireVersion,
     Response,
     ScoringCategory,
     ScoringRule,
     ScoringScheme,
     SurveyRound,
 )
-from .conditions import condition_holds, is_answered
+from ..questiontypes import QuestionKind, is_answered, kind_of
+from ..questiontypes import get as get_kind
+from . import background
+from .conditions import condition_holds
 
 ZERO = Decimal("0")
-MULTI_VALUE_TYPES = {QuestionType.MULTIPLE}
 
 
 class ScoringRefused(Exception):
@@ -52,19 +57,18 @@ class QuestionRules:
     """The rules of one question for one category: points per answer code and per numeric threshold."""
 
     category_id: int
+    kind: QuestionKind  # the question's type: which codes and which number an answer scores with
     options: dict = field(default_factory=dict)
     thresholds: list = field(default_factory=list)  # [(min_value, points)], highest threshold first
 
     def points(self, value):
         if value.__class__ is str and not self.thresholds:  # the common case: a code, looked up once
             return self.options.get(value, ZERO)
-        if isinstance(value, bool):
-            value = "ja" if value else "nej"
-        if isinstance(value, list):
-            return sum((self.options.get(str(code), ZERO) for code in value), ZERO)
-        best = self.options.get(value, ZERO) if isinstance(value, str) and self.options else ZERO
+        best = ZERO
+        if self.options:
+            best = sum((self.options.get(code, ZERO) for code in self.kind.score_codes(value)), ZERO)
         if self.thresholds:
-            number = as_number(value.get("total") if isinstance(value, dict) else value)
+            number = self.kind.score_number(value)
             if number is not None:
                 for minimum, points in self.thresholds:
                     if number >= minimum:
@@ -72,20 +76,11 @@ class QuestionRules:
                         break
         return best
 
-    def maximum(self, *, multiple):
+    def maximum(self):
         positive = [p for p in self.options.values() if p > 0]
-        from_options = sum(positive, ZERO) if multiple else max(positive, default=ZERO)
+        from_options = sum(positive, ZERO) if self.kind.multi_valued else max(positive, default=ZERO)
         from_thresholds = max((p for _, p in self.thresholds), default=ZERO)
         return max(from_options, from_thresholds)
-
-
-def as_number(value):
-    if value is None or isinstance(value, bool | dict | list):
-        return None
-    try:
-        return Decimal(str(value).replace(",", "."))
-    except (InvalidOperation, ValueError):
-        return None
 
 
 @dataclass
@@ -98,7 +93,6 @@ class CompiledScheme:
     roots: list
     questions: list  # every question of the version in page order (for conditions)
     rules: dict  # question id → [QuestionRules]
-    multiple: set  # ids of questions whose answer is a list of codes
     max_total: Decimal
     scored: list = field(default_factory=list)  # [(id, code, [QuestionRules])] in page order
     conditional: list = field(default_factory=list)  # questions with a condition, in page order
@@ -164,7 +158,7 @@ class ScoreCard:
     missing: list
 
 
-def compile_scheme(version):
+def compile_scheme(version: QuestionnaireVersion) -> CompiledScheme:
     """Read a version's scheme, categories, rules and questions (four queries)."""
     scheme = ScoringScheme.objects.filter(version=version).first()
     if scheme is None:
@@ -190,7 +184,7 @@ def compile_scheme(version):
         .only("id", "code", "type", "condition_question_id", "condition_operator", "condition_value")
         .order_by("section__order", "order")
     )
-    multiple = {q.pk for q in questions if q.type in MULTI_VALUE_TYPES}
+    kinds = {q.pk: kind_of(q) for q in questions}
     rules = {}
     grouped = {}
     for rule in ScoringRule.objects.filter(scheme=scheme).order_by("question_id", "category_id"):
@@ -198,7 +192,8 @@ def compile_scheme(version):
             continue  # a category of another scheme: reported by scheme_problems, never scored
         entry = grouped.get((rule.question_id, rule.category_id))
         if entry is None:
-            entry = grouped[(rule.question_id, rule.category_id)] = QuestionRules(rule.category_id)
+            kind = kinds.get(rule.question_id) or get_kind("")  # a question of another version: never scored
+            entry = grouped[(rule.question_id, rule.category_id)] = QuestionRules(rule.category_id, kind)
             rules.setdefault(rule.question_id, []).append(entry)
         if rule.option_code:
             entry.options[rule.option_code] = rule.points
@@ -206,7 +201,7 @@ def compile_scheme(version):
             entry.thresholds.append((rule.min_value, rule.points))
     for entry in grouped.values():
         entry.thresholds.sort(reverse=True)
-    compiled = CompiledScheme(scheme, ordered, by_id, roots, questions, rules, multiple, ZERO)
+    compiled = CompiledScheme(scheme, ordered, by_id, roots, questions, rules, ZERO)
     _reachable(compiled)
     compiled.max_total = sum((c.reachable for c in roots), ZERO)
     return compiled
@@ -215,10 +210,10 @@ def compile_scheme(version):
 def _reachable(compiled):
     """The most points each category can give: its questions' best answers plus its children, capped."""
     direct = {pk: ZERO for pk in compiled.by_id}
-    for question_id, entries in compiled.rules.items():
+    for entries in compiled.rules.values():
         for entry in entries:
             if entry.category_id in direct:
-                direct[entry.category_id] += entry.maximum(multiple=question_id in compiled.multiple)
+                direct[entry.category_id] += entry.maximum()
     for category in reversed(compiled.categories):
         category.uncapped = direct[category.pk] + sum((c.reachable for c in category.children), ZERO)
         category.reachable = (
@@ -232,6 +227,14 @@ def _refuse_if_published(survey_round):
             f"Omgången {survey_round} är publicerad; dess index räknas inte om. "
             "Återkalla publiceringen först om poängsättningen måste rättas."
         )
+
+
+def request_round_index(*, survey_round: SurveyRound) -> None:
+    """Recompute a round's index in the background (after a scheme fix). Refused once published
+    (ScoringRefused); BackgroundUnavailable when the workers cannot be reached now."""
+    if survey_round.state == SurveyRound.State.PUBLISHED:
+        raise ScoringRefused(f"Omgången {survey_round} är publicerad; dess index räknas inte om.")
+    background.enqueue_now(background.COMPUTE_ROUND_INDEX, round_id=survey_round.pk)
 
 
 def _is_preliminary(survey_round):
@@ -254,7 +257,9 @@ def _result(assignment_id, compiled, card, *, preliminary, now, rank=None):
 _UPDATE_FIELDS = ["scheme", "categories", "total", "scaled", "rank", "preliminary", "computed_at"]
 
 
-def compute_assignment_index(assignment_or_response, *, now=None):
+def compute_assignment_index(
+    assignment_or_response: Assignment | Response, *, now: datetime | None = None
+) -> IndexResult:
     """(Re)compute one submitted response's index; returns the IndexResult. Its rank is left empty:
     ranks are set when the whole round is computed."""
     if isinstance(assignment_or_response, Response):
@@ -279,14 +284,14 @@ def compute_assignment_index(assignment_or_response, *, now=None):
     return IndexResult.objects.get(assignment=assignment)
 
 
-def scored_responses(survey_round):
+def scored_responses(survey_round: SurveyRound) -> QuerySet[Response]:
     """Responses of a round that get an index: submitted, of assignments still in the round."""
     return Response.objects.filter(
         state=Response.State.SUBMITTED, assignment__round=survey_round, assignment__removed_at=None
     )
 
 
-def competition_ranks(totals):
+def competition_ranks(totals: dict[Any, Decimal]) -> dict[Any, int]:
     """{key: rank} with ties sharing a rank (1, 2, 2, 4), highest total first."""
     ranks = {}
     ordered = sorted(totals.items(), key=lambda item: item[1], reverse=True)
@@ -322,7 +327,13 @@ def _answer_rows(values_list, chunk_size=5000):
 _MISSING = object()
 
 
-def compute_round_index(survey_round, *, now=None, batch_size=1000, allow_published=False):
+def compute_round_index(
+    survey_round: SurveyRound,
+    *,
+    now: datetime | None = None,
+    batch_size: int = 1000,
+    allow_published: bool = False,
+) -> int:
     """(Re)compute every submitted response of a round, set ranks, and drop results of assignments that
     no longer qualify (removed or reopened). Returns the number of results written.
 

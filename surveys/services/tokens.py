@@ -3,20 +3,22 @@
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import AccessToken, SurveyRound
+from ..models import AccessToken, Assignment, Contact, SurveyRound
 
 
-def hash_token(raw):
+def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def issue_token(*, assignment, contact, now=None):
+def issue_token(*, assignment: Assignment, contact: Contact, now: datetime | None = None) -> str:
     """Create a new link for one contact and assignment; returns the raw token (never stored)."""
     raw = secrets.token_urlsafe(32)
     AccessToken.objects.create(
@@ -25,7 +27,7 @@ def issue_token(*, assignment, contact, now=None):
     return raw
 
 
-def issue_tokens(pairs, *, now=None):
+def issue_tokens(pairs: list[tuple[int, int]], *, now: datetime | None = None) -> list[str]:
     """issue_token for many (assignment, contact) pairs in one INSERT; returns the raw tokens in order."""
     now = now or timezone.now()
     raws = [secrets.token_urlsafe(32) for _ in pairs]
@@ -38,18 +40,48 @@ def issue_tokens(pairs, *, now=None):
     return raws
 
 
-def link_for(raw):
+def link_for(raw: str) -> str:
     return settings.SITE_URL + reverse("surveys:magic-link", kwargs={"token": raw})
 
 
-def revoke_tokens(*, assignment, contact=None, now=None):
+def revoke_tokens(
+    *, assignment: Assignment, contact: Contact | None = None, now: datetime | None = None
+) -> int:
     tokens = AccessToken.objects.filter(assignment=assignment, revoked_at=None)
     if contact is not None:
         tokens = tokens.filter(contact=contact)
     return tokens.update(revoked_at=now or timezone.now())
 
 
-def revoke_hashes(hashes, *, now=None):
+def reissue_link(
+    *, assignment: Assignment, contact: Contact, now: datetime | None = None
+) -> tuple[AccessToken, str]:
+    """A new personal link for a contact of the assignment's organisation; the contact's earlier links to
+    the same assignment stop working. Returns (the new token, the raw link token, shown only once).
+    ValidationError (Swedish) for a contact of another organisation, an inactive contact or a removed
+    assignment."""
+    if contact.organisation_id != assignment.organisation_id:
+        raise ValidationError("Kontaktpersonen hör inte till uppdragets organisation.")
+    if not contact.is_active:
+        raise ValidationError("Kontaktpersonen är inte aktiv.")
+    if assignment.removed_at is not None:
+        raise ValidationError("Uppdraget är borttaget ur omgången.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        revoke_tokens(assignment=assignment, contact=contact, now=now)
+        raw = issue_token(assignment=assignment, contact=contact, now=now)
+    token = AccessToken.objects.get(token_hash=hash_token(raw))
+    return token, raw
+
+
+def revoke_link(*, token: AccessToken, now: datetime | None = None) -> AccessToken:
+    """Stop one personal link at once (a second revoke keeps the first time)."""
+    AccessToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=now or timezone.now())
+    token.refresh_from_db()
+    return token
+
+
+def revoke_hashes(hashes: list[str], *, now: datetime | None = None) -> int:
     """Revoke links by their hash (links issued for a message that was never delivered)."""
     if not hashes:
         return 0
@@ -58,7 +90,7 @@ def revoke_hashes(hashes, *, now=None):
     )
 
 
-def link_expires_at(assignment):
+def link_expires_at(assignment: Assignment) -> datetime:
     """A link works until the round's (or the assignment's) deadline plus the round's grace period plus
     the site's link grace, and never once the round is published or back in draft."""
     survey_round = assignment.round
@@ -76,7 +108,7 @@ class TokenRefused(Exception):
         self.token = token
 
 
-def resolve_token(raw, *, now=None):
+def resolve_token(raw: str, *, now: datetime | None = None) -> AccessToken:
     """The AccessToken for a raw token, or TokenRefused(reason) with reason in
     {"unknown", "revoked", "expired", "not_open"}."""
     now = now or timezone.now()

@@ -9,12 +9,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.generics import ListCreateAPIView
 from rest_framework.permissions import BasePermission
-from rest_framework.response import Response
+from rest_framework.response import Response as ApiResponse
 from rest_framework.reverse import reverse
 
 from ..models import ExportJob, SurveyRound
 from ..permissions import can_read_rounds
-from ..services import exports
+from ..services import export_jobs
 
 
 class CanReadRounds(BasePermission):
@@ -56,10 +56,10 @@ class ExportJobSerializer(serializers.ModelSerializer):
         ]
 
     def get_stalled(self, job) -> bool:
-        return exports.is_stalled(job)
+        return export_jobs.is_stalled(job)
 
     def get_status_text(self, job) -> str:
-        return exports.status_text(job)
+        return export_jobs.status_text(job)
 
     def get_download_url(self, job) -> str | None:
         if job.state != ExportJob.State.DONE or not job.file:
@@ -90,9 +90,9 @@ class RoundExportsView(ListCreateAPIView):
 
     @extend_schema(request=None, responses={200: ExportJobSerializer, 202: ExportJobSerializer})
     def post(self, request, round_id):
-        job, created = exports.request_export(survey_round=self.get_round(), user=request.user)
+        job, created = export_jobs.request_export(survey_round=self.get_round(), user=request.user)
         body = ExportJobSerializer(job, context={"request": request}).data
-        return Response(body, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
+        return ApiResponse(body, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
 
 
 class NotReady(APIException):
@@ -134,6 +134,6 @@ class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
         return FileResponse(
             handle,
             as_attachment=True,
-            filename=exports.workbook_filename(job),
+            filename=export_jobs.workbook_filename(job),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )

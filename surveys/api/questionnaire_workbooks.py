@@ -6,9 +6,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
+from rest_framework.response import Response as ApiResponse
 
-from exports import questionnaire_io
+from exports import questionnaire_workbook
 from exports.xlsx_safety import UnsafeWorkbook
 
 from ..models import Questionnaire, QuestionnaireVersion
@@ -48,7 +48,7 @@ class QuestionnaireVersionViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["get"])
     def template(self, request):
         """An example questionnaire workbook: every sheet, a few rows, and instructions."""
-        return xlsx_response(questionnaire_io.template(), "enkat-mall.xlsx")
+        return xlsx_response(questionnaire_workbook.template(), "enkat-mall.xlsx")
 
     @XLSX_SCHEMA
     @action(detail=True, methods=["get"])
@@ -69,8 +69,10 @@ class QuestionnaireVersionViewSet(viewsets.ReadOnlyModelViewSet):
         except UnsafeWorkbook as error:
             return upload_error_response(error)
         if not report.ok:
-            return Response(report.as_dict(), status=status.HTTP_400_BAD_REQUEST)
-        return Response(report.as_dict(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
+            return ApiResponse(report.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        return ApiResponse(
+            report.as_dict(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
+        )
 
     @VERSION_UPLOAD_SCHEMA
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser])

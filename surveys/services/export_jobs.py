@@ -7,12 +7,11 @@ import hashlib
 import json
 import logging
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -20,18 +19,19 @@ from django.utils.text import slugify
 from exports.rows import fingerprint_parts
 from exports.workbook import build_round_workbook
 
-from ..models import ExportJob, IndexResult
+from ..models import ExportJob, IndexResult, SurveyRound, User
 from ..selectors import comparable_versions
+from . import background
 
 logger = logging.getLogger(__name__)
 
 KIND = "round_workbook"
 # Bump when the workbook's layout changes: files built by older code are then not reused.
 WORKBOOK_LAYOUT = 1
-State = ExportJob.State
+JobState = ExportJob.State
 
 
-def round_fingerprint(survey_round):
+def round_fingerprint(survey_round: SurveyRound) -> str:
     """A hash of everything the workbook shows that can change: the round's own fields, counts and last
     changes of answers, responses, recipients and index results (the trend's too)."""
     trend = IndexResult.objects.filter(
@@ -55,15 +55,17 @@ def round_fingerprint(survey_round):
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def request_export(*, survey_round, user, now=None):
+def request_export(
+    *, survey_round: SurveyRound, user: User | None, now: datetime | None = None
+) -> tuple[ExportJob, bool]:
     """The job that will hold (or holds) the workbook of the round as it is now. Returns (job, created):
     a queued, running or fresh finished job for the same data is reused; otherwise a new job is queued."""
     now = now or timezone.now()
     fingerprint = round_fingerprint(survey_round)
     reusable = (
         ExportJob.objects.filter(round=survey_round, kind=KIND, fingerprint=fingerprint)
-        .filter(Q(state__in=[State.QUEUED, State.RUNNING]) | Q(state=State.DONE, expires_at__gt=now))
-        .exclude(state=State.DONE, file="")
+        .filter(Q(state__in=[JobState.QUEUED, JobState.RUNNING]) | Q(state=JobState.DONE, expires_at__gt=now))
+        .exclude(state=JobState.DONE, file="")
         .order_by("-created_at")
         .first()
     )
@@ -78,30 +80,29 @@ def request_export(*, survey_round, user, now=None):
 
 def _dispatch(job_ids, *, now):
     """Hand jobs to the workers once the transaction commits; the heartbeat says when it was done."""
-    from workers import tasks  # the worker layer imports the services, not the other way at import time
-
     ExportJob.objects.filter(pk__in=job_ids).update(heartbeat_at=now)
-    # robust: with the broker down the request still succeeds; the tick dispatches the job again later.
-    transaction.on_commit(lambda: [tasks.build_export.delay(pk) for pk in job_ids], robust=True)
+    # With the broker down the request still succeeds; the tick dispatches the job again later.
+    for pk in job_ids:
+        background.enqueue(background.BUILD_EXPORT, job_id=pk)
 
 
 def _stale(now):
     return now - timedelta(seconds=settings.EXPORT_STALE_SECONDS)
 
 
-def redispatch_stalled(*, now=None):
+def redispatch_stalled(*, now: datetime | None = None) -> int:
     """Called by the tick. A queued job whose message was lost (Redis restarted) and a running job whose
     worker died (SIGKILL, out of memory) have a heartbeat older than EXPORT_STALE_SECONDS: send them to a
     worker again. The claim lets only one worker build a job, so a late duplicate does nothing."""
     now = now or timezone.now()
     stalled = list(
         ExportJob.objects.filter(
-            state__in=[State.QUEUED, State.RUNNING], heartbeat_at__lt=_stale(now)
+            state__in=[JobState.QUEUED, JobState.RUNNING], heartbeat_at__lt=_stale(now)
         ).values_list("pk", flat=True)
     )
     if stalled:
         logger.warning("export jobs %s stalled; dispatched again", stalled)
-        ExportJob.objects.filter(pk__in=stalled).update(state=State.QUEUED, progress=0)
+        ExportJob.objects.filter(pk__in=stalled).update(state=JobState.QUEUED, progress=0)
         _dispatch(stalled, now=now)
     return len(stalled)
 
@@ -110,7 +111,7 @@ def is_stalled(job, *, now=None) -> bool:
     """A queued or running job that has shown no sign of life for EXPORT_STALLED_SECONDS: its worker was
     killed or no worker is running. Shown as stalled instead of its last progress (the tick hands it to
     a worker again after EXPORT_STALE_SECONDS)."""
-    if job.state not in (State.QUEUED, State.RUNNING) or job.heartbeat_at is None:
+    if job.state not in (JobState.QUEUED, JobState.RUNNING) or job.heartbeat_at is None:
         return False
     now = now or timezone.now()
     return job.heartbeat_at < now - timedelta(seconds=settings.EXPORT_STALLED_SECONDS)
@@ -121,33 +122,33 @@ def status_text(job, *, now=None) -> str:
     if is_stalled(job, now=now):
         return "Avbruten – står still (ingen arbetsprocess har rapporterat på länge); startas om automatiskt"
     return {
-        State.QUEUED: "I kö",
-        State.RUNNING: f"Pågår ({job.progress} %)",
-        State.DONE: "Klar",
-        State.FAILED: "Misslyckades",
-        State.EXPIRED: "Filen är borttagen",
+        JobState.QUEUED: "I kö",
+        JobState.RUNNING: f"Pågår ({job.progress} %)",
+        JobState.DONE: "Klar",
+        JobState.FAILED: "Misslyckades",
+        JobState.EXPIRED: "Filen är borttagen",
     }.get(job.state, job.get_state_display())
 
 
 def _claim(job_id, now):
     """QUEUED → RUNNING for exactly one worker (a job whose worker died is queued again by the tick)."""
-    return ExportJob.objects.filter(state=State.QUEUED, pk=job_id).update(
-        state=State.RUNNING, started_at=now, heartbeat_at=now, progress=1, error=""
+    return ExportJob.objects.filter(state=JobState.QUEUED, pk=job_id).update(
+        state=JobState.RUNNING, started_at=now, heartbeat_at=now, progress=1, error=""
     )
 
 
-def record_progress(job_id, percent):
-    ExportJob.objects.filter(pk=job_id, state=State.RUNNING).update(
+def record_progress(job_id: int, percent: int) -> None:
+    ExportJob.objects.filter(pk=job_id, state=JobState.RUNNING).update(
         progress=min(int(percent), 99), heartbeat_at=timezone.now()
     )
 
 
-def workbook_filename(job):
+def workbook_filename(job: ExportJob) -> str:
     survey_round = job.round
     return f"{slugify(survey_round.name) or 'omgang'}-{survey_round.year}-export-{job.pk}.xlsx"
 
 
-def build_export(*, job_id, now=None):
+def build_export(*, job_id: int, now: datetime | None = None) -> str | None:
     """Build the workbook of a queued job into the default storage. Returns the job's final state.
     A failure is recorded on the job as a readable message (the details go to the log)."""
     now = now or timezone.now()
@@ -173,28 +174,30 @@ def build_export(*, job_id, now=None):
         logger.exception("export job %s failed", job_id)
         message = f"Exporten kunde inte byggas ({exc.__class__.__name__}): {exc}"[:2000]
         ExportJob.objects.filter(pk=job_id).update(
-            state=State.FAILED, error=message, finished_at=timezone.now()
+            state=JobState.FAILED, error=message, finished_at=timezone.now()
         )
-        return State.FAILED
+        return JobState.FAILED
     ExportJob.objects.filter(pk=job_id).update(
-        state=State.DONE,
+        state=JobState.DONE,
         progress=100,
         file=job.file.name,
         fingerprint=fingerprint,
         finished_at=timezone.now(),
         expires_at=now + timedelta(days=settings.EXPORT_RETENTION_DAYS),
     )
-    return State.DONE
+    return JobState.DONE
 
 
-def expire_exports(*, now=None):
+def expire_exports(*, now: datetime | None = None) -> int:
     """Remove finished files past their expiry from the storage; the job rows stay as a record."""
     now = now or timezone.now()
     expired = 0
-    for job in ExportJob.objects.filter(state=State.DONE, expires_at__lte=now):
+    for job in ExportJob.objects.filter(state=JobState.DONE, expires_at__lte=now):
         if job.file:
             job.file.storage.delete(job.file.name)
-        expired += ExportJob.objects.filter(pk=job.pk, state=State.DONE).update(state=State.EXPIRED, file="")
+        expired += ExportJob.objects.filter(pk=job.pk, state=JobState.DONE).update(
+            state=JobState.EXPIRED, file=""
+        )
     if expired:
         logger.info("expired %s export files", expired)
     return expired
