@@ -36,6 +36,7 @@ from .models import (
 )
 from .selectors import questions_for_assignment
 from .services.conditions import condition_holds
+from .services.plan_responsibility import version_freeze_responsibilities
 
 T = QuestionType
 CITY = "Stockholms stad"
@@ -899,6 +900,7 @@ def _round(version, *, name, year, state, opens, deadline, programme, districts,
             if version.frozen_at is None:
                 version.frozen_at = survey_round.opens_at
                 version.save(update_fields=["frozen_at"])
+            version_freeze_responsibilities(version=version)
         if state in (SurveyRound.State.CLOSED, SurveyRound.State.PUBLISHED):
             survey_round.closed_at = survey_round.deadline
         if state == SurveyRound.State.PUBLISHED:

@@ -22,6 +22,7 @@ from .models import (
     SurveyRound,
 )
 from .selectors import comparable_versions
+from .selectors_plan import activity_roles
 from .services.scoring import as_number
 
 
@@ -285,6 +286,7 @@ def activity_report(survey_round):
         .prefetch_related("co_responsible")
         .order_by("goal_area__order", "order", "number")
     }
+    roles = activity_roles(version_id=survey_round.version_id)
     assigned = set(
         Assignment.objects.filter(round=survey_round, removed_at=None).values_list(
             "organisation_id", flat=True
@@ -301,7 +303,7 @@ def activity_report(survey_round):
         values[question_id][organisation_id] = value
     rows = []
     for activity in activities.values():
-        responsible = {activity.lead_id, *(o.pk for o in activity.co_responsible.all())} - {None}
+        responsible = set(roles.get(activity.pk, {}))
         responsible &= assigned  # only those asked can report
         status_question = next(
             (q for q in questions if q.activity_id == activity.pk and q.type == QuestionType.ACTIVITY_STATUS),

@@ -20,6 +20,7 @@ from ..models import (
     SurveyRound,
 )
 from . import exports, outbox, responses, schemes
+from .plan_responsibility import version_freeze_responsibilities
 
 logger = logging.getLogger(__name__)
 
@@ -366,6 +367,7 @@ def _freeze_version(survey_round, now):
     version = survey_round.version
     if version.frozen_at is None:
         type(version).objects.filter(pk=version.pk, frozen_at=None).update(frozen_at=now)
+    version_freeze_responsibilities(version=version)
 
 
 def round_open(*, survey_round, now):
