@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 
 from exports.plan_io import read_plan
 from surveys.models import Activity, GoalArea, Indicator, Organisation, Programme
-from surveys.services.programmes import export_plan, import_plan, new_programme, plan_rows
 from surveys.selectors_plan import programme_answerers
+from surveys.services.programmes import export_plan, import_plan, new_programme, plan_rows
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
