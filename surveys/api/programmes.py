@@ -411,6 +411,7 @@ class OrganisationAliasSerializer(serializers.ModelSerializer):
 
 class OrganisationAliasViewSet(
     viewsets.mixins.ListModelMixin,
+    viewsets.mixins.RetrieveModelMixin,
     viewsets.mixins.CreateModelMixin,
     viewsets.mixins.DestroyModelMixin,
     viewsets.GenericViewSet,

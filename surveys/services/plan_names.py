@@ -1,11 +1,12 @@
 """Names of organisations in plan cells: split a cell into names, match them, suggest near matches, and
 save a coordinator's accepted suggestion (an alias, or "this is an external partner") for every later import.
 
-Splitting: semicolons and line breaks always separate names; a comma separates only where every part is
-a known name (organisation, short name, alias, group or partner). Known names are matched longest first,
+Splitting: semicolons and line breaks always separate names; a comma (or " och ") separates only where
+every part is a known name (organisation, short name, alias, group or partner). Known names are matched longest first,
 so "Nämnden för idrott, fritid och förebyggande" is one name whenever it is known. An unknown name is never
 split at its commas and never becomes an organisation by itself."""
 
+import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process, utils
@@ -15,8 +16,8 @@ from exports.sheets import CellError, cell_text
 from ..models import Organisation, OrganisationAlias
 from ..selectors_plan import GROUPS, norm_name
 
-HARD = ";\n\r"
-SEPARATORS = HARD + ","
+HARD = (";", "\n", "\r")
+SOFT = (",", " och ")
 SUGGEST_MIN = 70  # below this score a name is not offered as a match
 ALIAS_MIN = 85  # the best match is proposed (accept = save as alias) from this score
 # Words that mark a name as an external party or a role rather than a municipal organisation.
@@ -72,16 +73,17 @@ class CellNames:
         return bool(self.organisations or self.groups or self.partners or self.unknown)
 
 
+_CUT = re.compile(r"([;\n\r,]| och )")
+
+
 def _atoms(text):
-    """The cell cut at every separator: [(atom, separator after it)]."""
-    atoms, current = [], ""
-    for char in text:
-        if char in SEPARATORS:
-            atoms.append((current, char))
-            current = ""
-        else:
-            current += char
-    atoms.append((current, ""))
+    """The cell cut at every separator: [(atom, separator after it)]. Semicolons and line breaks are
+    hard separators; a comma and " och " are soft (they separate only known names)."""
+    pieces = _CUT.split(text)
+    atoms = []
+    for index in range(0, len(pieces), 2):
+        separator = pieces[index + 1] if index + 1 < len(pieces) else ""
+        atoms.append((pieces[index], separator))
     return atoms
 
 
@@ -112,36 +114,12 @@ class NameBook:
         self.known[norm_name(name)] = Known("org", organisation)
 
     def split(self, text):
-        """CellNames of a cell. Fewest unknown pieces first, then fewest pieces (longest names)."""
+        """CellNames of a cell: as much of it matched as possible, then the fewest (longest) names."""
         result = CellNames()
         text = cell_text(text)
         if not text:
             return result
-        atoms = _atoms(text)
-        n = len(atoms)
-        # best[i] = (unknown pieces, pieces, plan) for atoms[i:]
-        best = [None] * (n + 1)
-        best[n] = (0, 0, [])
-        for i in range(n - 1, -1, -1):
-            piece = ""
-            for j in range(i, n):
-                piece += atoms[j][0]
-                rest = best[j + 1]
-                separator = atoms[j][1]
-                key = norm_name(piece)
-                known = self.known.get(key) if key else None
-                if rest is not None and (known or not key):
-                    ok = separator != "," or self._starts_known(best[j + 1])
-                    if ok:
-                        self._offer(
-                            best, i, (rest[0], rest[1] + (1 if key else 0), [(piece, known)] + rest[2])
-                        )
-                if rest is not None and not known and key:
-                    # An unknown piece ends only at a hard separator (or the end of the cell).
-                    if separator in HARD or j == n - 1:
-                        self._offer(best, i, (rest[0] + 1, rest[1] + 1, [(piece, None)] + rest[2]))
-                piece += separator
-        for piece, known in best[0][2]:
+        for piece, known in self.segment(text):
             name = " ".join(piece.split())
             if not norm_name(piece):
                 continue
@@ -156,6 +134,36 @@ class NameBook:
             elif norm_name(name) not in map(norm_name, result.partners):
                 result.partners.append(name)
         return result
+
+    def segment(self, text, *, loose=False):
+        """[(piece, Known or None)] covering the text. A soft separator (comma, " och ") separates only
+        known names, unless `loose` (used to propose how an unknown list might be split)."""
+        atoms = _atoms(text)
+        n = len(atoms)
+        # best[i] = (atoms in unknown pieces, pieces, plan) for atoms[i:]: as much as possible matched,
+        # then the fewest (longest) names.
+        best = [None] * (n + 1)
+        best[n] = (0, 0, [])
+        for i in range(n - 1, -1, -1):
+            piece = ""
+            for j in range(i, n):
+                piece += atoms[j][0]
+                rest = best[j + 1]
+                separator = atoms[j][1]
+                key = norm_name(piece)
+                known = self.known.get(key) if key else None
+                if rest is not None and (known or not key):
+                    if loose or separator not in SOFT or self._starts_known(rest):
+                        self._offer(
+                            best, i, (rest[0], rest[1] + (1 if key else 0), [(piece, known)] + rest[2])
+                        )
+                if rest is not None and not known and key:
+                    # An unknown piece ends only at a hard separator (or the end of the cell).
+                    if separator in HARD or j == n - 1 or (loose and separator in SOFT):
+                        unknown_atoms = rest[0] + (j - i + 1)
+                        self._offer(best, i, (unknown_atoms, rest[1] + 1, [(piece, None)] + rest[2]))
+                piece += separator
+        return best[0][2]
 
     @staticmethod
     def _starts_known(rest):
@@ -174,7 +182,7 @@ class NameBook:
         found = process.extract(
             norm_name(name),
             list(self.choices),
-            scorer=fuzz.WRatio,
+            scorer=fuzz.ratio,
             processor=utils.default_process,
             limit=limit * 3,
             score_cutoff=SUGGEST_MIN,

@@ -322,13 +322,14 @@ class OrganisationNames:
         if entry is None:
             suggestions, proposal = self.book.suggest(name)
             entry = {"places": [], "suggestions": suggestions, "proposal": proposal}
-            parts = [p.strip() for p in name.split(",") if p.strip()]
-            if len(parts) > 1 and proposal != "alias":
+            pieces = [(" ".join(p.split()), k) for p, k in self.book.segment(name, loose=True) if _norm(p)]
+            parts = [p for p, _ in pieces]
+            if len(parts) > 1 and (proposal != "alias" or any(k is not None for _, k in pieces)):
                 # A list written with commas: each part is decided on its own, then the comma splits.
                 entry["proposal"] = "split"
                 entry["parts"] = parts
-                for part in parts:
-                    if _norm(part) in self.book.known:
+                for part, known in pieces:
+                    if known is not None:
                         continue
                     part_suggestions, part_proposal = self.book.suggest(part)
                     self.report.unmatched_organisations.setdefault(
