@@ -520,7 +520,9 @@ class QuestionResponsibility(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["question", "organisation"], name="question_responsibility_unique")
+            models.UniqueConstraint(
+                fields=["question", "organisation"], name="question_responsibility_unique"
+            )
         ]
         verbose_name = _("frågeansvar")
         verbose_name_plural = _("frågeansvar")
