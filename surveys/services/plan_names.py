@@ -167,8 +167,12 @@ class NameBook:
 
     @staticmethod
     def _starts_known(rest):
-        # A comma may split only when the next piece is a known name too.
-        return bool(rest[2]) and rest[2][0][1] is not None
+        # A comma may split only when the next name is a known one too (empty pieces, as in ", och" or a
+        # trailing comma, are skipped).
+        for piece, known in rest[2]:
+            if norm_name(piece):
+                return known is not None
+        return True
 
     @staticmethod
     def _offer(best, i, candidate):
@@ -182,7 +186,7 @@ class NameBook:
         found = process.extract(
             norm_name(name),
             list(self.choices),
-            scorer=fuzz.ratio,
+            scorer=fuzz.WRatio,
             processor=utils.default_process,
             limit=limit * 3,
             score_cutoff=SUGGEST_MIN,

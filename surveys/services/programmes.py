@@ -323,24 +323,24 @@ class OrganisationNames:
             suggestions, proposal = self.book.suggest(name)
             entry = {"places": [], "suggestions": suggestions, "proposal": proposal}
             pieces = [(" ".join(p.split()), k) for p, k in self.book.segment(name, loose=True) if _norm(p)]
-            parts = [p for p, _ in pieces]
-            if len(parts) > 1 and (proposal != "alias" or any(k is not None for _, k in pieces)):
-                # A list written with commas: each part is decided on its own, then the comma splits.
-                entry["proposal"] = "split"
-                entry["parts"] = parts
+            if len(pieces) > 1:
+                # A list written with commas (or "och"): when each part is known or has a proposal of
+                # its own, the parts are decided one by one and the comma then splits.
+                part_entries = {}
                 for part, known in pieces:
-                    if known is not None:
-                        continue
-                    part_suggestions, part_proposal = self.book.suggest(part)
-                    self.report.unmatched_organisations.setdefault(
-                        part,
-                        {
+                    if known is None:
+                        part_suggestions, part_proposal = self.book.suggest(part)
+                        part_entries[part] = {
                             "places": [],
                             "suggestions": part_suggestions,
                             "proposal": part_proposal,
                             "part_of": name,
-                        },
-                    )
+                        }
+                if all(e["proposal"] for e in part_entries.values()) or proposal != "alias":
+                    entry["proposal"] = "split"
+                    entry["parts"] = [p for p, _ in pieces]
+                    for part, part_entry in part_entries.items():
+                        self.report.unmatched_organisations.setdefault(part, part_entry)
             self.report.unmatched_organisations[name] = entry
         entry["places"].append(str(place))
         self.report.errors.append(unknown_name_error(place, name))
