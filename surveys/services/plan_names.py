@@ -145,7 +145,7 @@ class NameBook:
         best = [None] * (n + 1)
         best[n] = (0, 0, [])
         for i in range(n - 1, -1, -1):
-            piece = ""
+            piece, crossed = "", False
             for j in range(i, n):
                 piece += atoms[j][0]
                 rest = best[j + 1]
@@ -157,11 +157,14 @@ class NameBook:
                         self._offer(
                             best, i, (rest[0], rest[1] + (1 if key else 0), [(piece, known)] + rest[2])
                         )
-                if rest is not None and not known and key:
-                    # An unknown piece ends only at a hard separator (or the end of the cell).
-                    if separator in HARD or j == n - 1 or (loose and separator in SOFT):
-                        unknown_atoms = rest[0] + (j - i + 1)
-                        self._offer(best, i, (unknown_atoms, rest[1] + 1, [(piece, None)] + rest[2]))
+                # An unknown name never spans a semicolon or line break (nor, when `loose`, any separator)
+                # and ends only at a hard separator or the end of the cell (`loose`: at any separator).
+                ends = separator in HARD or j == n - 1 or (loose and separator in SOFT)
+                if rest is not None and not known and key and not crossed and ends:
+                    unknown_atoms = rest[0] + (j - i + 1)
+                    self._offer(best, i, (unknown_atoms, rest[1] + 1, [(piece, None)] + rest[2]))
+                if separator in HARD or (loose and separator in SOFT):
+                    crossed = True
                 piece += separator
         return best[0][2]
 

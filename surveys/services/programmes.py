@@ -336,7 +336,7 @@ class OrganisationNames:
                             "proposal": part_proposal,
                             "part_of": name,
                         }
-                if all(e["proposal"] for e in part_entries.values()) or proposal != "alias":
+                if len(part_entries) < len(pieces) or proposal != "alias":
                     entry["proposal"] = "split"
                     entry["parts"] = [p for p, _ in pieces]
                     for part, part_entry in part_entries.items():
