@@ -73,7 +73,7 @@ def build(names, activities):
         )
         activity.co_responsible.set([orgs[i] for i in spec["co"] if orgs[i] != lead])
         seen = set()
-        for i_index, ind in enumerate(spec["indicators"]):
+        for ind in spec["indicators"]:
             if norm_name(ind["text"]) in seen:
                 continue
             seen.add(norm_name(ind["text"]))
@@ -84,7 +84,7 @@ def build(names, activities):
                 inherits_responsibility=not ind["own"],
                 lead=own_lead,
                 co_groups=[ind["co_group"]] if ind["co_group"] else [],
-                order=i_index,
+                order=len(seen) - 1,
             )
             indicator.co_responsible.set([orgs[i] for i in ind["co"] if orgs[i] != own_lead])
     return programme
