@@ -81,8 +81,12 @@ HELP = [
     "En rad per aktivitet och indikator. En aktivitet med flera indikatorer får en rad per indikator.",
     'Målområde, Insatsområde och Aktivitet skrivs med nummer först, t.ex. "1.1 Tillsyn".',
     "En tom cell i Målområde, Insatsområde eller Aktivitet fortsätter raden ovanför (som sammanslagna celler).",
-    "Ansvarig: en organisation. Samverkan: flera, åtskilda med semikolon, komma eller radbrytning.",
-    '"Samtliga nämnder" eller "Alla nämnder" betyder alla nämnder.',
+    "Ansvarig: en organisation, en grupp eller en extern part. Samverkan: flera, åtskilda med semikolon eller "
+    "radbrytning (komma går när varje del är ett känt namn).",
+    '"Alla nämnder", "Samtliga nämnder", "Alla förvaltningar", "Alla stadsdelsförvaltningar" och "Alla bolag" '
+    "är grupper: alla organisationer av det slaget, också de som tillkommer senare.",
+    "En indikatorrad som anger egen ansvarig har just den ansvarig och just sin samverkan (tom = ingen); "
+    "en rad utan ansvarig ärver aktivitetens.",
     "Organisationer matchas på namn, kortnamn och andra stavningar; namn som inte matchar listas vid kontrollen.",
     "Indikator ansvarig / Indikator samverkan: när en indikator har annat ansvar än sin aktivitet.",
     "Könsuppdelad: Ja om indikatorn redovisas fördelat på flickor/pojkar/kvinnor/män.",
