@@ -9,8 +9,8 @@ import io
 
 from openpyxl import Workbook
 
-from .sheets import Column, read_table, write_table
-from .xlsx_safety import open_workbook, text_cell
+from .sheets import CellError, Column, read_table, write_table
+from .xlsx_safety import check_xlsx, open_workbook, text_cell, unsaved_formulas
 
 SHEET = "Plan"
 HELP_SHEET = "Instruktioner"
@@ -37,12 +37,24 @@ COLUMNS = [
 def read_plan(upload):
     """Read a plan workbook (refusing hostile files first). The sheet named "Plan" is used, or the first;
     the header is the first row, within the first ten, that names an Aktivitet column."""
-    workbook = open_workbook(upload)
+    data = check_xlsx(upload)
+    workbook = open_workbook(upload, data=data)
     try:
         sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-        return _read_sheet(sheet)
+        result = _read_sheet(sheet)
     finally:
         workbook.close()
+    for ref in unsaved_formulas(data, result.sheet):
+        result.errors.append(
+            CellError(
+                result.sheet,
+                None,
+                None,
+                f"Cell {ref} innehåller en formel utan sparat värde. Öppna filen i Excel, spara den och "
+                "försök igen, eller skriv in värdet i stället för formeln.",
+            )
+        )
+    return result
 
 
 def _read_sheet(sheet):
@@ -69,8 +81,12 @@ HELP = [
     "En rad per aktivitet och indikator. En aktivitet med flera indikatorer får en rad per indikator.",
     'Målområde, Insatsområde och Aktivitet skrivs med nummer först, t.ex. "1.1 Tillsyn".',
     "En tom cell i Målområde, Insatsområde eller Aktivitet fortsätter raden ovanför (som sammanslagna celler).",
-    "Ansvarig: en organisation. Samverkan: flera, åtskilda med semikolon, komma eller radbrytning.",
-    '"Samtliga nämnder" eller "Alla nämnder" betyder alla nämnder.',
+    "Ansvarig: en organisation, en grupp eller en extern part. Samverkan: flera, åtskilda med semikolon eller "
+    "radbrytning (komma går när varje del är ett känt namn).",
+    '"Alla nämnder", "Samtliga nämnder", "Alla förvaltningar", "Alla stadsdelsförvaltningar" och "Alla bolag" '
+    "är grupper: alla organisationer av det slaget, också de som tillkommer senare.",
+    "En indikatorrad som anger egen ansvarig har just den ansvarig och just sin samverkan (tom = ingen); "
+    "en rad utan ansvarig ärver aktivitetens.",
     "Organisationer matchas på namn, kortnamn och andra stavningar; namn som inte matchar listas vid kontrollen.",
     "Indikator ansvarig / Indikator samverkan: när en indikator har annat ansvar än sin aktivitet.",
     "Könsuppdelad: Ja om indikatorn redovisas fördelat på flickor/pojkar/kvinnor/män.",

@@ -23,6 +23,7 @@ from surveys.models import (
 )
 from surveys.questiontypes import cell_number, kind_of
 from surveys.selectors import comparable_versions
+from surveys.selectors_plan import activity_roles
 
 ANSWER_CHUNK = 2000
 
@@ -221,6 +222,11 @@ class RoundExport:
             .prefetch_related("co_responsible")
             .order_by("goal_area__order", "goal_area__number", "order", "number")
         )
+
+    def activity_roles(self):
+        """{activity id: {organisation id: "lead" | "co"}}: who answers each activity (selectors_plan; the
+        frozen table for a frozen version)."""
+        return activity_roles(version_id=self.round.version_id)
 
     def activity_answers(self):
         """(assignment, {question id: value}) for the activity questions only, one organisation at a time."""

@@ -306,6 +306,9 @@ ACTIVITY_HEADINGS = [
 ]
 
 
+ROLE_LABELS = {"lead": "Ansvarig", "co": "Samverkan"}
+
+
 def _activities(wb, data):
     """Per activity (in plan order: målområde, insatsområde, aktivitet) and organisation (the lead first):
     the status, then one row per indicator with its gender split. Activity answers are few (organisations
@@ -315,6 +318,7 @@ def _activities(wb, data):
     ws.freeze_panes = "A2"
     ws.append(_heading_row(ws, ACTIVITY_HEADINGS))
     activities = data.activities()
+    roles = data.activity_roles()
     by_activity = {}
     for q in data.activity_questions():
         by_activity.setdefault(q.activity_id, []).append(q)
@@ -335,11 +339,7 @@ def _activities(wb, data):
                     indicators.append((q, raw))
                 elif q.type == "text" and raw is not None:
                     comment = str(raw)
-            role = ""
-            if activity.lead_id == org.pk:
-                role = "Ansvarig"
-            elif any(o.pk == org.pk for o in activity.co_responsible.all()):
-                role = "Samverkan"
+            role = ROLE_LABELS.get(roles.get(activity.pk, {}).get(org.pk), "")
             head = [
                 cells.text(ws, str(activity.goal_area)),
                 cells.text(ws, str(activity.focus_area) if activity.focus_area else ""),

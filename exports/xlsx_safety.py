@@ -25,6 +25,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls / .doc
 _WORKBOOK_TYPE = b"spreadsheetml.sheet.main+xml"
 _MACRO_TYPE = b"ms-excel.sheet.macroEnabled.main+xml"
 _CHUNK = 64 * 1024
+_DOCTYPE = b"<!DOCTYPE"
 
 
 class UnsafeWorkbook(ValueError):
@@ -106,20 +107,26 @@ def _check_entries(archive, entries, *, compressed_size):
         if entry.flag_bits & 0x1:
             raise UnsafeWorkbook("Filen är lösenordsskyddad. Ta bort skyddet och försök igen.")
         seen = 0
-        head = b""
+        is_xml = entry.filename.endswith((".xml", ".rels", ".vml"))
+        tail = b""
         try:
             with archive.open(entry) as part:
                 while chunk := part.read(_CHUNK):
-                    if not head:
-                        head = chunk[:4096]
                     seen += len(chunk)
                     total += len(chunk)
                     if seen > entry.file_size or total > max_total:
                         raise UnsafeWorkbook(_bomb())
+                    if is_xml:
+                        # The whole part, streamed: the end of the previous chunk is kept so that a
+                        # DOCTYPE split between two chunks is still seen.
+                        window = tail + chunk
+                        if _DOCTYPE in window.upper():
+                            raise UnsafeWorkbook(
+                                "Filen innehåller otillåtna XML-konstruktioner och kan inte läsas."
+                            )
+                        tail = window[-(len(_DOCTYPE) - 1) :]
         except (zipfile.BadZipFile, EOFError, NotImplementedError, OSError, RuntimeError):
             raise UnsafeWorkbook("Filen är skadad eller inte en Excel-arbetsbok (.xlsx).") from None
-        if entry.filename.endswith((".xml", ".rels")) and b"<!DOCTYPE" in head.upper():
-            raise UnsafeWorkbook("Filen innehåller otillåtna XML-konstruktioner och kan inte läsas.")
     if total > 1024 * 1024 and total > max_ratio * max(compressed_size, 1):
         raise UnsafeWorkbook(_bomb())
     content_types = archive.read("[Content_Types].xml")
@@ -135,13 +142,47 @@ def _bomb():
     return "Filen packas upp till orimligt mycket data och kan inte läsas (misstänkt zip-bomb)."
 
 
-def open_workbook(upload):
+def open_workbook(upload, *, data=None):
     """Check an upload and open it read-only with cached values (a formula never runs or becomes text)."""
-    data = check_xlsx(upload)
+    data = data if data is not None else check_xlsx(upload)
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on malformed parts; the user needs one sentence
         raise UnsafeWorkbook("Filen är skadad eller inte en Excel-arbetsbok (.xlsx).") from None
+
+
+def unsaved_formulas(data, sheet_title):
+    """Cells of a checked workbook's sheet that hold a formula without a saved value, as "Blad!A1". Such a
+    cell reads as empty (we never calculate), which would silently clear what the formula showed."""
+    try:
+        formulas_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        values_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise UnsafeWorkbook("Filen är skadad eller inte en Excel-arbetsbok (.xlsx).") from None
+    try:
+        formulas = {
+            cell.coordinate
+            for row in formulas_book[sheet_title].iter_rows()
+            for cell in row
+            if getattr(cell, "data_type", None) == "f"
+        }
+        if not formulas:
+            return []
+        empty = {
+            cell.coordinate
+            for row in values_book[sheet_title].iter_rows()
+            for cell in row
+            if getattr(cell, "coordinate", None) in formulas and cell.value in (None, "")
+        }
+        return [f"{sheet_title}!{ref}" for ref in sorted(formulas & empty, key=_cell_order)]
+    finally:
+        formulas_book.close()
+        values_book.close()
+
+
+def _cell_order(ref):
+    letters = ref.rstrip("0123456789")
+    return int(ref[len(letters) :]), len(letters), letters
 
 
 def text_cell(sheet, value):

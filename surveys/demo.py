@@ -35,6 +35,7 @@ from .selectors import questions_for_assignment
 from .services import outbox
 from .services.activity_reports import generate_activity_version
 from .services.conditions import condition_holds
+from .services.plan_responsibility import version_freeze_responsibilities
 from .services.questionnaires import import_questionnaire
 from .services.scoring import compute_round_index
 
@@ -951,6 +952,7 @@ def _round(version, *, name, year, state, opens, deadline, programme, districts,
             if version.frozen_at is None:
                 version.frozen_at = survey_round.opens_at
                 version.save(update_fields=["frozen_at"])
+            version_freeze_responsibilities(version=version)
         if state in (SurveyRound.State.CLOSED, SurveyRound.State.PUBLISHED):
             survey_round.closed_at = survey_round.deadline
         if state == SurveyRound.State.PUBLISHED:

@@ -95,6 +95,37 @@ class Organisation(models.Model):
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
 
 
+class OrganisationAlias(models.Model):
+    """Another spelling of an organisation, or a name known to be an external partner ("samverkanspart"),
+    saved when a coordinator accepts a suggestion from a plan check; used by every later import."""
+
+    name = models.CharField(_("namn"), max_length=300)
+    key = models.CharField(max_length=300, unique=True, help_text=_("Namnet normaliserat (jämförs)."))
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="accepted_aliases"
+    )
+    is_partner = models.BooleanField(_("extern part"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False, is_partner=False)
+                | Q(organisation__isnull=True, is_partner=True),
+                name="alias_is_organisation_or_partner",
+            )
+        ]
+        verbose_name = _("annan stavning")
+        verbose_name_plural = _("andra stavningar")
+
+    def __str__(self):
+        return f"{self.name} → {self.organisation or _('extern part')}"
+
+
 class Contact(models.Model):
     """A contact person of an organisation; gets the e-mailed links of its organisation's assignments."""
 
@@ -222,6 +253,13 @@ class Activity(models.Model):
     co_responsible = models.ManyToManyField(
         Organisation, blank=True, related_name="shared_activities", verbose_name=_("samverkan")
     )
+    lead_group = models.CharField(
+        _("ansvarig grupp"), max_length=100, blank=True, help_text=_('T.ex. "Alla nämnder", som det skrevs.')
+    )
+    lead_partner = models.CharField(_("ansvarig extern part"), max_length=300, blank=True)
+    co_groups = models.JSONField(_("samverkande grupper"), default=list, blank=True)
+    partners = models.JSONField(_("externa samverkansparter"), default=list, blank=True)
+    archived_at = models.DateTimeField(_("arkiverad"), null=True, blank=True)
     order = models.PositiveIntegerField(default=0, verbose_name=_("ordning"))
 
     class Meta:
@@ -260,6 +298,21 @@ class Indicator(models.Model):
     co_responsible = models.ManyToManyField(
         Organisation, blank=True, related_name="shared_indicators", verbose_name=_("samverkan")
     )
+    inherits_responsibility = models.BooleanField(
+        _("ärver aktivitetens ansvar"),
+        default=True,
+        help_text=_(
+            "Ja: aktivitetens ansvariga och samverkan svarar (plus indikatorns egna samverkan). "
+            "Nej: indikatorns egen ansvarig och samverkan, och bara de."
+        ),
+    )
+    lead_group = models.CharField(
+        _("ansvarig grupp"), max_length=100, blank=True, help_text=_('T.ex. "Alla nämnder", som det skrevs.')
+    )
+    lead_partner = models.CharField(_("ansvarig extern part"), max_length=300, blank=True)
+    co_groups = models.JSONField(_("samverkande grupper"), default=list, blank=True)
+    partners = models.JSONField(_("externa samverkansparter"), default=list, blank=True)
+    archived_at = models.DateTimeField(_("arkiverad"), null=True, blank=True)
     order = models.PositiveIntegerField(default=0, verbose_name=_("ordning"))
 
     class Meta:
@@ -322,6 +375,11 @@ class QuestionnaireVersion(models.Model):
         verbose_name=_("jämförbar med"),
     )
     frozen_at = models.DateTimeField(_("låst"), null=True, blank=True)
+    responsibilities_frozen = models.BooleanField(
+        _("ansvar låst"),
+        default=False,
+        help_text=_("Vem som svarar på vilken fråga är sparat med versionen (QuestionResponsibility)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("skapad"))
 
     class Meta:
@@ -406,11 +464,12 @@ class Question(models.Model):
         _("villkor"), max_length=20, choices=ConditionOperator.choices, blank=True
     )
     condition_value = models.CharField(_("villkorsvärde"), max_length=200, blank=True)
+    # PROTECT: a question that lost its plan row would be shown to every organisation.
     activity = models.ForeignKey(
         Activity,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="questions",
         verbose_name=_("aktivitet"),
     )
@@ -418,7 +477,7 @@ class Question(models.Model):
         Indicator,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="questions",
         verbose_name=_("indikator"),
     )
@@ -471,6 +530,31 @@ class Option(models.Model):
 
     def __str__(self):
         return f"{self.code}: {self.label}"
+
+
+class QuestionResponsibility(models.Model):
+    """Who answers a plan-linked question of a frozen version, and in which role: stored when the
+    version's first round opens, so later plan edits never change what the round asks or reports."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Ansvarig")
+        CO = "co", _("Samverkan")
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="responsibilities")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("roll"), max_length=10, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "organisation"], name="question_responsibility_unique"
+            )
+        ]
+        verbose_name = _("frågeansvar")
+        verbose_name_plural = _("frågeansvar")
+
+    def __str__(self):
+        return f"{self.question_id}: {self.organisation_id} ({self.role})"
 
 
 class ScoringScheme(models.Model):

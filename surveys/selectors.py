@@ -9,10 +9,8 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from .models import (
-    Activity,
     Answer,
     Assignment,
-    Indicator,
     OutboundEmail,
     Question,
     Questionnaire,
@@ -22,6 +20,7 @@ from .models import (
 )
 from .questiontypes import get as get_kind
 from .questiontypes.breakdown import Breakdown
+from .selectors_plan import LEAD, question_answerers, questions_answered_by
 
 
 def comparable_versions(version: QuestionnaireVersion) -> QuerySet[QuestionnaireVersion]:
@@ -48,8 +47,9 @@ def comparable_versions(version: QuestionnaireVersion) -> QuerySet[Questionnaire
 
 def questions_for_assignment(assignment: Assignment) -> QuerySet[Question]:
     """The questions an assignment's organisation answers, in page order, with what rendering and
-    scoring need prefetched. Activity questionnaires show an organisation only the activities it leads
-    or shares; other questionnaires show every question."""
+    scoring need prefetched. Activity questionnaires show an organisation only the plan rows it answers
+    for (selectors_plan, the frozen table once a round has opened); other questionnaires show every
+    question."""
     questions = (
         Question.objects.filter(version_id=assignment.round.version_id)
         .select_related("section", "condition_question", "activity", "indicator")
@@ -61,14 +61,8 @@ def questions_for_assignment(assignment: Assignment) -> QuerySet[Question]:
         pk=version_id, questionnaire__kind=Questionnaire.Kind.ACTIVITY
     ).exists():
         return questions
-    activity_ids, indicator_ids = responsibilities(
-        assignment.organisation_id, version_id=assignment.round.version_id
-    )
-    return questions.filter(
-        Q(activity__isnull=True)
-        | Q(indicator__isnull=True, activity_id__in=activity_ids)
-        | Q(indicator_id__in=indicator_ids)
-    )
+    mine = questions_answered_by(version_id=version_id, organisation_id=assignment.organisation_id)
+    return questions.filter((Q(activity__isnull=True) & Q(indicator__isnull=True)) | Q(pk__in=mine))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -134,28 +128,22 @@ def assignments_with_progress() -> QuerySet[Assignment]:
 
 
 def responsibilities(organisation_id: int, *, version_id: int) -> tuple[set[int], set[int]]:
-    """(activity ids, indicator ids) of a version's linked plan rows that the organisation answers for.
-
-    An indicator is the organisation's when it leads or shares the indicator itself, or — for an indicator
-    that names no responsibility of its own — when it leads or shares the activity. An activity (its
-    status and comment) is the organisation's when it leads or shares the activity or any of its
-    indicators. Three queries, whatever the size of the plan."""
-    linked = Question.objects.filter(version_id=version_id, activity__isnull=False).values("activity_id")
-    mine = Q(lead_id=organisation_id) | Q(co_responsible=organisation_id)
-    activity_level = set(Activity.objects.filter(mine, pk__in=linked).values_list("pk", flat=True))
-    indicators = Indicator.objects.filter(activity_id__in=linked)
-    own = dict(indicators.filter(mine).values_list("pk", "activity_id"))
-    with_own = set(
-        indicators.filter(Q(lead__isnull=False) | Q(co_responsible__isnull=False)).values_list(
-            "pk", flat=True
+    """(activity ids, indicator ids) of a version's plan rows that the organisation answers for (the one
+    rule in selectors_plan)."""
+    activity_ids, indicator_ids = set(), set()
+    linked = dict(
+        (pk, (a, i))
+        for pk, a, i in Question.objects.filter(version_id=version_id).values_list(
+            "pk", "activity_id", "indicator_id"
         )
     )
-    inherited = set(
-        indicators.filter(activity_id__in=activity_level)
-        .exclude(pk__in=with_own)
-        .values_list("pk", flat=True)
-    )
-    return activity_level | set(own.values()), set(own) | inherited
+    for pk in questions_answered_by(version_id=version_id, organisation_id=organisation_id):
+        activity_id, indicator_id = linked[pk]
+        if indicator_id:
+            indicator_ids.add(indicator_id)
+        elif activity_id:
+            activity_ids.add(activity_id)
+    return activity_ids, indicator_ids
 
 
 @dataclass
@@ -187,12 +175,11 @@ def contributions_for(assignment: Assignment) -> dict[int, list[Contribution]]:
     organisation leads: the answers other organisations in the same round gave to them. The lead's own
     answer is the official one; these are shown beside it while the lead answers. Two queries."""
     organisation_id = assignment.organisation_id
-    led_activities = Activity.objects.filter(lead_id=organisation_id).values("pk")
-    led = Question.objects.filter(version_id=assignment.round.version_id).filter(
-        Q(indicator__lead_id=organisation_id)
-        | Q(indicator__isnull=True, activity_id__in=led_activities)
-        | Q(indicator__lead__isnull=True, indicator__activity_id__in=led_activities)
-    )
+    led = [
+        pk
+        for pk, who in question_answerers(version_id=assignment.round.version_id).items()
+        if who.get(organisation_id) == LEAD
+    ]
     answers = (
         Answer.objects.filter(
             question__in=led,

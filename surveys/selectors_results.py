@@ -26,6 +26,7 @@ from .questiontypes import kind_of, to_number
 from .questiontypes.activity_status import ActivityStatus
 from .questiontypes.breakdown import Breakdown
 from .selectors import comparable_versions
+from .selectors_plan import activity_roles
 from .services.conditions import visible_answers
 
 
@@ -312,6 +313,7 @@ def activity_report(survey_round: SurveyRound) -> dict[str, Any]:
         .prefetch_related("co_responsible")
         .order_by("goal_area__order", "order", "number")
     }
+    roles = activity_roles(version_id=survey_round.version_id)
     assigned = set(
         Assignment.objects.filter(round=survey_round, removed_at=None).values_list(
             "organisation_id", flat=True
@@ -333,7 +335,7 @@ def activity_report(survey_round: SurveyRound) -> dict[str, Any]:
             values[question_id][organisation_id] = value
     rows = []
     for activity in activities.values():
-        responsible = {activity.lead_id, *(o.pk for o in activity.co_responsible.all())} - {None}
+        responsible = set(roles.get(activity.pk, {}))
         responsible &= assigned  # only those asked can report
         status_question = next(
             (q for q in questions if q.activity_id == activity.pk and isinstance(kind_of(q), ActivityStatus)),

@@ -25,7 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from exports import questionnaire_workbook
-from surveys.models import AccessToken, ExportJob, IndexResult
+from surveys.models import AccessToken, ExportJob, IndexResult, OrganisationAlias
 from surveys.services.programmes import export_plan
 from surveys.services.tokens import hash_token, issue_token
 from tests import factories as f
@@ -121,6 +121,7 @@ class World:
             goal_area=self.goal_area, focus_area=self.focus_area, lead=self.org_a
         )
         self.indicator = f.IndicatorFactory(activity=self.activity, lead=self.org_a)
+        self.alias = OrganisationAlias.objects.create(name="Polisen", key="polisen", is_partner=True)
 
     def _scoring(self):
         """A scheme on a version no round has frozen, so coordinators may still change it."""
@@ -513,6 +514,22 @@ MATRIX += [
         list_path="/api/indicators/",
         create=lambda w: {"activity": w.activity.pk, "text": "Antal träffar", "lead": w.org_a.pk},
         change={"target": "10"},
+    ),
+    # Accepted spellings and partners from a plan check: staff read, coordinators and admins decide.
+    row("organisation-alias-list", "get", lambda w: "/api/organisation-aliases/", STAFF_READ),
+    row(
+        "organisation-alias-list",
+        "post",
+        lambda w: "/api/organisation-aliases/",
+        COORD_ONLY_CREATED,
+        data={"name": "Regionen", "is_partner": True},
+    ),
+    row("organisation-alias-detail", "get", lambda w: f"/api/organisation-aliases/{w.alias.pk}/", STAFF_READ),
+    row(
+        "organisation-alias-detail",
+        "delete",
+        lambda w: f"/api/organisation-aliases/{w.alias.pk}/",
+        DENY_API + (403, 204, 204),
     ),
     row("programme-plan-template", "get", lambda w: "/api/programmes/plan-template/", STAFF_READ),
     row("programme-plan-export", "get", lambda w: f"/api/programmes/{w.programme.pk}/plan/", STAFF_READ),

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from exports.plan_io import read_plan
 from surveys.models import Activity, GoalArea, Indicator, Organisation, Programme
+from surveys.selectors_plan import programme_answerers
 from surveys.services.programmes import export_plan, import_plan, new_programme, plan_rows
 from tests import factories as f
 
@@ -41,6 +42,14 @@ def xlsx(rows, header=HEADER, sheet="Plan", preamble=()):
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+NAMNDER = [
+    "Individ- och familjenämnden",
+    "Grundskolenämnden",
+    "Kulturnämnden",
+    "Miljö- och konsumentnämnden",
+]
 
 
 @pytest.fixture
@@ -146,10 +155,10 @@ def test_import_builds_the_plan_with_continuation_rows_and_per_indicator_respons
     elevhalsa = a21.indicators.get(text__startswith="Elevhälsans")
     assert elevhalsa.lead == orgs["Grundskolenämnden"]
     a22 = Activity.objects.get(number="2.2")
-    # Samtliga nämnder = every nämnd but the lead itself
-    assert set(a22.co_responsible.all()) == {
-        orgs[n] for n in ("Individ- och familjenämnden", "Grundskolenämnden", "Miljö- och konsumentnämnden")
-    }
+    # "Samtliga nämnder" stays a group, resolved to every nämnd (the lead answers as lead) when asked.
+    assert a22.co_groups == ["Samtliga nämnder"] and a22.co_responsible.count() == 0
+    who = programme_answerers(programme_id=programme.pk).activities[a22.pk]
+    assert who == {orgs[n].pk: ("lead" if n == "Kulturnämnden" else "co") for n in NAMNDER}
     assert a22.indicators.count() == 0
 
 
@@ -227,16 +236,20 @@ def test_broken_workbook_lists_every_error_with_sheet_row_column_and_changes_not
     texts = [e.as_dict()["text"] for e in report.errors]
     assert texts == [
         "Blad Plan, rad 2, kolumn A (Målområde): Målområde saknas (och det finns ingen rad ovanför att fortsätta).",
-        'Blad Plan, rad 8, kolumn E (Ansvarig): Organisationen "Fritidsnämnden" finns inte. Lägg till den (eller '
-        "en annan stavning av ett befintligt namn) under Organisationer, eller välj att skapa saknade organisationer.",
-        'Blad Plan, rad 8, kolumn F (Samverkan): Organisationen "Regionen" finns inte. Lägg till den (eller en '
-        "annan stavning av ett befintligt namn) under Organisationer, eller välj att skapa saknade organisationer.",
+        'Blad Plan, rad 8, kolumn E (Ansvarig): Organisationen "Fritidsnämnden" finns inte.'
+        " Välj ett av förslagen (sparas som annan stavning), markera namnet som extern part, eller lägg till organisationen under Organisationer.",
+        'Blad Plan, rad 8, kolumn F (Samverkan): Organisationen "Polismyndigheten, Regionen" finns inte.'
+        " Välj ett av förslagen (sparas som annan stavning), markera namnet som extern part, eller lägg till organisationen under Organisationer.",
         "Blad Plan, rad 9, kolumn J (Klart senast): Ogiltigt datum; skriv ÅÅÅÅ-MM-DD, t.ex. 2025-12-31.",
         "Blad Plan, rad 9, kolumn K (Könsuppdelad): Skriv Ja eller Nej.",
         "Blad Plan, rad 9, kolumn G (Indikator): Indikatorn finns redan under samma aktivitet.",
         "Blad Plan, rad 10, kolumn G (Indikator): Texten är för lång (501 tecken, högst 500).",
     ]
-    assert {u["name"] for u in report.as_dict()["unmatched_organisations"]} == {"Fritidsnämnden", "Regionen"}
+    assert {u["name"] for u in report.as_dict()["unmatched_organisations"]} == {
+        "Fritidsnämnden",
+        "Polismyndigheten, Regionen",
+        "Regionen",
+    }
     assert plan_rows(programme) == before
     assert not Activity.objects.filter(number="2.4").exists()
 

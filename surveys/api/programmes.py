@@ -5,7 +5,6 @@ is filterable by programme and by organisation ("what is Individ- och familjenä
 the activities or indicators it leads or shares), with a bounded number of queries per page."""
 
 from django import forms
-from django.db.models import Q
 from django.http import HttpResponse
 from django.utils.text import slugify
 from django_filters import rest_framework as filters
@@ -18,9 +17,12 @@ from rest_framework.response import Response as ApiResponse
 from exports import plan_io
 from exports.xlsx_safety import XLSX_CONTENT_TYPE, UnsafeWorkbook
 
-from ..models import Activity, FocusArea, GoalArea, Indicator, Programme
+from ..models import Activity, FocusArea, GoalArea, Indicator, Organisation, OrganisationAlias, Programme
+from ..selectors_plan import GROUPS, LEAD, group_kind, programme_answerers
 from ..services import programmes as plan_service
 from ..services.activity_reports import generate_activity_version
+from ..services.plan_names import organisation_alias_accept
+from ..services.plan_responsibility import plan_delete_refusal
 from .parsers import FormParser, MultiPartParser
 
 # A programme's years as people write them; also keeps values inside the column on every database.
@@ -89,6 +91,10 @@ class UploadSerializer(serializers.Serializer):
     create_organisations = serializers.BooleanField(
         default=False, help_text="Skapa organisationer vars namn inte matchar någon befintlig."
     )
+    archive_missing = serializers.BooleanField(
+        default=False,
+        help_text="Arkivera aktiviteter och indikatorer som finns i programmet men inte i filen.",
+    )
 
 
 XLSX_SCHEMA = extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
@@ -155,6 +161,7 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
                 programme=programme,
                 dry_run=dry_run,
                 create_organisations=upload.validated_data["create_organisations"],
+                archive_missing=upload.validated_data["archive_missing"],
             )
         except UnsafeWorkbook as error:
             return upload_error_response(error)
@@ -211,9 +218,24 @@ class FocusAreaViewSet(viewsets.ModelViewSet):
     queryset = FocusArea.objects.all()
 
 
+def _check_groups(attrs):
+    unknown = [
+        g for g in [attrs.get("lead_group") or "", *attrs.get("co_groups", [])] if g and not group_kind(g)
+    ]
+    if unknown:
+        known = ", ".join(sorted({g.capitalize() for g in GROUPS}))
+        raise serializers.ValidationError(
+            {"lead_group": f"Okänd grupp: {unknown[0]}. Kända grupper: {known}."}
+        )
+
+
 class IndicatorSerializer(serializers.ModelSerializer):
     # allow_null without default: a PATCH (partial) response would otherwise leave the field out.
     lead_name = serializers.CharField(source="lead.name", read_only=True, allow_null=True)
+    co_groups = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, help_text='T.ex. ["Alla nämnder"].'
+    )
+    partners = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
 
     class Meta:
         model = Indicator
@@ -225,16 +247,35 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "target",
             "due_date",
             "gender_split",
+            "inherits_responsibility",
             "lead",
             "lead_name",
+            "lead_group",
+            "lead_partner",
             "co_responsible",
+            "co_groups",
+            "partners",
+            "archived_at",
             "order",
         ]
+        read_only_fields = ["archived_at"]
+
+    def validate(self, attrs):
+        _check_groups(attrs)
+        # Naming a lead states the indicator's responsibility in full (selectors_plan).
+        if attrs.get("lead") or attrs.get("lead_group") or attrs.get("lead_partner"):
+            attrs.setdefault("inherits_responsibility", False)
+        return attrs
 
 
 class ActivitySerializer(serializers.ModelSerializer):
     # allow_null without default: a PATCH (partial) response would otherwise leave the field out.
     lead_name = serializers.CharField(source="lead.name", read_only=True, allow_null=True)
+    co_groups = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, help_text='T.ex. ["Alla nämnder"].'
+    )
+    partners = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
+
     indicators = IndicatorSerializer(many=True, read_only=True)
 
     class Meta:
@@ -249,12 +290,19 @@ class ActivitySerializer(serializers.ModelSerializer):
             "frequency",
             "lead",
             "lead_name",
+            "lead_group",
+            "lead_partner",
             "co_responsible",
+            "co_groups",
+            "partners",
+            "archived_at",
             "order",
             "indicators",
         ]
+        read_only_fields = ["archived_at"]
 
     def validate(self, attrs):
+        _check_groups(attrs)
         goal_area = attrs.get("goal_area", getattr(self.instance, "goal_area", None))
         focus_area = attrs.get("focus_area", getattr(self.instance, "focus_area", None))
         if focus_area is not None and goal_area is not None and focus_area.goal_area_id != goal_area.pk:
@@ -268,43 +316,41 @@ class Responsibility:
     CHOICES = [(LEAD, "Ansvarig"), (SHARED, "Samverkan")]
 
 
-def _responsible_q(organisation_id, responsibility, prefix=""):
-    """Rows the organisation leads and/or shares, at activity or indicator level."""
-    lead = Q(**{f"{prefix}lead": organisation_id})
-    shared = Q(**{f"{prefix}co_responsible": organisation_id})
-    if responsibility == Responsibility.LEAD:
-        return lead
-    if responsibility == Responsibility.SHARED:
-        return shared
-    return lead | shared
-
-
 class ResponsibleFilter(filters.FilterSet):
-    """`organisation` (lead or co-responsible, here or on the related rows named by `related_prefix`),
-    narrowed by `responsibility` to only lead or only shared."""
+    """`organisation`: the rows it answers for, by the one rule of selectors_plan (lead or co-responsible,
+    groups resolved, inheritance from the activity); `responsibility` narrows to only lead or only shared."""
 
-    related_prefix = ""
+    answerers_of = "activities"
     organisation = OrganisationIdFilter(method="filter_organisation")
     responsibility = filters.ChoiceFilter(
         choices=Responsibility.CHOICES,
         method="filter_noop",
         label="Med organisation: bara ansvarig/samverkan",
     )
+    programme = IdFilter(method="filter_noop")
 
     def filter_noop(self, queryset, name, value):
-        return queryset  # read by filter_organisation
+        return queryset  # read by filter_organisation / the programme filter
 
     def filter_organisation(self, queryset, name, value):
         responsibility = self.form.cleaned_data.get("responsibility")
-        matching = self._meta.model.objects.filter(
-            _responsible_q(int(value), responsibility)
-            | _responsible_q(int(value), responsibility, self.related_prefix)
-        ).values("pk")
-        return queryset.filter(pk__in=matching)
+        programme_id = self.form.cleaned_data.get("programme")
+        table = getattr(programme_answerers(programme_id=programme_id), self.answerers_of)
+        organisation_id = int(value)
+        wanted = {
+            pk
+            for pk, who in table.items()
+            if organisation_id in who
+            and (
+                not responsibility
+                or (who[organisation_id] == LEAD) == (responsibility == Responsibility.LEAD)
+            )
+        }
+        return queryset.filter(pk__in=wanted)
 
 
 class ActivityFilter(ResponsibleFilter):
-    related_prefix = "indicators__"
+    answerers_of = "activities"
     programme = IdFilter(field_name="goal_area__programme")
 
     class Meta:
@@ -312,7 +358,19 @@ class ActivityFilter(ResponsibleFilter):
         fields = ["programme", "goal_area", "focus_area", "lead", "organisation", "responsibility"]
 
 
-class ActivityViewSet(viewsets.ModelViewSet):
+class RefusePlanDeleteMixin:
+    """A plan row that an opened round asks about is not deleted: a 409 names the rounds."""
+
+    def destroy(self, request, *args, **kwargs):
+        row = self.get_object()
+        key = "activity_ids" if isinstance(row, Activity) else "indicator_ids"
+        reason = plan_delete_refusal(**{key: [row.pk]})
+        if reason:
+            return ApiResponse({"detail": reason}, status=status.HTTP_409_CONFLICT)
+        return super().destroy(request, *args, **kwargs)
+
+
+class ActivityViewSet(RefusePlanDeleteMixin, viewsets.ModelViewSet):
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
     queryset = (
@@ -323,7 +381,7 @@ class ActivityViewSet(viewsets.ModelViewSet):
 
 
 class IndicatorFilter(ResponsibleFilter):
-    related_prefix = "activity__"
+    answerers_of = "indicators"
     programme = IdFilter(field_name="activity__goal_area__programme")
 
     class Meta:
@@ -331,7 +389,7 @@ class IndicatorFilter(ResponsibleFilter):
         fields = ["programme", "activity", "gender_split", "lead", "organisation", "responsibility"]
 
 
-class IndicatorViewSet(viewsets.ModelViewSet):
+class IndicatorViewSet(RefusePlanDeleteMixin, viewsets.ModelViewSet):
     serializer_class = IndicatorSerializer
     filterset_class = IndicatorFilter
     queryset = (
@@ -339,3 +397,48 @@ class IndicatorViewSet(viewsets.ModelViewSet):
         .prefetch_related("co_responsible")
         .order_by("activity__goal_area__order", "activity__order", "activity_id", "order", "pk")
     )
+
+
+class OrganisationAliasSerializer(serializers.ModelSerializer):
+    """A coordinator's accepted suggestion: `name` is another spelling of `organisation`, or (with
+    `is_partner`) an external partner that stays on the plan and is never asked."""
+
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = OrganisationAlias
+        fields = ["id", "name", "organisation", "is_partner", "created_at"]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {"name": {"validators": []}}
+
+    def validate(self, attrs):
+        if not str(attrs.get("name", "")).strip():
+            raise serializers.ValidationError({"name": "Ange namnet som det står i planen."})
+        if bool(attrs.get("organisation")) == bool(attrs.get("is_partner")):
+            raise serializers.ValidationError(
+                {"organisation": "Välj antingen en organisation eller extern part (is_partner)."}
+            )
+        return attrs
+
+    def create(self, validated_data):
+        return organisation_alias_accept(
+            name=validated_data["name"],
+            organisation=validated_data.get("organisation"),
+            partner=validated_data.get("is_partner", False),
+            actor=self.context["request"].user,
+        )
+
+
+class OrganisationAliasViewSet(
+    viewsets.mixins.ListModelMixin,
+    viewsets.mixins.RetrieveModelMixin,
+    viewsets.mixins.CreateModelMixin,
+    viewsets.mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Accepted spellings and partners, used by every plan check and import from then on."""
+
+    serializer_class = OrganisationAliasSerializer
+    queryset = OrganisationAlias.objects.select_related("organisation").order_by("name")

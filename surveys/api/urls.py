@@ -44,6 +44,7 @@ router.register("goal-areas", programmes.GoalAreaViewSet, basename="goalarea")
 router.register("focus-areas", programmes.FocusAreaViewSet, basename="focusarea")
 router.register("activities", programmes.ActivityViewSet, basename="activity")
 router.register("indicators", programmes.IndicatorViewSet, basename="indicator")
+router.register("organisation-aliases", programmes.OrganisationAliasViewSet, basename="organisation-alias")
 router.register(
     "questionnaire-versions",
     questionnaire_workbooks.QuestionnaireVersionViewSet,

@@ -2,12 +2,14 @@
 
 Per activity: its status, one question per indicator (a breakdown flickor/pojkar/kvinnor/män/totalt when the
 indicator is split by gender, a number otherwise) and a comment, each linked to its activity or indicator.
-Which organisation sees which of these questions is decided in surveys/selectors.py."""
+Which organisation sees which of these questions is decided by the one rule in surveys/selectors_plan.py;
+archived plan rows and activities nobody answers (only external partners) get no questions."""
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 
-from ..models import Activity, Question, Questionnaire, QuestionnaireVersion, QuestionType, Section
+from ..models import Activity, Indicator, Question, Questionnaire, QuestionnaireVersion, QuestionType, Section
+from ..selectors_plan import plan_answerers
 
 
 def _code_base(activity, used):
@@ -48,12 +50,15 @@ def generate_activity_version(programme, *, questionnaire=None, label=""):
     version = QuestionnaireVersion.objects.create(
         questionnaire=questionnaire, number=number, label=label or f"Aktivitetsuppföljning version {number}"
     )
-    activities = list(
-        Activity.objects.filter(goal_area__programme=programme)
-        .select_related("goal_area")
-        .prefetch_related("indicators")
+    plan = Activity.objects.filter(goal_area__programme=programme, archived_at__isnull=True)
+    answerers = plan_answerers(activities=plan)
+    activities = [
+        activity
+        for activity in plan.select_related("goal_area")
+        .prefetch_related(Prefetch("indicators", queryset=Indicator.objects.filter(archived_at__isnull=True)))
         .order_by("goal_area__order", "goal_area__number", "order", "number", "pk")
-    )
+        if answerers.activities.get(activity.pk)
+    ]
     sections, used, statuses, pending = {}, set(), [], []
     for activity in activities:
         goal = activity.goal_area
@@ -91,6 +96,7 @@ def generate_activity_version(programme, *, questionnaire=None, label=""):
                 condition_value="ej_aktuell",
             )
             for i, indicator in enumerate(activity.indicators.all(), start=1)
+            if answerers.indicators.get(indicator.pk)
         ]
         followers.append(
             Question(

@@ -2,25 +2,28 @@
 
 Matching: målområden by number (or title when the file gives no number), insatsområden by number within
 their målområde, activities by number within their målområde (or title when unnumbered), indicators by
-text within their activity. Organisations by name, short name or alias, ignoring case and spacing;
-"Samtliga nämnder"/"Alla nämnder" means every active nämnd. Nothing in the database is deleted by an
-import: rows that exist but are not in the file are listed (answers may refer to them) and kept."""
+text within their activity. Organisations by name, short name or alias, ignoring case and spacing, longest
+first (plan_names); "Samtliga nämnder"/"Alla nämnder" and the like stay groups; external partners stay on
+the row. Responsibility per indicator row follows the rule in selectors_plan. Nothing in the database is
+deleted by an import: rows that exist but are not in the file are listed and kept, or archived on request."""
 
 import datetime
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from exports import plan_io
 from exports.sheets import CellError, cell_text, cell_yes_no
 
 from ..models import Activity, FocusArea, GoalArea, Indicator, Organisation, Programme
+from ..selectors_plan import norm_name
+from .plan_names import NameBook, unknown_name_error
 
 NUMBERED = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s+(\S.*)$", re.S)
-ALL_NAMNDER = {"samtliga nämnder", "alla nämnder"}
+LIST_SEPARATORS = ("; ", "\n", ";\n", " ;; ")
 
 
 def split_numbered(text):
@@ -35,7 +38,7 @@ def numbered(number, title):
 
 def _norm(name):
     # NFC: text pasted from some Mac programs spells "ö" as o + combining diaeresis.
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", name)).strip(" .,;:").casefold()
+    return norm_name(name)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -43,26 +46,51 @@ def _norm(name):
 # --------------------------------------------------------------------------------------------------
 
 
-def _names(organisations):
-    return "; ".join(sorted(o.name for o in organisations))
+def join_names(names, book=None):
+    """A list of names as one cell, with the first separator that reads back as the same list (a name may
+    itself hold "; " or a line break)."""
+    names = [n for n in names if n]
+    if len(names) < 2:
+        return names[0] if names else ""
+    book = book or NameBook()
+    want = sorted(norm_name(n) for n in names)
+    for separator in LIST_SEPARATORS:
+        cell = separator.join(names)
+        found = book.split(cell)
+        got = [norm_name(o.name) for o in found.organisations] + [
+            norm_name(n) for n in found.groups + found.partners
+        ]
+        if sorted(got) == want and not found.unknown:
+            return cell
+    return "; ".join(names)
 
 
-def plan_rows(programme):
+def _lead_cell(row):
+    return row.lead.name if row.lead else (row.lead_group or row.lead_partner)
+
+
+def _co_cell(row, book):
+    names = sorted(o.name for o in row.co_responsible.all())
+    return join_names(names + list(row.co_groups or []) + list(row.partners or []), book)
+
+
+def plan_rows(programme, *, include_archived=False):
     """The plan as workbook rows (one per indicator; an activity without indicators, and a målområde or
-    insatsområde without activities, get one row each). A fixed number of queries."""
+    insatsområde without activities, get one row each). Every row repeats its activity's Ansvarig and
+    Samverkan; an indicator with its own responsibility names it in full in the indicator columns.
+    A fixed number of queries."""
+    book = NameBook()
     by_name = Prefetch("co_responsible", queryset=Organisation.objects.order_by("name"))
+    indicators = Indicator.objects.select_related("lead").prefetch_related(
+        Prefetch("co_responsible", queryset=Organisation.objects.order_by("name"))
+    )
+    activities = Activity.objects.filter(goal_area__programme=programme)
+    if not include_archived:
+        activities = activities.filter(archived_at__isnull=True)
+        indicators = indicators.filter(archived_at__isnull=True)
     activities = (
-        Activity.objects.filter(goal_area__programme=programme)
-        .select_related("goal_area", "focus_area", "lead")
-        .prefetch_related(
-            by_name,
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.select_related("lead")
-                .prefetch_related(Prefetch("co_responsible", queryset=Organisation.objects.order_by("name")))
-                .order_by("order", "pk"),
-            ),
-        )
+        activities.select_related("goal_area", "focus_area", "lead")
+        .prefetch_related(by_name, Prefetch("indicators", queryset=indicators.order_by("order", "pk")))
         .order_by("order", "pk")
     )
     by_goal = {}
@@ -90,13 +118,14 @@ def plan_rows(programme):
                 "activity": numbered(activity.number, activity.title),
                 "description": activity.description,
                 "frequency": activity.frequency,
-                "lead": activity.lead.name if activity.lead else "",
-                "co": _names(activity.co_responsible.all()),
+                "lead": _lead_cell(activity),
+                "co": _co_cell(activity, book),
             }
             indicators = list(activity.indicators.all())
             if not indicators:
                 rows.append(base)
             for indicator in indicators:
+                own = not indicator.inherits_responsibility
                 rows.append(
                     base
                     | {
@@ -105,8 +134,8 @@ def plan_rows(programme):
                         "target": indicator.target,
                         "due_date": indicator.due_date,
                         "gender_split": "Ja" if indicator.gender_split else "Nej",
-                        "indicator_lead": indicator.lead.name if indicator.lead else "",
-                        "indicator_co": _names(indicator.co_responsible.all()),
+                        "indicator_lead": _lead_cell(indicator) if own else "",
+                        "indicator_co": _co_cell(indicator, book),
                     }
                 )
     return rows
@@ -140,14 +169,48 @@ class FocusDraft:
 
 
 @dataclass
+class Responsible:
+    """Who a plan row names: a lead (organisation, group or partner, as written) and co-responsible ones."""
+
+    lead: Organisation | None = None
+    lead_group: str = ""
+    lead_partner: str = ""
+    co: list = field(default_factory=list)
+    co_groups: list = field(default_factory=list)
+    partners: list = field(default_factory=list)
+    present: bool = False  # whether the cells named anything at all
+
+    def __bool__(self):
+        return self.present
+
+    @property
+    def has_lead(self):
+        return bool(self.lead or self.lead_group or self.lead_partner)
+
+    def same_as(self, other):
+        return _responsible_key(self) == _responsible_key(other)
+
+
+def _responsible_key(r):
+    return (
+        _org_id(r.lead),
+        norm_name(r.lead_group),
+        norm_name(r.lead_partner),
+        tuple(_org_ids(r.co)),
+        tuple(sorted(map(norm_name, r.co_groups))),
+        tuple(sorted(map(norm_name, r.partners))),
+    )
+
+
+@dataclass
 class IndicatorDraft:
     text: str
     unit: str
     target: str
     due_date: datetime.date | None
     gender_split: bool
-    lead: Organisation | None
-    co: list
+    inherits: bool
+    who: Responsible
     row: int
     order: int
 
@@ -160,8 +223,7 @@ class ActivityDraft:
     title: str
     description: str
     frequency: str
-    lead: Organisation | None
-    co: list
+    who: Responsible
     row: int
     order: int
     indicators: list = field(default_factory=list)
@@ -178,7 +240,9 @@ class PlanImportReport:
 
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
-    unmatched_organisations: dict = field(default_factory=dict)  # name → ["rad 4, kolumn F", …]
+    unmatched_organisations: dict = field(default_factory=dict)  # name → {"places", "suggestions", …}
+    partners: dict = field(default_factory=dict)  # partner name → ["rad 4, kolumn F", …]
+    archived: list = field(default_factory=list)
     created: dict = field(default_factory=dict)
     changed: dict = field(default_factory=dict)
     unchanged: dict = field(default_factory=dict)
@@ -199,8 +263,10 @@ class PlanImportReport:
             "errors": [e.as_dict() for e in self.errors],
             "warnings": [str(w) for w in self.warnings],
             "unmatched_organisations": [
-                {"name": name, "places": places} for name, places in self.unmatched_organisations.items()
+                {"name": name, **found} for name, found in self.unmatched_organisations.items()
             ],
+            "partners": [{"name": name, "places": places} for name, places in self.partners.items()],
+            "archived": self.archived,
             "new_organisations": self.new_organisations,
             "created": self.created,
             "changed": self.changed,
@@ -223,65 +289,62 @@ def _guess_kind(name):
 
 
 class OrganisationNames:
-    """Resolve cells of organisation names; remembers what matched nothing and where."""
+    """Resolve cells of organisation names (plan_names.NameBook); remembers what matched nothing, with
+    suggestions, and where partners were named."""
 
     def __init__(self, report, *, create_missing):
         self.report = report
         self.create_missing = create_missing
-        self.by_key = {}
-        self.namnder = []
-        self.name_of = {}
-        for org in Organisation.objects.all():
-            self.name_of[org.pk] = org.name
-            for name in (org.name, org.short_name, *org.alias_list()):
-                if name:
-                    self.by_key.setdefault(_norm(name), org)
-            if org.kind == Organisation.Kind.NAMND and org.is_active:
-                self.namnder.append(org)
+        self.book = NameBook()
+        self.name_of = self.book.name_of
         self.new = {}
 
     def resolve(self, text, place):
-        """Organisations named in a cell, in order, without repeats."""
-        text = cell_text(text)
-        if not text:
-            return []
-        whole = _norm(text)
-        parts = [text] if whole in self.by_key or whole in ALL_NAMNDER else re.split(r"[;,\n\r]+", text)
-        found = []
-        for part in parts:
-            key = _norm(part)
-            if not key:
-                continue
-            if key in ALL_NAMNDER:
-                found.extend(self.namnder)
-            elif key in self.by_key:
-                found.append(self.by_key[key])
-            else:
-                found.append(self._missing(part.strip(), key, place))
-        unique = []
-        for org in found:
-            if org is not None and all(org is not other for other in unique):
-                unique.append(org)
-        return unique
+        """A Responsible-like split of a cell: organisations, groups, partners (unknown names reported)."""
+        found = self.book.split(text)
+        for name in found.partners:
+            self.report.partners.setdefault(name, []).append(str(place))
+        for name in found.unknown:
+            org = self._missing(name, place)
+            if org is not None and all(org is not o for o in found.organisations):
+                found.organisations.append(org)
+        return found
 
-    def _missing(self, name, key, place):
-        self.report.unmatched_organisations.setdefault(name, []).append(str(place))
-        if not self.create_missing:
-            self.report.errors.append(
-                CellError(
-                    place.sheet,
-                    place.row,
-                    place.column,
-                    f'Organisationen "{name}" finns inte. Lägg till den (eller en annan stavning av ett '
-                    "befintligt namn) under Organisationer, eller välj att skapa saknade organisationer.",
-                )
-            )
-            return None
-        if key not in self.new:
-            self.new[key] = Organisation(name=name[:200], kind=_guess_kind(name))
-            self.by_key[key] = self.new[key]
-            self.report.new_organisations.append(name)
-        return self.new[key]
+    def _missing(self, name, place):
+        key = _norm(name)
+        if self.create_missing:
+            if key not in self.new:
+                self.new[key] = Organisation(name=name[:200], kind=_guess_kind(name))
+                self.book.add(name, self.new[key])
+                self.report.new_organisations.append(name)
+            return self.new[key]
+        entry = self.report.unmatched_organisations.get(name)
+        if entry is None:
+            suggestions, proposal = self.book.suggest(name)
+            entry = {"places": [], "suggestions": suggestions, "proposal": proposal}
+            pieces = [(" ".join(p.split()), k) for p, k in self.book.segment(name, loose=True) if _norm(p)]
+            if len(pieces) > 1:
+                # A list written with commas (or "och"): when each part is known or has a proposal of
+                # its own, the parts are decided one by one and the comma then splits.
+                part_entries = {}
+                for part, known in pieces:
+                    if known is None:
+                        part_suggestions, part_proposal = self.book.suggest(part)
+                        part_entries[part] = {
+                            "places": [],
+                            "suggestions": part_suggestions,
+                            "proposal": part_proposal,
+                            "part_of": name,
+                        }
+                if len(part_entries) < len(pieces) or proposal != "alias":
+                    entry["proposal"] = "split"
+                    entry["parts"] = [p for p, _ in pieces]
+                    for part, part_entry in part_entries.items():
+                        self.report.unmatched_organisations.setdefault(part, part_entry)
+            self.report.unmatched_organisations[name] = entry
+        entry["places"].append(str(place))
+        self.report.errors.append(unknown_name_error(place, name))
+        return None
 
 
 @dataclass
@@ -329,6 +392,29 @@ class PlanParser:
 
     def orgs(self, row, key):
         return self.names.resolve(row.get(key), Place(self.read.sheet, row["_row"], self.read.place(key)))
+
+    def responsible(self, row, lead_key, co_key):
+        """The lead and Samverkan cells of a row; a second name in the lead cell is co-responsible (with a
+        warning), and the lead itself is never also co-responsible. Falsy when both cells are empty."""
+        leads, co = self.orgs(row, lead_key), self.orgs(row, co_key)
+        who = Responsible()
+        if leads.organisations:
+            who.lead = leads.organisations[0]
+        elif leads.groups:
+            who.lead_group = leads.groups[0]
+        elif leads.partners:
+            who.lead_partner = leads.partners[0]
+        named = len(leads.organisations) + len(leads.groups) + len(leads.partners)
+        if named > 1:
+            self.report.warnings.append(
+                f"Rad {row['_row']}: flera ansvariga i samma cell; "
+                f"{who.lead.name if who.lead else who.lead_group or who.lead_partner} blir ansvarig och övriga samverkan."
+            )
+        who.co = _unique([o for o in leads.organisations + co.organisations if o is not who.lead])
+        who.co_groups = _unique_names([g for g in leads.groups + co.groups if g != who.lead_group])
+        who.partners = _unique_names([p for p in leads.partners + co.partners if p != who.lead_partner])
+        who.present = bool(leads or co)
+        return who
 
     def parse(self):
         previous_goal = previous_focus = previous_activity = None
@@ -411,13 +497,7 @@ class PlanParser:
                     row, "focus", f"Aktiviteten står under ett annat insatsområde på rad {activity.row}."
                 )
             return activity
-        leads = self.orgs(row, "lead")
-        co = self.orgs(row, "co")
-        if len(leads) > 1:
-            self.report.warnings.append(
-                f"Rad {row['_row']}: flera ansvariga; {leads[0].name} blir ansvarig och övriga samverkan."
-            )
-        co = [o for o in leads[1:] + co if o is not (leads[0] if leads else None)]
+        who = self.responsible(row, "lead", "co")
         activity = ActivityDraft(
             goal=goal,
             focus=focus,
@@ -425,8 +505,7 @@ class PlanParser:
             title=title,
             description=cell_text(row.get("description")),
             frequency=self.text(row, "frequency"),
-            lead=leads[0] if leads else None,
-            co=_unique(co),
+            who=who,
             row=row["_row"],
             order=len(self.activities),
         )
@@ -449,25 +528,22 @@ class PlanParser:
             if extra:
                 self.error(row, "indicator", "Indikator saknas, men raden har uppgifter om en indikator.")
             return
-        lead = self.orgs(row, "indicator_lead")
-        co = self.orgs(row, "indicator_co")
-        if not first_row and not lead and not co:
-            # A row of its own with other responsibility than the activity's (Västerås 2.1, 3.4, 4.1).
-            row_lead, row_co = self.orgs(row, "lead"), self.orgs(row, "co")
-            if row_lead and row_lead[0] is not activity.lead:
-                lead = row_lead
-            if row_co and {id(o) for o in row_co} != {id(o) for o in activity.co}:
-                co = row_co
-        if len(lead) > 1:
-            co, lead = lead[1:] + co, lead[:1]
+        # The rule (selectors_plan): a row that names its own lead states its responsibility in full;
+        # a row with no lead inherits the activity's (plus any Samverkan it adds).
+        who = self.responsible(row, "indicator_lead", "indicator_co")
+        if not first_row and not who:
+            repeated = self.responsible(row, "lead", "co")
+            if repeated and not repeated.same_as(activity.who):
+                who = repeated
+        inherits = not who.has_lead
         draft = IndicatorDraft(
             text=text,
             unit=self.text(row, "unit"),
             target=self.text(row, "target"),
             due_date=self._date(row),
             gender_split=self._yes_no(row),
-            lead=lead[0] if lead else None,
-            co=_unique(co),
+            inherits=inherits,
+            who=who,
             row=row["_row"],
             order=len(activity.indicators),
         )
@@ -497,6 +573,15 @@ class PlanParser:
         return bool(value)
 
 
+def _unique_names(names):
+    out, seen = [], set()
+    for name in names:
+        if _norm(name) not in seen:
+            seen.add(_norm(name))
+            out.append(name)
+    return out
+
+
 def _unique(orgs):
     out = []
     for org in orgs:
@@ -511,6 +596,27 @@ def _org_id(org):
 
 def _org_ids(orgs):
     return sorted(str(_org_id(o)) for o in orgs)
+
+
+def _responsible_fields(old, who):
+    return {
+        "lead": (old.lead_id, _org_id(who.lead)),
+        "lead_group": (old.lead_group, who.lead_group),
+        "lead_partner": (old.lead_partner, who.lead_partner),
+        "co_responsible": (_org_ids(old.co_responsible.all()), _org_ids(who.co)),
+        "co_groups": (sorted(old.co_groups or []), sorted(who.co_groups)),
+        "partners": (sorted(old.partners or []), sorted(who.partners)),
+    }
+
+
+def _responsible_values(who):
+    return {
+        "lead": who.lead,
+        "lead_group": who.lead_group[:100],
+        "lead_partner": who.lead_partner[:300],
+        "co_groups": list(who.co_groups),
+        "partners": list(who.partners),
+    }
 
 
 class PlanDiff:
@@ -536,6 +642,7 @@ class PlanDiff:
             ):
                 key = (activity.goal_area.number, activity.number or "title:" + _norm(activity.title))
                 self.activities[key] = activity
+        self.missing_activities, self.missing_indicators = [], []
         for level in ("goal_areas", "focus_areas", "activities", "indicators"):
             for counter in (report.created, report.changed, report.unchanged):
                 counter[level] = 0
@@ -614,12 +721,21 @@ class PlanDiff:
                     previous,
                     self._indicator_fields(previous, indicator),
                 )
+            live = [i for i in old_indicators.values() if i.archived_at is None]
+            self.missing_indicators += live
             self.report.not_in_file += [
-                f'Indikator "{i.text}" ({numbered(old.number, old.title)})' for i in old_indicators.values()
+                f'Indikator "{i.text}" ({numbered(old.number, old.title)})' for i in live
             ]
-        self.report.not_in_file += [
-            f"Aktivitet {numbered(a.number, a.title)}" for k, a in self.activities.items() if k not in seen
-        ]
+        live = [a for k, a in self.activities.items() if k not in seen and a.archived_at is None]
+        self.missing_activities += live
+        self.report.not_in_file += [f"Aktivitet {numbered(a.number, a.title)}" for a in live]
+
+    def archive_missing(self, now):
+        """Archive the rows that exist but are not in the file: kept (answers may refer to them), no
+        longer in the plan export, new questionnaires or the answerers of a plan."""
+        Activity.objects.filter(pk__in=[a.pk for a in self.missing_activities]).update(archived_at=now)
+        Indicator.objects.filter(pk__in=[i.pk for i in self.missing_indicators]).update(archived_at=now)
+        self.report.archived = list(self.report.not_in_file)
 
     @staticmethod
     def _activity_fields(old, draft):
@@ -631,8 +747,7 @@ class PlanDiff:
             "focus_area": (old_focus, draft.focus.number if draft.focus else None),
             "description": (old.description, draft.description),
             "frequency": (old.frequency, draft.frequency),
-            "lead": (old.lead_id, _org_id(draft.lead)),
-            "co_responsible": (_org_ids(old.co_responsible.all()), _org_ids(draft.co)),
+            **_responsible_fields(old, draft.who),
             "order": (old.order, draft.order),
         }
 
@@ -649,8 +764,8 @@ class PlanDiff:
                 draft.due_date.isoformat() if draft.due_date else None,
             ),
             "gender_split": (old.gender_split, draft.gender_split),
-            "lead": (old.lead_id, _org_id(draft.lead)),
-            "co_responsible": (_org_ids(old.co_responsible.all()), _org_ids(draft.co)),
+            "inherits_responsibility": (old.inherits_responsibility, draft.inherits),
+            **_responsible_fields(old, draft.who),
             "order": (old.order, draft.order),
         }
 
@@ -688,7 +803,8 @@ class PlanDiff:
                 "title": draft.title,
                 "description": draft.description,
                 "frequency": draft.frequency,
-                "lead": draft.lead,
+                **_responsible_values(draft.who),
+                "archived_at": None,
                 "order": draft.order,
             }
             old = self.activities.get(key)
@@ -697,14 +813,14 @@ class PlanDiff:
                 new_activities.append(activity_for[key])
             else:
                 activity_for[key] = self._save(old, Activity, **values)
-                if _org_ids(old.co_responsible.all()) != _org_ids(draft.co):
-                    old.co_responsible.set(draft.co)
+                if _org_ids(old.co_responsible.all()) != _org_ids(draft.who.co):
+                    old.co_responsible.set(draft.who.co)
         Activity.objects.bulk_create(new_activities)
         Activity.co_responsible.through.objects.bulk_create(
             Activity.co_responsible.through(activity_id=a.pk, organisation_id=o.pk)
             for key, a in activity_for.items()
             if key not in self.activities
-            for o in self.parser.activities[key].co
+            for o in self.parser.activities[key].who.co
         )
         self._apply_indicators(activity_for)
 
@@ -722,18 +838,20 @@ class PlanDiff:
                     "target": indicator.target,
                     "due_date": indicator.due_date,
                     "gender_split": indicator.gender_split,
-                    "lead": indicator.lead,
+                    "inherits_responsibility": indicator.inherits,
+                    **_responsible_values(indicator.who),
+                    "archived_at": None,
                     "order": indicator.order,
                 }
                 previous = old_indicators.get(_norm(indicator.text))
                 if previous is None:
                     created = Indicator(**values)
                     new_indicators.append(created)
-                    new_co.append((created, indicator.co))
+                    new_co.append((created, indicator.who.co))
                 else:
                     self._save(previous, Indicator, **values)
-                    if _org_ids(previous.co_responsible.all()) != _org_ids(indicator.co):
-                        previous.co_responsible.set(indicator.co)
+                    if _org_ids(previous.co_responsible.all()) != _org_ids(indicator.who.co):
+                        previous.co_responsible.set(indicator.who.co)
         Indicator.objects.bulk_create(new_indicators)
         Indicator.co_responsible.through.objects.bulk_create(
             Indicator.co_responsible.through(indicator_id=i.pk, organisation_id=o.pk)
@@ -753,9 +871,13 @@ class PlanDiff:
         return existing
 
 
-def import_plan(*, upload, programme, dry_run=True, create_organisations=False):
+def import_plan(
+    *, upload, programme, dry_run=True, create_organisations=False, archive_missing=False, now=None
+):
     """Check a plan workbook against `programme` (saved, or unsaved to create it) and, unless `dry_run`,
-    apply it all or nothing. Returns a PlanImportReport; UnsafeWorkbook propagates for hostile files."""
+    apply it all or nothing; with `archive_missing`, rows of the programme that the file no longer has
+    are archived in the same step. Returns a PlanImportReport (errors, suggestions for unknown names,
+    partners, what changes); UnsafeWorkbook propagates for hostile files."""
     report = PlanImportReport()
     read = plan_io.read_plan(upload)
     report.errors += read.errors
@@ -775,6 +897,8 @@ def import_plan(*, upload, programme, dry_run=True, create_organisations=False):
         diff.compute()
         if report.ok and not dry_run:
             diff.apply()
+            if archive_missing:
+                diff.archive_missing(now or timezone.now())
             report.applied = True
     return report
 

@@ -21,6 +21,7 @@ from ..models import (
 )
 from . import export_jobs, health, outbox, responses, schemes
 from .email_templates import render, template_errors, templates_of
+from .plan_responsibility import version_freeze_responsibilities
 from .scoring import ScoringRefused, compute_round_index
 from .tokens import revoke_tokens
 
@@ -298,6 +299,7 @@ def _freeze_version(survey_round, now):
     version = survey_round.version
     if version.frozen_at is None:
         type(version).objects.filter(pk=version.pk, frozen_at=None).update(frozen_at=now)
+    version_freeze_responsibilities(version=version)
 
 
 def round_open(*, survey_round, now):
