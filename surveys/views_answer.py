@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from .models import AccessToken, QuestionType, Response
-from .selectors import attach_contributions
+from .selectors import attach_contributions, calendar_days_left
 from .services import responses as svc
 
 T = QuestionType
@@ -216,6 +216,9 @@ def overview(request, assignment_id):
             "editable": svc.is_editable(response),
             "sections": _progress(questionnaire),
             "prefilled": sum(1 for a in questionnaire.answers.values() if a.prefilled),
+            "days_left": calendar_days_left(assignment.deadline, now=timezone.now())
+            if assignment.round.state == "open"
+            else None,
         },
     )
 

@@ -63,7 +63,14 @@ def test_demo_workbook_opens_in_libreoffice_with_its_values(libreoffice, demo, t
     assert {"Översikt", "Svar", "Svar (lång)", "Index", "Trend", "Frågor"} <= set(sheets)
 
     wide = read_csv(sheets["Svar"])
-    assert wide[0][:4] == ["Organisation", "Status", "Inskickad", "ORG_1"]
+    assert wide[0][:6] == [
+        "Organisation",
+        "Status",
+        "Inskickad",
+        "Sista svarsdag",
+        "Från förra året, ej bekräftat",
+        "ORG_1",
+    ]
     organisations = [row[0] for row in wide[2:]]
     assert len(organisations) == 12 and "Bromma" in organisations
     cells = {value for row in wide for value in row}

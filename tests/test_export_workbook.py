@@ -64,8 +64,15 @@ def test_wide_sheet_has_codes_texts_labels_and_one_column_per_option_and_part(wo
     ws = workbook["Svar"]
     table = rows(ws)
     codes, texts = table[0], table[1]
-    assert codes[:4] == ["Organisation", "Status", "Inskickad", "ORG_1"]
-    assert texts[3] == "Finns en plan?"
+    assert codes[:6] == [
+        "Organisation",
+        "Status",
+        "Inskickad",
+        "Sista svarsdag",
+        "Från förra året, ej bekräftat",
+        "ORG_1",
+    ]
+    assert texts[5] == "Finns en plan?"
     assert "ORG_3_polis" in codes and "ORG_3_skola" in codes
     assert texts[codes.index("ORG_3_skola")] == "Vilka samverkar? – Skolan"
     assert {"ORG_8_flickor", "ORG_8_total"} <= set(codes)
@@ -98,7 +105,7 @@ def test_hostile_answers_come_back_as_text_cells_never_formulas(workbook):
         assert cell.data_type == "s", key
         assert cell.value == hostile, key
         assert cell.quotePrefix, key
-    long_cells = [r[5] for r in workbook["Svar (lång)"].iter_rows(min_row=2)]
+    long_cells = [r[6] for r in workbook["Svar (lång)"].iter_rows(min_row=2)]
     hostile_long = [c for c in long_cells if c.value in HOSTILE.values()]
     assert len(hostile_long) == len(HOSTILE)
     assert all(c.data_type == "s" for c in hostile_long)
@@ -114,12 +121,24 @@ def test_illegal_control_characters_are_removed_not_fatal(workbook):
 
 def test_long_sheet_has_one_row_per_answer_with_numbers_as_numbers(workbook):
     table = rows(workbook["Svar (lång)"])
-    assert table[0] == ["Organisation", "Frågekod", "Fråga", "Del", "Svarskod", "Värde", "År", "Enkätversion"]
+    assert table[0] == [
+        "Organisation",
+        "Status",
+        "Frågekod",
+        "Fråga",
+        "Del",
+        "Svarskod",
+        "Värde",
+        "Från förra året",
+        "År",
+        "Enkätversion",
+    ]
     alfa = [r for r in table[1:] if r[0] == "Alfa"]
-    assert ["Alfa", "ORG_1", "Finns en plan?", None, "ja", "Ja", 2026, "PI V2"] in alfa
-    assert ["Alfa", "ORG_4", "Antal utbildade?", None, None, 42, 2026, "PI V2"] in alfa
-    assert ["Alfa", "ORG_8", "Antal deltagare", "Flickor", None, 3, 2026, "PI V2"] in alfa
-    beta_multi = [r[4] for r in table[1:] if r[0] == "Beta" and r[1] == "ORG_3"]
+    sent = "Inskickad"
+    assert ["Alfa", sent, "ORG_1", "Finns en plan?", None, "ja", "Ja", None, 2026, "PI V2"] in alfa
+    assert ["Alfa", sent, "ORG_4", "Antal utbildade?", None, None, 42, None, 2026, "PI V2"] in alfa
+    assert ["Alfa", sent, "ORG_8", "Antal deltagare", "Flickor", None, 3, None, 2026, "PI V2"] in alfa
+    beta_multi = [r[5] for r in table[1:] if r[0] == "Beta" and r[2] == "ORG_3"]
     assert beta_multi == ["polis", "skola"]
     assert not any(r[0] == "Gamma" for r in table)
     # seven one-row answers, the breakdown as five part rows, and the hostile texts

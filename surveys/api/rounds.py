@@ -2,6 +2,8 @@
 preview, progress per round and per assignment, and the outbox. Coordinators and admins write; readers
 only read (surveys.permissions.IsStaffRole). Every rule lives in surveys.services.rounds."""
 
+import datetime
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -30,6 +32,19 @@ def call(service, **kwargs):
 # --------------------------------------------------------------------------------------------------
 
 
+class DeadlineField(serializers.DateTimeField):
+    """A deadline as a date and time, or as a date alone ("2026-12-02"), which means the end of that
+    day in Stockholm (surveys.services.rounds.deadline_from_date)."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and len(value.strip()) == 10:
+            try:
+                return rounds.deadline_from_date(datetime.date.fromisoformat(value.strip()))
+            except ValueError:
+                pass  # not a date: the usual message below
+        return super().to_internal_value(value)
+
+
 class TemplateFields(serializers.Serializer):
     invitation_subject = serializers.CharField(required=False, allow_blank=True, max_length=300)
     invitation_body = serializers.CharField(required=False, allow_blank=True, max_length=20000)
@@ -56,7 +71,7 @@ class RoundInput(TemplateFields):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     name = serializers.CharField(required=False, allow_blank=True, max_length=300)
     opens_at = serializers.DateTimeField()
-    deadline = serializers.DateTimeField()
+    deadline = DeadlineField()
     organisations = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=5000)
     kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=Organisation.Kind.choices), required=False, max_length=10
@@ -108,7 +123,7 @@ class RecipientsInput(serializers.Serializer):
 
 
 class DeadlineInput(serializers.Serializer):
-    deadline = serializers.DateTimeField()
+    deadline = DeadlineField()
 
 
 class DigestInput(serializers.Serializer):
@@ -172,12 +187,20 @@ class AssignmentSerializer(serializers.Serializer):
     status = serializers.CharField()
     deadline = serializers.DateTimeField()
     deadline_override = serializers.DateTimeField(allow_null=True)
+    days_left = serializers.SerializerMethodField()
     first_opened_at = serializers.DateTimeField(allow_null=True)
     last_activity_at = serializers.DateTimeField(allow_null=True)
     submitted_at = serializers.DateTimeField(source="response.submitted_at", default=None, allow_null=True)
     removed_at = serializers.DateTimeField(allow_null=True)
     emails_sent = serializers.IntegerField()
     emails_failed = serializers.IntegerField()
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_days_left(self, obj):
+        """Calendar days to this organisation's own (possibly extended) deadline while the round runs."""
+        if obj.round.state not in (SurveyRound.State.SCHEDULED, SurveyRound.State.OPEN):
+            return None
+        return selectors.calendar_days_left(obj.deadline, now=self.context.get("now") or timezone.now())
 
 
 class EmailSerializer(serializers.ModelSerializer):

@@ -5,8 +5,10 @@ state, so two ticks (or a tick and a coordinator) can never both win the same tr
 
 import logging
 import string
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
@@ -46,13 +48,13 @@ DEFAULT_INVITATION_BODY = """Hej!
 Öppna enkäten med er personliga länk:
 {link}
 
-Sista svarsdag är {deadline}. Ni kan spara och fortsätta senare, och flera kolleger kan arbeta med svaret.
+Svara senast {deadline}. Ni kan spara och fortsätta senare, och flera kolleger kan arbeta med svaret.
 Länken är personlig: vidarebefordra den bara till kolleger på {organisation}.
 
 Med vänliga hälsningar
 Samordnaren
 """
-DEFAULT_REMINDER_SUBJECT = "Påminnelse: {round} {year}, sista svarsdag {deadline}"
+DEFAULT_REMINDER_SUBJECT = "Påminnelse: {round} {year}, svara senast {deadline}"
 DEFAULT_REMINDER_BODY = """Hej!
 
 Det här är en påminnelse om enkäten {round} {year} till {organisation}.
@@ -61,7 +63,7 @@ Det här är en påminnelse om enkäten {round} {year} till {organisation}.
 Öppna enkäten med er personliga länk:
 {link}
 
-Sista svarsdag är {deadline}.
+Svara senast {deadline}.
 
 Med vänliga hälsningar
 Samordnaren
@@ -96,8 +98,30 @@ def templates_of(survey_round):
     }
 
 
-def format_deadline(moment):
-    return formats.date_format(timezone.localtime(moment), "j F Y")
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def deadline_from_date(d: date) -> datetime:
+    """A deadline given as a date means the end of that day in Stockholm: 23:59:59 local time."""
+    return datetime.combine(d, time(23, 59, 59), tzinfo=STOCKHOLM)
+
+
+def format_deadline(moment: datetime) -> str:
+    """How every page and e-mail shows a deadline: "onsdag 2 december 2026 kl. 23.59" (Stockholm time);
+    texts put "senast" before it."""
+    local = moment.astimezone(STOCKHOLM)
+    return f"{formats.date_format(local, 'l j F Y')} kl. {local:%H.%M}"
+
+
+def reminder_time(*, deadline: datetime, offset: int, hour: int | None = None) -> datetime:
+    """When the reminder `offset` days from the deadline goes out: that calendar day (Stockholm) at the
+    reminder hour, whatever the deadline's clock time and across summer time; Saturday and Sunday move
+    to Monday."""
+    hour = settings.REMINDER_HOUR if hour is None else hour
+    day = deadline.astimezone(STOCKHOLM).date() + timedelta(days=offset)
+    if day.weekday() >= 5:
+        day += timedelta(days=7 - day.weekday())
+    return datetime.combine(day, time(hour, 0), tzinfo=STOCKHOLM)
 
 
 def status_text(status, remaining=None):
@@ -620,7 +644,9 @@ def create_invitations(*, now, rounds=None):
 def due_step(*, offsets, deadline, invited_at, now):
     """The latest reminder step whose time has come and that falls after the invitation, or None. Only
     the latest: after an outage the missed earlier steps are skipped, not sent in a burst."""
-    due = [offset for offset in offsets if invited_at < deadline + timedelta(days=offset) <= now]
+    due = [
+        offset for offset in offsets if invited_at < reminder_time(deadline=deadline, offset=offset) <= now
+    ]
     return max(due) if due else None
 
 
