@@ -90,6 +90,8 @@ class _Book:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 1 if fit_height else 0
         ws.print_title_rows = f"1:{heading_rows}"
+        ws.oddHeader.left.text = "Blad: &A"
+        ws.oddFooter.right.text = "Sida &P av &N"
         if headings:
             widths = [max(w, _heading_width(h)) for w, h in zip(widths, headings, strict=False)]
         for index, width in enumerate(widths, start=1):
