@@ -375,6 +375,15 @@ def _indicator_sum(question, values_by_organisation):
 # --------------------------------------------------------------------------------------------------
 
 
+def has_published_results(*, organisation, version):
+    """True when the organisation has an index in a published round comparable with `version` (one query)."""
+    return IndexResult.objects.filter(
+        assignment__organisation=organisation,
+        assignment__round__version__in=comparable_versions(version),
+        assignment__round__state=SurveyRound.State.PUBLISHED,
+    ).exists()
+
+
 def respondent_overview(*, organisation, version):
     """What the respondent's page shows for `organisation`: the latest published round of a version
     comparable with `version` that has its index, its categories beside the city mean, and the earlier
@@ -395,7 +404,13 @@ def respondent_overview(*, organisation, version):
     survey_round = latest.assignment.round
     own = assignment_result(latest.assignment)
     city = round_summary(survey_round)
-    city_means = {c["code"]: c["mean"] for c in city["categories"]}
+    # Below the minimum group size a mean, the category means or a rank would let one organisation work
+    # out another's figures: show only the organisation's own.
+    comparable = group_large_enough(survey_round, city["n"])
+    city_means = {c["code"]: c["mean"] for c in city["categories"]} if comparable else {}
+    if not comparable:
+        own["rank"] = None
+        city["scaled"] = {**city["scaled"], "mean": None, "median": None, "min": None, "max": None}
     scale_to = own["scale_to"] or 100
     rows = [
         _bar_row(
@@ -419,11 +434,18 @@ def respondent_overview(*, organisation, version):
             )
         )
     trend = organisation_trend(organisation=organisation, versions=versions, published_only=True)
+    minimum = dict(
+        SurveyRound.objects.filter(pk__in=[p["round"]["id"] for p in trend["points"]]).values_list(
+            "pk", "min_group_size"
+        )
+    )
     years = [
         _bar_row(
-            label=str(point["year"]),
+            label=str(point["year"])
+            if _one_round_a_year(trend, point)
+            else f"{point['year']} {point['round']['name']}",
             own=point["scaled"],
-            mean=point["mean_scaled"],
+            mean=point["mean_scaled"] if point["of"] >= minimum.get(point["round"]["id"], 1) else None,
             maximum=scale_to,
             level=0,
         )
@@ -433,9 +455,21 @@ def respondent_overview(*, organisation, version):
         "round": survey_round,
         "result": own,
         "city": city,
+        "comparable": comparable,
+        "min_group_size": survey_round.min_group_size,
         "rows": rows,
         "years": years,
     }
+
+
+def group_large_enough(survey_round, n):
+    """True when `n` organisations with a result are enough to show respondents the city mean, the
+    category means and a rank (the round's minimum group size)."""
+    return n >= survey_round.min_group_size
+
+
+def _one_round_a_year(trend, point):
+    return sum(1 for p in trend["points"] if p["year"] == point["year"]) == 1
 
 
 def _percent(value, maximum):
@@ -445,6 +479,8 @@ def _percent(value, maximum):
 
 
 def _bar_row(*, label, own, mean, maximum, level):
+    """One row of bars: both bars on one scale from 0 to the row's maximum, drawn in one box so a larger
+    figure is always the longer bar."""
     return {
         "label": label,
         "own": own,

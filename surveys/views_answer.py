@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from .models import AccessToken, QuestionType, Response
 from .selectors import attach_contributions, calendar_days_left
+from .selectors_results import has_published_results
 from .services import responses as svc
 
 T = QuestionType
@@ -219,6 +220,9 @@ def overview(request, assignment_id):
             "days_left": calendar_days_left(assignment.deadline, now=timezone.now())
             if assignment.round.state == "open"
             else None,
+            "has_results": has_published_results(
+                organisation=assignment.organisation, version=assignment.round.version
+            ),
         },
     )
 

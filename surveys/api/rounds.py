@@ -80,6 +80,7 @@ class RoundInput(TemplateFields):
         child=serializers.IntegerField(min_value=-365, max_value=365), required=False, max_length=20
     )
     grace_hours = serializers.IntegerField(min_value=0, max_value=24 * 60, required=False)
+    min_group_size = serializers.IntegerField(min_value=1, max_value=1000, required=False)
     digest_to = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
     def validate(self, attrs):
@@ -161,6 +162,7 @@ class RoundSerializer(serializers.ModelSerializer):
             "opens_at",
             "deadline",
             "grace_hours",
+            "min_group_size",
             "reminder_offsets",
             "invitation_subject",
             "invitation_body",

@@ -263,6 +263,7 @@ def round_create(
     kinds=None,
     reminder_offsets=None,
     grace_hours=0,
+    min_group_size=None,
     created_by=None,
     **templates,
 ):
@@ -286,6 +287,8 @@ def round_create(
     )
     if reminder_offsets is not None:
         survey_round.reminder_offsets = reminder_offsets
+    if min_group_size is not None:
+        survey_round.min_group_size = min_group_size
     survey_round.save()
     _add_assignments(survey_round, organisations)
     return survey_round
@@ -294,6 +297,7 @@ def round_create(
 EDITABLE_WHILE_OPEN = {
     "name",
     "grace_hours",
+    "min_group_size",
     "reminder_offsets",
     "invitation_subject",
     "invitation_body",
@@ -467,13 +471,19 @@ def round_close_early(*, survey_round, now=None):
 
 
 def round_publish(*, survey_round, now=None):
-    return _transition(
-        survey_round,
-        allowed_from=[State.CLOSED],
-        to=State.PUBLISHED,
-        message="Bara en stängd omgång kan publiceras",
-        published_at=now or timezone.now(),
-    )
+    """Closed → published; every organisation's contacts are told where their results are."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _transition(
+            survey_round,
+            allowed_from=[State.CLOSED],
+            to=State.PUBLISHED,
+            message="Bara en stängd omgång kan publiceras",
+            published_at=now,
+        )
+        outbox.queue_results_published(survey_round=survey_round, now=now)
+    transaction.on_commit(lambda: outbox.dispatch_due(now=now))
+    return survey_round
 
 
 def request_digest(*, survey_round, email, now=None):
