@@ -36,6 +36,7 @@ from .models import (
 )
 from .selectors import questions_for_assignment
 from .services.conditions import condition_holds
+from .services.rounds import deadline_from_date
 
 T = QuestionType
 CITY = "Stockholms stad"
@@ -887,7 +888,7 @@ def _round(version, *, name, year, state, opens, deadline, programme, districts,
             "programme": programme,
             "state": state,
             "opens_at": _aware(opens, 8),
-            "deadline": _aware(deadline, 23),
+            "deadline": deadline_from_date(deadline),  # a date means the end of that day
             "created_by": coordinator,
             "grace_hours": 48,
         },
