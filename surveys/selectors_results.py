@@ -468,6 +468,52 @@ def group_large_enough(survey_round, n):
     return n >= survey_round.min_group_size
 
 
+SMALL_GROUP_MESSAGE = (
+    "Stadens medelvärde, områdenas medelvärden och placering visas inte: bara {n} organisationer har ett "
+    "resultat i omgången, och de visas först när minst {minimum} har det."
+)
+
+
+def for_respondent_round(summary, survey_round):
+    """A round's figures as a respondent may see them: below the minimum group size only n and why."""
+    if group_large_enough(survey_round, summary["n"]):
+        return summary
+    empty = {"n": summary["n"], "mean": None, "median": None, "min": None, "max": None}
+    return {
+        **summary,
+        "total": empty,
+        "scaled": empty,
+        "categories": [{**c, **empty, "n": c["n"]} for c in summary["categories"]],
+        "hidden": SMALL_GROUP_MESSAGE.format(n=summary["n"], minimum=survey_round.min_group_size),
+    }
+
+
+def for_respondent_result(result, survey_round):
+    """One organisation's own result for a respondent: no rank below the minimum group size."""
+    if result is None or group_large_enough(survey_round, result["of"]):
+        return result
+    return {
+        **result,
+        "rank": None,
+        "hidden": SMALL_GROUP_MESSAGE.format(n=result["of"], minimum=survey_round.min_group_size),
+    }
+
+
+def for_respondent_trend(trend):
+    """A trend for a respondent: the round mean and rank only for rounds with enough organisations."""
+    minimum = dict(
+        SurveyRound.objects.filter(pk__in=[p["round"]["id"] for p in trend["points"]]).values_list(
+            "pk", "min_group_size"
+        )
+    )
+    points = []
+    for point in trend["points"]:
+        if point["of"] < minimum.get(point["round"]["id"], 1):
+            point = {**point, "rank": None, "mean_scaled": None, "mean_categories": {}}
+        points.append(point)
+    return {**trend, "points": points}
+
+
 def _one_round_a_year(trend, point):
     return sum(1 for p in trend["points"] if p["year"] == point["year"]) == 1
 

@@ -62,6 +62,8 @@ class ResultViewSet(viewsets.ViewSet):
         result = sel.assignment_result(assignment)
         if result is None:
             raise NotFound("Resultatet är inte beräknat ännu.")
+        if not can_read_rounds(request.user):
+            result = sel.for_respondent_result(result, assignment.round)
         return Response(result)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
@@ -72,7 +74,8 @@ class ResultViewSet(viewsets.ViewSet):
         staff = can_read_rounds(request.user)
         if not staff and survey_round.state != PUBLISHED:
             raise PermissionDenied("Omgångens resultat visas när omgången är publicerad.")
-        return Response(sel.round_summary(survey_round, with_rows=staff))
+        summary = sel.round_summary(survey_round, with_rows=staff)
+        return Response(summary if staff else sel.for_respondent_round(summary, survey_round))
 
     @extend_schema(
         request=None, responses={202: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT}
@@ -143,7 +146,7 @@ class ResultViewSet(viewsets.ViewSet):
             raise ValidationError({"detail": str(refused)}) from None
         except ValueError as unknown:
             raise ValidationError({"version": str(unknown)}) from None
-        return Response(trend)
+        return Response(trend if staff else sel.for_respondent_trend(trend))
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=False, url_path=r"rounds/(?P<round_id>\d+)/activities")
