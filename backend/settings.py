@@ -275,6 +275,11 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 10
 IMPORT_MAX_ZIP_ENTRIES = envint("IMPORT_MAX_ZIP_ENTRIES", 1000)
 IMPORT_MAX_ZIP_RATIO = envint("IMPORT_MAX_ZIP_RATIO", 200)
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 20000)
+# Reminders go out at this local hour (Europe/Stockholm) on weekdays; one due on a weekend goes on Monday.
+REMINDER_HOUR = envint("REMINDER_HOUR", 8)
+# Results shown to respondents: the city mean, category means and rank need at least this many
+# organisations with a result (the default of a new round's own setting).
+RESULTS_MIN_GROUP_SIZE = envint("RESULTS_MIN_GROUP_SIZE", 5)
 
 WHITENOISE_USE_FINDERS = DEBUG
 

@@ -20,12 +20,41 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
+CUT_MARK = " […]"
+
+
+def utf16_units(text_value):
+    """Length as Excel counts it: UTF-16 code units (an emoji is two)."""
+    return len(text_value.encode("utf-16-le")) // 2
+
+
+def cut_to_excel_limit(text_value):
+    """The text as it fits in one Excel cell: at most 32,767 UTF-16 units. Longer text is cut, never inside
+    a surrogate pair, and ends with CUT_MARK so a reader sees that something is missing."""
+    if len(text_value) * 2 <= EXCEL_MAX_TEXT or utf16_units(text_value) <= EXCEL_MAX_TEXT:
+        return text_value
+    keep = EXCEL_MAX_TEXT - utf16_units(CUT_MARK)
+    units = text_value.encode("utf-16-le")[: keep * 2]
+    if 0xD8 <= units[-1] <= 0xDB:  # the last unit opens a surrogate pair: leave the pair out whole
+        units = units[:-2]
+    return units.decode("utf-16-le") + CUT_MARK
+
+
+def is_cut(text_value):
+    """True for text that `cut_to_excel_limit` cut."""
+    return (
+        isinstance(text_value, str)
+        and text_value.endswith(CUT_MARK)
+        and utf16_units(text_value) >= EXCEL_MAX_TEXT - 1
+    )
+
+
 def clean_text(value):
-    """The text without XML-illegal control characters, cut at Excel's cell limit."""
+    """The text without XML-illegal control characters, cut (and marked) at Excel's cell limit."""
     value = str(value)
     if ILLEGAL_CHARACTERS_RE.search(value):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value[:EXCEL_MAX_TEXT]
+    return cut_to_excel_limit(value)
 
 
 def is_risky(text_value):

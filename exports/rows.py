@@ -8,7 +8,7 @@ import statistics
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from surveys.models import (
     Activity,
@@ -24,6 +24,7 @@ from surveys.models import (
 from surveys.questiontypes import cell_number, kind_of
 from surveys.selectors import comparable_versions
 from surveys.selectors_plan import activity_roles
+from surveys.services.conditions import condition_holds
 
 ANSWER_CHUNK = 2000
 
@@ -50,7 +51,22 @@ class Column:
 class OrganisationAnswers:
     assignment: object
     status: str
-    values: dict = field(default_factory=dict)  # question id → stored value
+    values: dict = field(default_factory=dict)  # question id → stored value, shown answers only
+    prefilled: set = field(default_factory=set)  # ids of answers offered from last year, not confirmed
+    hidden: int = 0  # stored answers a condition hides: not printed, not counted (as in scoring)
+
+
+@dataclass(frozen=True)
+class TrendRound:
+    """One column of the trend: a round (two rounds in one year are two columns)."""
+
+    id: int
+    year: int
+    name: str
+    label: str
+
+
+PREFILLED_LABEL = "från förra året, ej bekräftat"
 
 
 def status_label(response_state, n_answers):
@@ -95,6 +111,8 @@ class RoundExport:
         for rule in ScoringRule.objects.filter(question__version=self.version).select_related("category"):
             self.rules.setdefault(rule.question_id, []).append(rule)
         self.categories = list(ScoringCategory.objects.filter(scheme__version=self.version).order_by("order"))
+        # the one condition rule (surveys.services.conditions), in page order so chains of conditions hold
+        self.conditional = [q for q in self.questions if q.condition_question_id]
         self.assignments = list(
             Assignment.objects.filter(round=self.round, removed_at__isnull=True)
             .select_related("organisation", "response")
@@ -157,24 +175,50 @@ class RoundExport:
             raw, labels=self.labels[question.pk], parts=dict(self.parts(question))
         )
 
-    def organisations(self):
-        """Every recipient in organisation order with its answers; one query read in chunks."""
-        answers = (
-            Answer.objects.filter(
-                response__assignment__round=self.round, response__assignment__removed_at=None
-            )
-            .order_by("response__assignment__organisation__name", "response__assignment_id")
-            .values_list("response__assignment_id", "question_id", "value")
+    def hidden_questions(self, values):
+        """Ids of the questions a condition hides for these answers (the rule pages, scoring and receipts
+        use): their stored answers are neither printed nor counted."""
+        shown = {}
+        for question in self.conditional:
+            shown[question.pk] = condition_holds(question, values, shown=shown)
+        return {pk for pk, visible in shown.items() if not visible}
+
+    def _answers_by_assignment(self, question_ids=None):
+        answers = Answer.objects.filter(
+            response__assignment__round=self.round, response__assignment__removed_at=None
+        )
+        if question_ids is not None:
+            answers = answers.filter(question_id__in=question_ids)
+        rows = (
+            answers.order_by("response__assignment__organisation__name", "response__assignment_id")
+            .values_list("response__assignment_id", "question_id", "value", "prefilled")
             .iterator(chunk_size=self.chunk_size)
         )
-        groups = groupby(answers, key=lambda row: row[0])
+        return groupby(rows, key=lambda row: row[0])
+
+    def _answers_of(self, assignment, rows):
+        values, prefilled = {}, set()
+        for _, question_id, value, offered in rows:
+            values[question_id] = value
+            if offered:
+                prefilled.add(question_id)
+        hidden = self.hidden_questions(values) & values.keys() if self.conditional else set()
+        for question_id in hidden:
+            del values[question_id]
+        return OrganisationAnswers(
+            assignment, self.status_of(assignment), values, prefilled - hidden, len(hidden)
+        )
+
+    def organisations(self):
+        """Every recipient in organisation order with its shown answers; one query read in chunks."""
+        groups = self._answers_by_assignment()
         pending = next(groups, None)
         for assignment in self.assignments:
-            values = {}
+            item = self._answers_of(assignment, ())
             if pending is not None and pending[0] == assignment.pk:
-                values = {question_id: value for _, question_id, value in pending[1]}
+                item = self._answers_of(assignment, pending[1])  # read the group before moving on
                 pending = next(groups, None)
-            yield OrganisationAnswers(assignment, self.status_of(assignment), values)
+            yield item
 
     # ---------------------------------------------------------------- index and trend
 
@@ -195,19 +239,36 @@ class RoundExport:
         return rows
 
     def trend(self):
-        """(years, [(organisation, {year: scaled})]) over every round of a comparable version."""
+        """(rounds, [(organisation, {round id: scaled})]) over every round of a comparable version, in the
+        order of the trend API (year, then round): two rounds in one year are two columns."""
         versions = comparable_versions(self.version)
         found = (
             IndexResult.objects.filter(assignment__round__version__in=versions)
-            .values_list("assignment__organisation__name", "assignment__round__year", "scaled")
-            .order_by("assignment__organisation__name", "assignment__round__year")
+            .values_list(
+                "assignment__organisation__name",
+                "assignment__round_id",
+                "assignment__round__year",
+                "assignment__round__name",
+                "scaled",
+            )
+            .order_by("assignment__organisation__name", "assignment__round__year", "assignment__round_id")
         )
-        years = set()
+        rounds = {}
         series = {}
-        for name, year, scaled in found:
-            years.add(year)
-            series.setdefault(name, {})[year] = scaled
-        return sorted(years), sorted(series.items())
+        for name, round_id, year, round_name, scaled in found:
+            rounds[round_id] = (year, round_name)
+            series.setdefault(name, {})[round_id] = scaled
+        ordered = sorted(rounds.items(), key=lambda item: (item[1][0], item[0]))
+        per_year = {}
+        for _, (year, _) in ordered:
+            per_year[year] = per_year.get(year, 0) + 1
+        columns = []
+        for round_id, (year, round_name) in ordered:
+            label = str(year) if per_year[year] == 1 else f"{year} {round_name}"
+            if per_year[year] > 1 and sum(1 for _, (y, n) in ordered if (y, n) == (year, round_name)) > 1:
+                label = f"{label} (nr {round_id})"
+            columns.append(TrendRound(round_id, year, round_name, label))
+        return columns, sorted(series.items())
 
     # ---------------------------------------------------------------- activities
 
@@ -229,35 +290,102 @@ class RoundExport:
         return activity_roles(version_id=self.round.version_id)
 
     def activity_answers(self):
-        """(assignment, {question id: value}) for the activity questions only, one organisation at a time."""
-        ids = [q.pk for q in self.activity_questions()]
-        answers = (
-            Answer.objects.filter(response__assignment__round=self.round, question_id__in=ids)
-            .order_by("response__assignment__organisation__name", "response__assignment_id")
-            .values_list("response__assignment_id", "question_id", "value")
-            .iterator(chunk_size=self.chunk_size)
-        )
+        """(assignment, {question id: value}) of the shown activity answers, one organisation at a time.
+        Conditions may hang on questions that are not activity questions, so those are read too."""
+        ids = {q.pk for q in self.activity_questions()}
+        needed = ids | {q.condition_question_id for q in self.conditional}
         by_id = {a.pk: a for a in self.assignments}
-        for assignment_id, rows in groupby(answers, key=lambda row: row[0]):
+        for assignment_id, rows in self._answers_by_assignment(question_ids=needed):
             if assignment_id in by_id:
-                yield by_id[assignment_id], {question_id: value for _, question_id, value in rows}
+                item = self._answers_of(by_id[assignment_id], rows)
+                yield by_id[assignment_id], {pk: v for pk, v in item.values.items() if pk in ids}
 
+    # ---------------------------------------------------------------- fingerprint
 
-def fingerprint_parts(survey_round_id):
-    """What changes when the round's workbook would change (cheap aggregates, no rows)."""
-    answers = Answer.objects.filter(response__assignment__round_id=survey_round_id).aggregate(
-        n=Count("id"), last=Max("updated_at")
-    )
-    responses = Response.objects.filter(assignment__round_id=survey_round_id).aggregate(
-        n=Count("id"), last=Max("updated_at")
-    )
-    assignments = Assignment.objects.filter(round_id=survey_round_id).aggregate(
-        n=Count("id"), removed=Count("removed_at"), last=Max("removed_at")
-    )
-    index = IndexResult.objects.filter(assignment__round_id=survey_round_id).aggregate(
-        n=Count("id"), last=Max("computed_at")
-    )
-    return [answers, responses, assignments, index]
+    def fingerprint_parts(self):
+        """Everything the workbook shows, read the way the builder reads it: round fields, organisation
+        names and deadlines, statuses, questions, options, scheme, plan rows, index and trend; the answers
+        as aggregates (count, prefilled, last change), which move with every saved, confirmed or deleted
+        answer. Built from this class, so a new field shown in the workbook is a new field here."""
+        r = self.round
+        trend = self.trend()
+        return {
+            "round": [
+                r.pk,
+                r.name,
+                r.year,
+                r.state,
+                r.opens_at,
+                r.deadline,
+                r.closed_at,
+                r.published_at,
+                str(r.programme) if r.programme else "",
+                r.version_id,
+                str(self.version),
+                self.version.label,
+                self.version.questionnaire.name,
+            ],
+            "assignments": [
+                [
+                    a.pk,
+                    a.organisation_id,
+                    a.organisation.name,
+                    a.deadline_override,
+                    a.n_answers,
+                    self.status_of(a),
+                    getattr(getattr(a, "response", None), "submitted_at", None),
+                    getattr(getattr(a, "response", None), "updated_at", None),
+                ]
+                for a in self.assignments
+            ],
+            "questions": [
+                [
+                    q.pk,
+                    q.code,
+                    q.text,
+                    q.type,
+                    q.required,
+                    q.section_id,
+                    q.section.title,
+                    q.section.order,
+                    q.order,
+                    q.condition_question_id,
+                    q.condition_operator,
+                    q.condition_value,
+                    q.activity_id,
+                    q.indicator_id,
+                ]
+                for q in self.questions
+            ],
+            "options": self.options,
+            "rules": sorted(
+                [r.question_id, r.category_id, r.option_code, r.min_value, r.points]
+                for rules in self.rules.values()
+                for r in rules
+            ),
+            "categories": [[c.pk, c.code, c.name, c.cap, c.parent_id, c.order] for c in self.categories],
+            "answers": Answer.objects.filter(response__assignment__round=r).aggregate(
+                n=Count("id"), prefilled=Count("id", filter=Q(prefilled=True)), last=Max("updated_at")
+            ),
+            "index": self.index_rows(),
+            "trend": [[[c.id, c.label] for c in trend[0]], trend[1]],
+            "activities": [
+                [
+                    a.pk,
+                    str(a),
+                    str(a.goal_area),
+                    str(a.focus_area) if a.focus_area else "",
+                    a.lead_id,
+                    sorted(o.pk for o in a.co_responsible.all()),
+                ]
+                for a in self.activities()
+            ],
+            "indicators": [
+                [q.indicator_id, q.indicator.text, q.indicator.unit, q.indicator.target]
+                for q in self.activity_questions()
+                if q.indicator_id
+            ],
+        }
 
 
 def mean_and_median(numbers):

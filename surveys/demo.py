@@ -35,6 +35,7 @@ from .selectors import questions_for_assignment
 from .services import outbox
 from .services.activity_reports import generate_activity_version
 from .services.conditions import condition_holds
+from .services.deadlines import deadline_from_date
 from .services.plan_responsibility import version_freeze_responsibilities
 from .services.questionnaires import import_questionnaire
 from .services.scoring import compute_round_index
@@ -940,7 +941,7 @@ def _round(version, *, name, year, state, opens, deadline, programme, districts,
             "programme": programme,
             "state": state,
             "opens_at": _aware(opens, 8),
-            "deadline": _aware(deadline, 23),
+            "deadline": deadline_from_date(deadline),  # a date means the end of that day
             "created_by": coordinator,
             "grace_hours": 48,
         },

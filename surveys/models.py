@@ -661,6 +661,10 @@ class ScoringRule(models.Model):
 # --------------------------------------------------------------------------------------------------
 
 
+def default_min_group_size():
+    return settings.RESULTS_MIN_GROUP_SIZE
+
+
 def default_reminder_offsets():
     # Days relative to the deadline: 14, 7 and 2 days before, and 1 day after.
     return [-14, -7, -2, 1]
@@ -716,6 +720,15 @@ class SurveyRound(models.Model):
         help_text=_("E-postadresser (kommaseparerade) som får en sammanställning när omgången stängs."),
     )
     show_preliminary_result = models.BooleanField(_("visa preliminärt resultat vid inskick"), default=False)
+    min_group_size = models.PositiveSmallIntegerField(
+        _("minsta antal organisationer för jämförelser"),
+        default=default_min_group_size,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Stadens medelvärde, områdenas medelvärden och placering visas för svarande först när så här "
+            "många organisationer har ett resultat, så att ingen kan räkna ut en annans resultat."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -967,6 +980,7 @@ class OutboundEmail(models.Model):
         RECEIPT = "receipt", _("Kvitto")
         DIGEST = "digest", _("Sammanställning")
         LINK = "link", _("Ny länk")
+        RESULTS = "results", _("Resultat publicerade")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Väntar")

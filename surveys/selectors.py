@@ -1,9 +1,9 @@
 """Read-only queries shared by the API, the pages, the tasks and the exports."""
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -97,6 +97,13 @@ def rounds_with_progress() -> QuerySet[SurveyRound]:
     )
 
 
+def calendar_days_left(deadline: datetime, *, now: datetime) -> int:
+    """Calendar days from today to the deadline's day, both in Stockholm: 0 on the last day, whatever
+    the clock says; never negative."""
+    stockholm = ZoneInfo("Europe/Stockholm")
+    return max(0, (deadline.astimezone(stockholm).date() - now.astimezone(stockholm).date()).days)
+
+
 def progress_of(survey_round: SurveyRound, *, now: datetime | None = None) -> dict[str, Any]:
     """The figures of an annotated round (from rounds_with_progress)."""
     now = now or timezone.now()
@@ -104,7 +111,7 @@ def progress_of(survey_round: SurveyRound, *, now: datetime | None = None) -> di
     figures = {status: getattr(survey_round, f"n_{status}") for status in ASSIGNMENT_STATUSES}
     days_left = None
     if survey_round.state in (SurveyRound.State.SCHEDULED, SurveyRound.State.OPEN):
-        days_left = max(0, math.ceil((survey_round.deadline - now).total_seconds() / 86400))
+        days_left = calendar_days_left(survey_round.deadline, now=now)
     return {
         "total": total,
         **figures,

@@ -409,6 +409,15 @@ def _indicator_sum(question, values_by_organisation):
 # --------------------------------------------------------------------------------------------------
 
 
+def has_published_results(*, organisation: Organisation, version: QuestionnaireVersion) -> bool:
+    """True when the organisation has an index in a published round comparable with `version` (one query)."""
+    return IndexResult.objects.filter(
+        assignment__organisation=organisation,
+        assignment__round__version__in=comparable_versions(version),
+        assignment__round__state=SurveyRound.State.PUBLISHED,
+    ).exists()
+
+
 def respondent_overview(
     *, organisation: Organisation, version: QuestionnaireVersion
 ) -> dict[str, Any] | None:
@@ -431,7 +440,13 @@ def respondent_overview(
     survey_round = latest.assignment.round
     own = assignment_result(latest.assignment)
     city = round_summary(survey_round)
-    city_means = {c["code"]: c["mean"] for c in city["categories"]}
+    # Below the minimum group size a mean, the category means or a rank would let one organisation work
+    # out another's figures: show only the organisation's own.
+    comparable = group_large_enough(survey_round, city["n"])
+    city_means = {c["code"]: c["mean"] for c in city["categories"]} if comparable else {}
+    if not comparable:
+        own["rank"] = None
+        city["scaled"] = {**city["scaled"], "mean": None, "median": None, "min": None, "max": None}
     scale_to = own["scale_to"] or 100
     rows = [
         _bar_row(
@@ -455,11 +470,18 @@ def respondent_overview(
             )
         )
     trend = organisation_trend(organisation=organisation, versions=versions, published_only=True)
+    minimum = dict(
+        SurveyRound.objects.filter(pk__in=[p["round"]["id"] for p in trend["points"]]).values_list(
+            "pk", "min_group_size"
+        )
+    )
     years = [
         _bar_row(
-            label=str(point["year"]),
+            label=str(point["year"])
+            if _one_round_a_year(trend, point)
+            else f"{point['year']} {point['round']['name']}",
             own=point["scaled"],
-            mean=point["mean_scaled"],
+            mean=point["mean_scaled"] if point["of"] >= minimum.get(point["round"]["id"], 1) else None,
             maximum=scale_to,
             level=0,
         )
@@ -469,9 +491,67 @@ def respondent_overview(
         "round": survey_round,
         "result": own,
         "city": city,
+        "comparable": comparable,
+        "min_group_size": survey_round.min_group_size,
         "rows": rows,
         "years": years,
     }
+
+
+def group_large_enough(survey_round, n):
+    """True when `n` organisations with a result are enough to show respondents the city mean, the
+    category means and a rank (the round's minimum group size)."""
+    return n >= survey_round.min_group_size
+
+
+SMALL_GROUP_MESSAGE = (
+    "Stadens medelvärde, områdenas medelvärden och placering visas inte: bara {n} organisationer har ett "
+    "resultat i omgången, och de visas först när minst {minimum} har det."
+)
+
+
+def for_respondent_round(summary, survey_round):
+    """A round's figures as a respondent may see them: below the minimum group size only n and why."""
+    if group_large_enough(survey_round, summary["n"]):
+        return summary
+    empty = {"n": summary["n"], "mean": None, "median": None, "min": None, "max": None}
+    return {
+        **summary,
+        "total": empty,
+        "scaled": empty,
+        "categories": [{**c, **empty, "n": c["n"]} for c in summary["categories"]],
+        "hidden": SMALL_GROUP_MESSAGE.format(n=summary["n"], minimum=survey_round.min_group_size),
+    }
+
+
+def for_respondent_result(result, survey_round):
+    """One organisation's own result for a respondent: no rank below the minimum group size."""
+    if result is None or group_large_enough(survey_round, result["of"]):
+        return result
+    return {
+        **result,
+        "rank": None,
+        "hidden": SMALL_GROUP_MESSAGE.format(n=result["of"], minimum=survey_round.min_group_size),
+    }
+
+
+def for_respondent_trend(trend):
+    """A trend for a respondent: the round mean and rank only for rounds with enough organisations."""
+    minimum = dict(
+        SurveyRound.objects.filter(pk__in=[p["round"]["id"] for p in trend["points"]]).values_list(
+            "pk", "min_group_size"
+        )
+    )
+    points = []
+    for point in trend["points"]:
+        if point["of"] < minimum.get(point["round"]["id"], 1):
+            point = {**point, "rank": None, "mean_scaled": None, "mean_categories": {}}
+        points.append(point)
+    return {**trend, "points": points}
+
+
+def _one_round_a_year(trend, point):
+    return sum(1 for p in trend["points"] if p["year"] == point["year"]) == 1
 
 
 def _percent(value, maximum):
@@ -481,6 +561,8 @@ def _percent(value, maximum):
 
 
 def _bar_row(*, label, own, mean, maximum, level):
+    """One row of bars: both bars on one scale from 0 to the row's maximum, drawn in one box so a larger
+    figure is always the longer bar."""
     return {
         "label": label,
         "own": own,

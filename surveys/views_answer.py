@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods
 
 from .models import AccessToken, Response
 from .questiontypes import is_answered, kind_of
-from .selectors import attach_contributions
+from .selectors import attach_contributions, calendar_days_left
+from .selectors_results import has_published_results
 from .services import responses
 from .services.tokens import TokenRefused, check_token
 
@@ -213,6 +214,12 @@ def overview(request, assignment_id):
             "editable": responses.is_editable(response),
             "sections": _progress(questionnaire),
             "prefilled": sum(1 for a in questionnaire.answers.values() if a.prefilled),
+            "days_left": calendar_days_left(assignment.deadline, now=timezone.now())
+            if assignment.round.state == "open"
+            else None,
+            "has_results": has_published_results(
+                organisation=assignment.organisation, version=assignment.round.version
+            ),
         },
     )
 

@@ -231,3 +231,107 @@ def test_the_tick_hands_a_stalled_export_to_a_worker_again(world, django_capture
     assert (lost.state, killed.state) == ("done", "done")
     assert default_storage.exists(lost.file.name) and default_storage.exists(killed.file.name)
     assert (busy.state, busy.progress) == ("running", 40)
+
+
+def _rename_organisation(world):
+    organisation = world["assignments"][0].organisation
+    organisation.name = "Alfa stadsdelsförvaltning"
+    organisation.save()
+
+
+def _change_question(world):
+    question = world["questions"]["ORG_1"]
+    question.text = "Finns en antagen plan?"
+    question.save()
+
+
+def _change_option(world):
+    option = world["questions"]["ORG_2"].options.get(code="ofta")
+    option.label = "Varje vecka"
+    option.save()
+
+
+def _change_scheme(world):
+    from surveys.models import ScoringCategory, ScoringRule
+
+    ScoringRule.objects.filter(question=world["questions"]["ORG_1"]).update(points=3)
+    ScoringCategory.objects.filter(code="struktur").update(name="Struktur och ledning")
+
+
+def _confirm_prefilled(world):
+    from surveys.models import Answer
+
+    Answer.objects.filter(response=world["assignments"][0].response).update(prefilled=True)
+
+
+def _extend_one_deadline(world):
+    assignment = world["assignments"][1]
+    assignment.deadline_override = world["round"].deadline + timedelta(days=7)
+    assignment.save()
+
+
+def _change_state(world):
+    response = world["assignments"][1].response
+    response.state = "reopened"
+    response.save()
+
+
+def _change_result(world):
+    from surveys.models import IndexResult
+
+    IndexResult.objects.filter(assignment=world["assignments"][0]).update(rank=2)
+
+
+def _rename_round(world):
+    world["round"].name = "PI mini (höst)"
+    world["round"].save()
+
+
+def _change_plan_row(world):
+    from tests.export_world import activity_round
+
+    survey_round = activity_round()
+    before = export_jobs.round_fingerprint(survey_round)
+    question = survey_round.version.questions.filter(activity__isnull=False).first()
+    question.activity.title = "Kontrollköp av tobak"
+    question.activity.save()
+    return survey_round, before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _rename_organisation,
+        _change_question,
+        _change_option,
+        _change_scheme,
+        _confirm_prefilled,
+        _extend_one_deadline,
+        _change_state,
+        _change_result,
+        _rename_round,
+    ],
+)
+def test_any_change_the_workbook_shows_gives_a_new_file(world, change):
+    """The 'unchanged round' check covers everything the workbook shows: after a rename the old file
+    (kept 30 days) must not be served again."""
+    before = export_jobs.round_fingerprint(world["round"])
+    assert export_jobs.round_fingerprint(world["round"]) == before, "unchanged round, same fingerprint"
+    change(world)
+    world["round"].refresh_from_db()
+    assert export_jobs.round_fingerprint(world["round"]) != before
+
+
+def test_a_renamed_plan_row_gives_a_new_file(db):
+    survey_round, before = _change_plan_row(None)
+    assert export_jobs.round_fingerprint(survey_round) != before
+
+
+def test_a_renamed_organisation_is_not_served_the_old_file(api, world, django_capture_on_commit_callbacks):
+    first = ask(api, world["round"], django_capture_on_commit_callbacks).json()
+    _rename_organisation(world)
+    second = ask(api, world["round"], django_capture_on_commit_callbacks).json()
+    assert second["id"] != first["id"]
+    job = ExportJob.objects.get(pk=second["id"])
+    names = [r[0] for r in load_workbook(job.file.open("rb"))["Svar"].iter_rows(min_row=3, values_only=True)]
+    assert "Alfa stadsdelsförvaltning" in names

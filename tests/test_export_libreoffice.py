@@ -63,7 +63,14 @@ def test_demo_workbook_opens_in_libreoffice_with_its_values(libreoffice, demo, t
     assert {"Översikt", "Svar", "Svar (lång)", "Index", "Trend", "Frågor"} <= set(sheets)
 
     wide = read_csv(sheets["Svar"])
-    assert wide[0][:4] == ["Organisation", "Status", "Inskickad", "ORG_1"]
+    assert wide[0][:6] == [
+        "Organisation",
+        "Status",
+        "Inskickad",
+        "Sista svarsdag",
+        "Från förra året, ej bekräftat",
+        "ORG_1",
+    ]
     organisations = [row[0] for row in wide[2:]]
     assert len(organisations) == 12 and "Bromma" in organisations
     cells = {value for row in wide for value in row}
@@ -78,3 +85,46 @@ def test_demo_workbook_opens_in_libreoffice_with_its_values(libreoffice, demo, t
     assert row[-2] == "1" and round(float(row[-3]), 1) == round(float(top.scaled), 1)
     long = read_csv(sheets["Svar (lång)"])
     assert long[0][0] == "Organisation" and len(long) > 100
+
+
+def _convert(libreoffice, tmp_path, workbook, target):
+    result = subprocess.run(
+        [
+            libreoffice,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(tmp_path / "out"),
+            str(workbook),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    return tmp_path / "out"
+
+
+def test_demo_workbook_prints_the_index_sheet_on_one_page(libreoffice, demo, tmp_path):
+    """Printed (to PDF, as LibreOffice prints it), every page carries its sheet's name in the header:
+    the demo round's Index sheet, table and chart, is one landscape page, and no sheet is printed as a
+    column of narrow strips (the 2025 workbook printed as 104 pages)."""
+    from pypdf import PdfReader
+
+    workbook = build_round_workbook(demo["last_round"].pk, tmp_path / "demo.xlsx", generated_by="slk")
+    out = _convert(libreoffice, tmp_path, workbook, "pdf")
+    reader = PdfReader(str(out / "demo.pdf"))
+    pages_per_sheet = {}
+    for page in reader.pages:
+        text = page.extract_text() or ""
+        sheet = next(
+            (line.split("Blad: ", 1)[1].strip() for line in text.splitlines() if "Blad: " in line), None
+        )
+        pages_per_sheet[sheet] = pages_per_sheet.get(sheet, 0) + 1
+        assert page.mediabox.width > page.mediabox.height, f"{sheet} is printed in landscape"
+    assert pages_per_sheet.get("Index") == 1, pages_per_sheet
+    assert None not in pages_per_sheet, "every printed page names its sheet in the header"
+    assert {"Översikt", "Svar", "Svar (lång)", "Trend", "Frågor"} <= set(pages_per_sheet)
+    assert pages_per_sheet["Svar"] <= 3, "the wide sheet is fitted to the page width"

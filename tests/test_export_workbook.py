@@ -64,8 +64,15 @@ def test_wide_sheet_has_codes_texts_labels_and_one_column_per_option_and_part(wo
     ws = workbook["Svar"]
     table = rows(ws)
     codes, texts = table[0], table[1]
-    assert codes[:4] == ["Organisation", "Status", "Inskickad", "ORG_1"]
-    assert texts[3] == "Finns en plan?"
+    assert codes[:6] == [
+        "Organisation",
+        "Status",
+        "Inskickad",
+        "Sista svarsdag",
+        "Från förra året, ej bekräftat",
+        "ORG_1",
+    ]
+    assert texts[5] == "Finns en plan?"
     assert "ORG_3_polis" in codes and "ORG_3_skola" in codes
     assert texts[codes.index("ORG_3_skola")] == "Vilka samverkar? – Skolan"
     assert {"ORG_8_flickor", "ORG_8_total"} <= set(codes)
@@ -98,7 +105,7 @@ def test_hostile_answers_come_back_as_text_cells_never_formulas(workbook):
         assert cell.data_type == "s", key
         assert cell.value == hostile, key
         assert cell.quotePrefix, key
-    long_cells = [r[5] for r in workbook["Svar (lång)"].iter_rows(min_row=2)]
+    long_cells = [r[6] for r in workbook["Svar (lång)"].iter_rows(min_row=2)]
     hostile_long = [c for c in long_cells if c.value in HOSTILE.values()]
     assert len(hostile_long) == len(HOSTILE)
     assert all(c.data_type == "s" for c in hostile_long)
@@ -114,12 +121,24 @@ def test_illegal_control_characters_are_removed_not_fatal(workbook):
 
 def test_long_sheet_has_one_row_per_answer_with_numbers_as_numbers(workbook):
     table = rows(workbook["Svar (lång)"])
-    assert table[0] == ["Organisation", "Frågekod", "Fråga", "Del", "Svarskod", "Värde", "År", "Enkätversion"]
+    assert table[0] == [
+        "Organisation",
+        "Status",
+        "Frågekod",
+        "Fråga",
+        "Del",
+        "Svarskod",
+        "Värde",
+        "Från förra året",
+        "År",
+        "Enkätversion",
+    ]
     alfa = [r for r in table[1:] if r[0] == "Alfa"]
-    assert ["Alfa", "ORG_1", "Finns en plan?", None, "ja", "Ja", 2026, "PI V2"] in alfa
-    assert ["Alfa", "ORG_4", "Antal utbildade?", None, None, 42, 2026, "PI V2"] in alfa
-    assert ["Alfa", "ORG_8", "Antal deltagare", "Flickor", None, 3, 2026, "PI V2"] in alfa
-    beta_multi = [r[4] for r in table[1:] if r[0] == "Beta" and r[1] == "ORG_3"]
+    sent = "Inskickad"
+    assert ["Alfa", sent, "ORG_1", "Finns en plan?", None, "ja", "Ja", None, 2026, "PI V2"] in alfa
+    assert ["Alfa", sent, "ORG_4", "Antal utbildade?", None, None, 42, None, 2026, "PI V2"] in alfa
+    assert ["Alfa", sent, "ORG_8", "Antal deltagare", "Flickor", None, 3, None, 2026, "PI V2"] in alfa
+    beta_multi = [r[5] for r in table[1:] if r[0] == "Beta" and r[2] == "ORG_3"]
     assert beta_multi == ["polis", "skola"]
     assert not any(r[0] == "Gamma" for r in table)
     # seven one-row answers, the breakdown as five part rows, and the hostile texts
@@ -257,3 +276,149 @@ def test_text_cell_rules():
     assert len(cells.clean_text("x" * 40_000)) == 32_767
     aware = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.UTC)
     assert cells.value(ws, aware) == datetime.datetime(2026, 1, 1, 13, 0)
+
+
+def _overview_rows(workbook):
+    return rows(workbook["Översikt"])
+
+
+def test_text_over_excels_limit_is_cut_by_utf16_units_marked_and_listed(world, tmp_path):
+    """20,000 emoji are 40,000 UTF-16 units: Excel would refuse the cell. The cut keeps whole emoji, ends
+    with a visible mark and is listed in Översikt."""
+    from surveys.models import Answer
+
+    alfa = world["assignments"][0]
+    Answer.objects.filter(response=alfa.response, question=world["questions"]["TXT_PLUS"]).update(
+        value="😀" * 20_000
+    )
+    workbook = load_workbook(build(tmp_path, world["round"]))
+    codes = [c.value for c in workbook["Svar"][1]]
+    text = workbook["Svar"].cell(3, codes.index("TXT_PLUS") + 1).value
+    assert len(text.encode("utf-16-le")) // 2 <= 32_767
+    assert text.endswith("[…]") and text.startswith("😀")
+    assert "\ud83d" not in text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")[-5:]
+    text.encode("utf-8")  # no lone surrogate: it encodes
+    listed = [r for r in _overview_rows(workbook) if r[0] in ("Svar", "Svar (lång)")]
+    assert {r[0] for r in listed} == {"Svar", "Svar (lång)"}
+    assert any(r[1] == f"{cells_letter(codes.index('TXT_PLUS') + 1)}3" and r[2] == "Alfa" for r in listed)
+
+
+def cells_letter(index):
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
+def test_nothing_cut_says_so_in_the_overview(workbook):
+    assert any(r[1] == "Ingen text har avkortats." for r in _overview_rows(workbook))
+
+
+def test_cut_rule_never_splits_a_surrogate_pair():
+    for prefix in ("", "a"):
+        text = cells.clean_text(prefix + "😀" * 20_000)
+        assert cells.utf16_units(text) <= cells.EXCEL_MAX_TEXT and cells.is_cut(text)
+        text.encode("utf-8")
+    assert cells.clean_text("x" * 32_767) == "x" * 32_767  # exactly at the limit: untouched
+    assert cells.is_cut(cells.clean_text("x" * 32_768))
+
+
+def test_a_questionnaire_wider_than_excel_continues_on_more_svar_sheets(world, tmp_path):
+    workbook = load_workbook(build(tmp_path, world["round"], max_columns=12))
+    wide = [n for n in workbook.sheetnames if n == "Svar" or n.startswith("Svar ") and "lång" not in n]
+    assert wide[:2] == ["Svar", "Svar 2"]
+    all_codes = []
+    for name in wide:
+        head = [c.value for c in workbook[name][1]]
+        assert len(head) <= 12 and head[:2] == ["Organisation", "Status"]
+        assert [r[0] for r in rows(workbook[name])[2:]] == ["Alfa", "Beta", "Gamma"]
+        all_codes += head[5:]
+    single = load_workbook(build(tmp_path, world["round"]))
+    assert all_codes == [c.value for c in single["Svar"][1]][5:]
+
+
+def test_more_than_16384_answer_columns_do_not_break_the_workbook(world, tmp_path):
+    from surveys.models import Option
+
+    question = world["questions"]["ORG_3"]
+    Option.objects.bulk_create(
+        Option(question=question, order=10 + i, code=f"o{i}", label=f"Alternativ {i}") for i in range(16_400)
+    )
+    workbook = load_workbook(build(tmp_path, world["round"]), read_only=True)
+    assert "Svar 2" in workbook.sheetnames
+    first = next(workbook["Svar"].iter_rows(max_row=1, values_only=True))
+    second = next(workbook["Svar 2"].iter_rows(max_row=1, values_only=True))
+    assert len(first) == 16_384 and second[0] == "Organisation"
+
+
+def test_figures_counts_and_dates_have_their_formats(workbook):
+    index = workbook["Index"]
+    assert index["D2"].number_format == "0.0" and index["B2"].number_format == "0.0"
+    overview = {r[0].value: r[1] for r in workbook["Översikt"].iter_rows() if r[0].value}
+    assert overview["Mottagare"].number_format == "#,##0"
+    assert overview["Svar i Svar-bladen"].number_format == "#,##0"
+    assert overview["Sista svarsdag"].is_date
+    svar = workbook["Svar"]
+    codes = [c.value for c in svar[1]]
+    assert svar.cell(3, codes.index("ORG_4") + 1).number_format == "#,##0"
+    assert svar.cell(3, codes.index("ORG_6") + 1).is_date
+    assert svar.cell(3, codes.index("Sista svarsdag") + 1).is_date
+
+
+def test_column_widths_fit_their_headings(workbook):
+    for name in ("Index", "Svar (lång)", "Frågor", "Trend"):
+        ws = workbook[name]
+        for cell in ws[1]:
+            if cell.value:
+                width = ws.column_dimensions[cell.column_letter].width
+                assert width >= min(len(str(cell.value)), 55), (name, cell.value, width)
+
+
+def test_every_sheet_prints_landscape_fitted_to_width_with_headings_repeated(workbook):
+    for ws in workbook:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.page_setup.fitToWidth == 1, ws.title
+        assert ws.print_title_rows and ws.print_title_rows.startswith("$1:$"), ws.title
+    assert workbook["Svar"].print_title_rows == "$1:$2"
+
+
+def test_activity_targets_that_are_numbers_are_numbers(tmp_path):
+    from surveys.models import Indicator
+
+    survey_round = activity_round()
+    Indicator.objects.update(target="1 200")
+    ws = load_workbook(build(tmp_path, survey_round))["Aktiviteter"]
+    head = [c.value for c in ws[1]]
+    target = ws.cell(2, head.index("Mål") + 1)
+    assert target.value == 1200 and target.number_format == "#,##0"
+    Indicator.objects.update(target="öka")
+    ws = load_workbook(build(tmp_path, survey_round))["Aktiviteter"]
+    assert ws.cell(2, head.index("Mål") + 1).value == "öka"
+
+
+def _chart_xml(path):
+    with zipfile.ZipFile(path) as archive:
+        return {n: archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/charts/chart")}
+
+
+def test_index_chart_labels_every_organisation(tmp_path):
+    world = index_round(organisations=14)
+    path = build(tmp_path, world["round"])
+    bar = next(x for x in _chart_xml(path).values() if "barChart" in x)
+    assert '<tickLblSkip val="1"' in bar
+    assert bar.count('<delete val="0"') == 2  # both axes drawn
+    ws = load_workbook(path)["Index"]
+    assert ws._charts[0].height >= 0.5 * 2  # grows with the number of organisations
+
+
+def test_trend_chart_draws_lines_with_markers(world, tmp_path):
+    line = next(x for x in _chart_xml(build(tmp_path, world["round"])).values() if "lineChart" in x)
+    assert '<symbol val="circle"' in line and '<delete val="0"' in line
+    assert "<a:ln" in line
+
+
+def test_trend_with_fewer_than_two_comparable_rounds_says_so_and_draws_no_chart(world, tmp_path):
+    world["round"].version.comparable_with.clear()
+    ws = load_workbook(build(tmp_path, world["round"]))["Trend"]
+    assert not ws._charts
+    assert any(r[0] and "färre än två jämförbara omgångar" in r[0] for r in rows(ws))

@@ -212,3 +212,25 @@ def test_recompute_while_the_broker_is_unreachable_says_so(api, demo, monkeypatc
     response = api.post(f"/api/results/rounds/{demo['current_round'].pk}/compute/")
     assert response.status_code == 503
     assert "Försök igen om en stund" in response.json()["detail"]
+
+
+def test_a_respondent_user_gets_no_mean_or_rank_below_the_minimum_group_size(api, scored_round):
+    """Three organisations and the default minimum of 5: a respondent user's API answers hold its own
+    figures only and say why; staff still see everything."""
+    survey_round, bromma, _, _ = scored_round
+    SurveyRound.objects.filter(pk=survey_round.pk).update(state=SurveyRound.State.PUBLISHED)
+    client = _respondent_for(bromma.organisation)
+    own = client.get(f"/api/results/assignments/{bromma.pk}/").json()
+    assert own["rank"] is None and own["scaled"] == 100.0 and "minst 5" in own["hidden"]
+    summary = client.get(f"/api/results/rounds/{survey_round.pk}/").json()
+    assert summary["n"] == 3 and summary["scaled"]["mean"] is None
+    assert all(c["mean"] is None for c in summary["categories"]) and summary["hidden"]
+    trend = client.get(
+        f"/api/results/organisations/{bromma.organisation_id}/trend/?version={survey_round.version_id}"
+    ).json()
+    point = next(p for p in trend["points"] if p["round"]["id"] == survey_round.pk)
+    assert point["mean_scaled"] is None and point["rank"] is None and point["scaled"] == 100.0
+    assert api.get(f"/api/results/rounds/{survey_round.pk}/").json()["scaled"]["mean"] is not None
+    SurveyRound.objects.filter(pk=survey_round.pk).update(min_group_size=3)
+    assert client.get(f"/api/results/rounds/{survey_round.pk}/").json()["scaled"]["mean"] is not None
+    assert client.get(f"/api/results/assignments/{bromma.pk}/").json()["rank"] == 1

@@ -93,3 +93,102 @@ def test_page_takes_a_fixed_number_of_queries(client, demo):
     with CaptureQueriesContext(connection) as after:
         client.get("/enkat/resultat/")
     assert len(after) == len(before) <= 30
+
+
+def _keep(demo, n, minimum=None):
+    """The demo's published round with only `n` organisations' results (Bromma among them)."""
+    survey_round = demo["last_round"]
+    results = IndexResult.objects.filter(assignment__round=survey_round)
+    keep = [results.get(assignment__organisation__name="Bromma").pk] + list(
+        results.exclude(assignment__organisation__name="Bromma").values_list("pk", flat=True)[: n - 1]
+    )
+    results.exclude(pk__in=keep).delete()
+    if minimum is not None:
+        SurveyRound.objects.filter(pk=survey_round.pk).update(min_group_size=minimum)
+    assert results.count() == n
+
+
+def _first_table(response):
+    html = response.content.decode()
+    return html[html.index('<table class="bars">') : html.index("</table>")]
+
+
+@pytest.mark.parametrize("n, minimum", [(2, None), (9, 10)])
+def test_too_few_organisations_hide_the_mean_category_means_and_rank(client, demo, n, minimum):
+    """With 2 organisations one could compute the other's scores; with 9 and a minimum of 10 the last
+    would learn it came 9th. Only the organisation's own figures are shown, and the page says why."""
+    _login(client, demo)
+    _keep(demo, n, minimum)
+    response = client.get("/enkat/resultat/")
+    text = _text(response)
+    assert "stadens medelvärde är" not in text
+    assert "plats" not in text
+    assert f"bara {n} organisationer har ett resultat" in text
+    assert f"när minst {minimum or 5} organisationer" in text
+    table = _first_table(response)
+    assert "Stadens medel" not in table and "bar mean" not in table
+    others = IndexResult.objects.filter(assignment__round=demo["last_round"]).exclude(
+        assignment__organisation__name="Bromma"
+    )
+    mean = sum(float(r.scaled) for r in IndexResult.objects.filter(assignment__round=demo["last_round"])) / n
+    assert f"{mean:.1f}".replace(".", ",") not in table
+    assert others.exists()
+
+
+def test_enough_organisations_show_the_mean_and_rank(client, demo):
+    bromma = _login(client, demo)
+    _keep(demo, 9)
+    response = client.get("/enkat/resultat/")
+    text = _text(response)
+    own = IndexResult.objects.get(assignment__round=demo["last_round"], assignment__organisation=bromma)
+    assert "stadens medelvärde är" in text and "9 organisationer svarade" in text
+    assert f"ni kom på plats {own.rank}" in text
+    assert "Stadens medel" in _first_table(response)
+    assert "visas inte" not in text
+
+
+def test_minimum_group_size_defaults_to_the_setting(settings, demo):
+    from tests.scoring_helpers import make_round
+
+    settings.RESULTS_MIN_GROUP_SIZE = 7
+    assert make_round(demo["pi_v2"], year=2040).min_group_size == 7
+
+
+def test_overview_links_to_the_results_page_once_results_are_published(client, demo):
+    _login(client, demo)
+    assignment = demo["current_round"].assignments.get(organisation__name="Bromma")
+    html = client.get(f"/enkat/{assignment.pk}/").content.decode()
+    assert 'href="/enkat/resultat/"' in html
+    SurveyRound.objects.filter(pk=demo["last_round"].pk).update(state=SurveyRound.State.CLOSED)
+    assert 'href="/enkat/resultat/"' not in client.get(f"/enkat/{assignment.pk}/").content.decode()
+
+
+def test_receipt_links_to_the_results_page(client, demo):
+    from surveys.services import responses
+
+    _login(client, demo)
+    assignment = demo["current_round"].assignments.get(organisation__name="Bromma")
+    response = responses.response_for_assignment(assignment)
+    response.state, response.submitted_at = "submitted", demo["current_round"].opens_at
+    response.save()
+    html = client.get(f"/enkat/{assignment.pk}/kvitto/").content.decode()
+    assert 'href="/enkat/resultat/"' in html
+
+
+def test_publishing_tells_every_contact_where_the_results_are(
+    demo, settings, django_capture_on_commit_callbacks
+):
+    from surveys.models import OutboundEmail
+    from surveys.services.rounds import round_publish
+
+    survey_round = make_round(demo["pi_v2"], year=2041, state=SurveyRound.State.CLOSED)
+    bromma = demo["organisations"]["Bromma"]
+    submitted(survey_round, {}, organisation=bromma)
+    with django_capture_on_commit_callbacks(execute=True):
+        round_publish(survey_round=survey_round)
+    mails = OutboundEmail.objects.filter(round=survey_round, kind=OutboundEmail.Kind.RESULTS)
+    assert mails.count() == bromma.contacts.filter(is_active=True).count() >= 1
+    assert all(f"{settings.SITE_URL}/enkat/resultat/" in m.body for m in mails)
+    with django_capture_on_commit_callbacks(execute=True):
+        pass
+    assert OutboundEmail.objects.filter(round=survey_round, kind="results").count() == mails.count()

@@ -151,7 +151,7 @@ def test_after_deadline_reminder_goes_out_during_the_grace_period(world, django_
     run_tick(django_capture_on_commit_callbacks, DEADLINE - timedelta(days=2))
     sent = run_tick(django_capture_on_commit_callbacks, DEADLINE + timedelta(days=1))
     assert len(sent) == 4 and all(s == "Påminnelse" for s, _ in sent)
-    assert "sista svarsdag" in mail.outbox[0].subject
+    assert "svara senast onsdag 2 december 2026 kl. 23.00" in mail.outbox[0].subject
 
 
 def test_a_contact_added_while_open_is_invited_by_the_next_tick(world, django_capture_on_commit_callbacks):

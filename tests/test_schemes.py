@@ -182,3 +182,19 @@ def test_a_round_on_a_scheme_with_problems_cannot_be_scheduled(api, demo):
     kunskap.cap = 6
     kunskap.save()
     assert api.post(f"/api/rounds/{round_id}/schedule/").status_code == 200
+
+
+def test_thresholds_that_give_fewer_points_for_a_higher_value_are_flagged(demo, draft_version):
+    """≥ 0 → 2 points and ≥ 1000 → 1 point: a larger answer would score less."""
+    v2 = demo["pi_v2"]
+    rule = (
+        ScoringRule.objects.filter(scheme=v2.scoring, min_value__isnull=False).order_by("min_value").first()
+    )
+    assert rule is not None
+    ScoringRule.objects.create(
+        scheme=v2.scoring, question=rule.question, category=rule.category, min_value=0, points=rule.points + 5
+    )
+    messages = [p for p in scheme_problems(v2) if p.kind == "thresholds_not_increasing"]
+    assert len(messages) == 1
+    assert f"Tröskelvärdena för {rule.question.code}" in messages[0].message
+    assert "ger färre poäng för ett högre värde" in messages[0].message

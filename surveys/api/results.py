@@ -66,6 +66,8 @@ class ResultViewSet(viewsets.ViewSet):
         result = selectors_results.assignment_result(assignment)
         if result is None:
             raise NotFound("Resultatet är inte beräknat ännu.")
+        if not can_read_rounds(request.user):
+            result = selectors_results.for_respondent_result(result, assignment.round)
         return ApiResponse(result)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
@@ -77,7 +79,8 @@ class ResultViewSet(viewsets.ViewSet):
         if survey_round is None or (not staff and survey_round.state != PUBLISHED):
             # An unpublished round and a missing id look alike to respondents: ids tell nothing.
             raise NotFound(NO_RESULT)
-        return ApiResponse(selectors_results.round_summary(survey_round, with_rows=staff))
+        summary = selectors_results.round_summary(survey_round, with_rows=staff)
+        return ApiResponse(summary if staff else selectors_results.for_respondent_round(summary, survey_round))
 
     @extend_schema(
         request=None, responses={202: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT}
@@ -142,7 +145,7 @@ class ResultViewSet(viewsets.ViewSet):
             raise ValidationError({"detail": str(refused)}) from None
         except ValueError as unknown:
             raise ValidationError({"version": str(unknown)}) from None
-        return ApiResponse(trend)
+        return ApiResponse(trend if staff else selectors_results.for_respondent_trend(trend))
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=False, url_path=r"rounds/(?P<round_id>\d+)/activities")

@@ -2,6 +2,8 @@
 preview, progress per round and per assignment, and the outbox. Coordinators and admins write; readers
 only read (surveys.permissions.IsStaffRole). Every rule lives in surveys.services.rounds."""
 
+import datetime
+
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -12,7 +14,7 @@ from rest_framework.response import Response as ApiResponse
 from .. import selectors
 from ..models import Organisation, OutboundEmail, QuestionnaireVersion, SurveyRound
 from ..permissions import IsCoordinator
-from ..services import outbox, rounds
+from ..services import deadlines, outbox, rounds
 from ..text import validate_single_line
 from .errors import service_refusals
 from .fields import IdField
@@ -27,6 +29,19 @@ def call(service, **kwargs):
 # --------------------------------------------------------------------------------------------------
 # Input
 # --------------------------------------------------------------------------------------------------
+
+
+class DeadlineField(serializers.DateTimeField):
+    """A deadline as a date and time, or as a date alone ("2026-12-02"), which means the end of that
+    day in Stockholm (surveys.services.deadlines.deadline_from_date)."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and len(value.strip()) == 10:
+            try:
+                return deadlines.deadline_from_date(datetime.date.fromisoformat(value.strip()))
+            except ValueError:
+                pass  # not a date: the usual message below
+        return super().to_internal_value(value)
 
 
 class TemplateFields(serializers.Serializer):
@@ -48,7 +63,7 @@ class RoundInput(TemplateFields):
         required=False, allow_blank=True, max_length=300, validators=[validate_single_line]
     )
     opens_at = serializers.DateTimeField()
-    deadline = serializers.DateTimeField()
+    deadline = DeadlineField()
     organisations = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=5000)
     kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=Organisation.Kind.choices), required=False, max_length=10
@@ -57,6 +72,7 @@ class RoundInput(TemplateFields):
         child=serializers.IntegerField(min_value=-365, max_value=365), required=False, max_length=20
     )
     grace_hours = serializers.IntegerField(min_value=0, max_value=24 * 60, required=False)
+    min_group_size = serializers.IntegerField(min_value=1, max_value=1000, required=False)
     digest_to = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
     def validate(self, attrs):
@@ -85,7 +101,7 @@ class RecipientsInput(serializers.Serializer):
 
 
 class DeadlineInput(serializers.Serializer):
-    deadline = serializers.DateTimeField()
+    deadline = DeadlineField()
 
 
 class DigestInput(serializers.Serializer):
@@ -123,6 +139,7 @@ class RoundSerializer(serializers.ModelSerializer):
             "opens_at",
             "deadline",
             "grace_hours",
+            "min_group_size",
             "reminder_offsets",
             "invitation_subject",
             "invitation_body",
@@ -149,12 +166,20 @@ class AssignmentSerializer(serializers.Serializer):
     status = serializers.CharField()
     deadline = serializers.DateTimeField()
     deadline_override = serializers.DateTimeField(allow_null=True)
+    days_left = serializers.SerializerMethodField()
     first_opened_at = serializers.DateTimeField(allow_null=True)
     last_activity_at = serializers.DateTimeField(allow_null=True)
     submitted_at = serializers.DateTimeField(source="response.submitted_at", default=None, allow_null=True)
     removed_at = serializers.DateTimeField(allow_null=True)
     emails_sent = serializers.IntegerField()
     emails_failed = serializers.IntegerField()
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_days_left(self, obj):
+        """Calendar days to this organisation's own (possibly extended) deadline while the round runs."""
+        if obj.round.state not in (SurveyRound.State.SCHEDULED, SurveyRound.State.OPEN):
+            return None
+        return selectors.calendar_days_left(obj.deadline, now=self.context.get("now") or timezone.now())
 
 
 class EmailSerializer(serializers.ModelSerializer):

@@ -2,11 +2,9 @@
 their check, and rendering one message. Rounds (preview, editing) and the outbox (sending) both use it."""
 
 import string
-from datetime import datetime
-
-from django.utils import formats, timezone
 
 from ..models import Assignment, SurveyRound
+from .deadlines import format_deadline
 
 PLACEHOLDERS = {
     "organisation": "organisationens namn",
@@ -25,13 +23,13 @@ DEFAULT_INVITATION_BODY = """Hej!
 Öppna enkäten med er personliga länk:
 {link}
 
-Sista svarsdag är {deadline}. Ni kan spara och fortsätta senare, och flera kolleger kan arbeta med svaret.
+Svara senast {deadline}. Ni kan spara och fortsätta senare, och flera kolleger kan arbeta med svaret.
 Länken är personlig: vidarebefordra den bara till kolleger på {organisation}.
 
 Med vänliga hälsningar
 Samordnaren
 """
-DEFAULT_REMINDER_SUBJECT = "Påminnelse: {round} {year}, sista svarsdag {deadline}"
+DEFAULT_REMINDER_SUBJECT = "Påminnelse: {round} {year}, svara senast {deadline}"
 DEFAULT_REMINDER_BODY = """Hej!
 
 Det här är en påminnelse om enkäten {round} {year} till {organisation}.
@@ -40,7 +38,7 @@ Det här är en påminnelse om enkäten {round} {year} till {organisation}.
 Öppna enkäten med er personliga länk:
 {link}
 
-Sista svarsdag är {deadline}.
+Svara senast {deadline}.
 
 Med vänliga hälsningar
 Samordnaren
@@ -73,10 +71,6 @@ def templates_of(survey_round: SurveyRound) -> dict[str, str]:
         "reminder_subject": survey_round.reminder_subject or DEFAULT_REMINDER_SUBJECT,
         "reminder_body": survey_round.reminder_body or DEFAULT_REMINDER_BODY,
     }
-
-
-def format_deadline(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "j F Y")
 
 
 def status_text(status: str, remaining: int | None = None) -> str:

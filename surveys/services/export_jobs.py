@@ -12,46 +12,28 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from exports.rows import fingerprint_parts
+from exports.rows import RoundExport
 from exports.workbook import build_round_workbook
 
-from ..models import ExportJob, IndexResult, SurveyRound, User
-from ..selectors import comparable_versions
+from ..models import ExportJob, SurveyRound, User
 from . import background
 
 logger = logging.getLogger(__name__)
 
 KIND = "round_workbook"
 # Bump when the workbook's layout changes: files built by older code are then not reused.
-WORKBOOK_LAYOUT = 1
+WORKBOOK_LAYOUT = 2
 JobState = ExportJob.State
 
 
 def round_fingerprint(survey_round: SurveyRound) -> str:
-    """A hash of everything the workbook shows that can change: the round's own fields, counts and last
-    changes of answers, responses, recipients and index results (the trend's too)."""
-    trend = IndexResult.objects.filter(
-        assignment__round__version__in=comparable_versions(survey_round.version)
-    )
-    parts = {
-        "layout": WORKBOOK_LAYOUT,
-        "round": [
-            survey_round.pk,
-            survey_round.name,
-            survey_round.year,
-            survey_round.state,
-            survey_round.opens_at,
-            survey_round.deadline,
-            survey_round.closed_at,
-            survey_round.published_at,
-        ],
-        "rows": fingerprint_parts(survey_round.pk),
-        "trend": trend.aggregate(n=Count("id"), last=Max("computed_at")),
-    }
+    """A hash of everything the workbook shows, read by the same class the builder reads from
+    (exports.rows.RoundExport), so what the workbook shows and what the hash covers cannot drift."""
+    parts = {"layout": WORKBOOK_LAYOUT, "data": RoundExport(survey_round.pk).fingerprint_parts()}
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -182,6 +182,46 @@ def queue_digest(*, survey_round, now):
     return queue(rows)
 
 
+def queue_results_published(*, survey_round, now):
+    """When a round is published: one e-mail per active contact of each organisation that took part,
+    with the way to its results page (/enkat/resultat/)."""
+    from django.urls import reverse
+
+    link = settings.SITE_URL + reverse("surveys:results")
+    subject = f"Resultat: {survey_round.name} {survey_round.year} är publicerad"
+    rows = []
+    assignments = survey_round.assignments.filter(removed_at=None).select_related("organisation")
+    contacts = {}
+    for contact in Contact.objects.filter(
+        organisation_id__in=[a.organisation_id for a in assignments], is_active=True
+    ):
+        contacts.setdefault(contact.organisation_id, []).append(contact)
+    for assignment in assignments:
+        body = (
+            f"Hej!\n\nResultaten av {survey_round.name} {survey_round.year} är publicerade. "
+            f"{assignment.organisation.name}s index, jämfört med stadens medelvärde och tidigare år, "
+            f"finns på resultatsidan:\n{link}\n\n"
+            "Sidan öppnas i den webbläsare där ni svarade på enkäten (med er personliga länk).\n\n"
+            "Med vänliga hälsningar\nSamordnaren\n"
+        )
+        rows += [
+            OutboundEmail(
+                key=f"results:{assignment.pk}:{contact.pk}",
+                kind=Kind.RESULTS,
+                to_email=contact.email,
+                contact=contact,
+                assignment=assignment,
+                round=survey_round,
+                subject=subject,
+                body=body,
+                created_at=now,
+                next_attempt_at=now,
+            )
+            for contact in contacts.get(assignment.organisation_id, [])
+        ]
+    return queue(rows)
+
+
 # --------------------------------------------------------------------------------------------------
 # Handing due rows to workers
 # --------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from ..models import (
     SurveyRound,
 )
 from . import export_jobs, health, outbox, responses, schemes
+from .deadlines import reminder_time
 from .email_templates import render, template_errors, templates_of
 from .plan_responsibility import version_freeze_responsibilities
 from .scoring import ScoringRefused, compute_round_index
@@ -162,6 +163,7 @@ def round_create(
     kinds=None,
     reminder_offsets=None,
     grace_hours=0,
+    min_group_size=None,
     created_by=None,
     **templates,
 ):
@@ -189,6 +191,8 @@ def round_create(
     )
     if reminder_offsets is not None:
         survey_round.reminder_offsets = reminder_offsets
+    if min_group_size is not None:
+        survey_round.min_group_size = min_group_size
     survey_round.save()
     _add_assignments(survey_round, organisations)
     return survey_round
@@ -197,6 +201,7 @@ def round_create(
 EDITABLE_WHILE_OPEN = {
     "name",
     "grace_hours",
+    "min_group_size",
     "reminder_offsets",
     "invitation_subject",
     "invitation_body",
@@ -377,13 +382,19 @@ def round_close_early(*, survey_round, now=None):
 
 
 def round_publish(*, survey_round, now=None):
-    return _transition(
-        survey_round,
-        allowed_from=[RoundState.CLOSED],
-        to=RoundState.PUBLISHED,
-        message="Bara en stängd omgång kan publiceras",
-        published_at=now or timezone.now(),
-    )
+    """Closed → published; every organisation's contacts are told where their results are."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _transition(
+            survey_round,
+            allowed_from=[RoundState.CLOSED],
+            to=RoundState.PUBLISHED,
+            message="Bara en stängd omgång kan publiceras",
+            published_at=now,
+        )
+        outbox.queue_results_published(survey_round=survey_round, now=now)
+    transaction.on_commit(lambda: outbox.dispatch_due(now=now))
+    return survey_round
 
 
 def request_digest(*, survey_round, email, now=None):
@@ -558,7 +569,9 @@ def create_invitations(*, now, rounds=None):
 def due_step(*, offsets, deadline, invited_at, now):
     """The latest reminder step whose time has come and that falls after the invitation, or None. Only
     the latest: after an outage the missed earlier steps are skipped, not sent in a burst."""
-    due = [offset for offset in offsets if invited_at < deadline + timedelta(days=offset) <= now]
+    due = [
+        offset for offset in offsets if invited_at < reminder_time(deadline=deadline, offset=offset) <= now
+    ]
     return max(due) if due else None
 
 

@@ -199,6 +199,7 @@ def scheme_problems(version: QuestionnaireVersion) -> list[Problem]:
                     f"regel för värden från {_fmt(rule.min_value)}.",
                 )
             )
+    problems += _threshold_problems(rules, version)
     for question in questions.values():
         if kind_of(question).has_choices and question.pk not in scored:
             problems.append(
@@ -209,4 +210,28 @@ def scheme_problems(version: QuestionnaireVersion) -> list[Problem]:
             )
     if not compiled.max_total:
         problems.append(Problem("no_points", "Poängsättningen kan inte ge några poäng alls."))
+    return problems
+
+
+def _threshold_problems(rules, version):
+    """Thresholds of one question and category must give more points (or the same) for a higher value:
+    with ≥ 0 → 2 and ≥ 1000 → 1, a larger answer would score less, which no one means."""
+    by_key = {}
+    for rule in rules:
+        if not rule.option_code and rule.min_value is not None and rule.question.version_id == version.pk:
+            by_key.setdefault((rule.question.code, rule.category.code), []).append(rule)
+    problems = []
+    for (code, category), entries in by_key.items():
+        entries.sort(key=lambda r: r.min_value)
+        for lower, higher in zip(entries, entries[1:], strict=False):
+            if higher.points < lower.points:
+                problems.append(
+                    Problem(
+                        "thresholds_not_increasing",
+                        f"Tröskelvärdena för {code} (kategori {category}) ger färre poäng för ett högre "
+                        f"värde: ≥ {_fmt(lower.min_value)} ger {_fmt(lower.points)} poäng men "
+                        f"≥ {_fmt(higher.min_value)} ger {_fmt(higher.points)}. Högre värden ska ge "
+                        "lika många eller fler poäng.",
+                    )
+                )
     return problems
