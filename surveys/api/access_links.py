@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from ..models import AccessToken, Assignment, Contact
 from ..permissions import IsCoordinator
-from ..services.tokens import issue_token, link_expires_at, link_for, revoke_tokens
+from ..services.tokens import issue_token, link_expires_at, link_for, revoke_link, revoke_tokens
 
 
 class AccessLinkSerializer(serializers.ModelSerializer):
@@ -87,7 +87,5 @@ class AccessLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(request=None, responses={200: AccessLinkSerializer})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        token = self.get_object()
-        AccessToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=timezone.now())
-        token.refresh_from_db()
+        token = revoke_link(token=self.get_object(), now=timezone.now())
         return Response(AccessLinkSerializer(token).data)

@@ -49,6 +49,13 @@ def revoke_tokens(*, assignment, contact=None, now=None):
     return tokens.update(revoked_at=now or timezone.now())
 
 
+def revoke_link(*, token: AccessToken, now=None) -> AccessToken:
+    """Stop one personal link from working (it stays listed, with when it was revoked)."""
+    AccessToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=now or timezone.now())
+    token.refresh_from_db()
+    return token
+
+
 def revoke_hashes(hashes, *, now=None):
     """Revoke links by their hash (links issued for a message that was never delivered)."""
     if not hashes:
