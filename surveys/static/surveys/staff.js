@@ -5,6 +5,26 @@
 //    "Förhandsgranska" button posts the form and the page shows the same preview).
 (function () {
   "use strict";
+  // 0. A wide table that scrolls sideways on a narrow screen gets a keyboard stop and a name, so it can
+  //    be scrolled without a mouse; tables that fit get no extra stop.
+  var wraps = document.querySelectorAll(".table-wrap");
+  var fitTables = function () {
+    Array.prototype.forEach.call(wraps, function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        var caption = wrap.querySelector("caption");
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", caption ? caption.textContent.trim() : "Tabell");
+      } else {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  };
+  fitTables();
+  window.addEventListener("resize", fitTables);
+
   if (!window.fetch) { return; }
 
   var exportBox = document.querySelector("[data-export-status]");
