@@ -62,7 +62,7 @@ def assert_fits(tab, what):
     for width in (1280, 375):
         tab.set_viewport_size({"width": width, "height": 900})
         scroll = tab.evaluate("() => document.documentElement.scrollWidth")
-        assert scroll <= width, f"{what}: {scroll} px wide at a {width} px viewport"
+        assert scroll <= width, f"{what}: {scroll} px wide at a {width} px viewport: {_wide(tab)}"
         assert tab.locator("h1").first.is_visible(), f"{what}: no visible heading at {width} px"
     tab.set_viewport_size({"width": 1280, "height": 900})
 
@@ -287,3 +287,11 @@ def test_every_staff_page_passes_axe_and_fits_the_screen(tab, live_server):
     tab.goto(base + f"/personal/omgangar/{r}/framsteg/")
     assert "Ingen behörighet" in tab.locator("h1").inner_text()
     check(tab, "forbidden")
+
+
+def _wide(tab):
+    return tab.evaluate(
+        """() => Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + (e.textContent || '').trim().slice(0, 40))
+        .concat([document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth])"""
+    )
