@@ -289,6 +289,50 @@ def test_every_staff_page_passes_axe_and_fits_the_screen(tab, live_server):
     check(tab, "forbidden")
 
 
+def test_screenshots_of_the_tour(tab, live_server, tmp_path):
+    """The README's tour pictures, taken from the pages as they render at 1,280 px. They are written to
+    $SCREENSHOT_DIR when set (`make screenshots` sets docs/screenshots), otherwise to a temporary folder."""
+    import os
+    from pathlib import Path
+
+    from surveys.demo import load_demo
+
+    world = load_demo()
+    current, last = world["current_round"], world["last_round"]
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    tab.set_viewport_size({"width": 1280, "height": 900})
+    base = live_server.url
+    keys = Keyboard(tab)
+    tab.goto(base + "/personal/logga-in/")
+    shots = [("01-logga-in.png", None)]
+    tab.screenshot(path=str(folder / shots[0][0]))
+    keys.log_in(live_server, "samordnare", "demo-samordnare")
+    assignment = current.assignments.filter(response__version__gt=0).first()
+    for name, url in (
+        ("02-omgangar.png", "/personal/omgangar/"),
+        ("03-omgang.png", f"/personal/omgangar/{current.pk}/"),
+        ("04-framsteg.png", f"/personal/omgangar/{current.pk}/framsteg/"),
+        ("05-organisation.png", f"/personal/omgangar/{current.pk}/organisationer/{assignment.pk}/"),
+        ("06-bekrafta-paminnelse.png", f"/personal/omgangar/{current.pk}/atgard/paminn/"),
+        ("07-kopiera-forra-aret.png", f"/personal/omgangar/ny/?kopiera={current.pk}"),
+        ("08-resultat.png", f"/personal/omgangar/{last.pk}/resultat/"),
+        ("09-aktiviteter.png", f"/personal/omgangar/{world['activity_round'].pk}/aktiviteter/"),
+        ("10-arbetsbocker.png", "/personal/arbetsbocker/"),
+    ):
+        tab.goto(base + url)
+        tab.screenshot(path=str(folder / name), full_page=name != "07-kopiera-forra-aret.png")
+        shots.append((name, url))
+    tab.goto(base + f"/personal/omgangar/{last.pk}/")
+    with tab.expect_navigation():
+        tab.locator("button", has_text="Ladda ned Excel").click()
+    tab.wait_for_selector(".export-ready:not([hidden])")
+    tab.screenshot(path=str(folder / "11-excel.png"))
+    shots.append(("11-excel.png", None))
+    for name, _ in shots:
+        assert (folder / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+
+
 def _wide(tab):
     return tab.evaluate(
         """() => Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
