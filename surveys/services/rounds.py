@@ -602,7 +602,12 @@ def remind_now(*, survey_round: SurveyRound, assignment: Assignment | None = Non
         row.key = f"remind:{assignment_id}:{contact_id}:now-{stamp}"
         rows.append(row)
     if not rows:
-        raise ValidationError({"assignment": ["Det finns ingen kontaktperson att påminna."]})
+        message = (
+            "Det finns ingen aktiv kontaktperson att påminna."
+            if assignment is not None or assignments.exists()
+            else "Alla organisationer har redan skickat in."
+        )
+        raise ValidationError({"assignment": [message]})
     created = outbox.queue(rows)
     transaction.on_commit(lambda: outbox.dispatch_due(now=now))
     return created
