@@ -115,14 +115,22 @@ class DigestInput(serializers.Serializer):
     email = serializers.EmailField(required=False)
 
 
+MAX_ID = 2**63 - 1  # a larger id is a 400, never a database error
+
+
 class RemindInput(serializers.Serializer):
     assignment = serializers.IntegerField(
-        required=False, help_text="Only this assignment's organisation; all non-responders when left out."
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Only this assignment's organisation; all non-responders when left out.",
     )
 
 
 class ResendInput(serializers.Serializer):
-    contact = serializers.IntegerField(help_text="The contact who gets the invitation with a fresh link.")
+    contact = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The contact who gets the invitation with a fresh link."
+    )
 
 
 class QueuedOutput(serializers.Serializer):
