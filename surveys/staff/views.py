@@ -295,19 +295,25 @@ class Action:
     extra: dict = field(default_factory=dict)
 
 
+def _id(value):
+    """An id from a form or query string, or None: a number past the database's range is no id."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and int(text) < 2**63 else None
+
+
 def _contact(assignment, request):
-    pk = request.POST.get("kontakt") or request.GET.get("kontakt")
-    contact = assignment.organisation.contacts.filter(pk=pk).first() if str(pk or "").isdigit() else None
+    pk = _id(request.POST.get("kontakt") or request.GET.get("kontakt"))
+    contact = assignment.organisation.contacts.filter(pk=pk).first() if pk else None
     if contact is None:
         raise Http404("Kontaktpersonen finns inte.")
     return contact
 
 
 def _link(assignment, request):
-    pk = request.POST.get("lank") or request.GET.get("lank")
+    pk = _id(request.POST.get("lank") or request.GET.get("lank"))
     token = (
         AccessToken.objects.select_related("contact").filter(assignment=assignment, pk=pk).first()
-        if str(pk or "").isdigit()
+        if pk
         else None
     )
     if token is None:
@@ -646,8 +652,8 @@ def round_new(request):
     source = None
     if request.method == "GET":
         initial = {**_template_defaults()}
-        copy = request.GET.get("kopiera", "")
-        if copy.isdigit():
+        copy = _id(request.GET.get("kopiera"))
+        if copy:
             source = SurveyRound.objects.select_related("version").filter(pk=copy).first()
             if source is None:
                 raise Http404("Omgången att kopiera finns inte.")
