@@ -88,6 +88,7 @@ def test_reader_goes_from_login_to_the_downloaded_workbook_in_four_activations(t
     keys.follow(button("Ladda ned Excel"))
     assert "/personal/exporter/" in tab.url
     tab.wait_for_selector(".export-ready:not([hidden])")
+    check(tab, "the workbook is ready")
     download = keys.follow(link("Hämta filen"), download=True)
     path = tmp_path / "arbetsbok.xlsx"
     download.save_as(path)
@@ -146,6 +147,7 @@ def test_coordinator_reminds_one_organisation_and_sees_it_in_its_email_list(tab,
     keys.follow(link("Skicka påminnelse nu till organisationen"))
     keys.follow(button("Skicka påminnelse"))
     assert tab.url.endswith(f"/organisationer/{assignment.pk}/")
+    check(tab, "one organisation after a reminder")
     emails = tab.locator("table", has=tab.locator("th", has_text="Slag")).inner_text()
     for contact in assignment.organisation.contacts.filter(is_active=True):
         assert re.search(rf"Påminnelse\s+{re.escape(contact.email)}\s+Skickat", emails), emails
