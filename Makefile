@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
-.PHONY: run test install install-dev migrate demo lint ci browser-deps benchmarks clean
+.PHONY: run test install install-dev migrate demo lint ci browser-deps benchmarks screenshots clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ browser-deps: install-dev
 	$(PIP) install --quiet -e ".[dev,browser]"
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 	@command -v libreoffice >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc)
+
+## The README's pictures of the staff pages, taken in Chromium from the demo.
+screenshots: browser-deps
+	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest -q tests/test_browser_staff.py -k screenshots
 
 benchmarks: install-dev
 	$(PY) -m benchmarks

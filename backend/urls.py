@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz/ready", views_health.ready, name="healthz-ready"),
     path("healthz/status", views_health.background, name="healthz-status"),
     path("admin/", admin.site.urls),
+    path("personal/", include("surveys.staff.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("surveys.api.urls")),

@@ -635,6 +635,292 @@ MATRIX += [
 ]
 
 
+# The staff pages (/personal/): anonymous visitors and magic-link respondents (who are not signed-in users)
+# are sent to the staff login; respondent users get 403; readers read; coordinators and admins also act.
+LOGIN = (302, 302, 302)
+STAFF_PAGE = LOGIN + (200, 200, 200)
+COORD_PAGE = LOGIN + (403, 200, 200)
+COORD_ACT = LOGIN + (403, 302, 302)
+NO_USERS = (403, 403)
+EVERYONE = (200,) * 6
+
+
+def staff(name, method, path, expected, data=None, users=NO_USERS):
+    return row(f"staff:{name}", method, path, expected, data=data, users=users)
+
+
+def form(build=lambda w: {}):
+    """Form fields as a browser posts them (multipart), not JSON."""
+    return Upload(build)
+
+
+def in_a_week(w):
+    return (timezone.localtime(w.round.deadline) + timedelta(days=7)).date().isoformat()
+
+
+MATRIX += [
+    staff("login", "get", lambda w: "/personal/logga-in/", EVERYONE, users=(200, 200)),
+    # A wrong password shows the form again (200) for everyone.
+    staff(
+        "login",
+        "post",
+        lambda w: "/personal/logga-in/",
+        EVERYONE,
+        data=form(lambda w: {"username": "m-coord", "password": "fel"}),
+        users=(200, 200),
+    ),
+    staff("logout", "post", lambda w: "/personal/logga-ut/", (302,) * 6, users=(302, 302)),
+    staff("logout", "get", lambda w: "/personal/logga-ut/", (405,) * 6, users=(405, 405)),
+    staff("password-reset", "get", lambda w: "/personal/losenord/", EVERYONE, users=(200, 200)),
+    staff(
+        "password-reset",
+        "post",
+        lambda w: "/personal/losenord/",
+        (302,) * 6,
+        data=form(lambda w: {"email": "ingen@example.se"}),
+        users=(302, 302),
+    ),
+    staff("password-reset-sent", "get", lambda w: "/personal/losenord/skickat/", EVERYONE, users=(200, 200)),
+    staff(
+        "password-reset-confirm",
+        "get",
+        lambda w: "/personal/losenord/nytt/MQ/fel-token/",
+        EVERYONE,
+        users=(200, 200),
+    ),
+    staff(
+        "password-reset-complete", "get", lambda w: "/personal/losenord/klart/", EVERYONE, users=(200, 200)
+    ),
+    staff("start", "get", lambda w: "/personal/", LOGIN + (302, 302, 302)),
+    staff("rounds", "get", lambda w: "/personal/omgangar/", STAFF_PAGE),
+    staff("round", "get", lambda w: f"/personal/omgangar/{w.round.pk}/", STAFF_PAGE),
+    staff(
+        "round",
+        "post",
+        lambda w: f"/personal/omgangar/{w.round.pk}/",
+        (405,) * 6,
+        users=(405, 405),
+    ),
+    staff("results", "get", lambda w: f"/personal/omgangar/{w.published.pk}/resultat/", STAFF_PAGE),
+    staff("activities", "get", lambda w: f"/personal/omgangar/{w.round.pk}/aktiviteter/", STAFF_PAGE),
+    staff(
+        "round-export", "post", lambda w: f"/personal/omgangar/{w.round.pk}/excel/", LOGIN + (302, 302, 302)
+    ),
+    staff(
+        "round-export",
+        "get",
+        lambda w: f"/personal/omgangar/{w.round.pk}/excel/",
+        (405,) * 6,
+        users=(405, 405),
+    ),
+    staff("export", "get", lambda w: f"/personal/exporter/{w.job.pk}/", STAFF_PAGE),
+    staff("export-download", "get", lambda w: f"/personal/exporter/{w.job.pk}/fil/", STAFF_PAGE),
+    staff("progress", "get", lambda w: f"/personal/omgangar/{w.round.pk}/framsteg/", COORD_PAGE),
+    staff(
+        "assignment",
+        "get",
+        lambda w: f"/personal/omgangar/{w.round.pk}/organisationer/{w.assignment_a.pk}/",
+        COORD_PAGE,
+    ),
+    # An assignment of another round under this round's address does not exist.
+    staff(
+        "assignment",
+        "get",
+        lambda w: f"/personal/omgangar/{w.draft.pk}/organisationer/{w.assignment_a.pk}/",
+        LOGIN + (403, 404, 404),
+    ),
+    staff("round-new", "get", lambda w: "/personal/omgangar/ny/", COORD_PAGE),
+    staff("round-new", "post", lambda w: "/personal/omgangar/ny/", LOGIN + (403, 400, 400), data=form()),
+    staff(
+        "round-new",
+        "post",
+        lambda w: "/personal/omgangar/ny/",
+        COORD_ACT,
+        data=form(
+            lambda w: {
+                "version": w.version.pk,
+                "year": "2033",
+                "organisations": [w.org_a.pk],
+                "opens_on": "2033-10-01",
+                "deadline_on": "2033-10-31",
+                "remind_before": "7",
+                "create": "1",
+            }
+        ),
+    ),
+    staff(
+        "round-preview",
+        "post",
+        lambda w: "/personal/omgangar/ny/forhandsgranska/",
+        LOGIN + (403, 400, 400),
+        data=form(),
+    ),
+    staff("round-action", "get", lambda w: f"/personal/omgangar/{w.round.pk}/atgard/paminn/", COORD_PAGE),
+    staff("round-action", "post", lambda w: f"/personal/omgangar/{w.round.pk}/atgard/paminn/", COORD_ACT),
+    staff(
+        "round-action",
+        "get",
+        lambda w: f"/personal/omgangar/{w.round.pk}/atgard/finns-inte/",
+        LOGIN + (403, 404, 404),
+    ),
+    staff("round-action", "post", lambda w: f"/personal/omgangar/{w.round.pk}/atgard/stang/", COORD_ACT),
+    staff(
+        "round-action",
+        "post",
+        lambda w: f"/personal/omgangar/{w.round.pk}/atgard/forlang/",
+        COORD_ACT,
+        data=form(lambda w: {"deadline_on": in_a_week(w)}),
+    ),
+    staff(
+        "round-action",
+        "post",
+        lambda w: f"/personal/omgangar/{w.round.pk}/atgard/lagg-till/",
+        COORD_ACT,
+        data=form(lambda w: {"organisation": w.org_c.pk}),
+    ),
+    staff("round-action", "post", lambda w: f"/personal/omgangar/{w.draft.pk}/atgard/schemalagg/", COORD_ACT),
+    staff(
+        "round-action",
+        "post",
+        lambda w: f"/personal/omgangar/{w.scheduled.pk}/atgard/avschemalagg/",
+        COORD_ACT,
+    ),
+    staff("round-action", "post", lambda w: f"/personal/omgangar/{w.scheduled.pk}/atgard/oppna/", COORD_ACT),
+    staff("round-action", "post", lambda w: f"/personal/omgangar/{w.closed.pk}/atgard/publicera/", COORD_ACT),
+    staff(
+        "assignment-action",
+        "get",
+        lambda w: f"/personal/omgangar/{w.round.pk}/organisationer/{w.assignment_a.pk}/atgard/paminn/",
+        COORD_PAGE,
+    ),
+    staff(
+        "assignment-action",
+        "post",
+        lambda w: f"/personal/omgangar/{w.round.pk}/organisationer/{w.assignment_a.pk}/atgard/paminn/",
+        COORD_ACT,
+    ),
+    staff(
+        "assignment-action",
+        "post",
+        lambda w: f"/personal/omgangar/{w.round.pk}/organisationer/{w.assignment_a.pk}/atgard/forlang/",
+        COORD_ACT,
+        data=form(lambda w: {"deadline_on": in_a_week(w)}),
+    ),
+    staff(
+        "assignment-action",
+        "post",
+        lambda w: f"/personal/omgangar/{w.round.pk}/organisationer/{w.submitted.pk}/atgard/oppna-igen/",
+        COORD_ACT,
+    ),
+    staff(
+        "assignment-action",
+        "post",
+        lambda w: f"/personal/omgangar/{w.round.pk}/organisationer/{w.assignment_b.pk}/atgard/ta-bort/",
+        COORD_ACT,
+    ),
+    staff(
+        "assignment-action",
+        "get",
+        lambda w: (
+            f"/personal/omgangar/{w.round.pk}/organisationer/{w.assignment_a.pk}/atgard/skicka-inbjudan/"
+            f"?kontakt={w.contact_a.pk}"
+        ),
+        COORD_PAGE,
+    ),
+    staff(
+        "assignment-action",
+        "post",
+        lambda w: (
+            f"/personal/omgangar/{w.round.pk}/organisationer/{w.assignment_a.pk}/atgard/skicka-inbjudan/"
+        ),
+        COORD_ACT,
+        data=form(lambda w: {"kontakt": w.contact_a.pk}),
+    ),
+    # B's contact is no contact of A's organisation: no invitation to A's response for B.
+    staff(
+        "assignment-action",
+        "post",
+        lambda w: (
+            f"/personal/omgangar/{w.round.pk}/organisationer/{w.assignment_a.pk}/atgard/skicka-inbjudan/"
+        ),
+        LOGIN + (403, 404, 404),
+        data=form(lambda w: {"kontakt": w.contact_b.pk}),
+    ),
+    staff(
+        "assignment-action",
+        "post",
+        lambda w: (
+            f"/personal/omgangar/{w.round.pk}/organisationer/{w.assignment_a.pk}/atgard/aterkalla-lank/"
+        ),
+        COORD_ACT,
+        data=form(lambda w: {"lank": w.token_a_row.pk}),
+    ),
+    staff("workbooks", "get", lambda w: "/personal/arbetsbocker/", STAFF_PAGE),
+    staff("plan-template", "get", lambda w: "/personal/arbetsbocker/plan/mall/", STAFF_PAGE),
+    staff("plan-download", "get", lambda w: f"/personal/arbetsbocker/plan/{w.programme.pk}/", STAFF_PAGE),
+    staff(
+        "plan-check",
+        "post",
+        lambda w: f"/personal/arbetsbocker/plan/{w.programme.pk}/kontroll/",
+        COORD_PAGE,
+        data=Upload(lambda w: {"file": export_plan(w.programme)}),
+    ),
+    staff(
+        "plan-import", "post", lambda w: "/personal/arbetsbocker/plan/import/abc123/", LOGIN + (403, 404, 404)
+    ),
+    staff("questionnaire-template", "get", lambda w: "/personal/arbetsbocker/enkat/mall/", STAFF_PAGE),
+    staff(
+        "version-download",
+        "get",
+        lambda w: f"/personal/arbetsbocker/enkat/version/{w.version.pk}/",
+        STAFF_PAGE,
+    ),
+    staff(
+        "questionnaire-check",
+        "post",
+        lambda w: f"/personal/arbetsbocker/enkat/{w.version.questionnaire_id}/kontroll/",
+        COORD_PAGE,
+        data=Upload(lambda w: {"file": questionnaire_workbook.template()}),
+    ),
+    staff(
+        "questionnaire-import",
+        "post",
+        lambda w: "/personal/arbetsbocker/enkat/import/abc123/",
+        LOGIN + (403, 404, 404),
+    ),
+    # Reminders now and invitations again over the API: the same services as the pages.
+    row("round-remind", "post", lambda w: f"/api/rounds/{w.round.pk}/remind/", COORD_ONLY, data={}),
+    row(
+        "round-remind",
+        "post",
+        lambda w: f"/api/rounds/{w.round.pk}/remind/",
+        COORD_ONLY,
+        data=lambda w: {"assignment": w.assignment_a.pk},
+    ),
+    row(
+        "assignment-remind",
+        "post",
+        lambda w: f"/api/assignments/{w.assignment_a.pk}/remind/",
+        COORD_ONLY,
+        data={},
+    ),
+    row(
+        "assignment-resend",
+        "post",
+        lambda w: f"/api/assignments/{w.assignment_a.pk}/resend/",
+        COORD_ONLY,
+        data=lambda w: {"contact": w.contact_a.pk},
+    ),
+    row(
+        "assignment-resend",
+        "post",
+        lambda w: f"/api/assignments/{w.assignment_a.pk}/resend/",
+        COORD_ONLY[:4] + (400, 400),
+        data=lambda w: {"contact": w.contact_b.pk},
+    ),
+]
+
+
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -108,6 +108,28 @@ class DigestInput(serializers.Serializer):
     email = serializers.EmailField(required=False)
 
 
+MAX_ID = 2**63 - 1  # a larger id is a 400, never a database error
+
+
+class RemindInput(serializers.Serializer):
+    assignment = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Only this assignment's organisation; all non-responders when left out.",
+    )
+
+
+class ResendInput(serializers.Serializer):
+    contact = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The contact who gets the invitation with a fresh link."
+    )
+
+
+class QueuedOutput(serializers.Serializer):
+    queued = serializers.IntegerField()
+
+
 # --------------------------------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------------------------------
@@ -335,6 +357,21 @@ class RoundViewSet(
         data.is_valid(raise_exception=True)
         return ApiResponse(call(rounds.preview, survey_round=survey_round, overrides=data.validated_data))
 
+    @extend_schema(request=RemindInput, responses=QueuedOutput)
+    @action(detail=True, methods=["post"])
+    def remind(self, request, pk=None):
+        """Send a reminder now to every organisation that has not submitted (or to one assignment's)."""
+        survey_round = self.get_object()
+        data = RemindInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = None
+        if data.validated_data.get("assignment") is not None:
+            assignment = survey_round.assignments.filter(pk=data.validated_data["assignment"]).first()
+            if assignment is None:
+                raise serializers.ValidationError({"assignment": ["Okänt uppdrag i omgången."]})
+        queued = call(rounds.remind_now, survey_round=survey_round, assignment=assignment)
+        return ApiResponse({"queued": queued})
+
     @extend_schema(request=DigestInput, responses=RoundSerializer)
     @action(detail=True, methods=["post"])
     def digest(self, request, pk=None):
@@ -372,6 +409,27 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         assignment = self.get_object()
         call(rounds.reopen_response, assignment=assignment, user=request.user)
         return ApiResponse(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
+
+    @extend_schema(request=None, responses=QueuedOutput)
+    @action(detail=True, methods=["post"])
+    def remind(self, request, pk=None):
+        """Send this organisation's contacts a reminder now."""
+        assignment = self.get_object()
+        queued = call(rounds.remind_now, survey_round=assignment.round, assignment=assignment)
+        return ApiResponse({"queued": queued})
+
+    @extend_schema(request=ResendInput, responses=EmailSerializer)
+    @action(detail=True, methods=["post"])
+    def resend(self, request, pk=None):
+        """E-mail one contact the invitation again with a fresh link (earlier links stop working)."""
+        assignment = self.get_object()
+        data = ResendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        contact = assignment.organisation.contacts.filter(pk=data.validated_data["contact"]).first()
+        if contact is None:
+            raise serializers.ValidationError({"contact": ["Kontaktpersonen hör inte till organisationen."]})
+        row = call(rounds.resend_invitation, assignment=assignment, contact=contact)
+        return ApiResponse(EmailSerializer(row).data)
 
     @extend_schema(request=DeadlineInput, responses=AssignmentSerializer)
     @action(detail=True, methods=["post"])

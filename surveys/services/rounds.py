@@ -507,6 +507,85 @@ def reopen_response(*, assignment, user=None, now=None):
     return response
 
 
+def _stamp(now):
+    return timezone.localtime(now).strftime("%Y%m%d%H%M%S")
+
+
+@transaction.atomic
+def remind_now(*, survey_round: SurveyRound, assignment: Assignment | None = None, now=None) -> int:
+    """A coordinator sends a reminder at once: to every active contact of the round's organisations that
+    have not submitted, or of one organisation. Each reminder says how far the organisation has come, as
+    the planned ones do. The key holds the second it was asked for, so a double click sends one reminder.
+    Returns how many e-mails were queued."""
+    now = now or timezone.now()
+    _require_state(survey_round, [RoundState.OPEN], "Påminnelser kan bara skickas medan omgången är öppen.")
+    assignments = Assignment.objects.filter(round=survey_round, removed_at=None).exclude(
+        response__state=Response.State.SUBMITTED
+    )
+    if assignment is not None:
+        if assignment.round_id != survey_round.pk or assignment.removed_at is not None:
+            raise ValidationError({"assignment": ["Organisationen är inte mottagare i omgången."]})
+        if Response.objects.filter(assignment=assignment, state=Response.State.SUBMITTED).exists():
+            raise ValidationError({"assignment": ["Organisationen har redan skickat in sitt svar."]})
+        assignments = assignments.filter(pk=assignment.pk)
+    pairs = assignments.filter(organisation__contacts__is_active=True).values_list(
+        "pk", "organisation__contacts__id", "organisation__contacts__email"
+    )
+    stamp = _stamp(now)
+    rows = []
+    for assignment_id, contact_id, email in pairs:
+        row = outbox.reminder(
+            assignment_id=assignment_id,
+            round_id=survey_round.pk,
+            contact_id=contact_id,
+            email=email,
+            step=None,
+            now=now,
+        )
+        row.key = f"remind:{assignment_id}:{contact_id}:now-{stamp}"
+        rows.append(row)
+    if not rows:
+        message = (
+            "Det finns ingen aktiv kontaktperson att påminna."
+            if assignment is not None or assignments.exists()
+            else "Alla organisationer har redan skickat in."
+        )
+        raise ValidationError({"assignment": [message]})
+    created = outbox.queue(rows)
+    transaction.on_commit(lambda: outbox.dispatch_due(now=now))
+    return created
+
+
+@transaction.atomic
+def resend_invitation(*, assignment: Assignment, contact, now=None):
+    """Send one contact the invitation again with a fresh personal link; the contact's earlier links to
+    this assignment stop working (a forwarded or lost link). Returns the queued e-mail."""
+    from .tokens import revoke_tokens
+
+    now = now or timezone.now()
+    _require_state(
+        assignment.round, [RoundState.OPEN], "Inbjudan kan bara skickas igen medan omgången är öppen."
+    )
+    if assignment.removed_at is not None:
+        raise ValidationError({"assignment": ["Organisationen är borttagen ur omgången."]})
+    if contact.organisation_id != assignment.organisation_id:
+        raise ValidationError({"contact": ["Kontaktpersonen hör inte till organisationen."]})
+    if not contact.is_active:
+        raise ValidationError({"contact": ["Kontaktpersonen är inte aktiv."]})
+    revoke_tokens(assignment=assignment, contact=contact, now=now)
+    row = outbox.invitation(
+        assignment_id=assignment.pk,
+        round_id=assignment.round_id,
+        contact_id=contact.pk,
+        email=contact.email,
+        now=now,
+    )
+    row.key = f"invite:{assignment.pk}:{contact.pk}:again-{_stamp(now)}"
+    outbox.queue([row])
+    transaction.on_commit(lambda: outbox.dispatch_due(now=now))
+    return OutboundEmail.objects.get(key=row.key)
+
+
 # --------------------------------------------------------------------------------------------------
 # The tick
 # --------------------------------------------------------------------------------------------------
@@ -614,6 +693,7 @@ def create_reminders(*, now):
             offsets=survey_round.reminder_offsets, deadline=deadline, invited_at=invited_at, now=now
         )
         if step is not None and (a, c, step) not in reminded:
+            reminded.add((a, c, step))  # a contact invited twice (a resent invitation) gets one reminder
             rows.append(
                 outbox.reminder(assignment_id=a, round_id=r, contact_id=c, email=email, step=step, now=now)
             )

@@ -28,7 +28,10 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {current} is open, {world['last_round']} is published.")
         )
-        self.stdout.write(f"  Admin:        {settings.SITE_URL}/admin/   (samordnare / {DEMO_PASSWORD})")
+        self.stdout.write(
+            f"  Staff pages:  {settings.SITE_URL}/personal/logga-in/   (samordnare / {DEMO_PASSWORD}; "
+            "reader slk / demo-lasare)"
+        )
         self.stdout.write(f"  API docs:     {settings.SITE_URL}/api/docs/")
         if options["links"]:
             self.stdout.write("  Respondent links (new each time; only their hashes are stored):")

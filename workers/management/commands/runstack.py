@@ -52,7 +52,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Starting web, worker and scheduler on {database} and {broker}.")
         )
         self.stdout.write(
-            f"  Site:   http://{addr}/   Admin: http://{addr}/admin/   API: http://{addr}/api/docs/"
+            f"  Site:   http://{addr}/   Staff: http://{addr}/personal/   API: http://{addr}/api/docs/"
         )
         self.stdout.write("  Press Ctrl-C to stop all of them.")
         processes = {name: subprocess.Popen(cmd, cwd=settings.BASE_DIR) for name, cmd in commands.items()}
@@ -83,7 +83,7 @@ class Command(BaseCommand):
                     call_command("load_demo", stdout=self.stdout)
                     self.stdout.write(
                         self.style.SUCCESS(
-                            f"Ready: open http://{addr}/admin/ or a link above. Ctrl-C stops all."
+                            f"Ready: open http://{addr}/personal/ or a link above. Ctrl-C stops all."
                         )
                     )
                 time.sleep(0.5)

@@ -1,0 +1,953 @@
+"""The staff pages: coordinators and the central office's readers in the browser (Swedish, server-rendered,
+working without JavaScript). Pages read through selectors and write through the same services as the API;
+every action has a confirmation page (GET) and is done by a POST, recorded in the audit trail."""
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from exports import plan_io, questionnaire_workbook
+from exports.xlsx_safety import XLSX_CONTENT_TYPE, UnsafeWorkbook
+
+from .. import selectors_staff as reads
+from ..models import (
+    AccessToken,
+    Assignment,
+    ExportJob,
+    Programme,
+    Questionnaire,
+    QuestionnaireVersion,
+    SurveyRound,
+)
+from ..permissions import is_coordinator
+from ..services import export_jobs, rounds, tokens
+from ..services import programmes as plan_service
+from ..services import questionnaires as questionnaire_service
+from ..services.audit import audit_record
+from . import forms
+from .access import coordinator_required, staff_required
+
+# --------------------------------------------------------------------------------------------------
+# Logging in and out, password reset (Django's views, Swedish templates)
+# --------------------------------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "surveys/staff/auth/login.html"
+    authentication_form = forms.StaffLoginForm
+    redirect_authenticated_user = False
+    next_page = reverse_lazy("staff:start")
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("staff:login")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "surveys/staff/auth/reset_form.html"
+    form_class = forms.StaffPasswordResetForm
+    email_template_name = "surveys/staff/auth/reset_email.txt"
+    subject_template_name = "surveys/staff/auth/reset_subject.txt"
+    success_url = reverse_lazy("staff:password-reset-sent")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "surveys/staff/auth/reset_sent.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "surveys/staff/auth/reset_confirm.html"
+    success_url = reverse_lazy("staff:password-reset-complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "surveys/staff/auth/reset_complete.html"
+
+
+@require_GET
+@staff_required
+def start(request):
+    """Each role's start page: the rounds (with actions for coordinators)."""
+    return redirect("staff:rounds")
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading: rounds, a round, its results and activity report
+# --------------------------------------------------------------------------------------------------
+
+
+def _round(pk):
+    try:
+        return reads.round_for_page(pk)
+    except SurveyRound.DoesNotExist:
+        raise Http404("Omgången finns inte.") from None
+
+
+@require_GET
+@staff_required
+def rounds_list(request):
+    return render(
+        request,
+        "surveys/staff/rounds.html",
+        {"groups": reads.rounds_by_programme(), "now": timezone.now()},
+    )
+
+
+def _count_rows(survey_round):
+    counts = reads.status_counts(survey_round)
+    return [(key, label, counts[key]) for key, label in reads.PROGRESS_STATUSES.items()]
+
+
+@require_GET
+@staff_required
+def round_page(request, round_id):
+    survey_round = _round(round_id)
+    context = {
+        "round": survey_round,
+        "progress": reads.progress_of_round(survey_round),
+        "count_rows": _count_rows(survey_round),
+        "has_activities": survey_round.version.questionnaire.kind == Questionnaire.Kind.ACTIVITY,
+    }
+    if is_coordinator(request.user):
+        context["log"] = reads.audit_log(survey_round)
+        context["actions"] = [
+            (slug, a) for slug, a in ROUND_ACTIONS.items() if survey_round.state in a.states
+        ]
+    return render(request, "surveys/staff/round.html", context)
+
+
+@require_GET
+@staff_required
+def round_results(request, round_id):
+    survey_round = _round(round_id)
+    return render(
+        request,
+        "surveys/staff/results.html",
+        {
+            "round": survey_round,
+            "results": reads.round_results(survey_round),
+            "trend": reads.round_trend(survey_round),
+        },
+    )
+
+
+@require_GET
+@staff_required
+def round_activities(request, round_id):
+    survey_round = _round(round_id)
+    return render(
+        request,
+        "surveys/staff/activities.html",
+        {"round": survey_round, "report": reads.activity_report_by_goal(survey_round)},
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# The workbook: ask, watch the progress, download
+# --------------------------------------------------------------------------------------------------
+
+
+@require_POST
+@staff_required
+def round_export(request, round_id):
+    survey_round = get_object_or_404(SurveyRound, pk=round_id)
+    job, _ = export_jobs.request_export(survey_round=survey_round, user=request.user)
+    return redirect("staff:export", job_id=job.pk)
+
+
+@require_GET
+@never_cache
+@staff_required
+def export_page(request, job_id):
+    job = get_object_or_404(ExportJob.objects.select_related("round"), pk=job_id)
+    return render(request, "surveys/staff/export.html", {"job": job, "round": job.round})
+
+
+@require_GET
+@never_cache
+@staff_required
+def export_download(request, job_id):
+    """The finished file, for the same people as the API's download (coordinators, admins, readers)."""
+    job = get_object_or_404(ExportJob.objects.select_related("round"), pk=job_id)
+    if job.state != ExportJob.State.DONE or not job.file:
+        return redirect("staff:export", job_id=job.pk)
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError:
+        return render(
+            request, "surveys/staff/export.html", {"job": job, "round": job.round, "gone": True}, status=410
+        )
+    return FileResponse(
+        handle, as_attachment=True, filename=export_jobs.workbook_filename(job), content_type=XLSX_CONTENT_TYPE
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Coordinators: progress per organisation
+# --------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@coordinator_required
+def progress(request, round_id):
+    survey_round = _round(round_id)
+    status = request.GET.get("status", "")
+    sort = request.GET.get("sortera", "organisation")
+    if sort.lstrip("-") not in reads.SORTS:
+        sort = "organisation"
+    descending = sort.startswith("-")
+    rows = reads.progress_rows(survey_round, status=status, sort=sort.lstrip("-"), descending=descending)
+    columns = [
+        ("organisation", "Organisation"),
+        ("status", "Status"),
+        ("besvarade", "Besvarade frågor"),
+        ("senast", "Senast aktiv"),
+    ]
+    headers = []
+    for key, label in columns:
+        current = sort.lstrip("-") == key
+        next_sort = f"-{key}" if current and not descending else key
+        query = f"?sortera={next_sort}" + (f"&status={status}" if status in reads.PROGRESS_STATUSES else "")
+        headers.append(
+            {
+                "label": label,
+                "url": query,
+                "sort": ("descending" if descending else "ascending") if current else None,
+            }
+        )
+    return render(
+        request,
+        "surveys/staff/progress.html",
+        {
+            "round": survey_round,
+            "rows": rows,
+            "status": status,
+            "status_label": reads.PROGRESS_STATUSES.get(status, ""),
+            "count_rows": _count_rows(survey_round),
+            "headers": headers,
+            "sort": sort,
+            "question_total": reads.question_total(survey_round),
+        },
+    )
+
+
+@require_GET
+@coordinator_required
+def assignment_page(request, round_id, assignment_id):
+    survey_round = _round(round_id)
+    try:
+        assignment = reads.assignment_for_page(survey_round, assignment_id)
+    except Assignment.DoesNotExist:
+        raise Http404("Organisationen finns inte i omgången.") from None
+    return render(
+        request,
+        "surveys/staff/assignment.html",
+        {
+            "round": survey_round,
+            "assignment": assignment,
+            "actions": [
+                (slug, a) for slug, a in ASSIGNMENT_ACTIONS.items() if survey_round.state in a.states
+            ],
+            "question_total": reads.question_total(survey_round),
+            "answered": reads.answered_count(assignment),
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Coordinators: actions, each confirmed on a page of its own and recorded
+# --------------------------------------------------------------------------------------------------
+
+OPEN, SCHEDULED, DRAFT, CLOSED = (
+    SurveyRound.State.OPEN,
+    SurveyRound.State.SCHEDULED,
+    SurveyRound.State.DRAFT,
+    SurveyRound.State.CLOSED,
+)
+
+
+@dataclass
+class Action:
+    """One thing a coordinator can do. `run(request, round, assignment, form, target)` calls the service
+    and returns the message shown afterwards; `audit` is the code in the audit trail."""
+
+    title: str
+    button: str
+    explain: str
+    audit: str
+    states: tuple
+    run: Any
+    form: Any = None
+    target: str = ""  # "contact" or "link": the object named in the query string
+    extra: dict = field(default_factory=dict)
+
+
+def _id(value):
+    """An id from a form or query string, or None: a number past the database's range is no id."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and int(text) < 2**63 else None
+
+
+def _contact(assignment, request):
+    pk = _id(request.POST.get("kontakt") or request.GET.get("kontakt"))
+    contact = assignment.organisation.contacts.filter(pk=pk).first() if pk else None
+    if contact is None:
+        raise Http404("Kontaktpersonen finns inte.")
+    return contact
+
+
+def _link(assignment, request):
+    pk = _id(request.POST.get("lank") or request.GET.get("lank"))
+    token = (
+        AccessToken.objects.select_related("contact").filter(assignment=assignment, pk=pk).first()
+        if pk
+        else None
+    )
+    if token is None:
+        raise Http404("Länken finns inte.")
+    return token
+
+
+def _open_now(request, survey_round, assignment, form, target):
+    rounds.round_open_now(survey_round=survey_round)
+    return "Omgången är öppnad och inbjudningarna skickas."
+
+
+def _schedule(request, survey_round, assignment, form, target):
+    rounds.round_schedule(survey_round=survey_round)
+    return "Omgången är schemalagd. Den öppnas och inbjudningarna skickas vid öppningstiden."
+
+
+def _unschedule(request, survey_round, assignment, form, target):
+    rounds.round_unschedule(survey_round=survey_round)
+    return "Omgången är ett utkast igen."
+
+
+def _remind(request, survey_round, assignment, form, target):
+    queued = rounds.remind_now(survey_round=survey_round, assignment=assignment)
+    return f"{queued} påminnelser skickas." if queued != 1 else "1 påminnelse skickas."
+
+
+def _extend(request, survey_round, assignment, form, target):
+    deadline = form.deadline()
+    rounds.extend_deadline(survey_round=survey_round, deadline=deadline, assignment=assignment)
+    return f"Sista svarsdag är nu {_when(deadline)}."
+
+
+def _add(request, survey_round, assignment, form, target):
+    organisation = form.cleaned_data["organisation"]
+    rounds.add_recipient(survey_round=survey_round, organisation=organisation)
+    return f"{organisation.name} är tillagd som mottagare."
+
+
+def _remove(request, survey_round, assignment, form, target):
+    rounds.remove_recipient(survey_round=survey_round, organisation=assignment.organisation)
+    return f"{assignment.organisation.name} är borttagen ur omgången. Svar som redan finns sparas."
+
+
+def _reopen(request, survey_round, assignment, form, target):
+    rounds.reopen_response(assignment=assignment, user=request.user)
+    return f"Svaret från {assignment.organisation.name} är öppnat igen."
+
+
+def _close(request, survey_round, assignment, form, target):
+    rounds.round_close_early(survey_round=survey_round)
+    return "Omgången är stängd."
+
+
+def _publish(request, survey_round, assignment, form, target):
+    rounds.round_publish(survey_round=survey_round)
+    return "Omgången är publicerad. Respondenterna ser nu sina resultat."
+
+
+def _resend(request, survey_round, assignment, form, target):
+    rounds.resend_invitation(assignment=assignment, contact=target)
+    return f"Inbjudan med en ny länk skickas till {target.name} ({target.email}). Tidigare länkar slutar fungera."
+
+
+def _revoke(request, survey_round, assignment, form, target):
+    tokens.revoke_link(token=target)
+    return f"Länken till {target.contact.name} fungerar inte längre."
+
+
+def _when(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d kl. %H.%M")
+
+
+ROUND_ACTIONS = {
+    "schemalagg": Action(
+        "Schemalägg omgången",
+        "Schemalägg",
+        "Omgången öppnas vid öppningstiden och inbjudningarna skickas då till alla mottagares kontaktpersoner.",
+        "round.schedule",
+        (DRAFT,),
+        _schedule,
+    ),
+    "avschemalagg": Action(
+        "Gör omgången till utkast igen",
+        "Gör till utkast",
+        "Omgången öppnas inte förrän den schemaläggs på nytt.",
+        "round.unschedule",
+        (SCHEDULED,),
+        _unschedule,
+    ),
+    "oppna": Action(
+        "Öppna omgången nu",
+        "Öppna nu",
+        "Omgången öppnas nu och inbjudningar skickas genast till alla mottagares kontaktpersoner.",
+        "round.open",
+        (DRAFT, SCHEDULED),
+        _open_now,
+    ),
+    "paminn": Action(
+        "Skicka påminnelse nu till alla som inte svarat",
+        "Skicka påminnelse",
+        "Alla kontaktpersoner hos organisationer som inte har skickat in får en påminnelse nu, med en "
+        "rad om hur långt de har kommit.",
+        "round.remind",
+        (OPEN,),
+        _remind,
+    ),
+    "forlang": Action(
+        "Flytta sista svarsdag för hela omgången",
+        "Flytta sista svarsdag",
+        "Alla organisationer får den nya sista svarsdagen (utom de som redan har en egen, senare).",
+        "round.extend",
+        (DRAFT, SCHEDULED, OPEN),
+        _extend,
+        form=forms.DeadlineForm,
+    ),
+    "lagg-till": Action(
+        "Lägg till en mottagare",
+        "Lägg till",
+        "Är omgången öppen får organisationens kontaktpersoner en inbjudan genast.",
+        "round.recipient_add",
+        (DRAFT, SCHEDULED, OPEN),
+        _add,
+        form=forms.OrganisationForm,
+    ),
+    "stang": Action(
+        "Stäng omgången i förtid",
+        "Stäng omgången",
+        "Ingen kan längre svara eller skicka in. Väntande påminnelser stoppas och indexet räknas fram.",
+        "round.close",
+        (OPEN,),
+        _close,
+    ),
+    "publicera": Action(
+        "Publicera resultaten",
+        "Publicera",
+        "Respondenterna ser sina resultat jämförda med stadens medelvärde.",
+        "round.publish",
+        (CLOSED,),
+        _publish,
+    ),
+}
+
+ASSIGNMENT_ACTIONS = {
+    "paminn": Action(
+        "Skicka påminnelse nu till organisationen",
+        "Skicka påminnelse",
+        "Organisationens kontaktpersoner får en påminnelse nu, med en rad om hur långt de har kommit.",
+        "assignment.remind",
+        (OPEN,),
+        _remind,
+    ),
+    "forlang": Action(
+        "Ge organisationen en senare sista svarsdag",
+        "Flytta sista svarsdag",
+        "Bara den här organisationen får den nya sista svarsdagen.",
+        "assignment.extend",
+        (DRAFT, SCHEDULED, OPEN),
+        _extend,
+        form=forms.DeadlineForm,
+    ),
+    "oppna-igen": Action(
+        "Öppna svaret igen",
+        "Öppna svaret igen",
+        "Organisationen kan ändra sitt inskickade svar och måste skicka in det på nytt.",
+        "assignment.reopen",
+        (OPEN,),
+        _reopen,
+    ),
+    "ta-bort": Action(
+        "Ta bort organisationen ur omgången",
+        "Ta bort",
+        "Organisationens länkar slutar fungera och e-post som inte har skickats stoppas. Svar som redan "
+        "finns sparas (allmänna handlingar).",
+        "round.recipient_remove",
+        (DRAFT, SCHEDULED, OPEN),
+        _remove,
+    ),
+    "skicka-inbjudan": Action(
+        "Skicka inbjudan igen med en ny länk",
+        "Skicka inbjudan",
+        "Kontaktpersonen får inbjudan igen med en ny personlig länk. Personens tidigare länkar till "
+        "omgången slutar fungera.",
+        "assignment.resend_invitation",
+        (OPEN,),
+        _resend,
+        target="contact",
+    ),
+    "aterkalla-lank": Action(
+        "Återkalla en personlig länk",
+        "Återkalla länken",
+        "Länken slutar fungera direkt. Personen kan få en ny länk med ”Skicka inbjudan igen”.",
+        "assignment.revoke_link",
+        (DRAFT, SCHEDULED, OPEN, CLOSED, SurveyRound.State.PUBLISHED),
+        _revoke,
+        target="link",
+    ),
+}
+
+
+def _errors(error):
+    if hasattr(error, "error_dict"):
+        return [m for messages_ in error.message_dict.values() for m in messages_]
+    return list(error.messages)
+
+
+def _act(request, survey_round, action, slug, *, assignment=None):
+    target = None
+    if action.target == "contact":
+        target = _contact(assignment, request)
+    elif action.target == "link":
+        target = _link(assignment, request)
+    form_kwargs = {}
+    if action.form is forms.OrganisationForm:
+        form_kwargs["organisations"] = reads.organisations_to_add(survey_round)
+    form = None
+    if action.form:
+        form = action.form(request.POST if request.method == "POST" else None, **form_kwargs)
+    problems = []
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            message = action.run(request, survey_round, assignment, form, target)
+        except ValidationError as error:
+            problems = _errors(error)
+        else:
+            described = _describe(survey_round, assignment, target, form)
+            audit_record(
+                actor=request.user,
+                action=action.audit,
+                round=survey_round,
+                target=described,
+                detail={"message": message},
+            )
+            messages.success(request, message)
+            if assignment is not None and action.audit != "round.recipient_remove":
+                return redirect("staff:assignment", round_id=survey_round.pk, assignment_id=assignment.pk)
+            return redirect("staff:round", round_id=survey_round.pk)
+    back = (
+        reverse("staff:assignment", args=[survey_round.pk, assignment.pk])
+        if assignment
+        else reverse("staff:round", args=[survey_round.pk])
+    )
+    invalid = request.method == "POST"
+    return render(
+        request,
+        "surveys/staff/confirm.html",
+        {
+            "round": survey_round,
+            "assignment": assignment,
+            "action": action,
+            "slug": slug,
+            "form": form,
+            "target": target,
+            "problems": problems,
+            "back": back,
+            "allowed": survey_round.state in action.states,
+        },
+        status=400 if invalid else 200,
+    )
+
+
+def _describe(survey_round, assignment, target, form):
+    parts = []
+    if assignment is not None:
+        parts.append(assignment.organisation.name)
+    if target is not None:
+        parts.append(str(getattr(target, "email", "") or getattr(target, "contact", "")))
+    if form is not None and "organisation" in form.cleaned_data:
+        parts.append(form.cleaned_data["organisation"].name)
+    if form is not None and "deadline_on" in form.cleaned_data:
+        parts.append(f"ny sista svarsdag {_when(form.deadline())}")
+    return " · ".join(parts) or f"{survey_round.name} {survey_round.year}"
+
+
+@require_http_methods(["GET", "POST"])
+@coordinator_required
+def round_action(request, round_id, action):
+    survey_round = _round(round_id)
+    if action not in ROUND_ACTIONS:
+        raise Http404("Okänd åtgärd.")
+    return _act(request, survey_round, ROUND_ACTIONS[action], action)
+
+
+@require_http_methods(["GET", "POST"])
+@coordinator_required
+def assignment_action(request, round_id, assignment_id, action):
+    survey_round = _round(round_id)
+    if action not in ASSIGNMENT_ACTIONS:
+        raise Http404("Okänd åtgärd.")
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("organisation", "round"), round=survey_round, pk=assignment_id
+    )
+    return _act(request, survey_round, ASSIGNMENT_ACTIONS[action], action, assignment=assignment)
+
+
+# --------------------------------------------------------------------------------------------------
+# Coordinators: a new round, or last year's copied
+# --------------------------------------------------------------------------------------------------
+
+
+def _template_defaults():
+    return {
+        "invitation_subject": rounds.DEFAULT_INVITATION_SUBJECT,
+        "invitation_body": rounds.DEFAULT_INVITATION_BODY,
+        "reminder_subject": rounds.DEFAULT_REMINDER_SUBJECT,
+        "reminder_body": rounds.DEFAULT_REMINDER_BODY,
+    }
+
+
+def _stored_templates(arguments):
+    """A text left as the built-in default is stored empty, so it follows the default."""
+    defaults = _template_defaults()
+    for name, default in defaults.items():
+        if arguments[name].replace("\r\n", "\n").strip() == default.strip():
+            arguments[name] = ""
+    return arguments
+
+
+def _preview(arguments):
+    """The invitation and a reminder as the first recipient would get them; errors by field."""
+    unsaved = SurveyRound(
+        name=arguments["name"] or arguments["version"].questionnaire.name,
+        year=arguments["year"],
+        deadline=arguments["deadline"],
+        opens_at=arguments["opens_at"],
+        version=arguments["version"],
+    )
+    overrides = {name: arguments[name] for name in rounds.TEMPLATE_FIELDS}
+    return rounds.preview(survey_round=unsaved, overrides=overrides)
+
+
+@require_http_methods(["GET", "POST"])
+@coordinator_required
+def round_new(request):
+    versions = reads.versions_to_choose()
+    source = None
+    if request.method == "GET":
+        initial = {**_template_defaults()}
+        copy = _id(request.GET.get("kopiera"))
+        if copy:
+            source = SurveyRound.objects.select_related("version").filter(pk=copy).first()
+            if source is None:
+                raise Http404("Omgången att kopiera finns inte.")
+            copied = reads.copy_of(source)
+            initial.update({k: v for k, v in copied.items() if v not in ("", None) or k.startswith("remind")})
+        form = forms.RoundForm(initial=initial, versions=versions)
+        return render(
+            request,
+            "surveys/staff/round_new.html",
+            {"form": form, "source": source, "to_copy": reads.rounds_to_copy()},
+        )
+    form = forms.RoundForm(request.POST, versions=versions)
+    preview = None
+    problems = []
+    if form.is_valid():
+        arguments = form.service_arguments()
+        try:
+            if "preview" in request.POST:
+                preview = _preview(arguments)
+            else:
+                survey_round = rounds.round_create(created_by=request.user, **_stored_templates(arguments))
+                audit_record(
+                    actor=request.user,
+                    action="round.create",
+                    round=survey_round,
+                    target=f"{survey_round.name} {survey_round.year}",
+                    detail={"recipients": survey_round.assignments.count()},
+                )
+                messages.success(request, "Omgången är skapad som utkast. Schemalägg den när allt stämmer.")
+                return redirect("staff:round", round_id=survey_round.pk)
+        except ValidationError as error:
+            _form_errors(form, error)
+            problems = form.non_field_errors()
+    return render(
+        request,
+        "surveys/staff/round_new.html",
+        {"form": form, "preview": preview, "problems": problems, "to_copy": reads.rounds_to_copy()},
+        status=200 if preview else 400,
+    )
+
+
+FIELD_OF = {
+    "organisations": "organisations",
+    "kinds": "kinds",
+    "deadline": "deadline_on",
+    "opens_at": "opens_on",
+    "reminder_offsets": "remind_before",
+}
+
+
+def _form_errors(form, error):
+    details = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    for name, texts in details.items():
+        target = FIELD_OF.get(name, name)
+        for text in texts:
+            form.add_error(target if target in form.fields else None, text)
+
+
+@require_POST
+@coordinator_required
+def round_preview(request):
+    """The live preview of the e-mail texts (the page's script posts the form here while typing)."""
+    form = forms.RoundForm(request.POST, versions=reads.versions_to_choose())
+    if not form.is_valid():
+        return JsonResponse({"errors": {k: [str(e) for e in v] for k, v in form.errors.items()}}, status=400)
+    try:
+        return JsonResponse(_preview(form.service_arguments()))
+    except ValidationError as error:
+        return JsonResponse(
+            {"errors": error.message_dict if hasattr(error, "error_dict") else {"": error.messages}},
+            status=400,
+        )
+
+
+# --------------------------------------------------------------------------------------------------
+# Workbooks of plans and questionnaires: template, current, upload → check report → import
+# --------------------------------------------------------------------------------------------------
+
+UPLOADS = "staff-uploads"
+
+
+def _xlsx(content, filename):
+    response = FileResponse(
+        ContentFile(content), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )
+    return response
+
+
+@require_GET
+@staff_required
+def workbooks(request):
+    programmes, questionnaires = reads.programmes_and_questionnaires()
+    return render(
+        request,
+        "surveys/staff/workbooks.html",
+        {
+            "programmes": programmes,
+            "questionnaires": questionnaires,
+            "plan_form": forms.UploadForm(auto_id="plan_%s"),
+            "questionnaire_form": forms.QuestionnaireUploadForm(auto_id="q_%s"),
+        },
+    )
+
+
+@require_GET
+@staff_required
+def plan_template(request):
+    return _xlsx(plan_io.template(), "plan-mall.xlsx")
+
+
+@require_GET
+@staff_required
+def plan_download(request, programme_id):
+    programme = get_object_or_404(Programme, pk=programme_id)
+    return _xlsx(plan_service.export_plan(programme), f"plan-{slugify(programme.name)}.xlsx")
+
+
+@require_GET
+@staff_required
+def questionnaire_template(request):
+    return _xlsx(questionnaire_workbook.template(), "enkat-mall.xlsx")
+
+
+@require_GET
+@staff_required
+def version_download(request, version_id):
+    version = get_object_or_404(QuestionnaireVersion.objects.select_related("questionnaire"), pk=version_id)
+    name = slugify(f"{version.questionnaire.name}-v{version.number}")
+    return _xlsx(questionnaire_service.export_version(version), f"{name}.xlsx")
+
+
+def _keep_upload(request, upload, **about):
+    """Keep the checked file until the coordinator imports it (the import reads the same bytes)."""
+    key = secrets.token_hex(16)
+    upload.seek(0)
+    default_storage.save(f"{UPLOADS}/{key}.xlsx", ContentFile(upload.read()))
+    request.session.setdefault("staff_uploads", {})[key] = {**about, "name": upload.name[:200]}
+    request.session.modified = True
+    return key
+
+
+def _kept(request, key):
+    about = request.session.get("staff_uploads", {}).get(key)
+    if about is None or not key.isalnum():
+        raise Http404("Filen finns inte längre; ladda upp den igen.")
+    path = f"{UPLOADS}/{key}.xlsx"
+    if not default_storage.exists(path):
+        raise Http404("Filen finns inte längre; ladda upp den igen.")
+    return about, path
+
+
+def _forget(request, key, path):
+    default_storage.delete(path)
+    request.session.get("staff_uploads", {}).pop(key, None)
+    request.session.modified = True
+
+
+def _report_page(request, *, kind, subject, report, errors, key=None, status=200, form=None):
+    return render(
+        request,
+        "surveys/staff/workbook_report.html",
+        {"kind": kind, "subject": subject, "report": report, "errors": errors, "key": key, "form": form},
+        status=status,
+    )
+
+
+@require_POST
+@coordinator_required
+def plan_check(request, programme_id):
+    programme = get_object_or_404(Programme, pk=programme_id)
+    form = forms.UploadForm(request.POST, request.FILES, auto_id="plan_%s")
+    if not form.is_valid():
+        return _report_page(
+            request, kind="plan", subject=programme, report=None, errors=[], status=400, form=form
+        )
+    upload = form.cleaned_data["file"]
+    try:
+        report = plan_service.import_plan(upload=upload, programme=programme, dry_run=True)
+    except UnsafeWorkbook as error:
+        return _report_page(
+            request, kind="plan", subject=programme, report=None, errors=[error.message], status=400
+        )
+    key = _keep_upload(request, upload, kind="plan", target=programme.pk) if report.ok else None
+    return _report_page(
+        request,
+        kind="plan",
+        subject=programme,
+        report=report.as_dict(),
+        errors=report.errors,
+        key=key,
+        status=200 if report.ok else 400,
+    )
+
+
+@require_POST
+@coordinator_required
+def plan_import(request, key):
+    about, path = _kept(request, key)
+    if about["kind"] != "plan":
+        raise Http404("Filen finns inte längre; ladda upp den igen.")
+    programme = get_object_or_404(Programme, pk=about["target"])
+    with default_storage.open(path, "rb") as handle:
+        report = plan_service.import_plan(
+            upload=ContentFile(handle.read(), name=about["name"]), programme=programme, dry_run=False
+        )
+    if not report.ok:
+        return _report_page(
+            request, kind="plan", subject=programme, report=report.as_dict(), errors=report.errors, status=400
+        )
+    _forget(request, key, path)
+    audit_record(
+        actor=request.user,
+        action="plan.import",
+        target=str(programme),
+        detail={"file": about["name"], "created": report.created, "changed": report.changed},
+    )
+    messages.success(request, f"Planen för {programme} är importerad.")
+    return redirect("staff:workbooks")
+
+
+@require_POST
+@coordinator_required
+def questionnaire_check(request, questionnaire_id):
+    questionnaire = get_object_or_404(Questionnaire, pk=questionnaire_id)
+    form = forms.QuestionnaireUploadForm(request.POST, request.FILES, auto_id="q_%s")
+    if not form.is_valid():
+        return _report_page(
+            request,
+            kind="questionnaire",
+            subject=questionnaire,
+            report=None,
+            errors=[],
+            status=400,
+            form=form,
+        )
+    upload = form.cleaned_data["file"]
+    try:
+        report = questionnaire_service.import_questionnaire(
+            upload=upload, questionnaire=questionnaire, dry_run=True
+        )
+    except UnsafeWorkbook as error:
+        return _report_page(
+            request,
+            kind="questionnaire",
+            subject=questionnaire,
+            report=None,
+            errors=[error.message],
+            status=400,
+        )
+    key = None
+    if report.ok:
+        key = _keep_upload(
+            request, upload, kind="questionnaire", target=questionnaire.pk, label=form.cleaned_data["label"]
+        )
+    return _report_page(
+        request,
+        kind="questionnaire",
+        subject=questionnaire,
+        report=report.as_dict(),
+        errors=report.errors,
+        key=key,
+        status=200 if report.ok else 400,
+    )
+
+
+@require_POST
+@coordinator_required
+def questionnaire_import(request, key):
+    about, path = _kept(request, key)
+    if about["kind"] != "questionnaire":
+        raise Http404("Filen finns inte längre; ladda upp den igen.")
+    questionnaire = get_object_or_404(Questionnaire, pk=about["target"])
+    with default_storage.open(path, "rb") as handle:
+        report = questionnaire_service.import_questionnaire(
+            upload=ContentFile(handle.read(), name=about["name"]),
+            questionnaire=questionnaire,
+            dry_run=False,
+            label=about.get("label", ""),
+        )
+    if not report.ok:
+        return _report_page(
+            request,
+            kind="questionnaire",
+            subject=questionnaire,
+            report=report.as_dict(),
+            errors=report.errors,
+            status=400,
+        )
+    _forget(request, key, path)
+    audit_record(
+        actor=request.user,
+        action="questionnaire.import",
+        target=str(report.version),
+        detail={"file": about["name"], "counts": report.counts},
+    )
+    messages.success(request, f"En ny version av {questionnaire.name} är skapad: {report.version}.")
+    return redirect("staff:workbooks")
