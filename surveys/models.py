@@ -708,6 +708,9 @@ class ResponseRevision(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     changes = models.JSONField(default=dict, help_text=_('{kod: {"from": …, "to": …}}'))
+    # The page load (one browser tab) a save came from: its own autosaves never conflict with each other,
+    # while another tab of the same person does.
+    page = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

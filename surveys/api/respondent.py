@@ -109,10 +109,10 @@ class RespondentView(APIView):
     authentication_classes = [RespondentSessionAuthentication]
     permission_classes = [HasRespondentSession]
 
-    def load(self, request, assignment_id):
+    def load(self, request, assignment_id, *, answers=True):
         access = respondent_access(request._request, assignment_id)  # 404 for anything not opened
         response = svc.response_for_assignment(access.assignment)
-        return access, response, svc.load_questionnaire(response)
+        return access, response, svc.load_questionnaire(response, answers=answers)
 
 
 def _questionnaire_data(access, response, questionnaire):
@@ -167,11 +167,13 @@ class AnswersView(RespondentView):
         request=SaveInputSerializer,
         responses={200: SaveResultSerializer, 400: ErrorsSerializer, 409: SaveResultSerializer},
         summary="Save answers as a draft, based on a version",
-        description="Answers a colleague changed after `version` keep the colleague's value and come back "
-        "in `conflicts` with both values (409). Nothing is saved when any answer is invalid (400).",
+        description="`version` is the version the answers were loaded with. Answers someone changed after "
+        "it (a colleague, or the same person in another tab or script) keep the stored value and come "
+        "back in `conflicts` with both values (409). Nothing is saved when any answer is invalid, or when "
+        "`version` is newer than the stored one (400).",
     )
     def post(self, request, assignment_id):
-        access, response, questionnaire = self.load(request, assignment_id)
+        access, response, questionnaire = self.load(request, assignment_id, answers=False)
         data = SaveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         mark_used(access)
@@ -186,6 +188,8 @@ class AnswersView(RespondentView):
             )
         except svc.ResponseLocked:
             return Response({"detail": "Enkäten kan inte ändras längre."}, status=status.HTTP_409_CONFLICT)
+        except svc.UnknownVersion as refused:
+            return Response({"version": [refused.message]}, status=status.HTTP_400_BAD_REQUEST)
         if errors:
             return Response(
                 {"errors": {code: e.message for code, e in errors.items()}},
