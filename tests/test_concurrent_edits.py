@@ -141,3 +141,21 @@ def test_a_future_version_over_the_api_is_refused(world, version):
         "version": ["Sidan bygger på en version av svaren som inte finns. Ladda om sidan och försök igen."]
     }
     assert stored(assignment) == {"PLAN": "ja"}
+
+
+def test_the_respondent_api_sets_the_csrf_cookie_a_client_can_save_with(world):
+    """An API client opens the link, reads the questionnaire and saves with the CSRF cookie that read set,
+    without scraping a page for a token."""
+    assignment, alice = world
+    client = Client(enforce_csrf_checks=True)
+    assert client.get(f"/l/{issue_token(assignment=assignment, contact=alice)}/").status_code == 302
+    client.cookies.pop("csrftoken", None)
+    read = client.get(f"/api/respondent/assignments/{assignment.pk}/")
+    assert read.status_code == 200 and "csrftoken" in read.cookies
+    token = read.cookies["csrftoken"].value
+    refused = client.post(api(assignment), {"version": 0, "answers": {"PLAN": "ja"}}, "application/json")
+    assert refused.status_code == 403
+    saved = client.post(
+        api(assignment), {"version": 0, "answers": {"PLAN": "ja"}}, "application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert saved.status_code == 200 and stored(assignment) == {"PLAN": "ja"}

@@ -3,6 +3,8 @@ front end. The caller is a browser session opened by a magic link (no staff logi
 assignments whose links it opened, and unsafe methods need the CSRF token like any session."""
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -151,8 +153,12 @@ def _questionnaire_data(access, response, questionnaire):
 
 class QuestionnaireView(RespondentView):
     @extend_schema(
-        responses=RespondentQuestionnaireSerializer, summary="The respondent's questionnaire and answers"
+        responses=RespondentQuestionnaireSerializer,
+        summary="The respondent's questionnaire and answers",
+        description="Also sets the `csrftoken` cookie: send its value in the `X-CSRFToken` header of the "
+        "saves and the submit, so a client needs no page to get one.",
     )
+    @method_decorator(ensure_csrf_cookie)
     def get(self, request, assignment_id):
         access, response, questionnaire = self.load(request, assignment_id)
         if svc.is_editable(response) and svc.prefill_response(response=response):
