@@ -172,6 +172,7 @@ MATRIX = [
     row("healthz", "get", lambda w: "/healthz", (200, 200, 200, 200, 200, 200)),
     row("schema", "get", lambda w: "/api/schema/", (200, 200, 200, 200, 200, 200)),
     row("api-docs", "get", lambda w: "/api/docs/", (200, 200, 200, 200, 200, 200)),
+    row("api-redoc", "get", lambda w: "/api/redoc/", (200, 200, 200, 200, 200, 200)),
     row("api-token", "post", lambda w: "/api/auth/token/", (400,) * 6, data={}),
     row("surveys:home", "get", lambda w: "/", (200,) * 6),
     row("surveys:magic-link", "get", lambda w: "/l/not-a-real-token-value-at-all/", (403,) * 6),
