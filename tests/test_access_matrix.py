@@ -191,7 +191,7 @@ MATRIX = [
         "post",
         lambda w: f"/enkat/{w.assignment_a.pk}/avsnitt/1/",
         (404, 302, 404, 404, 404, 404),
-        data={},
+        data=Upload(lambda w: {"version": "0"}),  # a form post, with the version the page was loaded with
     ),
     row(
         "surveys:review",
