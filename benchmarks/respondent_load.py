@@ -17,8 +17,9 @@ Printed: req/s, p50/p95/p99, SQL statements per request (one request counted in-
 query log: BEGIN/COMMIT and the connection health check are not in it), server CPU per request (the
 gunicorn processes and the PostgreSQL backends of the benchmark's databases) and the ratios.
 
-Needs PostgreSQL. BENCH_DATABASE_URL (or DATABASE_URL) names a database that the benchmark REPLACES
-(drops and creates), and `<name>_bare` for the baseline; both are left behind for inspection."""
+Needs PostgreSQL. BENCH_DATABASE_URL names a database that the benchmark REPLACES (drops and creates),
+and `<name>_bare` for the baseline; both are left behind for inspection. Without it, a DATABASE_URL on
+PostgreSQL gives the server, and the benchmark uses `<its name>_bench_load` there."""
 
 import argparse
 import http.client
@@ -436,11 +437,13 @@ def main(argv):
     )
     args = parser.parse_args(argv)
 
-    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
+    url = os.environ.get("BENCH_DATABASE_URL", "")
+    if not url and os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        # Never the application's own database: a sibling named after it.
+        main_url = os.environ["DATABASE_URL"]
+        url = _with_db(main_url, urlparse(main_url).path.lstrip("/") + "_bench_load")
     if not url.startswith("postgres"):
-        print(
-            "skipped: set BENCH_DATABASE_URL (or DATABASE_URL) to a PostgreSQL database the benchmark may replace"
-        )
+        print("skipped: set BENCH_DATABASE_URL to a PostgreSQL database the benchmark may replace")
         return 0
     bare_url = _with_db(url, urlparse(url).path.lstrip("/") + "_bare")
     secret = secrets.token_urlsafe(32)  # the servers' and the baseline's sessions are signed with it
