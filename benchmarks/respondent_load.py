@@ -16,6 +16,7 @@ warm-up and a measured period:
 Printed: req/s, p50/p95/p99, SQL statements per request (one request counted in-process with Django's
 query log: BEGIN/COMMIT and the connection health check are not in it), server CPU per request (the
 gunicorn processes and the PostgreSQL backends of the benchmark's databases) and the ratios.
+BENCH_SHOW_SQL=1 prints the statements of the counted saves.
 
 Needs PostgreSQL. BENCH_DATABASE_URL names a database that the benchmark REPLACES (drops and creates),
 and `<name>_bare` for the baseline; both are left behind for inspection. Without it, a DATABASE_URL on
