@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "axes",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc from our own static files: the docs work offline
     "surveys",
     "workers",
     "exports",
@@ -232,6 +233,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Programmes, questionnaires, survey rounds, answers, index results and exports.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "surveys.models.Organisation.Kind",
@@ -291,14 +295,15 @@ CSP_DEFAULT_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-_CDN = "https://cdn.jsdelivr.net"
+_INLINE_STYLES = CSP_DEFAULT_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 CSP_POLICIES = {
     # The result bars set their width in a style attribute; <style> elements stay refused.
     "/enkat/resultat/": CSP_DEFAULT_POLICY + "; style-src-attr 'unsafe-inline'",
-    "/admin/": CSP_DEFAULT_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
-    "/api/docs/": CSP_DEFAULT_POLICY.replace("script-src 'self'", f"script-src 'self' {_CDN}")
-    .replace("style-src 'self'", f"style-src 'self' 'unsafe-inline' {_CDN}")
-    .replace("img-src 'self' data:", f"img-src 'self' data: {_CDN}"),
+    "/admin/": _INLINE_STYLES,
+    # Swagger UI and ReDoc come from our own static files (drf-spectacular-sidecar); they set styles inline
+    # and ReDoc searches in a web worker.
+    "/api/docs/": _INLINE_STYLES,
+    "/api/redoc/": _INLINE_STYLES + "; worker-src 'self' blob:",
 }
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from surveys import views_health
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("personal/", include("surveys.staff.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="surveys/api/redoc.html"),
+        name="api-redoc",
+    ),
     path("api/", include("surveys.api.urls")),
     path("", include("surveys.urls")),
 ]

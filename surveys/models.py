@@ -900,6 +900,9 @@ class ResponseRevision(models.Model):
     changes = models.JSONField(
         default=dict, help_text=_('{kod: {"from": …, "to": …}}'), verbose_name=_("ändringar")
     )
+    # The page load (one browser tab) a save came from: its own autosaves never conflict with each other,
+    # while another tab of the same person does.
+    page = models.CharField(max_length=32, blank=True, default="", verbose_name=_("sidvisning"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("tidpunkt"))
 
     class Meta:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from .compiled import compiled_version
 from .models import (
     Answer,
     Assignment,
@@ -63,6 +64,23 @@ def questions_for_assignment(assignment: Assignment) -> QuerySet[Question]:
         return questions
     mine = questions_answered_by(version_id=version_id, organisation_id=assignment.organisation_id)
     return questions.filter((Q(activity__isnull=True) & Q(indicator__isnull=True)) | Q(pk__in=mine))
+
+
+def assignment_questions(assignment):
+    """questions_for_assignment as a list, taken from the version's compiled questionnaire (built once
+    per frozen version): no query for an index or general questionnaire, the three of
+    `responsibilities` for an activity questionnaire. The questions are shared: read-only."""
+    compiled = compiled_version(assignment.round.version)
+    if not compiled.is_activity:
+        return list(compiled.questions)
+    activity_ids, indicator_ids = responsibilities(assignment.organisation_id, version_id=compiled.version_id)
+    return [
+        q
+        for q in compiled.questions
+        if q.activity_id is None
+        or (q.indicator_id is None and q.activity_id in activity_ids)
+        or q.indicator_id in indicator_ids
+    ]
 
 
 # --------------------------------------------------------------------------------------------------

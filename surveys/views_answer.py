@@ -4,6 +4,9 @@ A respondent reaches these pages only through a magic link: the session remember
 (and so which contact and assignment) it was opened with; every page checks that link is still valid,
 so a revoked link ends access at once, and another organisation's assignment is simply not found."""
 
+import copy
+import secrets
+from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
@@ -55,7 +58,7 @@ def respondent_access(request, assignment_id):
     access = (
         AccessToken.objects.select_related(
             "contact",
-            "assignment__round__created_by",
+            "assignment__round__version",
             "assignment__organisation",
             "assignment__response",
         )
@@ -112,9 +115,9 @@ def display_value(question, value):
     return kind_of(question).display(question, value)
 
 
-def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None):
-    """What the template needs per question. For questions with an error or a conflict, `raw` (the
-    submitted form) wins over the stored answer, so nothing the user typed is lost."""
+def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None, typed=False):
+    """What the template needs per question. For questions with an error or a conflict (or all of them
+    when `typed`), `raw` (the submitted form) wins over the stored answer, so nothing typed is lost."""
     errors, conflicts = errors or {}, conflicts or {}
     fields = []
     for question in questions:
@@ -122,7 +125,7 @@ def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None):
         answer = answers.get(question.pk)
         name = responses.field_name(question)
         current = kind.as_input(question, answer.value if answer else None)
-        if raw is not None and (question.code in errors or question.code in conflicts):
+        if raw is not None and (typed or question.code in errors or question.code in conflicts):
             # What the user typed stays in the field; every other field shows what is stored now
             # (the user's saved answers, and a colleague's newer answers the user did not touch).
             current = responses.raw_from_form(question, raw)
@@ -239,7 +242,7 @@ def section(request, assignment_id, number):
     response = responses.response_for_assignment(access.assignment)
     if response.state == Response.State.SUBMITTED:
         return redirect("surveys:receipt", assignment_id=assignment_id)
-    questionnaire = responses.load_questionnaire(response)
+    questionnaire = responses.load_questionnaire(response, answers=request.method != "POST")
     sections, current_section = _section_of(questionnaire, number)
     autosave = request.headers.get("X-Autosave") == "1"
     raw = errors = conflicts = None
@@ -250,7 +253,14 @@ def section(request, assignment_id, number):
             messages.error(request, "Enkäten kan inte ändras längre.")
             return redirect("surveys:overview", assignment_id=assignment_id)
         raw = request.POST
-        result, errors, conflicts = _save_section(access, questionnaire, current_section, request.POST)
+        try:
+            result, errors, conflicts = _save_section(access, questionnaire, current_section, request.POST)
+        except responses.UnknownVersion as refused:
+            if autosave:
+                return JsonResponse({"error": refused.message}, status=400)
+            return _refused_version(
+                request, access, response, questionnaire, sections, current_section, number
+            )
         if autosave:
             return JsonResponse(
                 {
@@ -272,12 +282,35 @@ def section(request, assignment_id, number):
             messages.success(request, f"Utkastet sparades {timezone.localtime():%H:%M}.")
             return redirect("surveys:section", assignment_id=assignment_id, number=number)
         questionnaire = responses.load_questionnaire(response)
+    return _section_page(
+        request, access, response, questionnaire, sections, current_section, number, raw, errors, conflicts
+    )
+
+
+def _section_page(
+    request,
+    access,
+    response,
+    questionnaire,
+    sections,
+    current_section,
+    number,
+    raw,
+    errors,
+    conflicts,
+    *,
+    status=None,
+    typed=False,
+):
     values = questionnaire.values
     shown = [q for q in questionnaire.visible(values) if q.section_id == current_section.pk]
-    # Activity follow-up: the lead organisation sees what co-responsible organisations reported.
+    # Activity follow-up: the lead organisation sees what co-responsible organisations reported (on
+    # copies: the questions are the version's compiled ones, shared with other requests).
     if any(q.activity_id for q in shown):
-        attach_contributions(shown, access.assignment)
-    fields = build_fields(shown, questionnaire.answers, raw=raw, errors=errors, conflicts=conflicts)
+        shown = attach_contributions([copy.copy(q) for q in shown], access.assignment)
+    fields = build_fields(
+        shown, questionnaire.answers, raw=raw, errors=errors, conflicts=conflicts, typed=typed
+    )
     return _page(
         request,
         "surveys/answer/section.html",
@@ -292,33 +325,84 @@ def section(request, assignment_id, number):
             "errors": [f for f in fields if f["error"]],
             "conflicts": [f for f in fields if f["conflict"]],
             "editable": responses.is_editable(response),
+            "page_id": _page_id(raw),
         },
-        status=400 if errors else 200,
+        status=status or (400 if errors else 200),
     )
 
 
-def mark_used(access):
+def _refused_version(request, access, response, questionnaire, sections, current_section, number):
+    """A form whose version the response never had: nothing is saved, everything typed stays in the
+    fields, and the page says what to do; it now carries the stored version."""
+    response.refresh_from_db(fields=["version", "state"])
+    questionnaire.answers = responses.load_questionnaire(response).answers
+    messages.error(request, responses.UnknownVersion.message)
+    return _section_page(
+        request,
+        access,
+        response,
+        questionnaire,
+        sections,
+        current_section,
+        number,
+        request.POST,
+        {},
+        {},
+        status=400,
+        typed=True,
+    )
+
+
+MARK_USED_EVERY = timedelta(minutes=5)
+
+
+def mark_used(access, *, now=None):
     """A save or a submit is a human action (a mail scanner only GETs): the coordinator sees the link
-    was used."""
-    AccessToken.objects.filter(pk=access.pk).update(last_used_at=timezone.now())
+    was used. Recorded at most every few minutes, so a run of autosaves writes it once."""
+    now = now or timezone.now()
+    if access.last_used_at is not None and timedelta(0) <= now - access.last_used_at < MARK_USED_EVERY:
+        return
+    AccessToken.objects.filter(pk=access.pk).update(last_used_at=now)
+    access.last_used_at = now
+
+
+def _page_id(data=None):
+    """The id of one page load (a browser tab): posted back with the form, so the page's own autosaves
+    are told apart from another tab's saves."""
+    posted = (data or {}).get("page", "")
+    if (
+        isinstance(posted, str)
+        and 8 <= len(posted) <= 32
+        and posted.replace("-", "").replace("_", "").isalnum()
+    ):
+        return posted
+    return secrets.token_urlsafe(12)
 
 
 def _save_section(access, questionnaire, section, data):
-    """Validate and save one section's form; returns (SaveResult, errors by code, conflicts by code)."""
+    """Validate and save one section's form; returns (SaveResult, errors by code, conflicts by code).
+    Raises UnknownVersion for a form without a version the response had."""
     mark_used(access)
-    # Only the questions the page showed: one hidden when the page was loaded has no field on it, and
-    # its kept answer must not be read as "emptied".
-    in_section = [q for q in questionnaire.visible() if q.section_id == section.pk]
+
+    # Only the questions the page showed (judged on the answers as stored when the save takes its lock):
+    # one hidden when the page was loaded has no field on it, and its kept answer must not be read as
+    # "emptied".
+    def raw_by_code(current):
+        return {q.code: responses.raw_from_form(q, data) for q in current.visible() if q.section_id == section.pk}
+
     try:
         base_version = int(data.get("version", ""))
     except ValueError:
-        base_version = 0
+        base_version = None
+    if base_version is None or base_version < 0:
+        raise responses.UnknownVersion()
     result, errors = responses.save_input(
         questionnaire=questionnaire,
-        raw_by_code={q.code: responses.raw_from_form(q, data) for q in in_section},
+        raw_by_code=raw_by_code,
         base_version=base_version,
         contact=access.contact,
         confirm={key[len("confirm_") :] for key in data if key.startswith("confirm_")},
+        page=_page_id(data),
     )
     conflicts = {
         c.question.code: {

@@ -181,6 +181,7 @@ MATRIX = [
     row("healthz-status", "get", lambda w: "/healthz/status", (503,) * 6),  # no scheduler or worker here
     row("schema", "get", lambda w: "/api/schema/", (200, 200, 200, 200, 200, 200)),
     row("api-docs", "get", lambda w: "/api/docs/", (200, 200, 200, 200, 200, 200)),
+    row("api-redoc", "get", lambda w: "/api/redoc/", (200, 200, 200, 200, 200, 200)),
     row("api-token", "post", lambda w: "/api/auth/token/", (400,) * 6, data={}),
     row("surveys:home", "get", lambda w: "/", (200,) * 6),
     row("surveys:magic-link", "get", lambda w: "/l/not-a-real-token-value-at-all/", (403,) * 6),
@@ -200,7 +201,7 @@ MATRIX = [
         "post",
         lambda w: f"/enkat/{w.assignment_a.pk}/avsnitt/1/",
         (404, 302, 404, 404, 404, 404),
-        data={},
+        data=Upload(lambda w: {"version": "0"}),  # a form post, with the version the page was loaded with
     ),
     row(
         "surveys:review",

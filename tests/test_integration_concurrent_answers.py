@@ -82,3 +82,37 @@ def test_simultaneous_saves_from_the_same_version_lose_nothing(world):
         1,
         2,
     ]
+
+
+def test_the_same_contact_saving_from_four_tabs_at_the_same_moment_loses_nothing(world):
+    """A forwarded link or several tabs of one person: one save wins, every other one comes back as a
+    conflict with both values; none is silently overwritten."""
+    response, (q1, _, _, _), (alice, _) = world
+    values = ["ja", "nej", "ja", "nej"]
+    results = race(
+        *[
+            (
+                lambda i=i: svc.save_answers(
+                    response=Response.objects.get(pk=response.pk),
+                    values={q1: values[i]},
+                    base_version=0,
+                    contact=alice,
+                    page=f"tab-{i}",
+                )
+            )
+            for i in range(4)
+        ]
+    )
+    assert not any(isinstance(r, Exception) for r in results), results
+    winners = [i for i, r in enumerate(results) if r.changed]
+    assert len(winners) == 1
+    kept = values[winners[0]]
+    assert Answer.objects.get(response=response).value == kept
+    for i, result in enumerate(results):
+        if i in winners:
+            continue
+        if values[i] == kept:
+            assert not result.conflicts  # the same value: nothing to decide
+        else:
+            assert [(c.theirs, c.mine) for c in result.conflicts] == [(kept, values[i])]
+    assert ResponseRevision.objects.filter(response=response).count() == 1

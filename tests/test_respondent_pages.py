@@ -255,7 +255,7 @@ def test_two_browsers_of_colleagues_see_a_conflict_and_keep_both_values(question
     alice_browser.post(url(a, "avsnitt/2/"), {"version": 0, "q_KOMMENTAR": "Alices text"})
     page = bob_browser.post(url(a, "avsnitt/2/"), {"version": 0, "q_KOMMENTAR": "Bobs text"})
     html = page.content.decode()
-    assert "En kollega har ändrat svar" in html
+    assert "Svar har ändrats medan du svarade" in html
     assert "Alices text" in html and "Bobs text" in html  # both values on the page
     assert Answer.objects.get(response=a.response).value == "Alices text"
     # Bob decides for his own value with the version the page now carries.

@@ -268,12 +268,15 @@ def test_no_prefill_from_a_version_not_declared_comparable():
 
 
 def test_own_later_saves_are_no_conflict_but_a_colleagues_stays_protected(world):
-    """Autosave keeps an old base version after a conflict: the user's own saves since then must not
+    """Autosave keeps an old base version after a conflict: the page's own saves since then must not
     conflict with themselves, while the colleague's answer stays protected."""
     response, (q1, q2, _), alice, bob = world
     svc.save_answers(response=response, values={q1: "ja"}, base_version=0, contact=bob)  # v1 by Bob
-    svc.save_answers(response=response, values={q2: "ja"}, base_version=0, contact=alice)  # v2 by Alice
-    result = svc.save_answers(response=response, values={q1: "nej", q2: "nej"}, base_version=0, contact=alice)
+    # v2 and v3 by Alice's page loaded at version 0
+    svc.save_answers(response=response, values={q2: "ja"}, base_version=0, contact=alice, page="tab-one")
+    result = svc.save_answers(
+        response=response, values={q1: "nej", q2: "nej"}, base_version=0, contact=alice, page="tab-one"
+    )
     assert stored(response) == {"Q1": "ja", "Q2": "nej"}
     assert [c.question.code for c in result.conflicts] == ["Q1"]
 
@@ -284,3 +287,34 @@ def test_a_stale_second_tab_of_the_same_person_does_not_undo_the_first(world):
     # Tab 1 was loaded at version 0 (Q1 empty) and only changes Q2.
     svc.save_answers(response=response, values={q1: None, q2: "nej"}, base_version=0, contact=alice)
     assert stored(response) == {"Q1": "ja", "Q2": "nej"}
+
+
+def test_same_contact_in_two_tabs_gets_a_conflict_with_both_values(world):
+    """A forwarded link or two tabs: the same contact's other tab is "someone else" for this one."""
+    response, (q1, _, _), alice, _ = world
+    svc.save_answers(response=response, values={q1: "ja"}, base_version=0, contact=alice, page="tab-one")
+    result = svc.save_answers(
+        response=response, values={q1: "nej"}, base_version=0, contact=alice, page="tab-two"
+    )
+    assert stored(response) == {"Q1": "ja"}
+    assert [(c.question.code, c.theirs, c.mine) for c in result.conflicts] == [("Q1", "ja", "nej")]
+    assert result.version == 1 and not result.changed
+
+
+def test_same_contact_without_a_page_id_gets_a_conflict_too(world):
+    """An API client (no page id) that saves on an old version never overwrites a newer answer, even
+    its own from another script or tab."""
+    response, (q1, _, _), alice, _ = world
+    svc.save_answers(response=response, values={q1: "ja"}, base_version=0, contact=alice)
+    result = svc.save_answers(response=response, values={q1: "nej"}, base_version=0, contact=alice)
+    assert stored(response) == {"Q1": "ja"} and [c.question.code for c in result.conflicts] == ["Q1"]
+
+
+def test_a_future_version_is_refused_and_saves_nothing(world):
+    response, (q1, q2, _), alice, bob = world
+    svc.save_answers(response=response, values={q1: "ja"}, base_version=0, contact=bob)
+    with pytest.raises(svc.UnknownVersion):
+        svc.save_answers(response=response, values={q1: "nej", q2: "ja"}, base_version=7, contact=alice)
+    response.refresh_from_db()
+    assert stored(response) == {"Q1": "ja"} and response.version == 1
+    assert ResponseRevision.objects.filter(response=response).count() == 1

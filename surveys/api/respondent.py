@@ -3,8 +3,10 @@ front end. The caller is a browser session opened by a magic link (no staff logi
 assignments whose links it opened, and unsafe methods need the CSRF token like any session."""
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException
@@ -122,19 +124,28 @@ SaveResultSerializer = inline_serializer(
 ErrorsSerializer = inline_serializer(
     "AnswerErrors", {"errors": serializers.DictField(child=serializers.CharField())}
 )
+DetailSerializer = inline_serializer("RespondentDetail", {"detail": serializers.CharField()})
+NO_SESSION = OpenApiResponse(
+    DetailSerializer, description="No session opened by a magic link (Swedish message)."
+)
+NOT_FOUND = OpenApiResponse(
+    DetailSerializer,
+    description="Not an assignment this session's link opened, or the link was revoked: the same answer as "
+    "for an assignment that does not exist.",
+)
 
 
 class RespondentView(APIView):
     authentication_classes = [RespondentSessionAuthentication]
     permission_classes = [HasRespondentSession]
 
-    def load(self, request, assignment_id):
+    def load(self, request, assignment_id, *, answers=True):
         try:
             access = respondent_access(request._request, assignment_id)  # 404 for anything not opened
         except TokenRefused as refused:
             raise LinkEnded(refused.reason) from None
         response = responses.response_for_assignment(access.assignment)
-        return access, response, responses.load_questionnaire(response)
+        return access, response, responses.load_questionnaire(response, answers=answers)
 
 
 def _questionnaire_data(access, response, questionnaire):
@@ -173,8 +184,12 @@ def _questionnaire_data(access, response, questionnaire):
 
 class QuestionnaireView(RespondentView):
     @extend_schema(
-        responses=RespondentQuestionnaireSerializer, summary="The respondent's questionnaire and answers"
+        responses={200: RespondentQuestionnaireSerializer, 403: NO_SESSION, 404: NOT_FOUND},
+        summary="The respondent's questionnaire and answers",
+        description="Also sets the `csrftoken` cookie: send its value in the `X-CSRFToken` header of the "
+        "saves and the submit, so a client needs no page to get one.",
     )
+    @method_decorator(ensure_csrf_cookie)
     def get(self, request, assignment_id):
         access, response, questionnaire = self.load(request, assignment_id)
         if responses.is_editable(response) and responses.prefill_response(response=response):
@@ -187,13 +202,29 @@ class QuestionnaireView(RespondentView):
 class AnswersView(RespondentView):
     @extend_schema(
         request=SaveInputSerializer,
-        responses={200: SaveResultSerializer, 400: ErrorsSerializer, 409: SaveResultSerializer},
+        responses={
+            200: SaveResultSerializer,
+            400: OpenApiResponse(
+                ErrorsSerializer,
+                description="Invalid answers, `{errors: {code: message}}` (nothing saved), or a `version` the "
+                "response never had, `{version: [message]}`.",
+            ),
+            403: NO_SESSION,
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                SaveResultSerializer,
+                description="Conflicts: the other answers are saved, the conflicting ones keep the stored "
+                "value. Or `{detail}` when the response cannot be changed any more (submitted, round closed).",
+            ),
+        },
         summary="Save answers as a draft, based on a version",
-        description="Answers a colleague changed after `version` keep the colleague's value and come back "
-        "in `conflicts` with both values (409). Nothing is saved when any answer is invalid (400).",
+        description="`version` is the version the answers were loaded with. Answers someone changed after "
+        "it (a colleague, or the same person in another tab or script) keep the stored value and come "
+        "back in `conflicts` with both values (409). Nothing is saved when any answer is invalid, or when "
+        "`version` is newer than the stored one (400).",
     )
     def post(self, request, assignment_id):
-        access, response, questionnaire = self.load(request, assignment_id)
+        access, response, questionnaire = self.load(request, assignment_id, answers=False)
         data = SaveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         mark_used(access)
@@ -208,6 +239,8 @@ class AnswersView(RespondentView):
             )
         except responses.ResponseLocked:
             return ApiResponse({"detail": "Enkäten kan inte ändras längre."}, status=status.HTTP_409_CONFLICT)
+        except responses.UnknownVersion as refused:
+            return ApiResponse({"version": [refused.message]}, status=status.HTTP_400_BAD_REQUEST)
         if errors:
             return ApiResponse(
                 {"errors": {code: e.message for code, e in errors.items()}},
@@ -231,8 +264,15 @@ class SubmitView(RespondentView):
             400: inline_serializer(
                 "Missing", {"missing": serializers.ListField(child=serializers.CharField())}
             ),
+            403: NO_SESSION,
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                DetailSerializer, description="The round is closed: nothing can be submitted."
+            ),
         },
         summary="Submit the response (once; a repeated call changes nothing)",
+        description="Refused (400, with the codes) while a required question that is shown is unanswered or a "
+        "stored answer is no longer valid. Of two simultaneous submits exactly one is the first submission.",
     )
     def post(self, request, assignment_id):
         access, response, _ = self.load(request, assignment_id)

@@ -5,8 +5,9 @@ The respondent pages and the API both call these functions; neither holds a rule
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import DateTimeField, F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .. import events
@@ -18,7 +19,7 @@ from ..models import (
     SurveyRound,
 )
 from ..questiontypes import AnswerError, is_answered, kind_of
-from ..selectors import comparable_versions, questions_for_assignment
+from ..selectors import assignment_questions, comparable_versions, questions_for_assignment
 from ..text import UNSTORABLE_MESSAGE, TooDeep, find_unstorable
 from .conditions import visible_questions
 
@@ -35,8 +36,8 @@ class ResponseWithQuestions:
     """One response with everything a page needs, loaded in a fixed number of queries."""
 
     response: Response
-    questions: list
-    answers: dict  # question id → Answer
+    questions: list  # shared with other requests (the version's compiled questionnaire): read-only
+    answers: dict | None  # question id → Answer; None until loaded (a save loads them under its lock)
 
     @property
     def values(self):
@@ -55,10 +56,17 @@ class ResponseWithQuestions:
         return {q.code: q for q in self.questions}
 
 
-def load_questionnaire(response):
-    questions = list(questions_for_assignment(response.assignment))
-    answers = {a.question_id: a for a in Answer.objects.filter(response=response)}
-    return ResponseWithQuestions(response=response, questions=questions, answers=answers)
+def _answers_of(response: Response) -> dict[int, Answer]:
+    return {a.question_id: a for a in Answer.objects.filter(response=response)}
+
+
+def load_questionnaire(response: Response, *, answers: bool = True) -> "ResponseWithQuestions":
+    """The response's questions (from the version's compiled questionnaire) and, unless `answers` is
+    False, its answers: one query for an index questionnaire once its version is compiled."""
+    questions = assignment_questions(response.assignment)
+    return ResponseWithQuestions(
+        response=response, questions=questions, answers=_answers_of(response) if answers else None
+    )
 
 
 def response_for_assignment(assignment):
@@ -124,9 +132,16 @@ class ResponseLocked(Exception):
     """The response cannot be changed now (submitted, or the round is closed)."""
 
 
+class UnknownVersion(Exception):
+    """A save based on a version the response never had (newer than the stored one): refused, because
+    it would skip the check for a colleague's newer answers."""
+
+    message = "Sidan bygger på en version av svaren som inte finns. Ladda om sidan och försök igen."
+
+
 @dataclass
 class Conflict:
-    """A colleague changed this question since the page was loaded: both values are kept for the user."""
+    """Someone changed this question since the page was loaded: both values are kept for the user."""
 
     question: object
     theirs: object
@@ -155,19 +170,18 @@ def is_editable(response, *, now=None):
     return now <= assignment.deadline + datetime.timedelta(hours=survey_round.grace_hours)
 
 
-def _since(response, base_version, codes, *, contact=None, user=None):
-    """What changed after `base_version`: ({code: value at that version}, {codes someone else changed}).
+def _since(response, base_version, codes, *, page=""):
+    """What changed after `base_version`: ({code: value at that version}, {codes changed since}).
 
-    The value at the version is the "from" of the first later revision that changed the code. The
-    saver's own later saves (autosave on the same page) do not make a conflict with themselves."""
+    The value at the version is the "from" of the first later revision that changed the code. Every
+    later change counts, whoever made it (a colleague, or the same person in another tab), except the
+    saves of the same page (`page`: one page load, whose autosaves keep the version it was loaded with)."""
     revisions = ResponseRevision.objects.filter(response=response, version__gt=base_version).order_by(
         "version"
     )
     before, others = {}, set()
     for revision in revisions:
-        own = (contact is not None and revision.contact_id == contact.pk) or (
-            contact is None and user is not None and revision.user_id == user.pk
-        )
+        own = bool(page) and revision.page == page
         for code, change in revision.changes.items():
             if code not in codes or not isinstance(change, dict):
                 continue
@@ -177,31 +191,65 @@ def _since(response, base_version, codes, *, contact=None, user=None):
     return before, others
 
 
-def _touch(response, now):
-    Assignment.objects.filter(pk=response.assignment_id).update(last_activity_at=now)
-    Assignment.objects.filter(pk=response.assignment_id, first_opened_at=None).update(first_opened_at=now)
+TOUCH_EVERY = datetime.timedelta(minutes=1)
 
 
-def save_answers(*, response, values, base_version, contact=None, user=None, confirm=(), now=None):
-    """Store `values` ({question: value or None}) as the next version of the response.
+def _touch(response, now, *, force=False):
+    """Record the assignment's last activity (and first opening) in one UPDATE; a save within a minute
+    of the last recorded activity skips it (the coordinator's progress page shows minutes)."""
+    assignment = response.assignment
+    last = assignment.last_activity_at
+    if not force and assignment.first_opened_at is not None and last is not None and now - last < TOUCH_EVERY:
+        return
+    Assignment.objects.filter(pk=assignment.pk).update(
+        last_activity_at=now,
+        first_opened_at=Coalesce("first_opened_at", Value(now, output_field=DateTimeField())),
+    )
+    assignment.last_activity_at = now
+    assignment.first_opened_at = assignment.first_opened_at or now
 
-    A question a colleague changed after `base_version` keeps the colleague's value when this save
-    would change it too: it comes back as a Conflict with both values, so the page can show them and the
-    user decide. Questions in `confirm` (codes) that hold last year's answer are marked as confirmed."""
-    now = now or timezone.now()
+
+def _claim_next_version(response, now):
+    """Lock the response's row and take its next version in one statement (UPDATE ... RETURNING), which
+    is the only lock a save takes: the row of its own response, until commit. Nothing of the
+    assignment or the round is locked, so other organisations and the coordinator never wait.
+    Returns (the stored version, the state)."""
+    qn = connection.ops.quote_name
+    meta = Response._meta
+    version, state, updated = (qn(meta.get_field(name).column) for name in ("version", "state", "updated_at"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(meta.db_table)} SET {version} = {version} + 1, {updated} = %s "
+            f"WHERE {qn(meta.pk.column)} = %s RETURNING {version}, {state}",
+            [connection.ops.adapt_datetimefield_value(now), response.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise ResponseLocked()
+    return row[0] - 1, row[1]
+
+
+def _save(*, response, prepare, base_version, contact, user, confirm, page, now):
+    """The one write path of answers: prepare(answers as stored, under the lock) returns ({question:
+    value}, errors) or (None, errors) to save nothing. At most six statements: the claim, the answers,
+    the revisions since `base_version` (only when it is older), one upsert of the changed answers, the
+    revision, and the assignment's last activity (at most once a minute)."""
     with transaction.atomic():
-        locked = Response.objects.select_for_update().select_related("assignment__round").get(pk=response.pk)
-        if not is_editable(locked, now=now):
+        stored_version, response.state = _claim_next_version(response, now)
+        if not is_editable(response, now=now):
             raise ResponseLocked()
-        current = {
-            a.question_id: a for a in Answer.objects.filter(response=locked, question__in=list(values))
-        }
+        if base_version is not None and base_version > stored_version:
+            raise UnknownVersion()
+        current = _answers_of(response)
+        values, errors = prepare(current)
+        if values is None:
+            transaction.set_rollback(True)
+            response.version = stored_version
+            return None, errors
         before, others = {}, set()
-        if base_version is not None and base_version < locked.version:
-            before, others = _since(
-                locked, base_version, {q.code for q in values}, contact=contact, user=user
-            )
-        changes, conflicts, to_create, to_update = {}, [], [], []
+        if base_version is not None and base_version < stored_version:
+            before, others = _since(response, base_version, {q.code for q in values}, page=page)
+        changes, conflicts, rows = {}, [], []
         for question, value in values.items():
             answer = current.get(question.pk)
             stored = answer.value if answer else None
@@ -211,67 +259,103 @@ def save_answers(*, response, values, base_version, contact=None, user=None, con
             if question.code in before and value == before[question.code]:
                 continue  # left as the page showed it: whoever changed it since, their answer stays
             if question.code in others:
-                # A colleague changed it after this page was loaded, and so did this user: keep the
-                # colleague's answer and hand both back to decide.
+                # Someone else (or this person in another tab) changed it after this page was loaded,
+                # and so did this save: keep the stored answer and hand both back to decide.
                 conflicts.append(Conflict(question=question, theirs=stored, mine=value))
                 continue
             changes[question.code] = {"from": stored, "to": value}
-            if answer is None:
-                to_create.append(Answer(response=locked, question=question, value=value, updated_by=contact))
-            else:
-                answer.value, answer.prefilled, answer.updated_by = value, False, contact
-                to_update.append(answer)
+            rows.append(Answer(response=response, question=question, value=value, updated_by=contact))
         if not changes:
-            response.version = locked.version
-            return SaveResult(version=locked.version, conflicts=conflicts)
-        Answer.objects.bulk_create(to_create)
-        for answer in to_update:
-            answer.save(update_fields=["value", "prefilled", "updated_by", "updated_at"])
-        locked.version += 1
-        locked.save(update_fields=["version", "updated_at"])
+            transaction.set_rollback(True)  # gives the claimed version back
+            response.version = stored_version
+            return SaveResult(version=stored_version, conflicts=conflicts), errors
+        Answer.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["response", "question"],
+            update_fields=["value", "prefilled", "updated_by", "updated_at"],
+        )
+        response.version = stored_version + 1
         ResponseRevision.objects.create(
-            response=locked,
-            version=locked.version,
+            response=response,
+            version=response.version,
             action="save",
             contact=contact,
             user=user,
+            page=page,
             changes=changes,
             created_at=now,
         )
-        _touch(locked, now)
-    response.version = locked.version
-    return SaveResult(version=locked.version, changed=list(changes), conflicts=conflicts)
+        _touch(response, now)
+    return SaveResult(version=response.version, changed=list(changes), conflicts=conflicts), errors
 
 
-def save_input(
-    *, questionnaire, raw_by_code, base_version, contact=None, user=None, confirm=(), all_or_nothing=False
-):
-    """Validate raw input ({code: raw}) and save what is valid: returns (SaveResult or None, errors).
+def save_answers(*, response, values, base_version, contact=None, user=None, confirm=(), page="", now=None):
+    """Store `values` ({question: value or None}) as the next version of the response.
 
-    Conditions are judged on the new input merged with the rest of the response; answers to questions
-    that are hidden are neither stored nor reported as errors. A page saves the valid answers and shows
-    the errors beside the others; the API (`all_or_nothing`) saves nothing when anything is wrong."""
-    by_code = questionnaire.by_code()
-    errors = {
-        code: AnswerError("Frågan finns inte i enkäten.") for code in raw_by_code if code not in by_code
-    }
-    questions = [q for q in questionnaire.questions if q.code in raw_by_code]
-    values, invalid = clean_answers(questions, raw_by_code)
-    merged = {**questionnaire.values, **{q.pk: v for q, v in values.items()}}
-    visible = {q.pk for q in visible_questions(questionnaire.questions, merged)}
-    values = {q: v for q, v in values.items() if q.pk in visible}
-    errors.update({code: e for code, e in invalid.items() if by_code[code].pk in visible})
-    if errors and all_or_nothing:
-        return None, errors
-    result = save_answers(
-        response=questionnaire.response,
-        values=values,
+    A question someone changed after `base_version` keeps the stored value when this save would change
+    it too: it comes back as a Conflict with both values, so the page can show them and the user decide
+    ("someone" is anyone but the same page load, `page`). Questions in `confirm` (codes) that hold last
+    year's answer are marked as confirmed. A `base_version` newer than the stored one raises
+    UnknownVersion."""
+    result, _ = _save(
+        response=response,
+        prepare=lambda current: (values, {}),
         base_version=base_version,
         contact=contact,
         user=user,
         confirm=confirm,
+        page=page,
+        now=now or timezone.now(),
     )
-    return result, errors
+    return result
+
+
+def save_input(
+    *,
+    questionnaire,
+    raw_by_code,
+    base_version,
+    contact=None,
+    user=None,
+    confirm=(),
+    all_or_nothing=False,
+    page="",
+    now=None,
+):
+    """Validate raw input ({code: raw}) and save what is valid: returns (SaveResult or None, errors).
+
+    `raw_by_code` may instead be a function of the questionnaire that returns it (a page that posts the
+    questions it showed): it is called with the answers as stored under the save's lock. Conditions are
+    judged on the new input merged with the rest of the response; answers to questions that are hidden
+    are neither stored nor reported as errors. A page saves the valid answers and shows the errors
+    beside the others; the API (`all_or_nothing`) saves nothing when anything is wrong."""
+
+    def prepare(current):
+        questionnaire.answers = current
+        raw = raw_by_code(questionnaire) if callable(raw_by_code) else raw_by_code
+        by_code = questionnaire.by_code()
+        errors = {code: AnswerError("Frågan finns inte i enkäten.") for code in raw if code not in by_code}
+        questions = [q for q in questionnaire.questions if q.code in raw]
+        values, invalid = clean_answers(questions, raw)
+        merged = {**questionnaire.values, **{q.pk: v for q, v in values.items()}}
+        visible = {q.pk for q in visible_questions(questionnaire.questions, merged)}
+        values = {q: v for q, v in values.items() if q.pk in visible}
+        errors.update({code: e for code, e in invalid.items() if by_code[code].pk in visible})
+        if errors and all_or_nothing:
+            return None, errors
+        return values, errors
+
+    return _save(
+        response=questionnaire.response,
+        prepare=prepare,
+        base_version=base_version,
+        contact=contact,
+        user=user,
+        confirm=confirm,
+        page=page,
+        now=now or timezone.now(),
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -311,7 +395,12 @@ def submit_response(*, response, contact=None, user=None, now=None):
     and ResponseLocked when the response cannot be submitted any more."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Response.objects.select_for_update().select_related("assignment__round").get(pk=response.pk)
+        # OF self: only the response's row is locked, never the assignment's or the round's.
+        locked = (
+            Response.objects.select_for_update(of=("self",))
+            .select_related("assignment__round__version")
+            .get(pk=response.pk)
+        )
         if locked.state == ResponseState.SUBMITTED:
             return False
         if not is_editable(locked, now=now):
@@ -341,7 +430,7 @@ def submit_response(*, response, contact=None, user=None, now=None):
             user=user,
             created_at=now,
         )
-        _touch(locked, now)
+        _touch(locked, now, force=True)
         events.response_submitted(locked)
     response.refresh_from_db()
     return True

@@ -25,11 +25,13 @@
     }).then(function (res) {
       var data = res.data;
       if (data.locked) { say("Enkäten kan inte ändras längre."); return; }
+      if (data.error) { say(data.error); return; }
       // The page keeps the version it was loaded with: it still shows the answers of that version, so
-      // the server can tell the user's own changes from a colleague's newer ones (own autosaves never
-      // conflict with themselves). A full save (Spara utkast) reloads the page with the new version.
+      // the server can tell this page's own changes from newer ones made elsewhere (a colleague, or another
+      // tab): the page's autosaves carry its page id and never conflict with themselves. A full save
+      // (Spara utkast) reloads the page with the new version.
       if (data.conflicts && data.conflicts.length) {
-        say("En kollega har ändrat " + data.conflicts.length + " av frågorna. Tryck Spara utkast för att se båda svaren.");
+        say(data.conflicts.length + " av frågorna har ändrats av en kollega eller i en annan flik. Tryck Spara utkast för att se båda svaren.");
       } else if (data.errors && Object.keys(data.errors).length) {
         say("Utkastet sparades " + clock() + ", utom " + Object.keys(data.errors).length + " svar som behöver rättas. Tryck Spara utkast för att se vad.");
       } else {

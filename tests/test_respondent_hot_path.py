@@ -1,0 +1,211 @@
+"""The respondent's hot path: a save and a section page in a fixed, small number of statements whatever the
+questionnaire's size, the questionnaire of a frozen version compiled once, and (on PostgreSQL) saves that
+lock nothing but their own response's row."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from surveys import compiled
+from surveys.models import Answer, QuestionType, Response
+from surveys.services.tokens import issue_token
+from tests import factories as f
+
+T = QuestionType
+
+
+def opened(assignment, contact):
+    client = Client()
+    assert client.get(f"/l/{issue_token(assignment=assignment, contact=contact)}/").status_code == 302
+    return client
+
+
+def api(assignment, tail=""):
+    return f"/api/respondent/assignments/{assignment.pk}/{tail}"
+
+
+def statements(queries):
+    """The statements a request sends. The test runs inside a transaction, so the save's own
+    transaction becomes a savepoint here; in production it is the outermost one (BEGIN/COMMIT)."""
+    return [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+
+def frozen_round_with(n_questions):
+    assignment = f.AssignmentFactory()
+    version = assignment.round.version
+    section = f.SectionFactory(version=version, order=1)
+    kinds = [T.YES_NO, T.SINGLE, T.INTEGER, T.TEXT, T.MULTIPLE, T.BREAKDOWN]
+    for i in range(n_questions):
+        question = f.QuestionFactory(section=section, code=f"Q{i}", order=i, type=kinds[i % len(kinds)])
+        if question.type in (T.SINGLE, T.MULTIPLE):
+            for code in ("a", "b", "c"):
+                f.OptionFactory(question=question, code=code)
+    f.SectionFactory(version=version, order=2)
+    version.frozen_at = timezone.now()
+    version.save(update_fields=["frozen_at"])
+    return assignment, f.ContactFactory(organisation=assignment.organisation)
+
+
+def save_and_page_statements(n_questions):
+    assignment, contact = frozen_round_with(n_questions)
+    client = opened(assignment, contact)
+    assert client.get(f"/enkat/{assignment.pk}/avsnitt/1/").status_code == 200  # compiles the version
+    with CaptureQueriesContext(connection) as first_save:
+        saved = client.post(
+            api(assignment, "answers/"),
+            {"version": 0, "answers": {"Q0": "ja", "Q1": "a", "Q2": "12"}},
+            "application/json",
+        )
+    assert saved.status_code == 200, saved.content
+    with CaptureQueriesContext(connection) as next_save:
+        saved = client.post(
+            api(assignment, "answers/"),
+            {"version": 1, "answers": {"Q0": "nej", "Q3": "Text"}},
+            "application/json",
+        )
+    assert saved.status_code == 200 and saved.json()["version"] == 2
+    with CaptureQueriesContext(connection) as page:
+        assert client.get(f"/enkat/{assignment.pk}/avsnitt/1/").status_code == 200
+    return statements(first_save), statements(next_save), statements(page)
+
+
+@pytest.mark.django_db
+def test_a_save_takes_at_most_eight_statements_and_the_section_page_six_whatever_the_size():
+    small = save_and_page_statements(6)
+    large = save_and_page_statements(60)
+    for label, few, many in zip(("first save", "next save", "section page"), small, large, strict=True):
+        assert len(few) == len(many), (label, few, many)
+    first_save, next_save, page = large
+    assert len(first_save) <= 8, first_save
+    assert len(next_save) <= 8, next_save
+    assert len(page) <= 6, page
+    # The answers of a save are written in one statement, not one per answer.
+    assert sum(sql.startswith('INSERT INTO "surveys_answer"') for sql in first_save) == 1
+
+
+@pytest.mark.django_db
+def test_a_conflicting_save_takes_at_most_eight_statements():
+    assignment, contact = frozen_round_with(6)
+    alice, bob = (
+        opened(assignment, contact),
+        opened(assignment, f.ContactFactory(organisation=assignment.organisation)),
+    )
+    assert (
+        alice.post(
+            api(assignment, "answers/"), {"version": 0, "answers": {"Q0": "ja"}}, "application/json"
+        ).status_code
+        == 200
+    )
+    with CaptureQueriesContext(connection) as queries:
+        stale = bob.post(
+            api(assignment, "answers/"),
+            {"version": 0, "answers": {"Q0": "nej", "Q2": "3"}},
+            "application/json",
+        )
+    assert stale.status_code == 409 and stale.json()["conflicts"] == [
+        {"code": "Q0", "theirs": "ja", "mine": "nej"}
+    ]
+    assert stale.json()["saved"] == ["Q2"]
+    assert len(statements(queries)) <= 8, statements(queries)
+
+
+@pytest.mark.django_db
+def test_a_frozen_version_is_compiled_once_and_a_draft_version_is_read_afresh():
+    assignment, contact = frozen_round_with(3)
+    version = assignment.round.version
+    first = compiled.compiled_version(version)
+    with CaptureQueriesContext(connection) as queries:
+        again = compiled.compiled_version(version)
+    assert again is first and len(queries) == 0
+    draft = f.VersionFactory()
+    section = f.SectionFactory(version=draft, order=1)
+    f.QuestionFactory(version=draft, section=section, code="A", order=1)
+    assert [q.code for q in compiled.compiled_version(draft).questions] == ["A"]
+    f.QuestionFactory(version=draft, section=section, code="B", order=2)
+    assert [q.code for q in compiled.compiled_version(draft).questions] == ["A", "B"]
+
+
+@pytest.mark.django_db
+def test_an_edit_of_a_draft_version_shows_at_once_on_the_page():
+    assignment = f.AssignmentFactory()
+    section = f.SectionFactory(version=assignment.round.version, order=1)
+    f.QuestionFactory(section=section, code="FIRST", order=1, text="Första frågan?")
+    client = opened(assignment, f.ContactFactory(organisation=assignment.organisation))
+    assert "Första frågan?" in client.get(f"/enkat/{assignment.pk}/avsnitt/1/").content.decode()
+    f.QuestionFactory(section=section, code="SECOND", order=2, text="Andra frågan?")
+    assert "Andra frågan?" in client.get(f"/enkat/{assignment.pk}/avsnitt/1/").content.decode()
+
+
+# -- PostgreSQL: saves lock only their own response --------------------------------------------------
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_two_organisations_save_while_the_round_row_is_locked(postgres):
+    """A coordinator's edit of the round (or anything else holding its row) never makes respondents
+    wait, and two organisations' saves never wait on each other. Every connection of the test waits at
+    most two seconds for a lock: a save that needed the round's row would fail instead of completing."""
+    from django.db import connections
+    from django.db.utils import OperationalError
+
+    first, first_contact = frozen_round_with(4)
+    survey_round = first.round
+    second = f.AssignmentFactory(round=survey_round)
+    second_contact = f.ContactFactory(organisation=second.organisation)
+    clients = [opened(first, first_contact), opened(second, second_contact)]
+    for client, assignment in zip(clients, (first, second), strict=True):
+        assert client.get(api(assignment)).status_code == 200  # the version compiled, the session warm
+
+    holder = connections.create_connection("default")
+    holder.set_autocommit(False)
+    with holder.cursor() as cursor:
+        # What a coordinator's edit of the round does: hold its row until commit.
+        cursor.execute("UPDATE surveys_surveyround SET name = name WHERE id = %s", [survey_round.pk])
+        cursor.execute("SELECT id FROM surveys_surveyround WHERE id = %s FOR UPDATE", [survey_round.pk])
+
+    barrier = threading.Barrier(2)
+    results = [None, None]
+
+    def save(index, client, assignment):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '2s'")
+            barrier.wait(10)
+            results[index] = client.post(
+                api(assignment, "answers/"),
+                {"version": 0, "answers": {"Q0": "ja", "Q1": "a"}},
+                "application/json",
+            ).status_code
+        except Exception as error:  # reported to the test, not lost in a thread
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=(i, client, assignment))
+        for i, (client, assignment) in enumerate(zip(clients, (first, second), strict=True))
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(15)
+        assert results == [200, 200], results
+        assert not any(thread.is_alive() for thread in threads)
+        # The round's row really was held the whole time: what the saves used to do now waits and fails.
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")
+        with pytest.raises(OperationalError, match="lock timeout"):
+            with transaction.atomic():
+                old_style = Response.objects.select_for_update().select_related("assignment__round")
+                list(old_style.filter(pk=first.response.pk))
+    finally:
+        holder.rollback()
+        holder.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    assert Answer.objects.filter(response__assignment__in=[first, second]).count() == 4
