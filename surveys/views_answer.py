@@ -368,6 +368,7 @@ def review(request, assignment_id):
             "error": error,
             "editable": svc.is_editable(response),
             "prefilled": sum(1 for a in questionnaire.answers.values() if a.prefilled),
+            "rows": _answer_rows(questionnaire),
         },
         status=400 if error else 200,
     )
@@ -389,7 +390,11 @@ def _answer_rows(questionnaire):
 
 @never_cache
 def receipt(request, assignment_id):
-    access = respondent_access(request, assignment_id)
+    try:
+        access = respondent_access(request, assignment_id)
+    except Http404:
+        # The receipt e-mail links here: a browser without the session is told how to get in.
+        return _page(request, "surveys/link_refused.html", {"reason": "no_session"}, status=403)
     response = svc.response_for_assignment(access.assignment)
     if response.state != Response.State.SUBMITTED:
         return redirect("surveys:overview", assignment_id=assignment_id)

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from surveys.models import SurveyRound
-from surveys.services import exports, outbox, rounds, scoring
+from surveys.services import data_protection, exports, outbox, rounds, scoring
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=280)
@@ -41,3 +41,9 @@ def build_export(job_id):
 def expire_exports():
     """Hourly (beat): delete exported files past EXPORT_RETENTION_DAYS."""
     return exports.expire_exports()
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1740)
+def apply_retention():
+    """Daily (beat): anonymise contacts past CONTACT_RETENTION_MONTHS, prune old outbox rows."""
+    return data_protection.retention_apply()

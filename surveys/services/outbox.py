@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Contact, OutboundEmail, Response, SurveyRound
@@ -79,6 +80,36 @@ def queue(rows):
     return created
 
 
+def signature(survey_round):
+    """The closing of every e-mail of a round: the named coordinator (whom a reply reaches) and where the
+    personal-data notice is."""
+    c = survey_round.coordinator_contact() if survey_round is not None else None
+    lines = ["Med vänliga hälsningar"]
+    if c:
+        lines += [c["name"] or "Samordnaren", ", ".join(v for v in (c["title"], c["organisation"]) if v)]
+        if c["phone"]:
+            lines.append(f"Telefon: {c['phone']}")
+        if c["email"]:
+            lines.append(f"E-post: {c['email']}")
+    else:
+        lines.append(settings.ORGANISATION_NAME)
+    lines = [line for line in lines if line]
+    lines += [
+        "",
+        "Har du frågor? Svara på det här meddelandet så når du samordnaren.",
+        f"Så behandlar vi personuppgifter: {settings.SITE_URL}{reverse('surveys:privacy')}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def signed(body, survey_round):
+    return body.rstrip("\n") + "\n\n" + signature(survey_round)
+
+
+def receipt_url(assignment):
+    return settings.SITE_URL + reverse("surveys:receipt", kwargs={"assignment_id": assignment.pk})
+
+
 def queue_receipt(*, response, now=None):
     """A receipt to every active contact of the organisation for this submission (numbered by the
     response's version, so a resubmission after reopening gets its own receipt)."""
@@ -91,6 +122,8 @@ def queue_receipt(*, response, now=None):
         f"Hej!\n\nSvaret från {assignment.organisation.name} på enkäten {survey_round.name} "
         f"{survey_round.year} skickades in {submitted}.\n"
         + (f"Inskickat av: {response.submitted_by.name}\n" if response.submitted_by_id else "")
+        + f"\nKvittot med alla svar finns här (öppna först enkäten med er personliga länk):\n"
+        f"{receipt_url(assignment)}\n"
         + "\nTack för ert svar!\n"
     )
     rows = [
@@ -231,7 +264,13 @@ def is_permanent(error):
     return False
 
 
-SELECTED = ("assignment__round", "assignment__organisation", "assignment__response", "contact")
+SELECTED = (
+    "assignment__round__created_by",
+    "assignment__organisation",
+    "assignment__response",
+    "contact",
+    "round__created_by",
+)
 
 
 def claim(ids):
@@ -310,12 +349,16 @@ def build_message(row, raw=None):
             if row.kind == Kind.REMINDER and status != "not_started"
             else None,
         )
+    survey_round = row.assignment.round if row.assignment_id else row.round
+    body = signed(body, survey_round)
+    coordinator = survey_round.coordinator_contact() if survey_round is not None else {}
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "arsrunda.localhost"
     message = EmailMessage(
         subject=subject,
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.to_email],
+        reply_to=[coordinator["email"]] if coordinator.get("email") else None,
         headers={
             "Message-ID": f"<{row.key.replace(':', '.')}.{row.pk}@{domain}>",
             "Auto-Submitted": "auto-generated",

@@ -48,9 +48,6 @@ DEFAULT_INVITATION_BODY = """Hej!
 
 Sista svarsdag är {deadline}. Ni kan spara och fortsätta senare, och flera kolleger kan arbeta med svaret.
 Länken är personlig: vidarebefordra den bara till kolleger på {organisation}.
-
-Med vänliga hälsningar
-Samordnaren
 """
 DEFAULT_REMINDER_SUBJECT = "Påminnelse: {round} {year}, sista svarsdag {deadline}"
 DEFAULT_REMINDER_BODY = """Hej!
@@ -62,9 +59,6 @@ Det här är en påminnelse om enkäten {round} {year} till {organisation}.
 {link}
 
 Sista svarsdag är {deadline}.
-
-Med vänliga hälsningar
-Samordnaren
 """
 
 STATUS_TEXT = {
@@ -150,7 +144,7 @@ def preview(*, survey_round, overrides=None):
             remaining=3,
             templates=templates,
         )
-        result[kind] = {"subject": subject, "body": body}
+        result[kind] = {"subject": subject, "body": outbox.signed(body, survey_round)}
     return result
 
 

@@ -78,7 +78,7 @@ class TokenRefused(Exception):
 
 def resolve_token(raw, *, now=None):
     """The AccessToken for a raw token, or TokenRefused(reason) with reason in
-    {"unknown", "revoked", "expired", "not_open"}."""
+    {"unknown", "erased", "revoked", "expired", "not_open"}."""
     now = now or timezone.now()
     if not raw or len(raw) > 100:
         raise TokenRefused("unknown")
@@ -91,6 +91,8 @@ def resolve_token(raw, *, now=None):
     # The lookup is by hash; compare once more in constant time so no timing tells how close a guess was.
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         raise TokenRefused("unknown")
+    if token.contact.erased_at is not None:  # the person's data were removed: the link is gone for good
+        raise TokenRefused("erased")
     if token.revoked_at is not None or token.assignment.removed_at is not None or not token.contact.is_active:
         raise TokenRefused("revoked", token)
     state = token.assignment.round.state
