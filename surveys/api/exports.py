@@ -3,7 +3,7 @@ download the finished file here (never from a public media URL)."""
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
@@ -78,9 +78,23 @@ class RoundExportsView(ListCreateAPIView):
         # Through the round's primary key: an id past the column's range is a 404, not a database error.
         return _jobs().filter(round=self.get_round())
 
-    @extend_schema(request=None, responses={200: ExportJobSerializer, 202: ExportJobSerializer})
+    @extend_schema(
+        request=inline_serializer(
+            "ExportRequest",
+            {"kind": serializers.ChoiceField(choices=exports.KINDS, required=False, default=exports.KIND)},
+        ),
+        responses={200: ExportJobSerializer, 202: ExportJobSerializer},
+        description=(
+            "kind=round_workbook (default): the round's workbook. kind=round_archive: the archive package "
+            "of a closed or published round (a zip: workbook, every submitted response as HTML, codebook, "
+            "round JSON, manifest with SHA-256 checksums)."
+        ),
+    )
     def post(self, request, round_id):
-        job, created = exports.request_export(survey_round=self.get_round(), user=request.user)
+        kind = request.data.get("kind") if hasattr(request.data, "get") else None
+        job, created = exports.request_export(
+            survey_round=self.get_round(), user=request.user, kind=kind or exports.KIND
+        )
         body = ExportJobSerializer(job, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
 
@@ -107,7 +121,8 @@ class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
         responses={
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
                 description="The workbook"
-            )
+            ),
+            (200, "application/zip"): OpenApiResponse(description="The archive package"),
         }
     )
     @action(detail=True)
@@ -125,5 +140,5 @@ class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
             handle,
             as_attachment=True,
             filename=exports.workbook_filename(job),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=exports.content_type(job),
         )

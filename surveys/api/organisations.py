@@ -53,7 +53,7 @@ class ContactViewSet(viewsets.ModelViewSet):
     @extend_schema(
         summary="Ta bort en kontaktpersons personuppgifter",
         description=(
-            "Namn, e-post och telefon ersätts av \"Kontakt borttagen <datum>\"; kontaktens länkar slutar "
+            'Namn, e-post och telefon ersätts av "Kontakt borttagen <datum>"; kontaktens länkar slutar '
             "gälla (410), sessionerna avslutas och e-post till kontakten förlorar adress och text. Svar, "
             "ändringshistorik och kvitton finns kvar och hör till organisationen. Bara samordnare."
         ),
