@@ -1,12 +1,13 @@
 """Export jobs over the API: coordinators and readers ask for a round's workbook, poll the job, and
 download the finished file here (never from a public media URL)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.generics import ListCreateAPIView
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -92,9 +93,12 @@ class RoundExportsView(ListCreateAPIView):
     )
     def post(self, request, round_id):
         kind = request.data.get("kind") if hasattr(request.data, "get") else None
-        job, created = exports.request_export(
-            survey_round=self.get_round(), user=request.user, kind=kind or exports.KIND
-        )
+        try:
+            job, created = exports.request_export(
+                survey_round=self.get_round(), user=request.user, kind=str(kind or exports.KIND)
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from None
         body = ExportJobSerializer(job, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
 

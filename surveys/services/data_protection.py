@@ -17,7 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 
 from ..models import AccessToken, Assignment, Contact, OutboundEmail, SurveyRound, User
@@ -73,8 +74,14 @@ def _erase(contact: Contact, *, now: datetime) -> tuple[dict[str, Any], set[int]
     emails = OutboundEmail.objects.filter(contact=contact)
     cancelled = emails.filter(status__in=[Status.PENDING, Status.SENDING]).update(status=Status.CANCELLED)
     pruned = emails.update(to_email="", body="", last_error="")
+    label = erased_label(now)
+    # Receipts to colleagues name the person who submitted: the name gives way to the label there too.
+    if contact.name:
+        OutboundEmail.objects.filter(
+            assignment__organisation_id=contact.organisation_id, body__contains=contact.name
+        ).update(body=Replace(F("body"), Value(contact.name), Value(label)))
     Contact.objects.filter(pk=contact.pk).update(
-        name=erased_label(now),
+        name=label,
         email=erased_email(contact.pk),
         phone="",
         is_active=False,
