@@ -73,6 +73,8 @@ def _expected_texts(question, value):
         return [str(v) for v in value.values() if v not in (None, "")]
     if question.type in (T.YES_NO, T.SINGLE, T.ACTIVITY_STATUS):
         return [labels.get(value, value)]
+    if question.type == T.DECIMAL:
+        return [str(value).replace(".", ",")]
     return [str(value)]
 
 

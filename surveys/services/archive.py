@@ -52,6 +52,8 @@ def display(data: RoundExport, question, raw) -> str:
         return ", ".join(f"{labels.get(code, code)}: {value}" for code, value in raw.items())
     if question.type in (T.YES_NO, T.SINGLE, T.ACTIVITY_STATUS) and isinstance(raw, str):
         return data.label(question, raw)
+    if question.type == T.DECIMAL:
+        return str(raw).replace(".", ",")  # Swedish decimal comma, as on the receipt
     return str(raw)
 
 
