@@ -390,11 +390,7 @@ def _answer_rows(questionnaire):
 
 @never_cache
 def receipt(request, assignment_id):
-    try:
-        access = respondent_access(request, assignment_id)
-    except Http404:
-        # The receipt e-mail links here: a browser without the session is told how to get in.
-        return _page(request, "surveys/link_refused.html", {"reason": "no_session"}, status=403)
+    access = respondent_access(request, assignment_id)
     response = svc.response_for_assignment(access.assignment)
     if response.state != Response.State.SUBMITTED:
         return redirect("surveys:overview", assignment_id=assignment_id)

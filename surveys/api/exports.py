@@ -124,9 +124,9 @@ class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         responses={
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
-                description="The workbook"
-            ),
-            (200, "application/zip"): OpenApiResponse(description="The archive package"),
+                description="The workbook (.xlsx), or the archive package (application/zip) for a job of kind "
+                "round_archive"
+            )
         }
     )
     @action(detail=True)

@@ -1,7 +1,7 @@
 """Organisations, their contacts, and questionnaires over the API."""
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -69,7 +69,7 @@ class ContactViewSet(viewsets.ModelViewSet):
                     "sessions_ended": serializers.IntegerField(),
                 },
             ),
-            409: None,
+            409: OpenApiResponse(description="Kontaktens personuppgifter är redan borttagna."),
         },
     )
     @action(detail=True, methods=["post"], permission_classes=[IsCoordinator])
