@@ -236,7 +236,9 @@ ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Stadsledningskontoret")
 ORGANISATION_ADDRESS = os.environ.get("ORGANISATION_ADDRESS", "Stadshuset, 111 11 Staden")
 ORGANISATION_EMAIL = os.environ.get("ORGANISATION_EMAIL", "registrator@arsrunda.localhost")
 ORGANISATION_PHONE = os.environ.get("ORGANISATION_PHONE", "08-000 00 00")
-DATA_PROTECTION_OFFICER_EMAIL = os.environ.get("DATA_PROTECTION_OFFICER_EMAIL", "dataskyddsombud@arsrunda.localhost")
+DATA_PROTECTION_OFFICER_EMAIL = os.environ.get(
+    "DATA_PROTECTION_OFFICER_EMAIL", "dataskyddsombud@arsrunda.localhost"
+)
 ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", ORGANISATION_EMAIL)
 # The date the accessibility statement was last reviewed (ISO date).
 ACCESSIBILITY_REVIEWED = os.environ.get("ACCESSIBILITY_REVIEWED", "2026-12-03")
