@@ -203,6 +203,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "tick": {"task": "workers.tasks.tick", "schedule": envint("TICK_SECONDS", 60)},
     "expire-exports": {"task": "workers.tasks.expire_exports", "schedule": 3600},
+    "data-retention": {"task": "workers.tasks.apply_retention", "schedule": 86400},
 }
 
 # How many reverse proxies we run in front of gunicorn, each appending to X-Forwarded-For. The client
@@ -274,6 +275,26 @@ OUTBOX_REDISPATCH_SECONDS = envint("OUTBOX_REDISPATCH_SECONDS", 180)
 # Wait after the first transient failure; each further failure waits four times longer.
 OUTBOX_BACKOFF_SECONDS = envint("OUTBOX_BACKOFF_SECONDS", 60)
 OUTBOX_DISPATCH_LIMIT = envint("OUTBOX_DISPATCH_LIMIT", 20000)
+# The organisation that runs the service: shown in the accessibility statement, the personal-data notice
+# and as the fallback coordinator of a round (a round names its own coordinator; else its creator).
+ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Stadsledningskontoret")
+ORGANISATION_ADDRESS = os.environ.get("ORGANISATION_ADDRESS", "Stadshuset, 111 11 Staden")
+ORGANISATION_EMAIL = os.environ.get("ORGANISATION_EMAIL", "registrator@arsrunda.localhost")
+ORGANISATION_PHONE = os.environ.get("ORGANISATION_PHONE", "08-000 00 00")
+DATA_PROTECTION_OFFICER_EMAIL = os.environ.get(
+    "DATA_PROTECTION_OFFICER_EMAIL", "dataskyddsombud@arsrunda.localhost"
+)
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", ORGANISATION_EMAIL)
+# The date the accessibility statement was last reviewed (ISO date).
+ACCESSIBILITY_REVIEWED = os.environ.get("ACCESSIBILITY_REVIEWED", "2026-12-03")
+COORDINATOR_NAME = os.environ.get("COORDINATOR_NAME", "")
+COORDINATOR_TITLE = os.environ.get("COORDINATOR_TITLE", "ANDTS-samordnare")
+COORDINATOR_EMAIL = os.environ.get("COORDINATOR_EMAIL", ORGANISATION_EMAIL)
+COORDINATOR_PHONE = os.environ.get("COORDINATOR_PHONE", ORGANISATION_PHONE)
+# Retention of personal data: contacts in no unpublished round are anonymised this many months after the
+# last round they were in was published; outbox rows lose their address and text after OUTBOX_RETENTION_DAYS.
+CONTACT_RETENTION_MONTHS = envint("CONTACT_RETENTION_MONTHS", 24)
+OUTBOX_RETENTION_DAYS = envint("OUTBOX_RETENTION_DAYS", 90)
 # Workbook uploads (plan and questionnaire imports) are refused past these limits before any parsing.
 IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)

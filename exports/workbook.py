@@ -607,10 +607,13 @@ CODEBOOK_HEADINGS = [
 ]
 
 
-def _codebook(book, data):
-    ws = book.sheet("Frågor", widths=[14, 30, 60, 18, 12, 50, 30, 30, 24, 40], headings=CODEBOOK_HEADINGS)
-    ws.freeze_panes = "B2"
-    book.put(ws, _heading_row(ws, CODEBOOK_HEADINGS))
+REQUIRED_COLUMN = 4  # "Ja"/"Nej", written as it is
+
+
+def codebook_rows(data):
+    """One row per question (the CODEBOOK_HEADINGS columns), plain values: the Frågor sheet and the
+    archive package's codebook.csv are written from these."""
+    rows = []
     for q in data.questions:
         options = data.parts(q) or data.options[q.pk]
         if not options and kind_of(q).fixed_choices:
@@ -629,20 +632,28 @@ def _codebook(book, data):
                 f"Visas om {q.condition_question.code} {q.get_condition_operator_display()} {q.condition_value}"
             ).strip()
         parts = data.parts(q)
-        book.put(
-            ws,
+        rows.append(
             [
-                cells.text(ws, q.code),
-                cells.text(ws, q.section.title),
-                cells.text(ws, q.text),
-                cells.text(ws, q.get_type_display()),
+                q.code,
+                q.section.title,
+                q.text,
+                str(q.get_type_display()),
                 "Ja" if q.required else "Nej",
-                cells.text(ws, "; ".join(f"{code} = {label}" for code, label in options)),
-                cells.text(ws, ", ".join(f"{q.code}_{code}" for code, _ in parts) if parts else q.code),
-                cells.text(ws, points),
-                cells.text(ws, categories),
-                cells.text(ws, condition),
-            ],
+                "; ".join(f"{code} = {label}" for code, label in options),
+                ", ".join(f"{q.code}_{code}" for code, _ in parts) if parts else q.code,
+                points,
+                categories,
+                condition,
+            ]
         )
+    return rows
+
+
+def _codebook(book, data):
+    ws = book.sheet("Frågor", widths=[14, 30, 60, 18, 12, 50, 30, 30, 24, 40], headings=CODEBOOK_HEADINGS)
+    ws.freeze_panes = "B2"
+    book.put(ws, _heading_row(ws, CODEBOOK_HEADINGS))
+    for row in codebook_rows(data):
+        book.put(ws, [value if i == REQUIRED_COLUMN else cells.text(ws, value) for i, value in enumerate(row)])
     ws.auto_filter.ref = f"A1:{get_column_letter(len(CODEBOOK_HEADINGS))}{len(data.questions) + 1}"
 

@@ -134,7 +134,15 @@ class Contact(models.Model):
     )
     name = models.CharField(_("namn"), max_length=200, validators=[validate_single_line])
     email = models.EmailField(_("e-post"))
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
     is_active = models.BooleanField(_("aktiv"), default=True)
+    erased_at = models.DateTimeField(
+        _("personuppgifter borttagna"),
+        null=True,
+        blank=True,
+        help_text=_("Namn, e-post och telefon är ersatta; svaren finns kvar och hör till organisationen."),
+    )
+    created_at = models.DateTimeField(_("tillagd"), default=timezone.now)
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -729,6 +737,12 @@ class SurveyRound(models.Model):
             "många organisationer har ett resultat, så att ingen kan räkna ut en annans resultat."
         ),
     )
+    # The named coordinator respondents write to (Reply-To and signature of every e-mail, every page).
+    # Empty fields fall back to the user who created the round, then to the settings (coordinator_contact).
+    coordinator_name = models.CharField(_("samordnare: namn"), max_length=200, blank=True)
+    coordinator_title = models.CharField(_("samordnare: titel"), max_length=200, blank=True)
+    coordinator_email = models.EmailField(_("samordnare: e-post"), blank=True)
+    coordinator_phone = models.CharField(_("samordnare: telefon"), max_length=40, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -754,6 +768,20 @@ class SurveyRound(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.year}"
+
+    def coordinator_contact(self):
+        """{name, title, email, phone, organisation} of the round's coordinator: the round's own fields,
+        else the user who created the round, else the organisation's defaults from the settings."""
+        owner = self.created_by if self.created_by_id else None
+        return {
+            "name": self.coordinator_name
+            or (owner.get_full_name() if owner else "")
+            or settings.COORDINATOR_NAME,
+            "title": self.coordinator_title or settings.COORDINATOR_TITLE,
+            "email": self.coordinator_email or (owner.email if owner else "") or settings.COORDINATOR_EMAIL,
+            "phone": self.coordinator_phone or settings.COORDINATOR_PHONE,
+            "organisation": settings.ORGANISATION_NAME,
+        }
 
 
 class Assignment(models.Model):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_answer, views_results
+from . import views, views_answer, views_info, views_results
 
 app_name = "surveys"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("enkat/<int:assignment_id>/granska/", views_answer.review, name="review"),
     path("enkat/<int:assignment_id>/kvitto/", views_answer.receipt, name="receipt"),
     path("enkat/resultat/", views_results.results, name="results"),
+    path("tillganglighet/", views_info.accessibility, name="accessibility"),
+    path("personuppgifter/", views_info.privacy, name="privacy"),
 ]

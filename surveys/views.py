@@ -82,7 +82,7 @@ def magic_link(request, token):
                 request,
                 "surveys/link_refused.html",
                 {"reason": refused.reason, "token": refused.token},
-                status=410 if refused.reason == "expired" else 403,
+                status=410 if refused.reason in ("expired", "erased") else 403,
             )
         )
     request.session.cycle_key()

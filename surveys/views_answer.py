@@ -458,6 +458,7 @@ def review(request, assignment_id):
             "error": error,
             "editable": responses.is_editable(response),
             "prefilled": sum(1 for a in questionnaire.answers.values() if a.prefilled),
+            "rows": _answer_rows(questionnaire),
         },
         status=400 if error else 200,
     )

@@ -40,5 +40,6 @@ def results(request):
     context = {
         "organisation": assignment.organisation,
         "questionnaire": assignment.round.version.questionnaire,
+        "coordinator": assignment.round.coordinator_contact(),
     }
     return render(request, "surveys/results.html", {**context, **overview})

@@ -184,6 +184,9 @@ MATRIX = [
     row("api-redoc", "get", lambda w: "/api/redoc/", (200, 200, 200, 200, 200, 200)),
     row("api-token", "post", lambda w: "/api/auth/token/", (400,) * 6, data={}),
     row("surveys:home", "get", lambda w: "/", (200,) * 6),
+    # The accessibility statement and the personal-data notice are public.
+    row("surveys:accessibility", "get", lambda w: "/tillganglighet/", (200,) * 6),
+    row("surveys:privacy", "get", lambda w: "/personuppgifter/", (200,) * 6),
     row("surveys:magic-link", "get", lambda w: "/l/not-a-real-token-value-at-all/", (403,) * 6),
     # The start page shows each respondent their own assignment; staff and anonymous have none.
     row("surveys:start", "get", lambda w: "/enkat/", (403, 302, 302, 403, 403, 403)),
@@ -260,6 +263,8 @@ MATRIX = [
     ),
     row("contact-detail", "get", lambda w: f"/api/contacts/{w.contact_a.pk}/", DENY_API + (200, 200, 200)),
     row("contact-detail", "delete", lambda w: f"/api/contacts/{w.contact_a.pk}/", DENY_API + (403, 204, 204)),
+    # Erasing a contact's personal data: coordinators and admins only.
+    row("contact-erase", "post", lambda w: f"/api/contacts/{w.contact_a.pk}/erase/", COORD_ONLY),
     row("questionnaire-list", "get", lambda w: "/api/questionnaires/", DENY_API + (200, 200, 200)),
     row(
         "questionnaire-detail",

@@ -6,7 +6,7 @@ says which task does each named piece of work."""
 from celery import shared_task
 
 from surveys.models import SurveyRound
-from surveys.services import background, export_jobs, outbox, rounds, scoring
+from surveys.services import background, data_protection, export_jobs, outbox, rounds, scoring
 
 from . import heartbeat  # noqa: F401 - connects the worker's heartbeat to its start and stop
 
@@ -46,6 +46,12 @@ def build_export(job_id):
 def expire_exports():
     """Hourly (beat): delete exported files past EXPORT_RETENTION_DAYS."""
     return export_jobs.expire_exports()
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1740)
+def apply_retention():
+    """Daily (beat): anonymise contacts past CONTACT_RETENTION_MONTHS, prune old outbox rows."""
+    return data_protection.retention_apply()
 
 
 def _provide(task_name, task):

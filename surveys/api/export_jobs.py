@@ -1,12 +1,13 @@
 """Export jobs over the API: coordinators and readers ask for a round's workbook, poll the job, and
 download the finished file here (never from a public media URL)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.generics import ListCreateAPIView
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response as ApiResponse
@@ -88,9 +89,26 @@ class RoundExportsView(ListCreateAPIView):
         # Through the round's primary key: an id past the column's range is a 404, not a database error.
         return _jobs().filter(round=self.get_round())
 
-    @extend_schema(request=None, responses={200: ExportJobSerializer, 202: ExportJobSerializer})
+    @extend_schema(
+        request=inline_serializer(
+            "ExportRequest",
+            {"kind": serializers.ChoiceField(choices=export_jobs.KINDS, required=False, default=export_jobs.KIND)},
+        ),
+        responses={200: ExportJobSerializer, 202: ExportJobSerializer},
+        description=(
+            "kind=round_workbook (default): the round's workbook. kind=round_archive: the archive package "
+            "of a closed or published round (a zip: workbook, every submitted response as HTML, codebook, "
+            "round JSON, manifest with SHA-256 checksums)."
+        ),
+    )
     def post(self, request, round_id):
-        job, created = export_jobs.request_export(survey_round=self.get_round(), user=request.user)
+        kind = request.data.get("kind") if hasattr(request.data, "get") else None
+        try:
+            job, created = export_jobs.request_export(
+                survey_round=self.get_round(), user=request.user, kind=str(kind or export_jobs.KIND)
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from None
         body = ExportJobSerializer(job, context={"request": request}).data
         return ApiResponse(body, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
 
@@ -116,7 +134,8 @@ class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         responses={
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
-                description="The workbook"
+                description="The workbook (.xlsx), or the archive package (application/zip) for a job of kind "
+                "round_archive"
             )
         }
     )
@@ -135,5 +154,5 @@ class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
             handle,
             as_attachment=True,
             filename=export_jobs.workbook_filename(job),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=export_jobs.content_type(job),
         )

@@ -25,9 +25,6 @@ DEFAULT_INVITATION_BODY = """Hej!
 
 Svara senast {deadline}. Ni kan spara och fortsätta senare, och flera kolleger kan arbeta med svaret.
 Länken är personlig: vidarebefordra den bara till kolleger på {organisation}.
-
-Med vänliga hälsningar
-Samordnaren
 """
 DEFAULT_REMINDER_SUBJECT = "Påminnelse: {round} {year}, svara senast {deadline}"
 DEFAULT_REMINDER_BODY = """Hej!
@@ -39,9 +36,6 @@ Det här är en påminnelse om enkäten {round} {year} till {organisation}.
 {link}
 
 Svara senast {deadline}.
-
-Med vänliga hälsningar
-Samordnaren
 """
 
 STATUS_TEXT = {

@@ -11,23 +11,28 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from exports.rows import RoundExport
 from exports.workbook import build_round_workbook
 
-from ..models import ExportJob, SurveyRound, User
+from ..models import Contact, ExportJob, SurveyRound, User
 from . import background
 
 logger = logging.getLogger(__name__)
 
 KIND = "round_workbook"
+# The archive package of a closed or published round (surveys.services.archive): same job, same download.
+ARCHIVE_KIND = "round_archive"
+KINDS = (KIND, ARCHIVE_KIND)
 # Bump when the workbook's layout changes: files built by older code are then not reused.
 WORKBOOK_LAYOUT = 2
 JobState = ExportJob.State
+ARCHIVABLE = (SurveyRound.State.CLOSED, SurveyRound.State.PUBLISHED)
 
 
 def round_fingerprint(survey_round: SurveyRound) -> str:
@@ -37,15 +42,33 @@ def round_fingerprint(survey_round: SurveyRound) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def request_export(
-    *, survey_round: SurveyRound, user: User | None, now: datetime | None = None
-) -> tuple[ExportJob, bool]:
-    """The job that will hold (or holds) the workbook of the round as it is now. Returns (job, created):
-    a queued, running or fresh finished job for the same data is reused; otherwise a new job is queued."""
-    now = now or timezone.now()
+def _fingerprint(survey_round: SurveyRound, kind: str) -> str:
     fingerprint = round_fingerprint(survey_round)
+    if kind == ARCHIVE_KIND:
+        # The package names who submitted and who changed what: an erased contact makes it stale.
+        erased = Contact.objects.filter(organisation__assignments__round=survey_round).aggregate(
+            last=Max("erased_at")
+        )
+        fingerprint = hashlib.sha256(f"{kind}:{fingerprint}:{erased['last']}".encode()).hexdigest()
+    return fingerprint
+
+
+def request_export(
+    *, survey_round: SurveyRound, user: User | None, kind: str = KIND, now: datetime | None = None
+) -> tuple[ExportJob, bool]:
+    """The job that will hold (or holds) the workbook (or the archive package) of the round as it is now.
+    Returns (job, created): a queued, running or fresh finished job for the same data is reused; otherwise
+    a new job is queued. The archive package exists only for a closed or published round."""
+    now = now or timezone.now()
+    if kind not in KINDS:
+        raise ValidationError({"kind": [f"Okänd exporttyp {kind!r}. Välj {' eller '.join(KINDS)}."]})
+    if kind == ARCHIVE_KIND and survey_round.state not in ARCHIVABLE:
+        raise ValidationError(
+            {"kind": ["Arkivpaketet kan bara skapas för en stängd eller publicerad omgång."]}
+        )
+    fingerprint = _fingerprint(survey_round, kind)
     reusable = (
-        ExportJob.objects.filter(round=survey_round, kind=KIND, fingerprint=fingerprint)
+        ExportJob.objects.filter(round=survey_round, kind=kind, fingerprint=fingerprint)
         .filter(Q(state__in=[JobState.QUEUED, JobState.RUNNING]) | Q(state=JobState.DONE, expires_at__gt=now))
         .exclude(state=JobState.DONE, file="")
         .order_by("-created_at")
@@ -54,7 +77,7 @@ def request_export(
     if reusable:
         return reusable, False
     job = ExportJob.objects.create(
-        round=survey_round, kind=KIND, requested_by=user, fingerprint=fingerprint, created_at=now
+        round=survey_round, kind=kind, requested_by=user, fingerprint=fingerprint, created_at=now
     )
     _dispatch([job.pk], now=now)
     return job, True
@@ -127,7 +150,15 @@ def record_progress(job_id: int, percent: int) -> None:
 
 def workbook_filename(job: ExportJob) -> str:
     survey_round = job.round
+    if job.kind == ARCHIVE_KIND:
+        return f"{slugify(survey_round.name) or 'omgang'}-{survey_round.year}-arkiv-{job.pk}.zip"
     return f"{slugify(survey_round.name) or 'omgang'}-{survey_round.year}-export-{job.pk}.xlsx"
+
+
+def content_type(job: ExportJob) -> str:
+    if job.kind == ARCHIVE_KIND:
+        return "application/zip"
+    return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def build_export(*, job_id: int, now: datetime | None = None) -> str | None:
@@ -138,18 +169,29 @@ def build_export(*, job_id: int, now: datetime | None = None) -> str | None:
         return ExportJob.objects.filter(pk=job_id).values_list("state", flat=True).first()
     job = ExportJob.objects.select_related("round__version", "requested_by").get(pk=job_id)
     try:
-        fingerprint = round_fingerprint(job.round)
+        fingerprint = _fingerprint(job.round, job.kind)
         user = job.requested_by
         generated_by = (user.get_full_name() or user.get_username()) if user else ""
         with tempfile.TemporaryDirectory(prefix="export-") as folder:
-            path = Path(folder) / "workbook.xlsx"
-            build_round_workbook(
-                job.round_id,
-                path,
-                generated_by=generated_by,
-                now=now,
-                progress=lambda percent: record_progress(job_id, percent),
-            )
+            path = Path(folder) / "export.bin"
+            if job.kind == ARCHIVE_KIND:
+                from .archive import build_round_archive
+
+                build_round_archive(
+                    survey_round_id=job.round_id,
+                    path=path,
+                    generated_by=generated_by,
+                    now=now,
+                    progress=lambda percent: record_progress(job_id, percent),
+                )
+            else:
+                build_round_workbook(
+                    job.round_id,
+                    path,
+                    generated_by=generated_by,
+                    now=now,
+                    progress=lambda percent: record_progress(job_id, percent),
+                )
             with path.open("rb") as handle:
                 job.file.save(workbook_filename(job), File(handle), save=False)
     except Exception as exc:

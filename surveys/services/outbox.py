@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import connections, router
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Contact, OutboundEmail, Response, SurveyRound
@@ -84,6 +85,36 @@ def queue(rows):
     return created
 
 
+def signature(survey_round):
+    """The closing of every e-mail of a round: the named coordinator (whom a reply reaches) and where the
+    personal-data notice is."""
+    c = survey_round.coordinator_contact() if survey_round is not None else None
+    lines = ["Med vänliga hälsningar"]
+    if c:
+        lines += [c["name"] or "Samordnaren", ", ".join(v for v in (c["title"], c["organisation"]) if v)]
+        if c["phone"]:
+            lines.append(f"Telefon: {c['phone']}")
+        if c["email"]:
+            lines.append(f"E-post: {c['email']}")
+    else:
+        lines.append(settings.ORGANISATION_NAME)
+    lines = [line for line in lines if line]
+    lines += [
+        "",
+        "Har du frågor? Svara på det här meddelandet så når du samordnaren.",
+        f"Så behandlar vi personuppgifter: {settings.SITE_URL}{reverse('surveys:privacy')}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def signed(body, survey_round):
+    return body.rstrip("\n") + "\n\n" + signature(survey_round)
+
+
+def receipt_url(assignment):
+    return settings.SITE_URL + reverse("surveys:receipt", kwargs={"assignment_id": assignment.pk})
+
+
 def receipt_text(*, response, now=None):
     """(subject, body) of a receipt, from the round and response as they are now: rendered again when
     the row is sent, so a round name fixed after a failure fixes the retry too."""
@@ -95,6 +126,8 @@ def receipt_text(*, response, now=None):
         f"Hej!\n\nSvaret från {assignment.organisation.name} på enkäten {survey_round.name} "
         f"{survey_round.year} skickades in {submitted}.\n"
         + (f"Inskickat av: {response.submitted_by.name}\n" if response.submitted_by_id else "")
+        + f"\nKvittot med alla svar finns här (öppna först enkäten med er personliga länk):\n"
+        f"{receipt_url(assignment)}\n"
         + "\nTack för ert svar!\n"
     )
     return subject, body
@@ -292,11 +325,11 @@ def is_permanent(error):
 
 
 SELECTED = (
-    "assignment__round",
+    "assignment__round__created_by",
     "assignment__organisation",
     "assignment__response__submitted_by",
     "contact",
-    "round",
+    "round__created_by",
 )
 
 
@@ -377,12 +410,16 @@ def build_message(row, raw=None):
         )
     # A header is one line whatever was stored before line breaks were refused at input.
     subject = single_line(subject)
+    survey_round = row.assignment.round if row.assignment_id else row.round
+    body = signed(body, survey_round)
+    coordinator = survey_round.coordinator_contact() if survey_round is not None else {}
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "arsrunda.localhost"
     message = EmailMessage(
         subject=subject,
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.to_email],
+        reply_to=[coordinator["email"]] if coordinator.get("email") else None,
         headers={
             "Message-ID": f"<{row.key.replace(':', '.')}.{row.pk}@{domain}>",
             "Auto-Submitted": "auto-generated",

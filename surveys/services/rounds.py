@@ -54,7 +54,7 @@ def preview(*, survey_round, overrides=None):
             remaining=3,
             templates=templates,
         )
-        result[kind] = {"subject": subject, "body": body}
+        result[kind] = {"subject": subject, "body": outbox.signed(body, survey_round)}
     return result
 
 

@@ -110,7 +110,7 @@ class TokenRefused(Exception):
 
 def resolve_token(raw: str, *, now: datetime | None = None) -> AccessToken:
     """The AccessToken for a raw token, or TokenRefused(reason) with reason in
-    {"unknown", "revoked", "expired", "not_open"}."""
+    {"unknown", "erased", "revoked", "expired", "not_open"}."""
     now = now or timezone.now()
     if not raw or len(raw) > 100:
         raise TokenRefused("unknown")
@@ -127,10 +127,12 @@ def resolve_token(raw: str, *, now: datetime | None = None) -> AccessToken:
     return token
 
 
-def check_token(token, *, now=None):
+def check_token(token: AccessToken, *, now: datetime | None = None) -> AccessToken:
     """TokenRefused unless the link still works: the one rule for opening a link and for every page and
     API call of the session it opened (a link that ends mid-session ends the session's access too)."""
     now = now or timezone.now()
+    if token.contact.erased_at is not None:  # the person's data were removed: the link is gone for good
+        raise TokenRefused("erased")
     if token.revoked_at is not None or token.assignment.removed_at is not None or not token.contact.is_active:
         raise TokenRefused("revoked", token)
     state = token.assignment.round.state
