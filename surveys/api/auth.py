@@ -12,7 +12,9 @@ class LockableObtainAuthToken(ObtainAuthToken):
     middleware sees: the view answers the lockout itself, before and after checking the password."""
 
     def post(self, request, *args, **kwargs):
-        credentials = {"username": request.data.get("username") if hasattr(request.data, "get") else None}
+        username = request.data.get("username") if hasattr(request.data, "get") else None
+        # Only a name can be counted; anything else is refused by the serializer below (400).
+        credentials = {"username": username if isinstance(username, str) else None}
         if not AxesProxyHandler.is_allowed(request._request, credentials):
             return lockout_response(request._request, None, credentials)
         response = super().post(request, *args, **kwargs)
