@@ -165,7 +165,7 @@ def test_redis_restart_during_an_open_round_loses_no_reminder(postgres):
 
         smtp.wait_for(
             lambda m: answered.email in m["to"] and m["subject"].startswith("Kvitto"),
-            timeout=30,
+            timeout=90,  # the worker's and the scheduler's reconnect, then a tick or two: far below 600 s
             what="the receipt of the submission made while Redis was down, within a few ticks",
         )
         smtp.wait_for(
