@@ -70,3 +70,20 @@ def test_another_account_from_another_client_is_unaffected():
     assert page.status_code == 302 and client.get("/admin/").status_code == 200
     answer = _token("10.0.0.5", "kollega", PASSWORD)
     assert answer.status_code == 200 and answer.json()["token"]
+
+
+def test_behind_the_trusted_proxy_one_guessing_client_does_not_lock_out_everyone(settings):
+    """Every request reaches us from the proxy's address: the lockout counts the client the proxy names,
+    so a colleague behind the same proxy still logs in while the guesser is locked."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    f.UserFactory(username="kollega", role="coordinator")
+
+    def via_proxy(client_ip, username, password):
+        return Client(REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR=client_ip).post(
+            "/api/auth/token/", {"username": username, "password": password}, content_type="application/json"
+        )
+
+    for n in range(12):
+        via_proxy("203.0.113.7", f"gissning{n}", "fel")
+    assert via_proxy("203.0.113.7", "kollega", PASSWORD).status_code == 429
+    assert via_proxy("198.51.100.20", "kollega", PASSWORD).status_code == 200

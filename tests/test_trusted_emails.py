@@ -60,6 +60,7 @@ def _rows(world):
     svc.submit_response(response=Response.objects.get(pk=response.pk), contact=contact)
     outbox.queue_receipt(response=Response.objects.get(pk=response.pk))
     outbox.queue_digest(survey_round=a.round, now=now)
+    outbox.queue_results_published(survey_round=a.round, now=now)
     return list(OutboundEmail.objects.select_related(*outbox.SELECTED).order_by("pk"))
 
 

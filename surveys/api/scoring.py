@@ -3,6 +3,7 @@
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
@@ -100,12 +101,27 @@ class LockedWhenFrozen:
         instance.delete()
 
 
+
+class SchemeProblemSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    message = serializers.CharField()
+
+
+class SchemeProblemsSerializer(serializers.Serializer):
+    problems = SchemeProblemSerializer(many=True)
+
+
 class SchemeViewSet(LockedWhenFrozen, viewsets.ModelViewSet):
     serializer_class = SchemeSerializer
     queryset = ScoringScheme.objects.select_related("version").order_by("pk")
     filterset_fields = ["version"]
     key = "version"
 
+    @extend_schema(
+        summary="Problem i poängschemat",
+        description="Det som är fel i schemat (svenska meddelanden); tom lista när det kan användas.",
+        responses=SchemeProblemsSerializer,
+    )
     @action(detail=True, methods=["get"])
     def problems(self, request, pk=None):
         """What is wrong with the scheme (Swedish messages); empty when it can be used."""

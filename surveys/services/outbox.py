@@ -217,9 +217,7 @@ def queue_digest(*, survey_round, now):
 
 def queue_results_published(*, survey_round, now):
     """When a round is published: one e-mail per active contact of each organisation that took part,
-    with the way to its results page (/enkat/resultat/)."""
-    from django.urls import reverse
-
+    with the way to its results page (/enkat/resultat/); the coordinator's signature is added when sent."""
     link = settings.SITE_URL + reverse("surveys:results")
     subject = f"Resultat: {survey_round.name} {survey_round.year} är publicerad"
     rows = []
@@ -234,8 +232,7 @@ def queue_results_published(*, survey_round, now):
             f"Hej!\n\nResultaten av {survey_round.name} {survey_round.year} är publicerade. "
             f"{assignment.organisation.name}s index, jämfört med stadens medelvärde och tidigare år, "
             f"finns på resultatsidan:\n{link}\n\n"
-            "Sidan öppnas i den webbläsare där ni svarade på enkäten (med er personliga länk).\n\n"
-            "Med vänliga hälsningar\nSamordnaren\n"
+            "Sidan öppnas i den webbläsare där ni svarade på enkäten (med er personliga länk).\n"
         )
         rows += [
             OutboundEmail(

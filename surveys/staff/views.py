@@ -33,7 +33,7 @@ from ..models import (
     SurveyRound,
 )
 from ..permissions import is_coordinator
-from ..services import export_jobs, rounds, tokens
+from ..services import email_templates, export_jobs, rounds, tokens
 from ..services import programmes as plan_service
 from ..services import questionnaires as questionnaire_service
 from ..services.audit import audit_record
@@ -616,10 +616,10 @@ def assignment_action(request, round_id, assignment_id, action):
 
 def _template_defaults():
     return {
-        "invitation_subject": rounds.DEFAULT_INVITATION_SUBJECT,
-        "invitation_body": rounds.DEFAULT_INVITATION_BODY,
-        "reminder_subject": rounds.DEFAULT_REMINDER_SUBJECT,
-        "reminder_body": rounds.DEFAULT_REMINDER_BODY,
+        "invitation_subject": email_templates.DEFAULT_INVITATION_SUBJECT,
+        "invitation_body": email_templates.DEFAULT_INVITATION_BODY,
+        "reminder_subject": email_templates.DEFAULT_REMINDER_SUBJECT,
+        "reminder_body": email_templates.DEFAULT_REMINDER_BODY,
     }
 
 
