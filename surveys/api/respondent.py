@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException
@@ -124,15 +124,6 @@ SaveResultSerializer = inline_serializer(
 ErrorsSerializer = inline_serializer(
     "AnswerErrors", {"errors": serializers.DictField(child=serializers.CharField())}
 )
-DetailSerializer = inline_serializer("RespondentDetail", {"detail": serializers.CharField()})
-NO_SESSION = OpenApiResponse(
-    DetailSerializer, description="No session opened by a magic link (Swedish message)."
-)
-NOT_FOUND = OpenApiResponse(
-    DetailSerializer,
-    description="Not an assignment this session's link opened, or the link was revoked: the same answer as "
-    "for an assignment that does not exist.",
-)
 
 
 class RespondentView(APIView):
@@ -184,7 +175,7 @@ def _questionnaire_data(access, response, questionnaire):
 
 class QuestionnaireView(RespondentView):
     @extend_schema(
-        responses={200: RespondentQuestionnaireSerializer, 403: NO_SESSION, 404: NOT_FOUND},
+        responses=RespondentQuestionnaireSerializer,
         summary="The respondent's questionnaire and answers",
         description="Also sets the `csrftoken` cookie: send its value in the `X-CSRFToken` header of the "
         "saves and the submit, so a client needs no page to get one.",
@@ -202,21 +193,7 @@ class QuestionnaireView(RespondentView):
 class AnswersView(RespondentView):
     @extend_schema(
         request=SaveInputSerializer,
-        responses={
-            200: SaveResultSerializer,
-            400: OpenApiResponse(
-                ErrorsSerializer,
-                description="Invalid answers, `{errors: {code: message}}` (nothing saved), or a `version` the "
-                "response never had, `{version: [message]}`.",
-            ),
-            403: NO_SESSION,
-            404: NOT_FOUND,
-            409: OpenApiResponse(
-                SaveResultSerializer,
-                description="Conflicts: the other answers are saved, the conflicting ones keep the stored "
-                "value. Or `{detail}` when the response cannot be changed any more (submitted, round closed).",
-            ),
-        },
+        responses={200: SaveResultSerializer, 400: ErrorsSerializer, 409: SaveResultSerializer},
         summary="Save answers as a draft, based on a version",
         description="`version` is the version the answers were loaded with. Answers someone changed after "
         "it (a colleague, or the same person in another tab or script) keep the stored value and come "
@@ -264,15 +241,8 @@ class SubmitView(RespondentView):
             400: inline_serializer(
                 "Missing", {"missing": serializers.ListField(child=serializers.CharField())}
             ),
-            403: NO_SESSION,
-            404: NOT_FOUND,
-            409: OpenApiResponse(
-                DetailSerializer, description="The round is closed: nothing can be submitted."
-            ),
         },
         summary="Submit the response (once; a repeated call changes nothing)",
-        description="Refused (400, with the codes) while a required question that is shown is unanswered or a "
-        "stored answer is no longer valid. Of two simultaneous submits exactly one is the first submission.",
     )
     def post(self, request, assignment_id):
         access, response, _ = self.load(request, assignment_id)
