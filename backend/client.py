@@ -5,11 +5,24 @@ chose to send plus what each proxy appended. Only the entries appended by proxie
 with TRUSTED_PROXY_COUNT = n the client is the n-th address from the right. With 0 (no proxy configured)
 the header is ignored, so nobody can pick their own address by sending it."""
 
+import ipaddress
+
 from django.conf import settings
 
 
 def client_address(request) -> str:
     return address_from_meta(request.META)
+
+
+def client_ip_or_none(request) -> str | None:
+    """The client address when it is an IP address, else None (a request made in code has no peer): the
+    login lockout stores it in an IP address column, which PostgreSQL checks."""
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 def address_from_meta(meta) -> str:

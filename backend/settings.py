@@ -136,7 +136,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "surveys.lockout.lockout_response"
 # Behind the trusted proxy the client is read from its header (TRUSTED_PROXY_COUNT), as for every throttle.
-AXES_CLIENT_IP_CALLABLE = "backend.client.client_address"
+AXES_CLIENT_IP_CALLABLE = "backend.client.client_ip_or_none"
 AXES_VERBOSE = False
 # Lockouts are read and lifted with the axes_list_attempts / axes_reset_username / axes_reset_ip commands.
 AXES_ENABLE_ADMIN = False

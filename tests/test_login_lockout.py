@@ -4,6 +4,7 @@ through authenticate(): the admin's login form and the API's token endpoint."""
 import pytest
 from django.test import Client
 
+from backend.client import client_ip_or_none
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +88,12 @@ def test_behind_the_trusted_proxy_one_guessing_client_does_not_lock_out_everyone
         via_proxy("203.0.113.7", f"gissning{n}", "fel")
     assert via_proxy("203.0.113.7", "kollega", PASSWORD).status_code == 429
     assert via_proxy("198.51.100.20", "kollega", PASSWORD).status_code == 200
+
+
+def test_a_login_made_in_code_records_no_address_rather_than_a_word(rf):
+    """A request without a peer (force_login, a management command) must not put "unknown" into the
+    lockout's IP address column, which PostgreSQL refuses."""
+    request = rf.get("/")
+    del request.META["REMOTE_ADDR"]
+    assert client_ip_or_none(request) is None
+    assert client_ip_or_none(rf.get("/", REMOTE_ADDR="192.0.2.4")) == "192.0.2.4"
