@@ -110,14 +110,16 @@ def run_round(stack, smtp, version, org_a, org_b, contact_a, contact_b, api):
         what="receipt to A",
     )
 
-    # The coordinator moves the deadline: the -1 day reminder falls due in a few seconds,
-    # for B only (A has submitted).
+    # The coordinator moves the deadline, then sends a reminder now: it reaches B only (A has
+    # submitted). Planned reminders go out at the reminder hour on their day (tests/test_deadlines.py).
     extended = api.post(
         f"{stack.base}/api/rounds/{round_id}/extend/",
         json={"deadline": (timezone.now() + timedelta(days=1, seconds=4)).isoformat()},
         timeout=10,
     )
     assert extended.status_code == 200, extended.text
+    reminded = api.post(f"{stack.base}/api/rounds/{round_id}/remind/", json={}, timeout=10)
+    assert reminded.status_code == 200, reminded.text
     smtp.wait_for(lambda m: len(smtp.to(contact_b.email)) == 2, what="reminder to B")
 
     progress = api.get(f"{stack.base}/api/rounds/{round_id}/", timeout=10).json()["progress"]
