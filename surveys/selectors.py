@@ -68,19 +68,24 @@ def questions_for_assignment(assignment: Assignment) -> QuerySet[Question]:
 
 def assignment_questions(assignment):
     """questions_for_assignment as a list, taken from the version's compiled questionnaire (built once
-    per frozen version): no query for an index or general questionnaire, the three of
-    `responsibilities` for an activity questionnaire. The questions are shared: read-only."""
+    per frozen version): no query for an index or general questionnaire, nor for an activity
+    questionnaire once who answers what is stored with the version (the three of `responsibilities`
+    once per organisation and process). The questions are shared: read-only."""
     compiled = compiled_version(assignment.round.version)
     if not compiled.is_activity:
         return list(compiled.questions)
-    activity_ids, indicator_ids = responsibilities(assignment.organisation_id, version_id=compiled.version_id)
-    return [
-        q
-        for q in compiled.questions
-        if q.activity_id is None
-        or (q.indicator_id is None and q.activity_id in activity_ids)
-        or q.indicator_id in indicator_ids
-    ]
+
+    def select(organisation_id: int) -> tuple:
+        activity_ids, indicator_ids = responsibilities(organisation_id, version_id=compiled.version_id)
+        return tuple(
+            q
+            for q in compiled.questions
+            if q.activity_id is None
+            or (q.indicator_id is None and q.activity_id in activity_ids)
+            or q.indicator_id in indicator_ids
+        )
+
+    return list(compiled.questions_for(assignment.organisation_id, select))
 
 
 # --------------------------------------------------------------------------------------------------

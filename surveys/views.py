@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET
 
 from backend.client import client_address
 
+from .services.respondent_access import remember_link
 from .services.tokens import TokenRefused, resolve_token
-from .views_answer import remember_link
 
 GUESS_KEY = "magic-link-failures:{}"
 
@@ -86,5 +86,5 @@ def magic_link(request, token):
             )
         )
     request.session.cycle_key()
-    remember_link(request, access)
+    remember_link(request.session, access)
     return _quiet(redirect("surveys:overview", assignment_id=access.assignment_id))

@@ -6,10 +6,8 @@ so a revoked link ends access at once, and another organisation's assignment is 
 
 import copy
 import secrets
-from datetime import timedelta
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,60 +15,18 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from .models import AccessToken, Response
+from .models import Response
 from .questiontypes import is_answered, kind_of
 from .selectors import attach_contributions, calendar_days_left
 from .selectors_results import has_published_results
 from .services import responses
-from .services.tokens import TokenRefused, check_token
+from .services.respondent_access import latest_assignment_id, mark_used, respondent_access
+from .services.tokens import TokenRefused
 
-SESSION_LINKS = "respondent_links"  # {assignment id: access token id}
-SESSION_CURRENT = "respondent_current"  # the assignment of the link opened last
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-
-
-def remember_link(request, access):
-    links = dict(request.session.get(SESSION_LINKS, {}))
-    links[str(access.assignment_id)] = access.pk
-    request.session[SESSION_LINKS] = links
-    request.session[SESSION_CURRENT] = access.assignment_id
-    # A respondent's session lasts a working day, not the site's default of weeks.
-    request.session.set_expiry(settings.RESPONDENT_SESSION_SECONDS)
-
-
-def latest_assignment_id(request):
-    """The assignment of the link this browser opened last (/enkat/ and the results page follow it)."""
-    links = request.session.get(SESSION_LINKS) or {}
-    current = request.session.get(SESSION_CURRENT)
-    if current is not None and str(current) in links:
-        return int(current)
-    return max((int(k) for k in links), default=None)
-
-
-def respondent_access(request, assignment_id):
-    """The access link this session holds for `assignment_id`, with assignment, round, organisation,
-    response and contact loaded in one query; 404 for an assignment the session never opened (another
-    organisation's), TokenRefused when the link has ended since (revoked, expired, removed contact)."""
-    token_id = (request.session.get(SESSION_LINKS) or {}).get(str(assignment_id))
-    access = (
-        AccessToken.objects.select_related(
-            "contact",
-            "assignment__round__version",
-            "assignment__organisation",
-            "assignment__response",
-        )
-        .filter(pk=token_id, assignment_id=assignment_id)
-        .first()
-        if token_id
-        else None
-    )
-    if access is None:
-        raise Http404("Ingen behörighet till den här enkäten.")
-    check_token(access)
-    return access
 
 
 def refused_page(request, refused):
@@ -172,7 +128,7 @@ def logout(request):
 @never_cache
 def start(request):
     """/enkat/: the questionnaire of the link this browser opened last."""
-    assignment_id = latest_assignment_id(request)
+    assignment_id = latest_assignment_id(request.session)
     if assignment_id is None:
         return _page(request, "surveys/link_refused.html", {"reason": "no_session"}, status=403)
     return redirect("surveys:overview", assignment_id=assignment_id)
@@ -201,7 +157,7 @@ def _progress(questionnaire):
 @never_cache
 @respondent_page
 def overview(request, assignment_id):
-    access = respondent_access(request, assignment_id)
+    access = respondent_access(request.session, assignment_id)
     assignment = access.assignment
     response = responses.response_for_assignment(assignment)
     if responses.is_editable(response):
@@ -238,7 +194,7 @@ def _section_of(questionnaire, number):
 @require_http_methods(["GET", "POST"])
 @respondent_page
 def section(request, assignment_id, number):
-    access = respondent_access(request, assignment_id)
+    access = respondent_access(request.session, assignment_id)
     response = responses.response_for_assignment(access.assignment)
     if response.state == Response.State.SUBMITTED:
         return redirect("surveys:receipt", assignment_id=assignment_id)
@@ -353,19 +309,6 @@ def _refused_version(request, access, response, questionnaire, sections, current
     )
 
 
-MARK_USED_EVERY = timedelta(minutes=5)
-
-
-def mark_used(access, *, now=None):
-    """A save or a submit is a human action (a mail scanner only GETs): the coordinator sees the link
-    was used. Recorded at most every few minutes, so a run of autosaves writes it once."""
-    now = now or timezone.now()
-    if access.last_used_at is not None and timedelta(0) <= now - access.last_used_at < MARK_USED_EVERY:
-        return
-    AccessToken.objects.filter(pk=access.pk).update(last_used_at=now)
-    access.last_used_at = now
-
-
 def _page_id(data=None):
     """The id of one page load (a browser tab): posted back with the form, so the page's own autosaves
     are told apart from another tab's saves."""
@@ -418,7 +361,7 @@ def _save_section(access, questionnaire, section, data):
 @require_http_methods(["GET", "POST"])
 @respondent_page
 def review(request, assignment_id):
-    access = respondent_access(request, assignment_id)
+    access = respondent_access(request.session, assignment_id)
     response = responses.response_for_assignment(access.assignment)
     if response.state == Response.State.SUBMITTED:
         return redirect("surveys:receipt", assignment_id=assignment_id)
@@ -481,7 +424,7 @@ def _answer_rows(questionnaire):
 @never_cache
 @respondent_page
 def receipt(request, assignment_id):
-    access = respondent_access(request, assignment_id)
+    access = respondent_access(request.session, assignment_id)
     response = responses.response_for_assignment(access.assignment)
     if response.state != Response.State.SUBMITTED:
         return redirect("surveys:overview", assignment_id=assignment_id)

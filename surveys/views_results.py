@@ -7,17 +7,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .selectors_results import respondent_overview
-from .views_answer import latest_assignment_id, respondent_access, respondent_page
+from .services.respondent_access import latest_assignment_id, respondent_access
+from .views_answer import respondent_page
 
 
 def _session_assignment(request):
     """The assignment whose magic link opened this session, while that link is still valid (the same
     rule as the questionnaire pages: a revoked link or a deactivated contact ends access)."""
-    assignment_id = latest_assignment_id(request)
+    assignment_id = latest_assignment_id(request.session)
     if assignment_id is None:
         return None
     try:
-        return respondent_access(request, assignment_id).assignment
+        return respondent_access(request.session, assignment_id).assignment
     except Http404:
         return None
 

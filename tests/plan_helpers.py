@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from exports.plan_io import COLUMNS
 from surveys.models import Organisation, Question, Role
-from surveys.selectors import questions_for_assignment
+from surveys.selectors import assignment_questions, questions_for_assignment
 from surveys.selectors_plan import activity_roles, programme_answerers
 from surveys.selectors_results import activity_report
 from surveys.services.activity_reports import generate_activity_version
@@ -118,6 +118,8 @@ def assert_one_rule(programme):
                 rows = got["results"] if isinstance(got, dict) else got
                 assert {row["id"] for row in rows} == expected, (kind, org.name)
             page = list(questions_for_assignment(assignments[org.pk]))
+            # The respondent's pages read the compiled version (cached per organisation once stored).
+            assert [q.pk for q in assignment_questions(assignments[org.pk])] == [q.pk for q in page], org.name
             assert {q.indicator_id for q in page if q.indicator_id} == indicator_ids, org.name
             assert {q.activity_id for q in page if q.activity_id} == activity_ids, org.name
             assert {a for a, who in roles.items() if org.pk in who} == activity_ids, org.name

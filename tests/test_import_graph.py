@@ -20,6 +20,7 @@ ENTRY = (
     "surveys.admin",
     "surveys.urls",
 )
+PAGES = ("surveys.views", "surveys.views_answer", "surveys.views_results", "surveys.staff")
 # The visibility rule is a rule every layer applies to rows it already holds (pages, scoring, results,
 # workbooks); it imports only the models and the question types, so readers may call it too.
 SHARED_RULES = {"surveys.services.conditions"}
@@ -43,6 +44,10 @@ FORBIDDEN = [
     ("workbooks → services", lambda a, b: _in(a, "exports") and _in(b, SERVICES) and b not in SHARED_RULES),
     ("workbooks → entry", lambda a, b: _in(a, "exports") and _in(b, ENTRY)),
     ("services → entry", lambda a, b: _in(a, SERVICES) and _in(b, ENTRY)),
+    (
+        "API → pages (share what both need through a service or a selector)",
+        lambda a, b: _in(a, "surveys.api") and _in(b, PAGES),
+    ),
     ("models → services", lambda a, b: a == "surveys.models" and _in(b, SERVICES)),
     (
         "question types → the rest of surveys",

@@ -114,6 +114,83 @@ def test_a_conflicting_save_takes_at_most_eight_statements():
 
 
 @pytest.mark.django_db
+def test_the_access_check_is_one_query_by_key_that_reads_neither_the_organisation_nor_the_email_texts():
+    assignment, contact = frozen_round_with(6)
+    client = opened(assignment, contact)
+    client.get(f"/enkat/{assignment.pk}/avsnitt/1/")
+    with CaptureQueriesContext(connection) as queries:
+        saved = client.post(
+            api(assignment, "answers/"), {"version": 0, "answers": {"Q0": "ja"}}, "application/json"
+        )
+    assert saved.status_code == 200, saved.content
+    access = [sql for sql in statements(queries) if 'FROM "surveys_accesstoken"' in sql]
+    assert len(access) == 1, access
+    (sql,) = access
+    assert "surveys_organisation" not in sql and "invitation_body" not in sql and "reminder_body" not in sql
+    assert sql.count("JOIN") <= 5 and "ORDER BY" not in sql, sql
+    assert '"surveys_accesstoken"."id" =' in sql
+
+
+@pytest.mark.django_db
+def test_a_save_reads_only_the_answers_it_changes_and_those_conditions_depend_on():
+    assignment, contact = frozen_round_with(40)
+    version = assignment.round.version
+    parent = version.questions.get(code="Q6")  # yes/no
+    child = version.questions.get(code="Q9")  # text
+    child.condition_question, child.condition_operator, child.condition_value = parent, "equals", "ja"
+    child.save()
+    compiled.clear_cache()
+    response = assignment.response
+    for question in version.questions.filter(type=T.TEXT).exclude(pk=child.pk):
+        Answer.objects.create(response=response, question=question, value="Stored")
+    Answer.objects.create(response=response, question=parent, value="nej")
+    client = opened(assignment, contact)
+    with CaptureQueriesContext(connection) as queries:
+        saved = client.post(
+            api(assignment, "answers/"),
+            {"version": 0, "answers": {"Q9": "Hidden", "Q0": "ja"}},
+            "application/json",
+        )
+    # Q9 is hidden by the stored "nej" of Q6, which the save read although it was not in the input.
+    assert saved.status_code == 200 and saved.json()["saved"] == ["Q0"], saved.content
+    assert not Answer.objects.filter(response=response, question=child).exists()
+    read = [sql for sql in statements(queries) if sql.startswith("SELECT") and 'FROM "surveys_answer"' in sql]
+    assert len(read) == 1 and '"question_id" IN' in read[0], read
+
+
+@pytest.mark.django_db
+def test_who_answers_an_activity_questionnaire_is_worked_out_once_per_organisation_when_stored():
+    from surveys.selectors import assignment_questions, questions_for_assignment
+    from surveys.services.activity_reports import generate_activity_version
+    from surveys.services.plan_responsibility import version_freeze_responsibilities
+
+    programme = f.ProgrammeFactory()
+    goal = f.GoalAreaFactory(programme=programme)
+    mine, theirs = f.ActivityFactory(goal_area=goal), f.ActivityFactory(goal_area=goal)
+    f.IndicatorFactory(activity=mine)
+    f.IndicatorFactory(activity=theirs)
+    version = generate_activity_version(programme)
+    survey_round = f.SurveyRoundFactory(version=version, programme=programme)
+    assignment = f.AssignmentFactory(round=survey_round, organisation=mine.lead)
+    version.frozen_at = timezone.now()
+    version.save(update_fields=["frozen_at"])
+    compiled.clear_cache()
+    before = assignment_questions(assignment)  # responsibilities not stored yet: read afresh each time
+    with CaptureQueriesContext(connection) as queries:
+        assignment_questions(assignment)
+    assert len(queries) > 0
+    version_freeze_responsibilities(version=version)
+    compiled.clear_cache()
+    first = assignment_questions(assignment)
+    with CaptureQueriesContext(connection) as queries:
+        again = assignment_questions(assignment)
+    assert len(queries) == 0
+    expected = [q.pk for q in questions_for_assignment(assignment)]
+    assert [q.pk for q in first] == [q.pk for q in again] == [q.pk for q in before] == expected
+    assert {q.activity_id for q in first if q.activity_id} == {mine.pk}
+
+
+@pytest.mark.django_db
 def test_a_frozen_version_is_compiled_once_and_a_draft_version_is_read_afresh():
     assignment, contact = frozen_round_with(3)
     version = assignment.round.version

@@ -15,15 +15,15 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from ..services import responses
+from ..services.respondent_access import mark_used, respondent_access, session_links
 from ..services.tokens import TokenRefused
-from ..views_answer import SESSION_LINKS, mark_used, respondent_access
 
 
 class RespondentSessionAuthentication(SessionAuthentication):
     """A session that opened at least one magic link. CSRF is enforced as for staff sessions."""
 
     def authenticate(self, request):
-        links = request._request.session.get(SESSION_LINKS)
+        links = session_links(request._request.session)
         if not links:
             return None
         self.enforce_csrf(request)
@@ -132,7 +132,7 @@ class RespondentView(APIView):
 
     def load(self, request, assignment_id, *, answers=True):
         try:
-            access = respondent_access(request._request, assignment_id)  # 404 for anything not opened
+            access = respondent_access(request._request.session, assignment_id)  # 404 for anything not opened
         except TokenRefused as refused:
             raise LinkEnded(refused.reason) from None
         response = responses.response_for_assignment(access.assignment)

@@ -27,7 +27,7 @@ from .audit import audit_record
 logger = logging.getLogger(__name__)
 
 # The session key under which the respondent pages remember the links a browser opened
-# (surveys.views_answer.SESSION_LINKS): {assignment id: access token id}.
+# (surveys.services.respondent_access.SESSION_LINKS): {assignment id: access token id}.
 RESPONDENT_SESSION_KEY = "respondent_links"
 DB_SESSION_ENGINES = {"django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"}
 Status = OutboundEmail.Status

@@ -56,8 +56,21 @@ class ResponseWithQuestions:
         return {q.code: q for q in self.questions}
 
 
-def _answers_of(response: Response) -> dict[int, Answer]:
-    return {a.question_id: a for a in Answer.objects.filter(response=response)}
+def _answers_of(response: Response, question_ids: set[int] | None = None) -> dict[int, Answer]:
+    """The response's answers by question id: all of them, or those of `question_ids` only."""
+    answers = Answer.objects.filter(response=response)
+    if question_ids is not None:
+        answers = answers.filter(question_id__in=question_ids)
+    return {a.question_id: a for a in answers}
+
+
+def _needed_for(questions: list, codes) -> set[int]:
+    """The questions a save of `codes` reads: those questions and every question a condition depends on
+    (visibility is judged on the stored answers merged with the input)."""
+    wanted = set(codes)
+    return {q.pk for q in questions if q.code in wanted} | {
+        q.condition_question_id for q in questions if q.condition_question_id is not None
+    }
 
 
 def load_questionnaire(response: Response, *, answers: bool = True) -> "ResponseWithQuestions":
@@ -229,7 +242,7 @@ def _claim_next_version(response, now):
     return row[0] - 1, row[1]
 
 
-def _save(*, response, prepare, base_version, contact, user, confirm, page, now):
+def _save(*, response, prepare, base_version, contact, user, confirm, page, now, question_ids=None):
     """The one write path of answers: prepare(answers as stored, under the lock) returns ({question:
     value}, errors) or (None, errors) to save nothing. At most six statements: the claim, the answers,
     the revisions since `base_version` (only when it is older), one upsert of the changed answers, the
@@ -240,7 +253,7 @@ def _save(*, response, prepare, base_version, contact, user, confirm, page, now)
             raise ResponseLocked()
         if base_version is not None and base_version > stored_version:
             raise UnknownVersion()
-        current = _answers_of(response)
+        current = _answers_of(response, question_ids)
         values, errors = prepare(current)
         if values is None:
             transaction.set_rollback(True)
@@ -349,6 +362,8 @@ def save_input(
     return _save(
         response=questionnaire.response,
         prepare=prepare,
+        # Input given as a mapping reads only the answers it needs; a page's function may read them all.
+        question_ids=None if callable(raw_by_code) else _needed_for(questionnaire.questions, raw_by_code),
         base_version=base_version,
         contact=contact,
         user=user,
