@@ -103,7 +103,11 @@ def date_and_time(date_label, time_label, *, required, time_help):
             label=date_label, widget=DateInput(), error_messages={**DATE_ERRORS, "required": required}
         ),
         forms.TimeField(
-            label=time_label, required=False, widget=TimeInput(), error_messages=TIME_ERRORS, help_text=time_help
+            label=time_label,
+            required=False,
+            widget=TimeInput(),
+            error_messages=TIME_ERRORS,
+            help_text=time_help,
         ),
     )
 
@@ -134,10 +138,16 @@ class RoundFieldsForm(forms.Form):
         label="Namn (valfritt)", required=False, max_length=300, help_text="Tomt ger enkätens namn."
     )
     opens_on, opens_time = date_and_time(
-        "Öppnar (datum)", "Öppnar klockan", required="Ange när omgången öppnar.", time_help="Tomt betyder 08.00."
+        "Öppnar (datum)",
+        "Öppnar klockan",
+        required="Ange när omgången öppnar.",
+        time_help="Tomt betyder 08.00.",
     )
     deadline_on, deadline_time = date_and_time(
-        "Sista svarsdag (datum)", "Sista svarsdag klockan", required="Ange sista svarsdag.", time_help=END_OF_DAY
+        "Sista svarsdag (datum)",
+        "Sista svarsdag klockan",
+        required="Ange sista svarsdag.",
+        time_help=END_OF_DAY,
     )
     remind_before = forms.CharField(
         label="Påminnelser, dagar före sista svarsdag",
@@ -297,7 +307,10 @@ def _version_label(version):
 
 class DeadlineForm(forms.Form):
     deadline_on, deadline_time = date_and_time(
-        "Ny sista svarsdag (datum)", "Klockan", required="Ange den nya sista svarsdagen.", time_help=END_OF_DAY
+        "Ny sista svarsdag (datum)",
+        "Klockan",
+        required="Ange den nya sista svarsdagen.",
+        time_help=END_OF_DAY,
     )
 
     def deadline(self):
@@ -395,7 +408,10 @@ class NameChoicesForm(forms.Form):
             [int(v.removeprefix("org-")) for v in chosen.values() if v != PARTNER]
         )
         return [
-            (self.entries[key]["name"], None if value == PARTNER else organisations[int(value.removeprefix("org-"))])
+            (
+                self.entries[key]["name"],
+                None if value == PARTNER else organisations[int(value.removeprefix("org-"))],
+            )
             for key, value in chosen.items()
             if value == PARTNER or int(value.removeprefix("org-")) in organisations
         ]

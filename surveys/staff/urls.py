@@ -23,7 +23,9 @@ urlpatterns = [
     path("omgangar/ny/forhandsgranska/", views.round_preview, name="round-preview"),
     path("omgangar/<int:round_id>/", views.round_page, name="round"),
     path("omgangar/<int:round_id>/andra/", views.round_edit, name="round-edit"),
-    path("omgangar/<int:round_id>/andra/forhandsgranska/", views.round_edit_preview, name="round-edit-preview"),
+    path(
+        "omgangar/<int:round_id>/andra/forhandsgranska/", views.round_edit_preview, name="round-edit-preview"
+    ),
     path("omgangar/<int:round_id>/resultat/", views.round_results, name="results"),
     path("omgangar/<int:round_id>/aktiviteter/", views.round_activities, name="activities"),
     path("omgangar/<int:round_id>/excel/", views.round_export, name="round-export"),

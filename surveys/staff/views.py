@@ -195,7 +195,10 @@ def export_download(request, job_id):
             request, "surveys/staff/export.html", {"job": job, "round": job.round, "gone": True}, status=410
         )
     return FileResponse(
-        handle, as_attachment=True, filename=export_jobs.workbook_filename(job), content_type=XLSX_CONTENT_TYPE
+        handle,
+        as_attachment=True,
+        filename=export_jobs.workbook_filename(job),
+        content_type=XLSX_CONTENT_TYPE,
     )
 
 
@@ -805,7 +808,9 @@ def round_edit(request, round_id):
                 context["preview"] = _edit_preview(survey_round, form)
                 status = 200
             elif not fields:
-                form.add_error(None, "Inget är ändrat. Ändra något i formuläret eller gå tillbaka till omgången.")
+                form.add_error(
+                    None, "Inget är ändrat. Ändra något i formuläret eller gå tillbaka till omgången."
+                )
             elif "confirm" in request.POST:
                 rounds.round_update(survey_round=survey_round, **fields)
                 labels = ", ".join(row["label"].lower() for row in _change_rows(form, survey_round, fields))
@@ -1037,7 +1042,9 @@ def _upload_import(request, flow, key):
         )
     _forget(request, key, path)
     target, detail, message = flow.done(subject, report)
-    audit_record(actor=request.user, action=flow.audit, target=target, detail={"file": about["name"], **detail})
+    audit_record(
+        actor=request.user, action=flow.audit, target=target, detail={"file": about["name"], **detail}
+    )
     messages.success(request, message)
     return redirect("staff:workbooks")
 
@@ -1075,7 +1082,11 @@ def questionnaire_import(request, key):
 def _name_choices(report):
     """The choices form of a plan check report's unknown names (unbound: as the check proposes)."""
     entries = report.get("unmatched_organisations") or []
-    return forms.NameChoicesForm(entries=entries, initial=forms.NameChoicesForm.proposed(entries)) if entries else None
+    return (
+        forms.NameChoicesForm(entries=entries, initial=forms.NameChoicesForm.proposed(entries))
+        if entries
+        else None
+    )
 
 
 @require_POST
@@ -1093,7 +1104,7 @@ def plan_names(request, key):
     if not form.is_valid() or not form.decisions():
         if form.is_valid():
             form.add_error(None, "Välj vad minst ett av namnen är.")
-        return _checked(request, PLAN, programme, report, key, names=form, status=400)
+        return _checked(request, PLAN, programme, report, key, names=form)
     decisions = form.decisions()
     if "confirm" not in request.POST:
         return render(
