@@ -1049,28 +1049,24 @@ def _upload_import(request, flow, key):
     return redirect("staff:workbooks")
 
 
-@require_POST
-@coordinator_required
-def plan_check(request, programme_id):
-    return _upload_check(request, PLAN, programme_id)
+def _workbook_views(flow):
+    """The check and import views of one workbook flow (coordinators only, by POST)."""
+
+    @require_POST
+    @coordinator_required
+    def check(request, subject_id):
+        return _upload_check(request, flow, subject_id)
+
+    @require_POST
+    @coordinator_required
+    def import_(request, key):
+        return _upload_import(request, flow, key)
+
+    return check, import_
 
 
-@require_POST
-@coordinator_required
-def plan_import(request, key):
-    return _upload_import(request, PLAN, key)
-
-
-@require_POST
-@coordinator_required
-def questionnaire_check(request, questionnaire_id):
-    return _upload_check(request, QUESTIONNAIRE, questionnaire_id)
-
-
-@require_POST
-@coordinator_required
-def questionnaire_import(request, key):
-    return _upload_import(request, QUESTIONNAIRE, key)
+plan_check, plan_import = _workbook_views(PLAN)
+questionnaire_check, questionnaire_import = _workbook_views(QUESTIONNAIRE)
 
 
 # --------------------------------------------------------------------------------------------------
