@@ -1,4 +1,5 @@
-"""Forms of the staff pages: log in, password reset, a new round, and the inputs of actions.
+"""Forms of the staff pages: log in, password reset, a round (new or edited), the inputs of actions, and
+the choices for names a plan check did not know.
 
 They only translate what a person typed into the arguments of services; every rule stays in the service,
 whose Swedish messages are shown beside the fields."""
@@ -54,7 +55,7 @@ class StaffPasswordResetForm(PasswordResetForm):
 
 
 # --------------------------------------------------------------------------------------------------
-# A new round
+# A round: new or edited
 # --------------------------------------------------------------------------------------------------
 
 KIND_CHOICES = [
@@ -124,9 +125,9 @@ def moment(data, prefix, *, default_time=None):
     return deadline_from_date(day)
 
 
-def _texts(text):
+def _texts(label):
     return forms.CharField(
-        label=text, required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 12})
+        label=label, required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 12})
     )
 
 
