@@ -719,6 +719,24 @@ def test_workbook_downloads_for_readers(world, reader_client):
 # --------------------------------------------------------------------------------------------------
 
 
+def test_api_edits_the_named_coordinator_of_an_open_round_through_the_same_service(world):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world["coordinator"])
+    current = world["current_round"]
+    response = api.patch(
+        f"/api/rounds/{current.pk}/",
+        {"coordinator_name": "Sara Samordnare", "coordinator_email": "sara@stad.se"},
+        format="json",
+    )
+    assert response.status_code == 200 and response.json()["coordinator_email"] == "sara@stad.se"
+    current.refresh_from_db()
+    assert current.coordinator_contact()["name"] == "Sara Samordnare"
+    refused = api.patch(f"/api/rounds/{current.pk}/", {"coordinator_email": "inte-en-adress"}, format="json")
+    assert refused.status_code == 400
+
+
 def test_api_reminds_one_assignment_and_resends_an_invitation(world):
     from rest_framework.test import APIClient
 

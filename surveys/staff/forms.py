@@ -17,6 +17,7 @@ from ..permissions import can_read_rounds
 from ..selectors_plan import norm_name
 from ..services.deadlines import deadline_from_date
 from ..services.rounds import COORDINATOR_FIELDS, TEMPLATE_FIELDS
+from ..text import validate_single_line
 
 STAFF_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.READER)
 
@@ -136,7 +137,11 @@ class RoundFieldsForm(forms.Form):
     e-mail texts."""
 
     name = forms.CharField(
-        label="Namn (valfritt)", required=False, max_length=300, help_text="Tomt ger enkätens namn."
+        label="Namn (valfritt)",
+        required=False,
+        max_length=300,
+        help_text="Tomt ger enkätens namn.",
+        validators=[validate_single_line],
     )
     opens_on, opens_time = date_and_time(
         "Öppnar (datum)",
@@ -174,9 +179,13 @@ class RoundFieldsForm(forms.Form):
             "min_value": "Respittiden kan inte vara negativ.",
         },
     )
-    invitation_subject = forms.CharField(label="Inbjudan: ämne", required=False, max_length=300)
+    invitation_subject = forms.CharField(
+        label="Inbjudan: ämne", required=False, max_length=300, validators=[validate_single_line]
+    )
     invitation_body = _texts("Inbjudan: text")
-    reminder_subject = forms.CharField(label="Påminnelse: ämne", required=False, max_length=300)
+    reminder_subject = forms.CharField(
+        label="Påminnelse: ämne", required=False, max_length=300, validators=[validate_single_line]
+    )
     reminder_body = _texts("Påminnelse: text")
 
     def clean_remind_before(self):
@@ -262,15 +271,21 @@ class RoundEditForm(RoundFieldsForm):
     """An existing round's fields and its named coordinator. Only what the coordinator changed goes to
     rounds.round_update, so an open round's unchanged dates are never "changed" by a form round trip."""
 
-    coordinator_name = forms.CharField(label="Samordnare: namn", required=False, max_length=200)
-    coordinator_title = forms.CharField(label="Samordnare: titel", required=False, max_length=200)
+    coordinator_name = forms.CharField(
+        label="Samordnare: namn", required=False, max_length=200, validators=[validate_single_line]
+    )
+    coordinator_title = forms.CharField(
+        label="Samordnare: titel", required=False, max_length=200, validators=[validate_single_line]
+    )
     coordinator_email = forms.EmailField(
         label="Samordnare: e-post",
         required=False,
         max_length=254,
         error_messages={"invalid": "Skriv en e-postadress, till exempel namn@kommun.se."},
     )
-    coordinator_phone = forms.CharField(label="Samordnare: telefon", required=False, max_length=40)
+    coordinator_phone = forms.CharField(
+        label="Samordnare: telefon", required=False, max_length=40, validators=[validate_single_line]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
