@@ -1005,7 +1005,7 @@ QUESTIONNAIRE = Workbook(
 
 def _upload_check(request, flow, subject_id):
     """Check an uploaded workbook (a dry run of the import) and keep the file for the import, or, for a
-    plan whose only trouble is names, for accepting suggestions and checking again."""
+    plan naming organisations it does not know, for accepting suggestions and checking the same file again."""
     subject = get_object_or_404(flow.model, pk=subject_id)
     form = flow.form(request.POST, request.FILES, auto_id=flow.prefix)
     if not form.is_valid():
@@ -1037,9 +1037,7 @@ def _upload_import(request, flow, key):
     about, path, subject, content = flow.reopen(request, key)
     report = flow.run(ContentFile(content, name=about["name"]), subject, about, False)
     if not report.ok:
-        return flow.report(
-            request, subject=subject, report=report.as_dict(), errors=report.errors, status=400
-        )
+        return _checked(request, flow, subject, report, None)
     _forget(request, key, path)
     target, detail, message = flow.done(subject, report)
     audit_record(
