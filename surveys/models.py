@@ -784,6 +784,11 @@ class SurveyRound(models.Model):
         }
 
 
+# Fields of a round edited as groups: its e-mail texts, and the named coordinator respondents write to.
+ROUND_TEMPLATE_FIELDS = ("invitation_subject", "invitation_body", "reminder_subject", "reminder_body")
+ROUND_COORDINATOR_FIELDS = ("coordinator_name", "coordinator_title", "coordinator_email", "coordinator_phone")
+
+
 class Assignment(models.Model):
     """One organisation in one round (uppdrag)."""
 

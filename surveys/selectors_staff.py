@@ -10,6 +10,8 @@ from django.db.models import Case, CharField, Count, F, IntegerField, Prefetch, 
 from django.utils import timezone
 
 from .models import (
+    ROUND_COORDINATOR_FIELDS,
+    ROUND_TEMPLATE_FIELDS,
     AccessToken,
     Activity,
     Assignment,
@@ -324,31 +326,42 @@ def _one_year_on(moment: datetime) -> datetime:
     return timezone.make_aware(moved.replace(tzinfo=None))
 
 
-def copy_of(source):
-    """The new-round form's initial values for next year's copy of `source`: the same recipients,
-    reminders and texts, the next comparable version, and the dates one year on."""
-    opens = _one_year_on(source.opens_at)
-    deadline = _one_year_on(source.deadline)
-    before = sorted((-d for d in source.reminder_offsets if d < 0), reverse=True)
-    after = sorted(d for d in source.reminder_offsets if d >= 0)
+def round_form_values(survey_round, *, opens=None, deadline=None):
+    """A round's fields as the round forms show them: dates split into a date and a clock time (none for
+    a deadline at the end of its day), reminders as days before and after, texts and coordinator."""
+    opens = opens or timezone.localtime(survey_round.opens_at)
+    deadline = deadline or timezone.localtime(survey_round.deadline)
+    offsets = survey_round.reminder_offsets or []
+    before = sorted((-d for d in offsets if d < 0), reverse=True)
+    after = sorted(d for d in offsets if d >= 0)
     return {
-        "version": next_comparable_version(source.version).pk,
-        "year": source.year + 1,
-        "name": source.name,
-        "organisations": list(
-            source.assignments.filter(removed_at=None).values_list("organisation_id", flat=True)
-        ),
+        "name": survey_round.name,
         "opens_on": opens.date(),
         "opens_time": opens.time().replace(second=0, microsecond=0),
         "deadline_on": deadline.date(),
-        "deadline_time": None if _end_of_day(deadline) else deadline.time().replace(second=0),
+        "deadline_time": None if _end_of_day(deadline) else deadline.time().replace(second=0, microsecond=0),
         "remind_before": ", ".join(str(d) for d in before),
         "remind_after": ", ".join(str(d) for d in after),
-        "grace_hours": source.grace_hours,
-        "invitation_subject": source.invitation_subject,
-        "invitation_body": source.invitation_body,
-        "reminder_subject": source.reminder_subject,
-        "reminder_body": source.reminder_body,
+        "grace_hours": survey_round.grace_hours,
+        **{name: getattr(survey_round, name) for name in (*ROUND_TEMPLATE_FIELDS, *ROUND_COORDINATOR_FIELDS)},
+    }
+
+
+def copy_of(source):
+    """The new-round form's initial values for next year's copy of `source`: the same recipients,
+    reminders and texts, the next comparable version, and the dates one year on."""
+    values = round_form_values(
+        source, opens=_one_year_on(source.opens_at), deadline=_one_year_on(source.deadline)
+    )
+    for name in ROUND_COORDINATOR_FIELDS:
+        values.pop(name)
+    return {
+        **values,
+        "version": next_comparable_version(source.version).pk,
+        "year": source.year + 1,
+        "organisations": list(
+            source.assignments.filter(removed_at=None).values_list("organisation_id", flat=True)
+        ),
     }
 
 

@@ -664,6 +664,18 @@ def in_a_week(w):
     return (timezone.localtime(w.round.deadline) + timedelta(days=7)).date().isoformat()
 
 
+def edit(w):
+    """The edit form of the draft round with a new name, confirmed."""
+    return {
+        "name": "Ny benämning",
+        "opens_on": timezone.localtime(w.draft.opens_at).date().isoformat(),
+        "opens_time": timezone.localtime(w.draft.opens_at).strftime("%H:%M"),
+        "deadline_on": timezone.localtime(w.draft.deadline).date().isoformat(),
+        "deadline_time": timezone.localtime(w.draft.deadline).strftime("%H:%M"),
+        "confirm": "1",
+    }
+
+
 MATRIX += [
     staff("login", "get", lambda w: "/personal/logga-in/", EVERYONE, users=(200, 200)),
     # A wrong password shows the form again (200) for everyone.
@@ -760,6 +772,46 @@ MATRIX += [
         lambda w: "/personal/omgangar/ny/forhandsgranska/",
         LOGIN + (403, 400, 400),
         data=form(),
+    ),
+    # Editing a round: the form (GET), its review and confirmed save (POST), the live preview.
+    staff("round-edit", "get", lambda w: f"/personal/omgangar/{w.draft.pk}/andra/", COORD_PAGE),
+    staff(
+        "round-edit", "post", lambda w: f"/personal/omgangar/{w.draft.pk}/andra/", COORD_ACT, data=form(edit)
+    ),
+    staff(
+        "round-edit",
+        "post",
+        lambda w: f"/personal/omgangar/{w.draft.pk}/andra/",
+        LOGIN + (403, 200, 200),  # without "confirm": the page that shows what will change
+        data=form(lambda w: {k: v for k, v in edit(w).items() if k != "confirm"}),
+    ),
+    staff(
+        "round-edit",
+        "post",
+        lambda w: f"/personal/omgangar/{w.round.pk}/andra/",
+        LOGIN + (403, 400, 400),
+        data=form(),
+    ),
+    staff(
+        "round-edit",
+        "delete",
+        lambda w: f"/personal/omgangar/{w.draft.pk}/andra/",
+        (405,) * 6,
+        users=(405, 405),
+    ),
+    staff(
+        "round-edit-preview",
+        "post",
+        lambda w: f"/personal/omgangar/{w.draft.pk}/andra/forhandsgranska/",
+        LOGIN + (403, 200, 200),
+        data=form(edit),
+    ),
+    staff(
+        "round-edit-preview",
+        "get",
+        lambda w: f"/personal/omgangar/{w.draft.pk}/andra/forhandsgranska/",
+        (405,) * 6,
+        users=(405, 405),
     ),
     staff("round-action", "get", lambda w: f"/personal/omgangar/{w.round.pk}/atgard/paminn/", COORD_PAGE),
     staff("round-action", "post", lambda w: f"/personal/omgangar/{w.round.pk}/atgard/paminn/", COORD_ACT),
@@ -873,6 +925,16 @@ MATRIX += [
     ),
     staff(
         "plan-import", "post", lambda w: "/personal/arbetsbocker/plan/import/abc123/", LOGIN + (403, 404, 404)
+    ),
+    staff(
+        "plan-names", "post", lambda w: "/personal/arbetsbocker/plan/namn/abc123/", LOGIN + (403, 404, 404)
+    ),
+    staff(
+        "plan-names",
+        "get",
+        lambda w: "/personal/arbetsbocker/plan/namn/abc123/",
+        (405,) * 6,
+        users=(405, 405),
     ),
     staff("questionnaire-template", "get", lambda w: "/personal/arbetsbocker/enkat/mall/", STAFF_PAGE),
     staff(

@@ -67,6 +67,17 @@ def assert_fits(tab, what):
     tab.set_viewport_size({"width": 1280, "height": 900})
 
 
+def upload_plan(tab, base, programme, content):
+    """Choose a plan workbook for `programme` on the workbooks page and have it checked."""
+    tab.goto(base + "/personal/arbetsbocker/")
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    tab.set_input_files(
+        f"#plan_file_{programme.pk}", files=[{"name": "plan.xlsx", "mimeType": xlsx, "buffer": content}]
+    )
+    with tab.expect_navigation():
+        tab.locator(f"form:has(#plan_file_{programme.pk}) button").click()
+
+
 def check(tab, what):
     assert_accessible(tab, what)
     assert_fits(tab, what)
@@ -265,19 +276,7 @@ def test_every_staff_page_passes_axe_and_fits_the_screen(tab, live_server):
         (broken.getvalue(), "plan check with errors"),
         (export_plan(programme), "plan check ok"),
     ):
-        tab.goto(base + "/personal/arbetsbocker/")
-        tab.set_input_files(
-            f"#plan_file_{programme.pk}",
-            files=[
-                {
-                    "name": "plan.xlsx",
-                    "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    "buffer": content,
-                }
-            ],
-        )
-        with tab.expect_navigation():
-            tab.locator("button", has_text="Kontrollera planen").first.click()
+        upload_plan(tab, base, programme, content)
         check(tab, what)
 
     # A reader on a coordinator's page: the Swedish 403 page.
@@ -289,6 +288,59 @@ def test_every_staff_page_passes_axe_and_fits_the_screen(tab, live_server):
     tab.goto(base + f"/personal/omgangar/{r}/framsteg/")
     assert "Ingen behörighet" in tab.locator("h1").inner_text()
     check(tab, "forbidden")
+
+
+def test_coordinator_edits_a_round_and_accepts_name_suggestions_by_keyboard(tab, live_server):
+    """The round's edit form, its confirmation and its errors; a plan check with names it does not know,
+    the choices confirmed and the same file checked again and imported: by keyboard, axe-clean, fitting."""
+    from surveys.demo import load_demo
+    from surveys.models import Activity, OrganisationAlias
+    from tests import factories as f
+    from tests.plan_helpers import plan_xlsx
+
+    world = load_demo()
+    current = world["current_round"]
+    base = live_server.url
+    keys = Keyboard(tab)
+    keys.log_in(live_server, "samordnare", "demo-samordnare")
+    keys.follow(link(f"{current.name} {current.year}"))
+    keys.follow(link("Ändra omgången"))
+    check(tab, "edit an open round")
+    tab_to(tab, lambda e: e["name"] == "coordinator_name")
+    tab.keyboard.press("Control+A")
+    tab.keyboard.type("Sara Samordnare")
+    keys.follow(button("Granska ändringarna"))
+    assert "Bekräfta ändringarna" in tab.locator("h1").inner_text()
+    check(tab, "edit confirmation")
+    keys.follow(button("Spara ändringarna"))
+    assert tab.url.endswith(f"/personal/omgangar/{current.pk}/")
+    assert "Omgången är ändrad" in tab.locator(".messages").inner_text()
+    current.refresh_from_db()
+    assert current.coordinator_name == "Sara Samordnare"
+
+    tab.goto(base + f"/personal/omgangar/{current.pk}/andra/")
+    tab.locator("#id_coordinator_email").fill("inte-en-adress")
+    with tab.expect_navigation():
+        tab.locator("button", has_text="Granska ändringarna").click()
+    assert tab.locator("#error-summary").is_visible()
+    check(tab, "edit with errors")
+
+    programme = f.ProgrammeFactory(name="Ny plan")
+    content = plan_xlsx(
+        [{"goal": "1 Mål", "activity": "1.1 Läger", "lead": "Kulturnämden", "co": "Regionen (BUP)"}]
+    )
+    upload_plan(tab, base, programme, content)
+    assert tab.locator("#name-suggestions").is_visible()
+    check(tab, "plan check with name suggestions")
+    keys.follow(button("Granska valen"))
+    check(tab, "confirm the names")
+    keys.follow(button("Spara och kontrollera igen"))
+    assert "Filen har inga fel" in tab.locator("main").inner_text()
+    check(tab, "plan checked again")
+    keys.follow(button("Importera"))
+    assert tab.url.endswith("/personal/arbetsbocker/")
+    assert OrganisationAlias.objects.filter(name="Kulturnämden", organisation__name="Kulturnämnden").exists()
+    assert Activity.objects.get(goal_area__programme=programme, number="1.1").lead.name == "Kulturnämnden"
 
 
 def test_screenshots_of_the_tour(tab, live_server, tmp_path):

@@ -502,6 +502,142 @@ def test_copy_takes_the_next_comparable_version(world):
 
 
 # --------------------------------------------------------------------------------------------------
+# The coordinator: an existing round edited
+# --------------------------------------------------------------------------------------------------
+
+
+def _edit_form(survey_round, **changes):
+    """The edit form as the page fills it in for `survey_round`, with `changes` typed over it."""
+    from surveys.selectors_staff import round_form_values
+    from surveys.services import email_templates
+
+    values = round_form_values(survey_round)
+    data = {
+        key: "" if value is None else value.strftime("%H:%M") if key.endswith("_time") else str(value)
+        for key, value in values.items()
+    }
+    for name in ("invitation_subject", "invitation_body", "reminder_subject", "reminder_body"):
+        data[name] = data[name] or getattr(email_templates, f"DEFAULT_{name.upper()}")
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def draft(world, coord):
+    assert coord.post("/personal/omgangar/ny/", _round_form(world)).status_code == 302
+    return SurveyRound.objects.get(year=2031)
+
+
+def test_coordinator_edits_a_draft_round_after_confirming_what_changes(world, coord, draft):
+    page = coord.get(f"/personal/omgangar/{draft.pk}/")
+    assert "Ändra omgången" in text(page)
+    form_page = coord.get(f"/personal/omgangar/{draft.pk}/andra/")
+    assert form_page.status_code == 200
+    assert 'value="2031-10-01"' in form_page.content.decode()
+    data = _edit_form(
+        draft,
+        name="Preventionsindex hösten",
+        deadline_on="2031-11-14",
+        remind_before="10, 3",
+        coordinator_name="Sara Samordnare",
+        coordinator_email="sara@stad.se",
+        coordinator_phone="08-508 000 00",
+    )
+    confirm = coord.post(f"/personal/omgangar/{draft.pk}/andra/", data)
+    assert confirm.status_code == 200
+    shown = text(confirm)
+    assert "Bekräfta ändringarna" in shown and "Inget är sparat ännu" in shown
+    assert "fredag 14 november 2031 kl. 23.59" in shown and "Sara Samordnare" in shown
+    draft.refresh_from_db()
+    assert draft.name != "Preventionsindex hösten"  # nothing saved before the confirmation
+    done = coord.post(f"/personal/omgangar/{draft.pk}/andra/", {**data, "confirm": "1"})
+    assert done.status_code == 302 and done["Location"] == f"/personal/omgangar/{draft.pk}/"
+    draft.refresh_from_db()
+    local = timezone.localtime(draft.deadline)
+    assert (local.day, local.hour, local.minute, local.second) == (14, 23, 59, 59)  # a date alone
+    assert draft.name == "Preventionsindex hösten" and draft.reminder_offsets == [-10, -3, 1]
+    assert draft.coordinator_contact()["email"] == "sara@stad.se"
+    assert draft.invitation_subject == "Enkät {round} {year}"  # unchanged fields stay as they were
+    event = AuditEvent.objects.get(action="round.update", round=draft)
+    assert event.detail["fields"] == [
+        "coordinator_email",
+        "coordinator_name",
+        "coordinator_phone",
+        "deadline",
+        "name",
+        "reminder_offsets",
+    ]
+    assert "Omgången är ändrad" in text(coord.get(f"/personal/omgangar/{draft.pk}/"))
+
+
+def test_round_edit_errors_are_swedish_and_keep_what_was_typed(world, coord, draft):
+    data = _edit_form(
+        draft, deadline_on="2031-09-01", coordinator_email="inte-en-adress", remind_after="en dag", name=""
+    )
+    response = coord.post(f"/personal/omgangar/{draft.pk}/andra/", {**data, "confirm": "1"})
+    assert response.status_code == 400
+    page = text(response)
+    assert "Det finns fel att rätta" in page
+    assert "Skriv en e-postadress" in page and "Skriv dagarna efter som heltal" in page
+    assert "Ange omgångens namn" in page
+    html = response.content.decode()
+    assert 'value="inte-en-adress"' in html and 'value="en dag"' in html
+    response = coord.post(
+        f"/personal/omgangar/{draft.pk}/andra/", {**_edit_form(draft, deadline_on="2031-09-01")}
+    )
+    assert response.status_code == 400
+    assert "Sista svarsdag måste ligga efter öppningsdagen" in text(response)
+    assert 'value="2031-09-01"' in response.content.decode()
+    draft.refresh_from_db()
+    assert timezone.localtime(draft.deadline).month == 10
+    assert not AuditEvent.objects.filter(action="round.update").exists()
+
+
+def test_an_open_round_keeps_its_opening_but_its_texts_and_coordinator_change(world, coord):
+    current = world["current_round"]
+    opens = timezone.localtime(current.opens_at)
+    moved = (opens - timedelta(days=1)).date().isoformat()
+    refused = coord.post(
+        f"/personal/omgangar/{current.pk}/andra/", {**_edit_form(current, opens_on=moved), "confirm": "1"}
+    )
+    assert refused.status_code == 400
+    assert "Kan inte ändras när omgången är öppen" in text(refused)
+    current.refresh_from_db()
+    assert timezone.localtime(current.opens_at) == opens
+    data = _edit_form(current, coordinator_name="Ny Samordnare", reminder_subject="Påminnelse om {round}")
+    assert coord.post(f"/personal/omgangar/{current.pk}/andra/", {**data, "confirm": "1"}).status_code == 302
+    current.refresh_from_db()
+    assert (current.coordinator_name, current.reminder_subject) == ("Ny Samordnare", "Påminnelse om {round}")
+    assert timezone.localtime(current.opens_at) == opens
+    closed = world["last_round"]  # published
+    assert "kan inte ändras" in text(coord.get(f"/personal/omgangar/{closed.pk}/andra/"))
+    response = coord.post(
+        f"/personal/omgangar/{closed.pk}/andra/", {**_edit_form(closed, name="Nytt"), "confirm": "1"}
+    )
+    assert response.status_code == 400 and "En stängd omgång kan inte ändras" in text(response)
+
+
+def test_round_edit_preview_shows_the_changed_texts_without_javascript(world, coord, draft):
+    data = _edit_form(draft, invitation_subject="Hösten {year}", preview="1")
+    response = coord.post(f"/personal/omgangar/{draft.pk}/andra/", data)
+    assert response.status_code == 200 and "Hösten 2031" in text(response)
+    live = coord.post(f"/personal/omgangar/{draft.pk}/andra/forhandsgranska/", data)
+    assert live.json()["invitation"]["subject"] == "Hösten 2031"
+    draft.refresh_from_db()
+    assert draft.invitation_subject == "Enkät {round} {year}"
+
+
+def test_reader_cannot_edit_a_round(world, reader_client):
+    current = world["current_round"]
+    assert reader_client.get(f"/personal/omgangar/{current.pk}/andra/").status_code == 403
+    response = reader_client.post(
+        f"/personal/omgangar/{current.pk}/andra/", {**_edit_form(current, name="x"), "confirm": "1"}
+    )
+    assert response.status_code == 403
+    assert "Ändra omgången" not in text(reader_client.get(f"/personal/omgangar/{current.pk}/"))
+
+
+# --------------------------------------------------------------------------------------------------
 # Workbooks
 # --------------------------------------------------------------------------------------------------
 
@@ -583,6 +719,24 @@ def test_workbook_downloads_for_readers(world, reader_client):
 # --------------------------------------------------------------------------------------------------
 
 
+def test_api_edits_the_named_coordinator_of_an_open_round_through_the_same_service(world):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world["coordinator"])
+    current = world["current_round"]
+    response = api.patch(
+        f"/api/rounds/{current.pk}/",
+        {"coordinator_name": "Sara Samordnare", "coordinator_email": "sara@stad.se"},
+        format="json",
+    )
+    assert response.status_code == 200 and response.json()["coordinator_email"] == "sara@stad.se"
+    current.refresh_from_db()
+    assert current.coordinator_contact()["name"] == "Sara Samordnare"
+    refused = api.patch(f"/api/rounds/{current.pk}/", {"coordinator_email": "inte-en-adress"}, format="json")
+    assert refused.status_code == 400
+
+
 def test_api_reminds_one_assignment_and_resends_an_invitation(world):
     from rest_framework.test import APIClient
 
@@ -601,3 +755,71 @@ def test_api_reminds_one_assignment_and_resends_an_invitation(world):
     submitted = current.assignments.filter(response__state="submitted").first()
     refused = api.post(f"/api/assignments/{submitted.pk}/remind/")
     assert refused.status_code == 400 and "redan skickat in" in str(refused.json())
+
+
+# --------------------------------------------------------------------------------------------------
+# Names a plan check does not know
+# --------------------------------------------------------------------------------------------------
+
+
+def test_accepted_name_suggestions_are_saved_and_the_same_file_checks_clean_and_imports(world, coord):
+    import io
+
+    from surveys.models import Activity, OrganisationAlias
+    from tests.plan_helpers import plan_xlsx
+
+    content = plan_xlsx(
+        [
+            {"goal": "1 Mål", "activity": "1.1 Läger", "lead": "Kulturnämden", "co": "Regionen (BUP)"},
+        ]
+    )
+    programme = f.ProgrammeFactory()
+    upload = io.BytesIO(content)
+    upload.name = "plan.xlsx"
+    check = coord.post(f"/personal/arbetsbocker/plan/{programme.pk}/kontroll/", {"file": upload})
+    assert check.status_code == 400
+    html = check.content.decode()
+    assert 'id="name-suggestions"' in html and "Namn som inte matchar någon organisation" in text(check)
+    key = re.search(r"/personal/arbetsbocker/plan/namn/(\w+)/", html).group(1)
+    fields = dict(re.findall(r'<input type="radio" name="(namn_\w+)" value="([^"]*)"[^>]*checked', html))
+    assert len(fields) == 2  # the near match and the partner, as the check proposes
+    kultur = world["organisations"]["Kulturnämnden"]
+    assert f"org-{kultur.pk}" in fields.values() and "partner" in fields.values()
+    confirm = coord.post(f"/personal/arbetsbocker/plan/namn/{key}/", fields)
+    assert confirm.status_code == 200
+    assert "”Kulturnämden” är en annan stavning av Kulturnämnden" in text(confirm)
+    assert not OrganisationAlias.objects.filter(name="Kulturnämden").exists()  # not before confirming
+    again = coord.post(f"/personal/arbetsbocker/plan/namn/{key}/", {**fields, "confirm": "1"})
+    assert again.status_code == 200, text(again)
+    assert "Filen har inga fel" in text(again)
+    assert OrganisationAlias.objects.get(name="Kulturnämden").organisation == kultur
+    assert OrganisationAlias.objects.get(name="Regionen (BUP)").is_partner
+    assert AuditEvent.objects.filter(action="organisation_alias.accept").count() == 2
+    assert f"/personal/arbetsbocker/plan/import/{key}/" in again.content.decode()  # the same kept file
+    assert coord.post(f"/personal/arbetsbocker/plan/import/{key}/").status_code == 302
+    activity = Activity.objects.get(goal_area__programme=programme, number="1.1")
+    assert activity.lead == kultur and activity.partners == ["Regionen (BUP)"]
+
+
+def test_a_name_choice_outside_the_suggestions_is_refused_and_nothing_is_saved(world, coord):
+    import io
+
+    from surveys.models import OrganisationAlias
+    from tests.plan_helpers import plan_xlsx
+
+    programme = f.ProgrammeFactory()
+    upload = io.BytesIO(plan_xlsx([{"goal": "1 Mål", "activity": "1.1 Läger", "lead": "Kulturnämden"}]))
+    upload.name = "plan.xlsx"
+    html = coord.post(
+        f"/personal/arbetsbocker/plan/{programme.pk}/kontroll/", {"file": upload}
+    ).content.decode()
+    key = re.search(r"/personal/arbetsbocker/plan/namn/(\w+)/", html).group(1)
+    field = re.search(r'name="(namn_\w+)"', html).group(1)
+    other = world["organisations"]["Kommunstyrelsen"]
+    refused = coord.post(
+        f"/personal/arbetsbocker/plan/namn/{key}/", {field: f"org-{other.pk}", "confirm": "1"}
+    )
+    assert refused.status_code == 400 and "Välj ett av alternativen" in text(refused)
+    nothing = coord.post(f"/personal/arbetsbocker/plan/namn/{key}/", {field: "", "confirm": "1"})
+    assert nothing.status_code == 400 and "Välj vad minst ett av namnen är" in text(nothing)
+    assert not OrganisationAlias.objects.filter(name="Kulturnämden").exists()

@@ -74,6 +74,16 @@ class RoundInput(TemplateFields):
     grace_hours = serializers.IntegerField(min_value=0, max_value=24 * 60, required=False)
     min_group_size = serializers.IntegerField(min_value=1, max_value=1000, required=False)
     digest_to = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    coordinator_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, validators=[validate_single_line]
+    )
+    coordinator_title = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, validators=[validate_single_line]
+    )
+    coordinator_email = serializers.EmailField(required=False, allow_blank=True)
+    coordinator_phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, validators=[validate_single_line]
+    )
 
     def validate(self, attrs):
         # Dates, templates and addresses are checked by the service (rounds.validate_round_fields);
@@ -168,6 +178,10 @@ class RoundSerializer(serializers.ModelSerializer):
             "reminder_subject",
             "reminder_body",
             "digest_to",
+            "coordinator_name",
+            "coordinator_title",
+            "coordinator_email",
+            "coordinator_phone",
             "opened_at",
             "closed_at",
             "published_at",

@@ -13,6 +13,8 @@ from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from ..models import (
+    ROUND_COORDINATOR_FIELDS,
+    ROUND_TEMPLATE_FIELDS,
     Assignment,
     Organisation,
     OutboundEmail,
@@ -95,6 +97,7 @@ def validate_round_fields(
     grace_hours: int | None = 0,
     digest_to: str | None = None,
     templates: dict[str, str | None] | None = None,
+    coordinator_email: str | None = None,
 ) -> None:
     """The one check of a round's dates, reminder plan, grace period, digest addresses and e-mail
     templates, for every way a round is created or edited: ValidationError with a message per field."""
@@ -118,6 +121,8 @@ def validate_round_fields(
         bad = [e for e in _email_list(digest_to) if not _is_email(e)]
         if bad:
             errors["digest_to"] = [f"Ogiltig e-postadress: {e}." for e in bad]
+    if coordinator_email and not _is_email(coordinator_email):
+        errors["coordinator_email"] = [f"Ogiltig e-postadress: {coordinator_email}."]
     for name in TEMPLATE_FIELDS:
         if (templates or {}).get(name):
             problems = template_errors(templates[name])
@@ -127,7 +132,8 @@ def validate_round_fields(
         raise ValidationError(errors)
 
 
-TEMPLATE_FIELDS = ("invitation_subject", "invitation_body", "reminder_subject", "reminder_body")
+TEMPLATE_FIELDS = ROUND_TEMPLATE_FIELDS
+COORDINATOR_FIELDS = ROUND_COORDINATOR_FIELDS  # every e-mail's Reply-To and signature
 
 
 def _email_list(text: str) -> list[str]:
@@ -176,6 +182,7 @@ def round_create(
         grace_hours=grace_hours,
         digest_to=templates.get("digest_to"),
         templates=templates,
+        coordinator_email=templates.get("coordinator_email"),
     )
     organisations = _organisations(organisation_ids=organisation_ids, kinds=kinds)
     survey_round = SurveyRound(
@@ -208,13 +215,15 @@ EDITABLE_WHILE_OPEN = {
     "reminder_subject",
     "reminder_body",
     "digest_to",
+    # Who answers the respondents' questions may change while they answer; later e-mails name the new one.
+    *COORDINATOR_FIELDS,
 }
 
 
 @transaction.atomic
 def round_update(*, survey_round, **fields):
     """Edit a round. Everything may change in draft or scheduled; once open only names, templates, the
-    reminder plan and the grace period (the deadline moves with `extend_deadline`); nothing once closed."""
+    reminder plan, the grace period and the named coordinator (the deadline moves with `extend_deadline`); nothing once closed."""
     survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
     validate_round_update(survey_round=survey_round, fields=fields)
     if "reminder_offsets" in fields and fields["reminder_offsets"] is not None:
@@ -237,7 +246,7 @@ def validate_round_update(*, survey_round: SurveyRound, fields: dict) -> None:
             raise ValidationError(
                 {
                     k: [
-                        "Flytta sista svarsdagen med extend."
+                        "Sista svarsdagen flyttas med Flytta sista svarsdag (extend)."
                         if k == "deadline"
                         else "Kan inte ändras när omgången är öppen."
                     ]
@@ -251,6 +260,7 @@ def validate_round_update(*, survey_round: SurveyRound, fields: dict) -> None:
         grace_hours=fields.get("grace_hours"),
         digest_to=fields.get("digest_to"),
         templates=fields,
+        coordinator_email=fields.get("coordinator_email"),
     )
 
 

@@ -22,6 +22,10 @@ urlpatterns = [
     path("omgangar/ny/", views.round_new, name="round-new"),
     path("omgangar/ny/forhandsgranska/", views.round_preview, name="round-preview"),
     path("omgangar/<int:round_id>/", views.round_page, name="round"),
+    path("omgangar/<int:round_id>/andra/", views.round_edit, name="round-edit"),
+    path(
+        "omgangar/<int:round_id>/andra/forhandsgranska/", views.round_edit_preview, name="round-edit-preview"
+    ),
     path("omgangar/<int:round_id>/resultat/", views.round_results, name="results"),
     path("omgangar/<int:round_id>/aktiviteter/", views.round_activities, name="activities"),
     path("omgangar/<int:round_id>/excel/", views.round_export, name="round-export"),
@@ -42,12 +46,13 @@ urlpatterns = [
     path("arbetsbocker/", views.workbooks, name="workbooks"),
     path("arbetsbocker/plan/mall/", views.plan_template, name="plan-template"),
     path("arbetsbocker/plan/<int:programme_id>/", views.plan_download, name="plan-download"),
-    path("arbetsbocker/plan/<int:programme_id>/kontroll/", views.plan_check, name="plan-check"),
+    path("arbetsbocker/plan/<int:subject_id>/kontroll/", views.plan_check, name="plan-check"),
     path("arbetsbocker/plan/import/<str:key>/", views.plan_import, name="plan-import"),
+    path("arbetsbocker/plan/namn/<str:key>/", views.plan_names, name="plan-names"),
     path("arbetsbocker/enkat/mall/", views.questionnaire_template, name="questionnaire-template"),
     path("arbetsbocker/enkat/version/<int:version_id>/", views.version_download, name="version-download"),
     path(
-        "arbetsbocker/enkat/<int:questionnaire_id>/kontroll/",
+        "arbetsbocker/enkat/<int:subject_id>/kontroll/",
         views.questionnaire_check,
         name="questionnaire-check",
     ),

@@ -2,6 +2,7 @@
 working without JavaScript). Pages read through selectors and write through the same services as the API;
 every action has a confirmation page (GET) and is done by a POST, recorded in the audit trail."""
 
+import copy
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,8 @@ from ..services import email_templates, export_jobs, rounds, tokens
 from ..services import programmes as plan_service
 from ..services import questionnaires as questionnaire_service
 from ..services.audit import audit_record
+from ..services.deadlines import format_deadline
+from ..services.plan_names import organisation_alias_accept as alias_accept
 from . import forms
 from .access import coordinator_required, staff_required
 
@@ -123,6 +126,7 @@ def round_page(request, round_id):
     }
     if is_coordinator(request.user):
         context["log"] = reads.audit_log(survey_round)
+        context["editable"] = survey_round.state in EDITABLE
         context["actions"] = [
             (slug, a) for slug, a in ROUND_ACTIONS.items() if survey_round.state in a.states
         ]
@@ -191,7 +195,10 @@ def export_download(request, job_id):
             request, "surveys/staff/export.html", {"job": job, "round": job.round, "gone": True}, status=410
         )
     return FileResponse(
-        handle, as_attachment=True, filename=export_jobs.workbook_filename(job), content_type=XLSX_CONTENT_TYPE
+        handle,
+        as_attachment=True,
+        filename=export_jobs.workbook_filename(job),
+        content_type=XLSX_CONTENT_TYPE,
     )
 
 
@@ -627,7 +634,7 @@ def _stored_templates(arguments):
     """A text left as the built-in default is stored empty, so it follows the default."""
     defaults = _template_defaults()
     for name, default in defaults.items():
-        if arguments[name].replace("\r\n", "\n").strip() == default.strip():
+        if name in arguments and arguments[name].replace("\r\n", "\n").strip() == default.strip():
             arguments[name] = ""
     return arguments
 
@@ -717,15 +724,128 @@ def _form_errors(form, error):
 def round_preview(request):
     """The live preview of the e-mail texts (the page's script posts the form here while typing)."""
     form = forms.RoundForm(request.POST, versions=reads.versions_to_choose())
+    return _preview_json(form, lambda: _preview(form.service_arguments()))
+
+
+def _preview_json(form, build):
+    """The live preview's answer: the e-mails `build()` renders, or the form's or service's errors."""
     if not form.is_valid():
         return JsonResponse({"errors": {k: [str(e) for e in v] for k, v in form.errors.items()}}, status=400)
     try:
-        return JsonResponse(_preview(form.service_arguments()))
+        return JsonResponse(build())
     except ValidationError as error:
         return JsonResponse(
             {"errors": error.message_dict if hasattr(error, "error_dict") else {"": error.messages}},
             status=400,
         )
+
+
+# --------------------------------------------------------------------------------------------------
+# Coordinators: an existing round edited (rounds.round_update, as the API's PATCH), confirmed, recorded
+# --------------------------------------------------------------------------------------------------
+
+EDITABLE = (DRAFT, SCHEDULED, OPEN)
+
+
+def _edit_form(request, survey_round):
+    initial = reads.round_form_values(survey_round)
+    for name, default in _template_defaults().items():
+        initial[name] = initial[name] or default
+    return forms.RoundEditForm(request.POST if request.method == "POST" else None, initial=initial)
+
+
+def _as_changed(survey_round, fields):
+    """The round as it would be after `fields`, unsaved (for the preview)."""
+    changed = copy.copy(survey_round)
+    for name, value in fields.items():
+        setattr(changed, name, value)
+    return changed
+
+
+def _shown(name, value):
+    if name in ("opens_at", "deadline"):
+        return format_deadline(value)
+    if name == "reminder_offsets":
+        before = ", ".join(str(-d) for d in sorted(value) if d < 0) or "inga"
+        after = ", ".join(str(d) for d in sorted(value) if d >= 0) or "inga"
+        return f"{before} dagar före, {after} efter sista svarsdag"
+    if name in rounds.TEMPLATE_FIELDS and not value:
+        return "(standardtexten)"
+    return "–" if value in ("", None) else str(value)
+
+
+CHANGE_LABELS = {"opens_at": "Öppnar", "deadline": "Sista svarsdag", "reminder_offsets": "Påminnelser"}
+
+
+def _change_rows(form, survey_round, fields):
+    return [
+        {
+            "label": CHANGE_LABELS.get(name) or form.fields[name].label,
+            "before": _shown(name, getattr(survey_round, name)),
+            "after": _shown(name, value),
+            "long": name.endswith("_body"),
+        }
+        for name, value in fields.items()
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@coordinator_required
+def round_edit(request, round_id):
+    """The round's name, dates, reminders, e-mail texts and coordinator. "Granska ändringarna" shows
+    what will change (the confirmation step); "Spara ändringarna" saves it through rounds.round_update,
+    whose rules (nothing once closed, no dates once open) are shown beside the fields."""
+    survey_round = _round(round_id)
+    form = _edit_form(request, survey_round)
+    context = {"round": survey_round, "form": form, "editable": survey_round.state in EDITABLE}
+    if request.method == "GET" or "tillbaka" in request.POST:
+        return render(request, "surveys/staff/round_edit.html", context)
+    status = 400
+    if form.is_valid():
+        fields = _stored_templates(form.changes())
+        try:
+            if "preview" in request.POST:
+                context["preview"] = _edit_preview(survey_round, form)
+                status = 200
+            elif not fields:
+                form.add_error(
+                    None, "Inget är ändrat. Ändra något i formuläret eller gå tillbaka till omgången."
+                )
+            elif "confirm" in request.POST:
+                rounds.round_update(survey_round=survey_round, **fields)
+                labels = ", ".join(row["label"].lower() for row in _change_rows(form, survey_round, fields))
+                message = f"Omgången är ändrad: {labels}."
+                audit_record(
+                    actor=request.user,
+                    action="round.update",
+                    round=survey_round,
+                    target=str(survey_round),
+                    detail={"message": message, "fields": sorted(fields)},
+                )
+                messages.success(request, message)
+                return redirect("staff:round", round_id=survey_round.pk)
+            else:
+                rounds.validate_round_update(survey_round=survey_round, fields=fields)
+                context["changes"] = _change_rows(form, survey_round, fields)
+                status = 200
+        except ValidationError as error:
+            _form_errors(form, error)
+    return render(request, "surveys/staff/round_edit.html", context, status=status)
+
+
+@require_POST
+@coordinator_required
+def round_edit_preview(request, round_id):
+    """The live preview of an edited round's e-mail texts (the page's script posts the form here)."""
+    survey_round = _round(round_id)
+    form = _edit_form(request, survey_round)
+    return _preview_json(form, lambda: _edit_preview(survey_round, form))
+
+
+def _edit_preview(survey_round, form):
+    overrides = {name: form.cleaned_data[name] for name in rounds.TEMPLATE_FIELDS}
+    changed = _as_changed(survey_round, _stored_templates(form.changes()))
+    return rounds.preview(survey_round=changed, overrides=overrides)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -795,9 +915,9 @@ def _keep_upload(request, upload, **about):
     return key
 
 
-def _kept(request, key):
+def _kept(request, key, kind):
     about = request.session.get("staff_uploads", {}).get(key)
-    if about is None or not key.isalnum():
+    if about is None or not key.isalnum() or about["kind"] != kind:
         raise Http404("Filen finns inte längre; ladda upp den igen.")
     path = f"{UPLOADS}/{key}.xlsx"
     if not default_storage.exists(path):
@@ -811,143 +931,199 @@ def _forget(request, key, path):
     request.session.modified = True
 
 
-def _report_page(request, *, kind, subject, report, errors, key=None, status=200, form=None):
-    return render(
-        request,
-        "surveys/staff/workbook_report.html",
-        {"kind": kind, "subject": subject, "report": report, "errors": errors, "key": key, "form": form},
-        status=status,
+@dataclass
+class Workbook:
+    """One upload → check report → import flow: a plan into a programme, or a questionnaire workbook
+    into a new version. `run(upload, subject, about, dry_run)` calls the import service; `done(subject,
+    report)` gives the audit target, its detail and the message shown after the import."""
+
+    kind: str
+    model: Any
+    form: Any
+    prefix: str
+    run: Any
+    audit: str
+    done: Any
+
+    def report(self, request, *, subject, report=None, errors=(), key=None, status=200, form=None, **extra):
+        return render(
+            request,
+            "surveys/staff/workbook_report.html",
+            {
+                "kind": self.kind,
+                "subject": subject,
+                "report": report,
+                "errors": list(errors),
+                "key": key,
+                "form": form,
+                "names": _name_choices(report) if self.kind == "plan" and report else None,
+                **extra,
+            },
+            status=status,
+        )
+
+    def reopen(self, request, key):
+        """The kept file of `key` with its subject: (about, path, subject, the file's bytes)."""
+        about, path = _kept(request, key, self.kind)
+        subject = get_object_or_404(self.model, pk=about["target"])
+        with default_storage.open(path, "rb") as handle:
+            content = handle.read()
+        return about, path, subject, content
+
+
+def _run_plan(upload, programme, about, dry_run):
+    return plan_service.import_plan(upload=upload, programme=programme, dry_run=dry_run)
+
+
+def _plan_done(programme, report):
+    detail = {"created": report.created, "changed": report.changed}
+    return str(programme), detail, f"Planen för {programme} är importerad."
+
+
+def _run_questionnaire(upload, questionnaire, about, dry_run):
+    return questionnaire_service.import_questionnaire(
+        upload=upload, questionnaire=questionnaire, dry_run=dry_run, label=about.get("label", "")
     )
 
 
-@require_POST
-@coordinator_required
-def plan_check(request, programme_id):
-    programme = get_object_or_404(Programme, pk=programme_id)
-    form = forms.UploadForm(request.POST, request.FILES, auto_id="plan_%s")
+def _questionnaire_done(questionnaire, report):
+    message = f"En ny version av {questionnaire.name} är skapad: {report.version}."
+    return str(report.version), {"counts": report.counts}, message
+
+
+PLAN = Workbook("plan", Programme, forms.UploadForm, "plan_%s", _run_plan, "plan.import", _plan_done)
+QUESTIONNAIRE = Workbook(
+    "questionnaire",
+    Questionnaire,
+    forms.QuestionnaireUploadForm,
+    "q_%s",
+    _run_questionnaire,
+    "questionnaire.import",
+    _questionnaire_done,
+)
+
+
+def _upload_check(request, flow, subject_id):
+    """Check an uploaded workbook (a dry run of the import) and keep the file for the import, or, for a
+    plan naming organisations it does not know, for accepting suggestions and checking the same file again."""
+    subject = get_object_or_404(flow.model, pk=subject_id)
+    form = flow.form(request.POST, request.FILES, auto_id=flow.prefix)
     if not form.is_valid():
-        return _report_page(
-            request, kind="plan", subject=programme, report=None, errors=[], status=400, form=form
-        )
+        return flow.report(request, subject=subject, status=400, form=form)
     upload = form.cleaned_data["file"]
+    about = {"kind": flow.kind, "target": subject.pk, "label": form.cleaned_data.get("label", "")}
     try:
-        report = plan_service.import_plan(upload=upload, programme=programme, dry_run=True)
+        report = flow.run(upload, subject, about, True)
     except UnsafeWorkbook as error:
-        return _report_page(
-            request, kind="plan", subject=programme, report=None, errors=[error.message], status=400
-        )
-    key = _keep_upload(request, upload, kind="plan", target=programme.pk) if report.ok else None
-    return _report_page(
+        return flow.report(request, subject=subject, errors=[error.message], status=400)
+    keep = report.ok or getattr(report, "unmatched_organisations", None)
+    key = _keep_upload(request, upload, **about) if keep else None
+    return _checked(request, flow, subject, report, key)
+
+
+def _checked(request, flow, subject, report, key, **extra):
+    return flow.report(
         request,
-        kind="plan",
-        subject=programme,
+        subject=subject,
         report=report.as_dict(),
         errors=report.errors,
         key=key,
         status=200 if report.ok else 400,
+        **extra,
     )
 
 
-@require_POST
-@coordinator_required
-def plan_import(request, key):
-    about, path = _kept(request, key)
-    if about["kind"] != "plan":
-        raise Http404("Filen finns inte längre; ladda upp den igen.")
-    programme = get_object_or_404(Programme, pk=about["target"])
-    with default_storage.open(path, "rb") as handle:
-        report = plan_service.import_plan(
-            upload=ContentFile(handle.read(), name=about["name"]), programme=programme, dry_run=False
-        )
+def _upload_import(request, flow, key):
+    about, path, subject, content = flow.reopen(request, key)
+    report = flow.run(ContentFile(content, name=about["name"]), subject, about, False)
     if not report.ok:
-        return _report_page(
-            request, kind="plan", subject=programme, report=report.as_dict(), errors=report.errors, status=400
-        )
+        return _checked(request, flow, subject, report, None)
     _forget(request, key, path)
+    target, detail, message = flow.done(subject, report)
     audit_record(
-        actor=request.user,
-        action="plan.import",
-        target=str(programme),
-        detail={"file": about["name"], "created": report.created, "changed": report.changed},
+        actor=request.user, action=flow.audit, target=target, detail={"file": about["name"], **detail}
     )
-    messages.success(request, f"Planen för {programme} är importerad.")
+    messages.success(request, message)
     return redirect("staff:workbooks")
 
 
+def _workbook_views(flow):
+    """The check and import views of one workbook flow (coordinators only, by POST)."""
+
+    @require_POST
+    @coordinator_required
+    def check(request, subject_id):
+        return _upload_check(request, flow, subject_id)
+
+    @require_POST
+    @coordinator_required
+    def import_(request, key):
+        return _upload_import(request, flow, key)
+
+    return check, import_
+
+
+plan_check, plan_import = _workbook_views(PLAN)
+questionnaire_check, questionnaire_import = _workbook_views(QUESTIONNAIRE)
+
+
+# --------------------------------------------------------------------------------------------------
+# Names a plan check does not know: accept a suggestion (an alias) or mark an external partner, confirm,
+# and the same kept file is checked again
+# --------------------------------------------------------------------------------------------------
+
+
+def _name_choices(report):
+    """The choices form of a plan check report's unknown names (unbound: as the check proposes)."""
+    entries = report.get("unmatched_organisations") or []
+    return (
+        forms.NameChoicesForm(entries=entries, initial=forms.NameChoicesForm.proposed(entries))
+        if entries
+        else None
+    )
+
+
 @require_POST
 @coordinator_required
-def questionnaire_check(request, questionnaire_id):
-    questionnaire = get_object_or_404(Questionnaire, pk=questionnaire_id)
-    form = forms.QuestionnaireUploadForm(request.POST, request.FILES, auto_id="q_%s")
-    if not form.is_valid():
-        return _report_page(
+def plan_names(request, key):
+    """The choices made on the check page: a confirmation page listing what will be saved, then (with
+    "confirm") each decision saved through plan_names.organisation_alias_accept, recorded, and the kept
+    file checked again."""
+    about, path, programme, content = PLAN.reopen(request, key)
+    report = _run_plan(ContentFile(content, name=about["name"]), programme, about, True)
+    entries = report.as_dict()["unmatched_organisations"]
+    form = forms.NameChoicesForm(request.POST, entries=entries)
+    if "tillbaka" in request.POST:
+        return _checked(request, PLAN, programme, report, key, names=form)
+    if not form.is_valid() or not form.decisions():
+        if form.is_valid():
+            form.add_error(None, "Välj vad minst ett av namnen är.")
+        return _checked(request, PLAN, programme, report, key, names=form)
+    decisions = form.decisions()
+    if "confirm" not in request.POST:
+        return render(
             request,
-            kind="questionnaire",
-            subject=questionnaire,
-            report=None,
-            errors=[],
-            status=400,
-            form=form,
+            "surveys/staff/plan_names_confirm.html",
+            {"programme": programme, "key": key, "form": form, "decisions": decisions},
         )
-    upload = form.cleaned_data["file"]
-    try:
-        report = questionnaire_service.import_questionnaire(
-            upload=upload, questionnaire=questionnaire, dry_run=True
+    for name, organisation in decisions:
+        alias_accept(name=name, organisation=organisation, partner=organisation is None, actor=request.user)
+        audit_record(
+            actor=request.user,
+            action="organisation_alias.accept",
+            target=name,
+            detail={
+                "message": f"”{name}” är {organisation.name if organisation else 'en extern samverkanspart'}.",
+                "organisation": organisation.pk if organisation else None,
+                "partner": organisation is None,
+                "programme": programme.pk,
+            },
         )
-    except UnsafeWorkbook as error:
-        return _report_page(
-            request,
-            kind="questionnaire",
-            subject=questionnaire,
-            report=None,
-            errors=[error.message],
-            status=400,
-        )
-    key = None
-    if report.ok:
-        key = _keep_upload(
-            request, upload, kind="questionnaire", target=questionnaire.pk, label=form.cleaned_data["label"]
-        )
-    return _report_page(
+    messages.success(
         request,
-        kind="questionnaire",
-        subject=questionnaire,
-        report=report.as_dict(),
-        errors=report.errors,
-        key=key,
-        status=200 if report.ok else 400,
+        f"{len(decisions)} namn är sparade och används vid varje import. Filen är kontrollerad igen."
+        if len(decisions) != 1
+        else "Namnet är sparat och används vid varje import. Filen är kontrollerad igen.",
     )
-
-
-@require_POST
-@coordinator_required
-def questionnaire_import(request, key):
-    about, path = _kept(request, key)
-    if about["kind"] != "questionnaire":
-        raise Http404("Filen finns inte längre; ladda upp den igen.")
-    questionnaire = get_object_or_404(Questionnaire, pk=about["target"])
-    with default_storage.open(path, "rb") as handle:
-        report = questionnaire_service.import_questionnaire(
-            upload=ContentFile(handle.read(), name=about["name"]),
-            questionnaire=questionnaire,
-            dry_run=False,
-            label=about.get("label", ""),
-        )
-    if not report.ok:
-        return _report_page(
-            request,
-            kind="questionnaire",
-            subject=questionnaire,
-            report=report.as_dict(),
-            errors=report.errors,
-            status=400,
-        )
-    _forget(request, key, path)
-    audit_record(
-        actor=request.user,
-        action="questionnaire.import",
-        target=str(report.version),
-        detail={"file": about["name"], "counts": report.counts},
-    )
-    messages.success(request, f"En ny version av {questionnaire.name} är skapad: {report.version}.")
-    return redirect("staff:workbooks")
+    again = _run_plan(ContentFile(content, name=about["name"]), programme, about, True)
+    return _checked(request, PLAN, programme, again, key)
