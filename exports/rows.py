@@ -24,7 +24,7 @@ from surveys.models import (
 from surveys.questiontypes import cell_number, kind_of
 from surveys.selectors import comparable_versions
 from surveys.selectors_plan import activity_roles
-from surveys.services.conditions import condition_holds
+from surveys.visibility import condition_holds
 
 ANSWER_CHUNK = 2000
 
@@ -111,7 +111,7 @@ class RoundExport:
         for rule in ScoringRule.objects.filter(question__version=self.version).select_related("category"):
             self.rules.setdefault(rule.question_id, []).append(rule)
         self.categories = list(ScoringCategory.objects.filter(scheme__version=self.version).order_by("order"))
-        # the one condition rule (surveys.services.conditions), in page order so chains of conditions hold
+        # the one visibility rule (surveys.visibility), in page order so chains of conditions hold
         self.conditional = [q for q in self.questions if q.condition_question_id]
         self.assignments = list(
             Assignment.objects.filter(round=self.round, removed_at__isnull=True)

@@ -27,7 +27,7 @@ from .questiontypes.activity_status import ActivityStatus
 from .questiontypes.breakdown import Breakdown
 from .selectors import comparable_versions
 from .selectors_plan import activity_roles
-from .services.conditions import visible_answers
+from .visibility import visible_answers
 
 
 class IncomparableVersions(Exception):

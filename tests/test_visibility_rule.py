@@ -9,10 +9,10 @@ from surveys.models import Contact, Response
 from surveys.selectors_results import activity_report
 from surveys.services import responses
 from surveys.services.activity_reports import generate_activity_version
-from surveys.services.conditions import hidden_answer_ids, visible_answers, visible_question_ids
 from surveys.services.outbox import _required_left
 from surveys.services.tokens import issue_token
 from surveys.views import GUESS_KEY
+from surveys.visibility import hidden_answer_ids, visible_answers, visible_question_ids
 from tests import factories
 from tests.scoring_helpers import make_round, submitted
 

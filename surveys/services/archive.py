@@ -25,7 +25,8 @@ from exports.rows import RoundExport, mean_and_median
 from exports.workbook import CODEBOOK_HEADINGS, build_round_workbook, codebook_rows
 
 from ..models import QuestionType, Response, ResponseRevision, ScoringScheme, SurveyRound
-from .conditions import is_answered, visible_questions
+from ..questiontypes import is_answered
+from ..visibility import visible_questions
 
 T = QuestionType
 FORMAT = "arsrunda-round-archive/1"

@@ -29,8 +29,8 @@ from ..models import Contact, OutboundEmail, Response, SurveyRound
 from ..questiontypes import is_answered
 from ..selectors import questions_for_assignment, round_progress
 from ..text import single_line
+from ..visibility import visible_questions
 from . import background, email_templates, tokens
-from .conditions import visible_questions
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from ..models import (
 from ..questiontypes import AnswerError, is_answered, kind_of
 from ..selectors import assignment_questions, comparable_versions, questions_for_assignment
 from ..text import UNSTORABLE_MESSAGE, TooDeep, find_unstorable
-from .conditions import visible_questions
+from ..visibility import visible_questions
 
 ResponseState = Response.State
 

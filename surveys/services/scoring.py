@@ -2,7 +2,7 @@
 
 Scoring is data (ScoringScheme → ScoringCategory tree → ScoringRule); this module is the one place that
 reads it. Answers are read in bulk (one query per round, whatever the number of answers) and scored in
-Python; hidden questions (see conditions.py) score 0 and never count as missing."""
+Python; hidden questions (see surveys/visibility.py) score 0 and never count as missing."""
 
 import json
 from dataclasses import dataclass, field
@@ -29,8 +29,8 @@ from ..models import (
 )
 from ..questiontypes import QuestionKind, is_answered, kind_of
 from ..questiontypes import get as get_kind
+from ..visibility import condition_holds
 from . import background
-from .conditions import condition_holds
 
 ZERO = Decimal("0")
 

@@ -4,20 +4,22 @@ reminders, receipts, results and the workbooks.
 A question with a condition is shown only when the condition on an earlier answer holds; when it does
 not, the question is hidden, its answer is ignored, and it never counts as missing. The rule needs only
 plain data (questions with `pk`, `condition_question_id`, `condition_operator`, `condition_value`, and the
-answer values by question id), so any reader can call it on rows it already holds."""
+answer values by question id), so any reader can call it on rows it already holds.
+
+It sits beside the models and the question-type registry rather than among the services: it imports only
+those two, so selectors and the workbooks (`exports/`) apply it without depending on a service."""
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..models import Question
-from ..questiontypes import is_answered, to_number
+from .models import Question
+from .questiontypes import is_answered, to_number
 
 Op = Question.ConditionOperator
 
 __all__ = [
     "condition_holds",
     "hidden_answer_ids",
-    "is_answered",
     "visible_answers",
     "visible_question_ids",
     "visible_questions",
