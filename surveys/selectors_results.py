@@ -27,7 +27,7 @@ from .questiontypes.activity_status import ActivityStatus
 from .questiontypes.breakdown import Breakdown
 from .selectors import comparable_versions
 from .selectors_plan import activity_roles
-from .visibility import visible_answers
+from .visibility import deciding_question_ids, visible_answers
 
 
 class IncomparableVersions(Exception):
@@ -298,13 +298,7 @@ def activity_report(survey_round: SurveyRound) -> dict[str, Any]:
     questions = [q for q in every_question if q.activity_id]
     # The answers that count are those the conditions show (the one visibility rule): read the activity
     # questions' answers and those of the questions their conditions (and chains of them) depend on.
-    parent_of = {q.pk: q.condition_question_id for q in every_question}
-    needed = set()
-    for question in questions:
-        pk = question.pk
-        while pk and pk not in needed:
-            needed.add(pk)
-            pk = parent_of.get(pk)
+    needed = deciding_question_ids(every_question, [q.pk for q in questions])
     activity_ids = {q.activity_id for q in questions}
     activities = {
         a.pk: a

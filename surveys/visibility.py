@@ -19,6 +19,7 @@ Op = Question.ConditionOperator
 
 __all__ = [
     "condition_holds",
+    "deciding_question_ids",
     "hidden_answer_ids",
     "visible_answers",
     "visible_question_ids",
@@ -81,3 +82,16 @@ def hidden_answer_ids(questions: Iterable[Any], values_by_question_id: Mapping[i
     """The question ids of stored answers that the conditions hide (they exist but do not count)."""
     shown = visible_question_ids(questions, values_by_question_id)
     return {pk for pk in values_by_question_id if pk not in shown}
+
+
+def deciding_question_ids(questions: Iterable[Any], question_ids: Iterable[int]) -> set[int]:
+    """`question_ids` and every question their conditions hang on, chains of conditions followed: the
+    answers to read to tell whether those questions are shown (a reader that needs a few questions' answers
+    reads these, then calls `visible_answers` with them)."""
+    parent_of = {q.pk: q.condition_question_id for q in questions}
+    deciding: set[int] = set()
+    for pk in question_ids:
+        while pk and pk not in deciding:
+            deciding.add(pk)
+            pk = parent_of.get(pk)
+    return deciding
