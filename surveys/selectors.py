@@ -66,7 +66,7 @@ def questions_for_assignment(assignment: Assignment) -> QuerySet[Question]:
     return questions.filter((Q(activity__isnull=True) & Q(indicator__isnull=True)) | Q(pk__in=mine))
 
 
-def assignment_questions(assignment):
+def assignment_questions(assignment: Assignment) -> list[Question]:
     """questions_for_assignment as a list, taken from the version's compiled questionnaire (built once
     per frozen version): no query for an index or general questionnaire, the three of
     `responsibilities` for an activity questionnaire. The questions are shared: read-only."""
@@ -90,7 +90,7 @@ def assignment_questions(assignment):
 ASSIGNMENT_STATUSES = ["not_opened", "in_progress", "submitted", "reopened"]
 
 
-def _status_q(status, prefix=""):
+def _status_q(status: str, prefix: str = "") -> Q:
     """The condition for one progress status, on Assignment (prefix "") or through a relation."""
     p = prefix
     started = Q(**{f"{p}first_opened_at__isnull": False}) | Q(**{f"{p}response__version__gt": 0})
@@ -182,7 +182,7 @@ class Contribution:
     updated_at: object
 
     @property
-    def display(self):
+    def display(self) -> str:
         if isinstance(self.value, dict):
             # In the parts' usual order (PostgreSQL's jsonb keeps no key order), own parts after them.
             return ", ".join(f"{label} {count}" for label, count in Breakdown.parts_in_order(self.value))
@@ -191,7 +191,7 @@ class Contribution:
         return kind.display(None, self.value, labels)
 
     @property
-    def state_label(self):
+    def state_label(self) -> str:
         return "inskickat" if self.submitted else "utkast"
 
 

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -24,7 +25,7 @@ from exports.archive import write_archive
 from exports.rows import RoundExport, mean_and_median
 from exports.workbook import CODEBOOK_HEADINGS, build_round_workbook, codebook_rows
 
-from ..models import QuestionType, Response, ResponseRevision, ScoringScheme, SurveyRound
+from ..models import Question, QuestionType, Response, ResponseRevision, ScoringScheme, SurveyRound
 from ..questiontypes import is_answered
 from ..visibility import visible_questions
 
@@ -38,11 +39,11 @@ def _when(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _iso(moment):
+def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def display(data: RoundExport, question, raw) -> str:
+def display(data: RoundExport, question: Question, raw: Any) -> str:
     """An answer in words, as the receipt shows it."""
     if not is_answered(raw):
         return "Inget svar"
@@ -58,7 +59,7 @@ def display(data: RoundExport, question, raw) -> str:
     return str(raw)
 
 
-def _questionnaire_json(data: RoundExport):
+def _questionnaire_json(data: RoundExport) -> dict[str, Any]:
     version = data.version
     sections = {}
     for q in data.questions:
@@ -95,7 +96,7 @@ def _questionnaire_json(data: RoundExport):
     }
 
 
-def _scoring_json(survey_round):
+def _scoring_json(survey_round: SurveyRound) -> dict[str, Any] | None:
     scheme = ScoringScheme.objects.filter(version_id=survey_round.version_id).first()
     if scheme is None:
         return None
@@ -119,7 +120,7 @@ def _scoring_json(survey_round):
     }
 
 
-def _index_json(data: RoundExport):
+def _index_json(data: RoundExport) -> dict[str, Any]:
     results = [
         {
             "organisation": organisation,
@@ -143,7 +144,7 @@ def _index_json(data: RoundExport):
     return {"results": results, "city": city}
 
 
-def _revisions(survey_round_id):
+def _revisions(survey_round_id: int) -> dict[int, list[dict[str, Any]]]:
     by_response = defaultdict(list)
     revisions = (
         ResponseRevision.objects.filter(response__assignment__round_id=survey_round_id)

@@ -83,7 +83,7 @@ def request_export(
     return job, True
 
 
-def _dispatch(job_ids, *, now):
+def _dispatch(job_ids: list[int], *, now: datetime) -> None:
     """Hand jobs to the workers once the transaction commits; the heartbeat says when it was done."""
     ExportJob.objects.filter(pk__in=job_ids).update(heartbeat_at=now)
     # With the broker down the request still succeeds; the tick dispatches the job again later.
@@ -91,7 +91,7 @@ def _dispatch(job_ids, *, now):
         background.enqueue(background.BUILD_EXPORT, job_id=pk)
 
 
-def _stale(now):
+def _stale(now: datetime) -> datetime:
     return now - timedelta(seconds=settings.EXPORT_STALE_SECONDS)
 
 
@@ -112,7 +112,7 @@ def redispatch_stalled(*, now: datetime | None = None) -> int:
     return len(stalled)
 
 
-def is_stalled(job, *, now=None) -> bool:
+def is_stalled(job: ExportJob, *, now: datetime | None = None) -> bool:
     """A queued or running job that has shown no sign of life for EXPORT_STALLED_SECONDS: its worker was
     killed or no worker is running. Shown as stalled instead of its last progress (the tick hands it to
     a worker again after EXPORT_STALE_SECONDS)."""
@@ -122,7 +122,7 @@ def is_stalled(job, *, now=None) -> bool:
     return job.heartbeat_at < now - timedelta(seconds=settings.EXPORT_STALLED_SECONDS)
 
 
-def status_text(job, *, now=None) -> str:
+def status_text(job: ExportJob, *, now: datetime | None = None) -> str:
     """The job's state in Swedish words, as staff pages and the API show it."""
     if is_stalled(job, now=now):
         return "Avbruten – står still (ingen arbetsprocess har rapporterat på länge); startas om automatiskt"
@@ -135,7 +135,7 @@ def status_text(job, *, now=None) -> str:
     }.get(job.state, job.get_state_display())
 
 
-def _claim(job_id, now):
+def _claim(job_id: int, now: datetime) -> int:
     """QUEUED → RUNNING for exactly one worker (a job whose worker died is queued again by the tick)."""
     return ExportJob.objects.filter(state=JobState.QUEUED, pk=job_id).update(
         state=JobState.RUNNING, started_at=now, heartbeat_at=now, progress=1, error=""
