@@ -92,12 +92,11 @@ ASSIGNMENT_STATUSES = ["not_opened", "in_progress", "submitted", "reopened"]
 
 def _status_q(status: str, prefix: str = "") -> Q:
     """The condition for one progress status, on Assignment (prefix "") or through a relation."""
-    p = prefix
-    started = Q(**{f"{p}first_opened_at__isnull": False}) | Q(**{f"{p}response__version__gt": 0})
-    draft = Q(**{f"{p}response__state": Response.State.DRAFT}) | Q(**{f"{p}response__isnull": True})
+    started = Q(**{f"{prefix}first_opened_at__isnull": False}) | Q(**{f"{prefix}response__version__gt": 0})
+    draft = Q(**{f"{prefix}response__state": Response.State.DRAFT}) | Q(**{f"{prefix}response__isnull": True})
     return {
-        "submitted": Q(**{f"{p}response__state": Response.State.SUBMITTED}),
-        "reopened": Q(**{f"{p}response__state": Response.State.REOPENED}),
+        "submitted": Q(**{f"{prefix}response__state": Response.State.SUBMITTED}),
+        "reopened": Q(**{f"{prefix}response__state": Response.State.REOPENED}),
         "in_progress": draft & started,
         "not_opened": draft & ~started,
     }[status]

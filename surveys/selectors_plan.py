@@ -30,21 +30,20 @@ CO = QuestionResponsibility.Role.CO.value
 # {organisation id: LEAD or CO}: who answers one activity, indicator or question, and in which role.
 Roles = dict[int, str]
 
-K = Organisation.Kind
 # A group is a name for every active organisation of one kind; kept as written on the plan row.
 GROUPS = {
-    "alla nämnder": K.NAMND,
-    "samtliga nämnder": K.NAMND,
-    "alla facknämnder": K.NAMND,
-    "alla förvaltningar": K.FORVALTNING,
-    "samtliga förvaltningar": K.FORVALTNING,
-    "alla fackförvaltningar": K.FORVALTNING,
-    "alla stadsdelsförvaltningar": K.SDF,
-    "samtliga stadsdelsförvaltningar": K.SDF,
-    "alla sdf": K.SDF,
-    "alla bolag": K.BOLAG,
-    "samtliga bolag": K.BOLAG,
-    "alla kommunala bolag": K.BOLAG,
+    "alla nämnder": Organisation.Kind.NAMND,
+    "samtliga nämnder": Organisation.Kind.NAMND,
+    "alla facknämnder": Organisation.Kind.NAMND,
+    "alla förvaltningar": Organisation.Kind.FORVALTNING,
+    "samtliga förvaltningar": Organisation.Kind.FORVALTNING,
+    "alla fackförvaltningar": Organisation.Kind.FORVALTNING,
+    "alla stadsdelsförvaltningar": Organisation.Kind.SDF,
+    "samtliga stadsdelsförvaltningar": Organisation.Kind.SDF,
+    "alla sdf": Organisation.Kind.SDF,
+    "alla bolag": Organisation.Kind.BOLAG,
+    "samtliga bolag": Organisation.Kind.BOLAG,
+    "alla kommunala bolag": Organisation.Kind.BOLAG,
 }
 
 

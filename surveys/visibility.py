@@ -15,7 +15,7 @@ from typing import Any
 from .models import Question
 from .questiontypes import is_answered, to_number
 
-Op = Question.ConditionOperator
+Operator = Question.ConditionOperator
 
 __all__ = [
     "condition_holds",
@@ -42,17 +42,17 @@ def condition_holds(
     value = values_by_question_id.get(parent_id)
     operator = question.condition_operator
     expected = question.condition_value
-    if operator == Op.ANSWERED:
+    if operator == Operator.ANSWERED:
         return is_answered(value)
     if not is_answered(value):
-        return operator == Op.NOT_EQUALS
-    if operator == Op.EQUALS:
+        return operator == Operator.NOT_EQUALS
+    if operator == Operator.EQUALS:
         return value == expected if not isinstance(value, list) else expected in value
-    if operator == Op.NOT_EQUALS:
+    if operator == Operator.NOT_EQUALS:
         return value != expected if not isinstance(value, list) else expected not in value
-    if operator == Op.CONTAINS:
+    if operator == Operator.CONTAINS:
         return expected in value if isinstance(value, list) else value == expected
-    if operator == Op.GREATER_THAN:
+    if operator == Operator.GREATER_THAN:
         left, right = to_number(value), to_number(expected)
         return left is not None and right is not None and left > right
     return True

@@ -29,7 +29,6 @@ from ..models import Question, QuestionType, Response, ResponseRevision, Scoring
 from ..questiontypes import is_answered
 from ..visibility import visible_questions
 
-T = QuestionType
 FORMAT = "arsrunda-round-archive/1"
 ARCHIVABLE = (SurveyRound.State.CLOSED, SurveyRound.State.PUBLISHED)
 ACTIONS = {"save": "Sparat", "submit": "Inskickat", "reopen": "Återöppnat", "prefill": "Förifyllt"}
@@ -47,14 +46,18 @@ def display(data: RoundExport, question: Question, raw: Any) -> str:
     """An answer in words, as the receipt shows it."""
     if not is_answered(raw):
         return "Inget svar"
-    if question.type == T.MULTIPLE:
+    if question.type == QuestionType.MULTIPLE:
         return ", ".join(data.label(question, code) for code in (raw if isinstance(raw, list) else [raw]))
-    if question.type == T.BREAKDOWN and isinstance(raw, dict):
+    if question.type == QuestionType.BREAKDOWN and isinstance(raw, dict):
         labels = dict(data.parts(question))
         return ", ".join(f"{labels.get(code, code)}: {value}" for code, value in raw.items())
-    if question.type in (T.YES_NO, T.SINGLE, T.ACTIVITY_STATUS) and isinstance(raw, str):
+    if question.type in (
+        QuestionType.YES_NO,
+        QuestionType.SINGLE,
+        QuestionType.ACTIVITY_STATUS,
+    ) and isinstance(raw, str):
         return data.label(question, raw)
-    if question.type == T.DECIMAL:
+    if question.type == QuestionType.DECIMAL:
         return str(raw).replace(".", ",")  # Swedish decimal comma, as on the receipt
     return str(raw)
 

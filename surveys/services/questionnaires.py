@@ -32,7 +32,7 @@ from ..models import (
 from ..questiontypes import by_name as type_names
 from ..questiontypes import get as get_kind
 
-Op = Question.ConditionOperator
+Operator = Question.ConditionOperator
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
 OPTION_CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
@@ -43,15 +43,15 @@ def _fixed_codes(type_code: str) -> list[str] | None:
     return None if fixed is None else [code for code, _ in fixed]
 
 
-OPERATOR_NAMES = {code: code for code in Op.values} | {
-    str(label).casefold(): code for code, label in Op.choices
+OPERATOR_NAMES = {code: code for code in Operator.values} | {
+    str(label).casefold(): code for code, label in Operator.choices
 }
 OPERATOR_NAMES |= {
-    "=": Op.EQUALS,
-    "==": Op.EQUALS,
-    "!=": Op.NOT_EQUALS,
-    "<>": Op.NOT_EQUALS,
-    ">": Op.GREATER_THAN,
+    "=": Operator.EQUALS,
+    "==": Operator.EQUALS,
+    "!=": Operator.NOT_EQUALS,
+    "<>": Operator.NOT_EQUALS,
+    ">": Operator.GREATER_THAN,
 }
 SETTING_LABEL = "versionsbenämning"
 SETTING_SCHEME = "poängsättning"
@@ -397,11 +397,11 @@ class QuestionnaireReader:
             )
             return
         draft["condition_operator"] = operator
-        if operator == Op.ANSWERED:
+        if operator == Operator.ANSWERED:
             return
         if not value:
             self.error(sheet, row, "condition_value", "Villkoret saknar värde.")
-        elif operator == Op.GREATER_THAN:
+        elif operator == Operator.GREATER_THAN:
             try:
                 Decimal(value)
             except InvalidOperation:
