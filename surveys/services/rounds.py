@@ -26,9 +26,8 @@ from ..models import (
     SurveyRound,
     User,
 )
-from . import export_jobs, health, outbox, responses, schemes
+from . import email_templates, export_jobs, health, outbox, responses, schemes
 from .deadlines import reminder_time
-from .email_templates import render, template_errors, templates_of
 from .plan_responsibility import version_freeze_responsibilities
 from .scoring import ScoringRefused, compute_round_index
 from .tokens import revoke_tokens
@@ -46,7 +45,10 @@ def preview(
     *, survey_round: SurveyRound, overrides: dict[str, str | None] | None = None
 ) -> dict[str, dict[str, str]]:
     """What the first recipient (or an example organisation) would get, with an example link."""
-    templates = {**templates_of(survey_round), **{k: v for k, v in (overrides or {}).items() if v}}
+    templates = {
+        **email_templates.templates_of(survey_round),
+        **{k: v for k, v in (overrides or {}).items() if v},
+    }
     validate_round_fields(opens_at=None, deadline=None, templates=templates)
     assignment = survey_round.assignments.select_related("organisation").first() if survey_round.pk else None
     if assignment is None:
@@ -54,7 +56,7 @@ def preview(
     link = outbox.example_link()
     result = {}
     for kind, status in (("invitation", "not_started"), ("reminder", "draft")):
-        subject, body = render(
+        subject, body = email_templates.render(
             kind,
             survey_round=survey_round,
             assignment=assignment,
@@ -133,7 +135,7 @@ def validate_round_fields(
             errors["digest_to"] = [f"Ogiltig e-postadress: {e}." for e in bad]
     for name in TEMPLATE_FIELDS:
         if (templates or {}).get(name):
-            problems = template_errors(templates[name])
+            problems = email_templates.template_errors(templates[name])
             if problems:
                 errors[name] = problems
     if errors:
