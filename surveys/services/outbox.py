@@ -48,34 +48,62 @@ Kind = OutboundEmail.Kind
 # --------------------------------------------------------------------------------------------------
 
 
-def invitation(
-    *, assignment_id: int, round_id: int, contact_id: int, email: str, now: datetime
+def email_row(
+    kind: str,
+    *,
+    key: str,
+    email: str,
+    now: datetime,
+    contact_id: int | None = None,
+    assignment_id: int | None = None,
+    round_id: int | None = None,
+    step: int | None = None,
+    subject: str = "",
+    body: str = "",
 ) -> OutboundEmail:
+    """One unsaved outbox row, due at once (`queue` inserts it unless its key exists). Invitations and
+    reminders leave subject and body empty: they are written when sent, with the personal link."""
     return OutboundEmail(
-        key=f"invite:{assignment_id}:{contact_id}",
-        kind=Kind.INVITATION,
+        key=key,
+        kind=kind,
         to_email=email,
         contact_id=contact_id,
         assignment_id=assignment_id,
         round_id=round_id,
+        step=step,
+        subject=subject,
+        body=body,
         created_at=now,
         next_attempt_at=now,
+    )
+
+
+def invitation(
+    *, assignment_id: int, round_id: int, contact_id: int, email: str, now: datetime
+) -> OutboundEmail:
+    return email_row(
+        Kind.INVITATION,
+        key=f"invite:{assignment_id}:{contact_id}",
+        email=email,
+        now=now,
+        contact_id=contact_id,
+        assignment_id=assignment_id,
+        round_id=round_id,
     )
 
 
 def reminder(
     *, assignment_id: int, round_id: int, contact_id: int, email: str, step: int | None, now: datetime
 ) -> OutboundEmail:
-    return OutboundEmail(
+    return email_row(
+        Kind.REMINDER,
         key=f"remind:{assignment_id}:{contact_id}:{step}",
-        kind=Kind.REMINDER,
-        to_email=email,
+        email=email,
+        now=now,
         contact_id=contact_id,
         assignment_id=assignment_id,
         round_id=round_id,
         step=step,
-        created_at=now,
-        next_attempt_at=now,
     )
 
 
@@ -154,17 +182,16 @@ def queue_receipt(*, response: Response, now: datetime | None = None) -> int:
     survey_round = assignment.round
     subject, body = receipt_text(response=response, now=now)
     rows = [
-        OutboundEmail(
+        email_row(
+            Kind.RECEIPT,
             key=f"receipt:{response.pk}:{response.version}:{contact.pk}",
-            kind=Kind.RECEIPT,
-            to_email=contact.email,
-            contact=contact,
-            assignment=assignment,
-            round=survey_round,
+            email=contact.email,
+            now=now,
+            contact_id=contact.pk,
+            assignment_id=assignment.pk,
+            round_id=survey_round.pk,
             subject=subject,
             body=body,
-            created_at=now,
-            next_attempt_at=now,
         )
         for contact in Contact.objects.filter(organisation_id=assignment.organisation_id, is_active=True)
     ]
@@ -209,15 +236,14 @@ def queue_digest(*, survey_round: SurveyRound, now: datetime) -> int:
     body = digest_text(survey_round)
     subject = digest_subject(survey_round)
     rows = [
-        OutboundEmail(
+        email_row(
+            Kind.DIGEST,
             key=f"digest:{survey_round.pk}:{email.lower()}",
-            kind=Kind.DIGEST,
-            to_email=email,
-            round=survey_round,
+            email=email,
+            now=now,
+            round_id=survey_round.pk,
             subject=subject,
             body=body,
-            created_at=now,
-            next_attempt_at=now,
         )
         for email in emails
     ]
@@ -244,17 +270,16 @@ def queue_results_published(*, survey_round: SurveyRound, now: datetime) -> int:
             "Sidan öppnas i den webbläsare där ni svarade på enkäten (med er personliga länk).\n"
         )
         rows += [
-            OutboundEmail(
+            email_row(
+                Kind.RESULTS,
                 key=f"results:{assignment.pk}:{contact.pk}",
-                kind=Kind.RESULTS,
-                to_email=contact.email,
-                contact=contact,
-                assignment=assignment,
-                round=survey_round,
+                email=contact.email,
+                now=now,
+                contact_id=contact.pk,
+                assignment_id=assignment.pk,
+                round_id=survey_round.pk,
                 subject=subject,
                 body=body,
-                created_at=now,
-                next_attempt_at=now,
             )
             for contact in contacts.get(assignment.organisation_id, [])
         ]
