@@ -79,6 +79,13 @@ class ServiceOwnedMixin:
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
 
+class ServiceOwnedInline(ServiceOwnedMixin, admin.TabularInline):
+    """Rows a service writes, listed on their parent's page: nothing to add, change or delete here."""
+
+    extra = 0
+    can_delete = False
+
+
 @admin.register(models.User)
 class UserAdmin(BaseUserAdmin):
     """Only a superuser creates users or changes roles, flags, permissions or passwords; the group follows
@@ -360,28 +367,17 @@ class ScoringRuleAdmin(FrozenVersionMixin, admin.ModelAdmin):
         return obj.scheme.version
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(ServiceOwnedInline):
     """Recipients are added and removed through the round's services (the API); a removed recipient
     keeps its answers. Here they are only listed."""
 
     model = models.Assignment
-    extra = 0
     fields = ["organisation", "deadline_override", "first_opened_at", "last_activity_at", "removed_at"]
     readonly_fields = fields
-    can_delete = False
     show_change_link = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organisation", "round")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _run_state_action(modeladmin, request, queryset, service, done):
@@ -695,41 +691,20 @@ class AssignmentAdmin(ServiceOwnedMixin, admin.ModelAdmin):
         return obj.emails_failed
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(ServiceOwnedInline):
     model = models.Answer
-    extra = 0
     fields = ["question", "value", "prefilled", "updated_by", "updated_at"]
     readonly_fields = fields
-    can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("question", "updated_by")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class RevisionInline(admin.TabularInline):
+class RevisionInline(ServiceOwnedInline):
     model = models.ResponseRevision
-    extra = 0
     fields = ["version", "action", "contact", "user", "created_at", "changes"]
     readonly_fields = fields
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.action(description=_("Skicka in (som samordnare)"), permissions=["service"])
