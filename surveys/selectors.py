@@ -121,14 +121,20 @@ def calendar_days_left(deadline: datetime, *, now: datetime) -> int:
     return max(0, (deadline.astimezone(stockholm).date() - now.astimezone(stockholm).date()).days)
 
 
+def days_left_in(survey_round: SurveyRound, deadline: datetime, *, now: datetime) -> int | None:
+    """Calendar days to `deadline` (the round's, or one organisation's extended one) while the round runs;
+    None before it is scheduled and once it has ended."""
+    if survey_round.state not in SurveyRound.RUNNING:
+        return None
+    return calendar_days_left(deadline, now=now)
+
+
 def progress_of(survey_round: SurveyRound, *, now: datetime | None = None) -> dict[str, Any]:
     """The figures of an annotated round (from rounds_with_progress)."""
     now = now or timezone.now()
     total = survey_round.n_total
     figures = {status: getattr(survey_round, f"n_{status}") for status in ASSIGNMENT_STATUSES}
-    days_left = None
-    if survey_round.state in (SurveyRound.State.SCHEDULED, SurveyRound.State.OPEN):
-        days_left = calendar_days_left(survey_round.deadline, now=now)
+    days_left = days_left_in(survey_round, survey_round.deadline, now=now)
     return {
         "total": total,
         **figures,

@@ -30,7 +30,6 @@ from ..questiontypes import is_answered
 from ..visibility import visible_questions
 
 FORMAT = "arsrunda-round-archive/1"
-ARCHIVABLE = (SurveyRound.State.CLOSED, SurveyRound.State.PUBLISHED)
 ACTIONS = {"save": "Sparat", "submit": "Inskickat", "reopen": "Återöppnat", "prefill": "Förifyllt"}
 
 

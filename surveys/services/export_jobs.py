@@ -32,7 +32,6 @@ KINDS = (KIND, ARCHIVE_KIND)
 # Bump when the workbook's layout changes: files built by older code are then not reused.
 WORKBOOK_LAYOUT = 2
 JobState = ExportJob.State
-ARCHIVABLE = (SurveyRound.State.CLOSED, SurveyRound.State.PUBLISHED)
 
 
 def round_fingerprint(survey_round: SurveyRound) -> str:
@@ -62,7 +61,7 @@ def request_export(
     now = now or timezone.now()
     if kind not in KINDS:
         raise ValidationError({"kind": [f"Okänd exporttyp {kind!r}. Välj {' eller '.join(KINDS)}."]})
-    if kind == ARCHIVE_KIND and survey_round.state not in ARCHIVABLE:
+    if kind == ARCHIVE_KIND and survey_round.state not in SurveyRound.ENDED:
         raise ValidationError(
             {"kind": ["Arkivpaketet kan bara skapas för en stängd eller publicerad omgång."]}
         )

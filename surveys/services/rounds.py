@@ -35,6 +35,8 @@ from .tokens import revoke_tokens
 logger = logging.getLogger(__name__)
 
 RoundState = SurveyRound.State
+# A round's recipients and deadline may change until it closes.
+BEFORE_CLOSE = [RoundState.DRAFT, RoundState.SCHEDULED, RoundState.OPEN]
 
 # --------------------------------------------------------------------------------------------------
 # Templates (the texts and placeholders themselves are in email_templates.py)
@@ -242,7 +244,7 @@ def round_update(*, survey_round: SurveyRound, **fields: Any) -> SurveyRound:
 
 def validate_round_update(*, survey_round: SurveyRound, fields: dict) -> None:
     """The rules of round_update without saving, for forms that show every problem next to its field."""
-    if survey_round.state in (RoundState.CLOSED, RoundState.PUBLISHED):
+    if survey_round.state in SurveyRound.ENDED:
         raise ValidationError({"state": ["En stängd omgång kan inte ändras."]})
     if survey_round.state == RoundState.OPEN:
         locked = sorted(
@@ -421,7 +423,7 @@ def request_digest(*, survey_round: SurveyRound, email: str, now: datetime | Non
         emails.append(email)
     SurveyRound.objects.filter(pk=survey_round.pk).update(digest_to=", ".join(emails))
     survey_round.refresh_from_db()
-    if survey_round.state in (RoundState.CLOSED, RoundState.PUBLISHED):
+    if survey_round.state in SurveyRound.ENDED:
         outbox.queue_digest(survey_round=survey_round, now=now or timezone.now())
         outbox.dispatch_due(now=now or timezone.now())
     return survey_round
@@ -443,7 +445,7 @@ def extend_deadline(
     """Move the deadline later, for the whole round or for one assignment."""
     _require_state(
         survey_round,
-        [RoundState.DRAFT, RoundState.SCHEDULED, RoundState.OPEN],
+        BEFORE_CLOSE,
         "Sista svarsdag kan inte flyttas när omgången är stängd.",
     )
     current = assignment.deadline if assignment else survey_round.deadline
@@ -467,7 +469,7 @@ def add_recipient(
     now = now or timezone.now()
     _require_state(
         survey_round,
-        [RoundState.DRAFT, RoundState.SCHEDULED, RoundState.OPEN],
+        BEFORE_CLOSE,
         "Mottagare kan inte läggas till i en stängd omgång.",
     )
     assignment = Assignment.objects.filter(round=survey_round, organisation=organisation).first()
@@ -492,7 +494,7 @@ def remove_recipient(
     now = now or timezone.now()
     _require_state(
         survey_round,
-        [RoundState.DRAFT, RoundState.SCHEDULED, RoundState.OPEN],
+        BEFORE_CLOSE,
         "Mottagare kan inte tas bort ur en stängd omgång.",
     )
     assignment = Assignment.objects.filter(

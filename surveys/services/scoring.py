@@ -241,7 +241,7 @@ def request_round_index(*, survey_round: SurveyRound) -> None:
 
 
 def _is_preliminary(survey_round: SurveyRound) -> bool:
-    return survey_round.state not in (SurveyRound.State.CLOSED, SurveyRound.State.PUBLISHED)
+    return survey_round.state not in SurveyRound.ENDED
 
 
 def _result(
