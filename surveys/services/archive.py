@@ -25,8 +25,8 @@ from exports.archive import write_archive
 from exports.rows import RoundExport, mean_and_median
 from exports.workbook import CODEBOOK_HEADINGS, build_round_workbook, codebook_rows
 
-from ..models import Question, QuestionType, Response, ResponseRevision, ScoringScheme, SurveyRound
-from ..questiontypes import is_answered
+from ..models import Question, Response, ResponseRevision, ScoringScheme, SurveyRound
+from ..questiontypes import is_answered, kind_of
 from ..visibility import visible_questions
 
 FORMAT = "arsrunda-round-archive/1"
@@ -42,23 +42,12 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def display(data: RoundExport, question: Question, raw: Any) -> str:
-    """An answer in words, as the receipt shows it."""
+    """An answer in words, as the receipt shows it: the question type's own `display`, with the labels
+    the round's rows already hold (parts of a breakdown, else answer codes)."""
     if not is_answered(raw):
         return "Inget svar"
-    if question.type == QuestionType.MULTIPLE:
-        return ", ".join(data.label(question, code) for code in (raw if isinstance(raw, list) else [raw]))
-    if question.type == QuestionType.BREAKDOWN and isinstance(raw, dict):
-        labels = dict(data.parts(question))
-        return ", ".join(f"{labels.get(code, code)}: {value}" for code, value in raw.items())
-    if question.type in (
-        QuestionType.YES_NO,
-        QuestionType.SINGLE,
-        QuestionType.ACTIVITY_STATUS,
-    ) and isinstance(raw, str):
-        return data.label(question, raw)
-    if question.type == QuestionType.DECIMAL:
-        return str(raw).replace(".", ",")  # Swedish decimal comma, as on the receipt
-    return str(raw)
+    labels = dict(data.parts(question)) or data.labels[question.pk]
+    return kind_of(question).display(question, raw, labels)
 
 
 def _questionnaire_json(data: RoundExport) -> dict[str, Any]:
