@@ -49,6 +49,7 @@ GROUPS = {
 
 def norm_name(name: object) -> str:
     """How names are compared: NFC, whitespace collapsed, outer punctuation dropped, case folded."""
+    # NFC: text pasted from some Mac programs spells "ö" as o + combining diaeresis.
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(name))).strip(" .,;:").casefold()
 
 

@@ -46,11 +46,6 @@ def numbered(number: str, title: str) -> str:
     return f"{number} {title}".strip()
 
 
-def _norm(name: str) -> str:
-    # NFC: text pasted from some Mac programs spells "ö" as o + combining diaeresis.
-    return norm_name(name)
-
-
 # --------------------------------------------------------------------------------------------------
 # Export
 # --------------------------------------------------------------------------------------------------
@@ -240,7 +235,7 @@ class ActivityDraft:
 
     @property
     def key(self) -> tuple[str, str]:
-        return (self.goal.number, self.number or "title:" + _norm(self.title))
+        return (self.goal.number, self.number or "title:" + norm_name(self.title))
 
 
 @dataclass
@@ -321,7 +316,7 @@ class OrganisationNames:
         return found
 
     def _missing(self, name: str, place: Place) -> Organisation | None:
-        key = _norm(name)
+        key = norm_name(name)
         if self.create_missing:
             if key not in self.new:
                 self.new[key] = Organisation(name=name[:200], kind=_guess_kind(name))
@@ -332,7 +327,9 @@ class OrganisationNames:
         if entry is None:
             suggestions, proposal = self.book.suggest(name)
             entry = {"places": [], "suggestions": suggestions, "proposal": proposal}
-            pieces = [(" ".join(p.split()), k) for p, k in self.book.segment(name, loose=True) if _norm(p)]
+            pieces = [
+                (" ".join(p.split()), k) for p, k in self.book.segment(name, loose=True) if norm_name(p)
+            ]
             if len(pieces) > 1:
                 # A list written with commas (or "och"): when each part is known or has a proposal of
                 # its own, the parts are decided one by one and the comma then splits.
@@ -458,15 +455,15 @@ class PlanParser:
     def _goal(self, row: Row, text: str) -> GoalDraft:
         number, title = split_numbered(text)
         if not number:
-            known = [n for n, g in self.existing_goals.items() if _norm(g.title) == _norm(title)]
-            known += [n for n, g in self.goals.items() if _norm(g.title) == _norm(title)]
+            known = [n for n, g in self.existing_goals.items() if norm_name(g.title) == norm_name(title)]
+            known += [n for n, g in self.goals.items() if norm_name(g.title) == norm_name(title)]
             number = known[0] if known else self._free_number(self.goals, self.existing_goals)
         if len(number) > 20:
             self.error(row, "goal", "Numret är för långt (högst 20 tecken).")
         goal = self.goals.get(number)
         if goal is None:
             goal = self.goals[number] = GoalDraft(number, title, row["_row"], len(self.goals))
-        elif _norm(goal.title) != _norm(title):
+        elif norm_name(goal.title) != norm_name(title):
             self.error(row, "goal", f"Målområde {number} har en annan rubrik på rad {goal.row}.")
         return goal
 
@@ -481,13 +478,13 @@ class PlanParser:
         number, title = split_numbered(text)
         siblings = {k: f for k, f in self.focus.items() if k[0] == goal.number}
         if not number:
-            known = [k[1] for k, f in siblings.items() if _norm(f.title) == _norm(title)]
+            known = [k[1] for k, f in siblings.items() if norm_name(f.title) == norm_name(title)]
             number = known[0] if known else f"{goal.number}.{len(siblings) + 1}"
         key = (goal.number, number)
         focus = self.focus.get(key)
         if focus is None:
             focus = self.focus[key] = FocusDraft(goal, number, title, row["_row"], len(siblings))
-        elif _norm(focus.title) != _norm(title):
+        elif norm_name(focus.title) != norm_name(title):
             self.error(row, "focus", f"Insatsområde {number} har en annan rubrik på rad {focus.row}.")
         return focus
 
@@ -495,7 +492,7 @@ class PlanParser:
         number, title = split_numbered(text)
         if len(number) > 20:
             self.error(row, "activity", "Numret är för långt (högst 20 tecken).")
-        key = (goal.number, number or "title:" + _norm(title))
+        key = (goal.number, number or "title:" + norm_name(title))
         activity = self.activities.get(key)
         if activity is not None:
             if activity.focus is not focus and focus is not None:
@@ -553,7 +550,7 @@ class PlanParser:
             row=row["_row"],
             order=len(activity.indicators),
         )
-        if any(_norm(i.text) == _norm(text) for i in activity.indicators):
+        if any(norm_name(i.text) == norm_name(text) for i in activity.indicators):
             self.error(row, "indicator", "Indikatorn finns redan under samma aktivitet.")
         else:
             activity.indicators.append(draft)
@@ -582,8 +579,8 @@ class PlanParser:
 def _unique_names(names: Iterable[str]) -> list[str]:
     out, seen = [], set()
     for name in names:
-        if _norm(name) not in seen:
-            seen.add(_norm(name))
+        if norm_name(name) not in seen:
+            seen.add(norm_name(name))
             out.append(name)
     return out
 
@@ -646,7 +643,7 @@ class PlanDiff:
                 .select_related("goal_area", "focus_area__goal_area")
                 .prefetch_related("co_responsible", "indicators__co_responsible")
             ):
-                key = (activity.goal_area.number, activity.number or "title:" + _norm(activity.title))
+                key = (activity.goal_area.number, activity.number or "title:" + norm_name(activity.title))
                 self.activities[key] = activity
         self.missing_activities, self.missing_indicators = [], []
         for level in ("goal_areas", "focus_areas", "activities", "indicators"):
@@ -717,9 +714,9 @@ class PlanDiff:
                 old,
                 self._activity_fields(old, draft),
             )
-            old_indicators = {_norm(i.text): i for i in old.indicators.all()} if old else {}
+            old_indicators = {norm_name(i.text): i for i in old.indicators.all()} if old else {}
             for indicator in draft.indicators:
-                previous = old_indicators.pop(_norm(indicator.text), None)
+                previous = old_indicators.pop(norm_name(indicator.text), None)
                 self._record(
                     "indicators",
                     indicator.text,
@@ -835,7 +832,7 @@ class PlanDiff:
         for key, draft in self.parser.activities.items():
             activity = activity_for[key]
             old = self.activities.get(key)
-            old_indicators = {_norm(i.text): i for i in old.indicators.all()} if old else {}
+            old_indicators = {norm_name(i.text): i for i in old.indicators.all()} if old else {}
             for indicator in draft.indicators:
                 values = {
                     "activity": activity,
@@ -849,7 +846,7 @@ class PlanDiff:
                     "archived_at": None,
                     "order": indicator.order,
                 }
-                previous = old_indicators.get(_norm(indicator.text))
+                previous = old_indicators.get(norm_name(indicator.text))
                 if previous is None:
                     created = Indicator(**values)
                     new_indicators.append(created)

@@ -76,7 +76,7 @@ def preview(
 # --------------------------------------------------------------------------------------------------
 
 
-def _organisations(
+def recipients_from(
     *, organisation_ids: Iterable[int] | None = None, kinds: Iterable[str] | None = None
 ) -> list[Organisation]:
     """Recipients by list or kind ("alla stadsdelsförvaltningar"); unknown ids are an error."""
@@ -96,12 +96,6 @@ def _organisations(
             raise ValidationError({"kinds": [f"Okänd organisationstyp: {k}." for k in bad]})
         chosen = Organisation.objects.filter(Q(pk__in=found) | Q(kind__in=kinds, is_active=True))
     return list(chosen.order_by("name"))
-
-
-def recipients_from(
-    *, organisation_ids: Iterable[int] | None = None, kinds: Iterable[str] | None = None
-) -> list[Organisation]:
-    return _organisations(organisation_ids=organisation_ids, kinds=kinds)
 
 
 def validate_round_fields(
@@ -194,7 +188,7 @@ def round_create(
         digest_to=templates.get("digest_to"),
         templates=templates,
     )
-    organisations = _organisations(organisation_ids=organisation_ids, kinds=kinds)
+    organisations = recipients_from(organisation_ids=organisation_ids, kinds=kinds)
     survey_round = SurveyRound(
         name=name or version.questionnaire.name,
         version=version,
@@ -220,11 +214,8 @@ EDITABLE_WHILE_OPEN = {
     "grace_hours",
     "min_group_size",
     "reminder_offsets",
-    "invitation_subject",
-    "invitation_body",
-    "reminder_subject",
-    "reminder_body",
     "digest_to",
+    *TEMPLATE_FIELDS,
 }
 
 
