@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ..models import Organisation, Role, User
 from ..permissions import can_read_rounds
-from ..services.deadlines import deadline_from_date
+from ..services.deadlines import deadline_from_form
 
 STAFF_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.READER)
 
@@ -208,10 +208,7 @@ class RoundForm(forms.Form):
         """The keyword arguments of rounds.round_create."""
         data = self.cleaned_data
         opens_at = timezone.make_aware(datetime.combine(data["opens_on"], data["opens_time"] or time(8, 0)))
-        if data["deadline_time"]:
-            deadline = timezone.make_aware(datetime.combine(data["deadline_on"], data["deadline_time"]))
-        else:
-            deadline = deadline_from_date(data["deadline_on"])
+        deadline = deadline_from_form(data["deadline_on"], data["deadline_time"])
         offsets = [-d for d in data["remind_before"]] + list(data["remind_after"])
         return {
             "version": data["version"],
@@ -256,10 +253,7 @@ class DeadlineForm(forms.Form):
     )
 
     def deadline(self):
-        data = self.cleaned_data
-        if data["deadline_time"]:
-            return timezone.make_aware(datetime.combine(data["deadline_on"], data["deadline_time"]))
-        return deadline_from_date(data["deadline_on"])
+        return deadline_from_form(self.cleaned_data["deadline_on"], self.cleaned_data["deadline_time"])
 
 
 class OrganisationForm(forms.Form):
