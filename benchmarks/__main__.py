@@ -8,7 +8,9 @@ from pathlib import Path
 
 def main(argv):
     names = argv or sorted(
-        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.name.startswith("_")
+        module.name
+        for module in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if not module.name.startswith("_")
     )
     failed = 0
     for name in names:

@@ -66,17 +66,17 @@ def seed(organisations, questions):
     from django.db import transaction
     from django.utils import timezone
 
-    from surveys import models as m
+    from surveys import models
 
     call_command("migrate", verbosity=0)
     with transaction.atomic():
-        questionnaire = m.Questionnaire.objects.create(name="Benchmark", kind="index")
-        version = m.QuestionnaireVersion.objects.create(
+        questionnaire = models.Questionnaire.objects.create(name="Benchmark", kind="index")
+        version = models.QuestionnaireVersion.objects.create(
             questionnaire=questionnaire, number=1, label=VERSION_LABEL
         )
-        section = m.Section.objects.create(version=version, order=1, title="Allt")
-        qs = m.Question.objects.bulk_create(
-            m.Question(
+        section = models.Section.objects.create(version=version, order=1, title="Allt")
+        qs = models.Question.objects.bulk_create(
+            models.Question(
                 version=version,
                 section=section,
                 order=q,
@@ -86,36 +86,36 @@ def seed(organisations, questions):
             )
             for q in range(questions)
         )
-        m.Option.objects.bulk_create(
-            m.Option(question=question, order=i, code=code, label=label)
+        models.Option.objects.bulk_create(
+            models.Option(question=question, order=i, code=code, label=label)
             for question in qs
             if question.type == "single"
             for i, (code, label) in enumerate(OPTIONS)
         )
         now = timezone.now()
-        survey_round = m.SurveyRound.objects.create(
+        survey_round = models.SurveyRound.objects.create(
             name="Benchmark", version=version, year=YEAR, opens_at=now - timedelta(days=1), deadline=now
         )
-        orgs = m.Organisation.objects.bulk_create(
-            m.Organisation(name=org_name(o), kind="sdf") for o in range(organisations)
+        orgs = models.Organisation.objects.bulk_create(
+            models.Organisation(name=org_name(o), kind="sdf") for o in range(organisations)
         )
-        assignments = m.Assignment.objects.bulk_create(
-            m.Assignment(round=survey_round, organisation=o) for o in orgs
+        assignments = models.Assignment.objects.bulk_create(
+            models.Assignment(round=survey_round, organisation=o) for o in orgs
         )
         submitted = timezone.make_aware(SUBMITTED)
-        responses = m.Response.objects.bulk_create(
-            m.Response(assignment=a, state="submitted", submitted_at=submitted) for a in assignments
+        responses = models.Response.objects.bulk_create(
+            models.Response(assignment=a, state="submitted", submitted_at=submitted) for a in assignments
         )
         batch = []
         for o, response in enumerate(responses):
             batch.extend(
-                m.Answer(response=response, question=question, value=answer(o, q))
+                models.Answer(response=response, question=question, value=answer(o, q))
                 for q, question in enumerate(qs)
             )
             if len(batch) >= 20_000:
-                m.Answer.objects.bulk_create(batch, batch_size=5_000)
+                models.Answer.objects.bulk_create(batch, batch_size=5_000)
                 batch = []
-        m.Answer.objects.bulk_create(batch, batch_size=5_000)
+        models.Answer.objects.bulk_create(batch, batch_size=5_000)
     return {"round": survey_round.pk}
 
 

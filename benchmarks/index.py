@@ -24,30 +24,39 @@ def _setup():
 def build(n_orgs, n_questions, *, seed=1):
     from django.utils import timezone
 
-    from surveys import models as m
+    from surveys import models
 
     rng = random.Random(seed)
-    T = m.QuestionType
-    questionnaire = m.Questionnaire.objects.create(
-        name=f"Benchmark {n_orgs}", kind=m.Questionnaire.Kind.INDEX
+    QuestionType = models.QuestionType
+    questionnaire = models.Questionnaire.objects.create(
+        name=f"Benchmark {n_orgs}", kind=models.Questionnaire.Kind.INDEX
     )
-    version = m.QuestionnaireVersion.objects.create(questionnaire=questionnaire, number=1)
-    scheme = m.ScoringScheme.objects.create(version=version)
-    top = m.ScoringCategory.objects.create(scheme=scheme, code="struktur", name="Struktur", cap=22)
+    version = models.QuestionnaireVersion.objects.create(questionnaire=questionnaire, number=1)
+    scheme = models.ScoringScheme.objects.create(version=version)
+    top = models.ScoringCategory.objects.create(scheme=scheme, code="struktur", name="Struktur", cap=22)
     leaves = [
-        m.ScoringCategory.objects.create(scheme=scheme, code=f"k{i}", name=f"K{i}", cap=8, parent=top)
+        models.ScoringCategory.objects.create(scheme=scheme, code=f"k{i}", name=f"K{i}", cap=8, parent=top)
         for i in range(3)
     ]
-    leaves.append(m.ScoringCategory.objects.create(scheme=scheme, code="akt", name="Aktiviteter", cap=33))
-    section = m.Section.objects.create(version=version, order=1, title="Alla frågor")
+    leaves.append(
+        models.ScoringCategory.objects.create(scheme=scheme, code="akt", name="Aktiviteter", cap=33)
+    )
+    section = models.Section.objects.create(version=version, order=1, title="Alla frågor")
     questions, rules, options = [], [], []
     for i in range(n_questions):
-        kind = [T.YES_NO] * 6 + [T.SINGLE, T.INTEGER, T.MULTIPLE, T.ACTIVITY_STATUS]
+        kind = [QuestionType.YES_NO] * 6 + [
+            QuestionType.SINGLE,
+            QuestionType.INTEGER,
+            QuestionType.MULTIPLE,
+            QuestionType.ACTIVITY_STATUS,
+        ]
         qtype = kind[i % len(kind)]
         condition = (
-            questions[-1] if qtype == T.INTEGER and questions and questions[-1].type == T.YES_NO else None
+            questions[-1]
+            if qtype == QuestionType.INTEGER and questions and questions[-1].type == QuestionType.YES_NO
+            else None
         )
-        question = m.Question.objects.create(
+        question = models.Question.objects.create(
             version=version,
             section=section,
             order=i + 1,
@@ -60,15 +69,17 @@ def build(n_orgs, n_questions, *, seed=1):
         )
         questions.append(question)
         category = leaves[i % len(leaves)]
-        if qtype == T.YES_NO:
+        if qtype == QuestionType.YES_NO:
             rules.append(
-                m.ScoringRule(scheme=scheme, question=question, category=category, option_code="ja", points=1)
+                models.ScoringRule(
+                    scheme=scheme, question=question, category=category, option_code="ja", points=1
+                )
             )
-        elif qtype in (T.SINGLE, T.MULTIPLE):
+        elif qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE):
             for order, code in enumerate(["a", "b", "c"], start=1):
-                options.append(m.Option(question=question, order=order, code=code, label=code))
+                options.append(models.Option(question=question, order=order, code=code, label=code))
                 rules.append(
-                    m.ScoringRule(
+                    models.ScoringRule(
                         scheme=scheme,
                         question=question,
                         category=category,
@@ -76,24 +87,24 @@ def build(n_orgs, n_questions, *, seed=1):
                         points=order - 1,
                     )
                 )
-        elif qtype == T.INTEGER:
+        elif qtype == QuestionType.INTEGER:
             for minimum, points in ((30, 1), (100, 2)):
                 rules.append(
-                    m.ScoringRule(
+                    models.ScoringRule(
                         scheme=scheme, question=question, category=category, min_value=minimum, points=points
                     )
                 )
         else:
             for code, points in (("genomford", 2), ("delvis", 1)):
                 rules.append(
-                    m.ScoringRule(
+                    models.ScoringRule(
                         scheme=scheme, question=question, category=category, option_code=code, points=points
                     )
                 )
-    m.Option.objects.bulk_create(options)
-    m.ScoringRule.objects.bulk_create(rules)
+    models.Option.objects.bulk_create(options)
+    models.ScoringRule.objects.bulk_create(rules)
     opens = timezone.now() - timedelta(days=40)
-    survey_round = m.SurveyRound.objects.create(
+    survey_round = models.SurveyRound.objects.create(
         name="Benchmark",
         version=version,
         year=2030,
@@ -101,33 +112,36 @@ def build(n_orgs, n_questions, *, seed=1):
         deadline=opens + timedelta(days=30),
         state="closed",
     )
-    organisations = m.Organisation.objects.bulk_create(
-        m.Organisation(name=f"Bench {n_orgs}-{i}", kind=m.Organisation.Kind.SDF) for i in range(n_orgs)
+    organisations = models.Organisation.objects.bulk_create(
+        models.Organisation(name=f"Bench {n_orgs}-{i}", kind=models.Organisation.Kind.SDF)
+        for i in range(n_orgs)
     )
-    assignments = m.Assignment.objects.bulk_create(
-        m.Assignment(round=survey_round, organisation=o) for o in organisations
+    assignments = models.Assignment.objects.bulk_create(
+        models.Assignment(round=survey_round, organisation=o) for o in organisations
     )
-    responses = m.Response.objects.bulk_create(
-        m.Response(assignment=a, state="submitted", submitted_at=opens + timedelta(days=3))
+    responses = models.Response.objects.bulk_create(
+        models.Response(assignment=a, state="submitted", submitted_at=opens + timedelta(days=3))
         for a in assignments
     )
     answers = []
     values = {
-        T.YES_NO: lambda: rng.choice(["ja", "nej"]),
-        T.SINGLE: lambda: rng.choice(["a", "b", "c"]),
-        T.INTEGER: lambda: rng.randint(0, 150),
-        T.MULTIPLE: lambda: rng.sample(["a", "b", "c"], rng.randint(0, 3)),
-        T.ACTIVITY_STATUS: lambda: rng.choice(["genomford", "delvis", "ej_genomford", "ej_aktuell"]),
+        QuestionType.YES_NO: lambda: rng.choice(["ja", "nej"]),
+        QuestionType.SINGLE: lambda: rng.choice(["a", "b", "c"]),
+        QuestionType.INTEGER: lambda: rng.randint(0, 150),
+        QuestionType.MULTIPLE: lambda: rng.sample(["a", "b", "c"], rng.randint(0, 3)),
+        QuestionType.ACTIVITY_STATUS: lambda: rng.choice(
+            ["genomford", "delvis", "ej_genomford", "ej_aktuell"]
+        ),
     }
     for response in responses:
         for question in questions:
             if rng.random() < 0.05:
                 continue  # left unanswered
-            answers.append(m.Answer(response=response, question=question, value=values[question.type]()))
+            answers.append(models.Answer(response=response, question=question, value=values[question.type]()))
         if len(answers) >= 50_000:
-            m.Answer.objects.bulk_create(answers, batch_size=5000)
+            models.Answer.objects.bulk_create(answers, batch_size=5000)
             answers = []
-    m.Answer.objects.bulk_create(answers, batch_size=5000)
+    models.Answer.objects.bulk_create(answers, batch_size=5000)
     return survey_round
 
 

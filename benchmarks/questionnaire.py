@@ -8,33 +8,41 @@ import time
 
 
 def _build(n, factories):
-    f = factories
-    from surveys.models import QuestionType as T
+    from surveys.models import QuestionType
 
-    assignment = f.AssignmentFactory()
-    section = f.SectionFactory(version=assignment.round.version, order=1)
-    kinds = [T.YES_NO, T.SINGLE, T.INTEGER, T.DECIMAL, T.TEXT, T.BREAKDOWN, T.MULTIPLE, T.DATE]
+    assignment = factories.AssignmentFactory()
+    section = factories.SectionFactory(version=assignment.round.version, order=1)
+    kinds = [
+        QuestionType.YES_NO,
+        QuestionType.SINGLE,
+        QuestionType.INTEGER,
+        QuestionType.DECIMAL,
+        QuestionType.TEXT,
+        QuestionType.BREAKDOWN,
+        QuestionType.MULTIPLE,
+        QuestionType.DATE,
+    ]
     form = {}
     for i in range(n):
         kind = kinds[i % len(kinds)]
-        q = f.QuestionFactory(section=section, code=f"B{n}_{i}", order=i, type=kind)
+        q = factories.QuestionFactory(section=section, code=f"B{n}_{i}", order=i, type=kind)
         name = f"q_{q.code}"
-        if kind in (T.SINGLE, T.MULTIPLE):
+        if kind in (QuestionType.SINGLE, QuestionType.MULTIPLE):
             for code in ("a", "b", "c"):
-                f.OptionFactory(question=q, code=code)
+                factories.OptionFactory(question=q, code=code)
             form[name] = "a"
-        elif kind == T.YES_NO:
+        elif kind == QuestionType.YES_NO:
             form[name] = "ja"
-        elif kind in (T.INTEGER, T.DECIMAL):
+        elif kind in (QuestionType.INTEGER, QuestionType.DECIMAL):
             form[name] = "12"
-        elif kind == T.TEXT:
+        elif kind == QuestionType.TEXT:
             form[name] = "Text"
-        elif kind == T.DATE:
+        elif kind == QuestionType.DATE:
             form[name] = "2026-03-15"
         else:
             for part, value in (("flickor", 1), ("pojkar", 2), ("kvinnor", 3), ("man", 4), ("total", 10)):
                 form[f"{name}__{part}"] = str(value)
-    contact = f.ContactFactory(organisation=assignment.organisation)
+    contact = factories.ContactFactory(organisation=assignment.organisation)
     return assignment, contact, form
 
 

@@ -74,20 +74,20 @@ def _setup_main(url, *, clients, questions, sections):
     from django.core.management import call_command
     from django.utils import timezone
 
-    from surveys import models as m
+    from surveys import models
     from surveys.services.tokens import issue_token
 
     call_command("migrate", verbosity=0)
-    questionnaire = m.Questionnaire.objects.create(name="Preventionsindex (benchmark)", kind="index")
-    version = m.QuestionnaireVersion.objects.create(questionnaire=questionnaire, number=1)
+    questionnaire = models.Questionnaire.objects.create(name="Preventionsindex (benchmark)", kind="index")
+    version = models.QuestionnaireVersion.objects.create(questionnaire=questionnaire, number=1)
     kinds = ["yes_no", "integer", "text", "single", "yes_no", "multiple", "decimal", "breakdown"]
     writable = []
     per_section = max(1, questions // sections)
     for s in range(sections):
-        section = m.Section.objects.create(version=version, order=s + 1, title=f"Avsnitt {s + 1}")
+        section = models.Section.objects.create(version=version, order=s + 1, title=f"Avsnitt {s + 1}")
         for i in range(per_section):
             kind = kinds[(s * per_section + i) % len(kinds)]
-            q = m.Question.objects.create(
+            q = models.Question.objects.create(
                 version=version,
                 section=section,
                 order=i + 1,
@@ -97,29 +97,29 @@ def _setup_main(url, *, clients, questions, sections):
                 max_length=500 if kind == "text" else None,
             )
             for o, code in enumerate(("aldrig", "ibland", "ofta") if kind in ("single", "multiple") else ()):
-                m.Option.objects.create(question=q, order=o, code=code, label=code.capitalize())
+                models.Option.objects.create(question=q, order=o, code=code, label=code.capitalize())
             if kind in ("yes_no", "integer", "text"):
                 writable.append((q.code, kind))
     now = timezone.now()
     version.frozen_at = now
     version.save(update_fields=["frozen_at"])
-    survey_round = m.SurveyRound.objects.create(
+    survey_round = models.SurveyRound.objects.create(
         name="Benchmark", version=version, year=2026, state="open", opens_at=now - timedelta(days=1),
         deadline=now + timedelta(days=30), opened_at=now,
     )  # fmt: skip
     shared_count = max(1, clients // 4)
     organisations = [
-        m.Organisation.objects.create(name=f"Förvaltning {i}", kind="forvaltning")
+        models.Organisation.objects.create(name=f"Förvaltning {i}", kind="forvaltning")
         for i in range(clients + shared_count + 1)
     ]
     own, shared = [], []
     for i, organisation in enumerate(organisations):
-        assignment = m.Assignment.objects.create(round=survey_round, organisation=organisation)
-        m.Response.objects.create(assignment=assignment)
+        assignment = models.Assignment.objects.create(round=survey_round, organisation=organisation)
+        models.Response.objects.create(assignment=assignment)
         contacts = 4 if clients <= i < clients + shared_count else 1
         tokens = []
         for c in range(contacts):
-            contact = m.Contact.objects.create(
+            contact = models.Contact.objects.create(
                 organisation=organisation, name=f"Kontakt {i}.{c}", email=f"k{i}.{c}@example.se"
             )
             tokens.append(issue_token(assignment=assignment, contact=contact))

@@ -24,7 +24,7 @@ from surveys.models import (
 from surveys.questiontypes import cell_number, kind_of
 from surveys.selectors import comparable_versions
 from surveys.selectors_plan import activity_roles
-from surveys.services.conditions import condition_holds
+from surveys.visibility import condition_holds, deciding_question_ids
 
 ANSWER_CHUNK = 2000
 
@@ -111,7 +111,7 @@ class RoundExport:
         for rule in ScoringRule.objects.filter(question__version=self.version).select_related("category"):
             self.rules.setdefault(rule.question_id, []).append(rule)
         self.categories = list(ScoringCategory.objects.filter(scheme__version=self.version).order_by("order"))
-        # the one condition rule (surveys.services.conditions), in page order so chains of conditions hold
+        # the one visibility rule (surveys.visibility), in page order so chains of conditions hold
         self.conditional = [q for q in self.questions if q.condition_question_id]
         self.assignments = list(
             Assignment.objects.filter(round=self.round, removed_at__isnull=True)
@@ -293,7 +293,7 @@ class RoundExport:
         """(assignment, {question id: value}) of the shown activity answers, one organisation at a time.
         Conditions may hang on questions that are not activity questions, so those are read too."""
         ids = {q.pk for q in self.activity_questions()}
-        needed = ids | {q.condition_question_id for q in self.conditional}
+        needed = deciding_question_ids(self.questions, ids)
         by_id = {a.pk: a for a in self.assignments}
         for assignment_id, rows in self._answers_by_assignment(question_ids=needed):
             if assignment_id in by_id:

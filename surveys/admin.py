@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from . import models as m
+from . import models
 from .permissions import can_read_rounds
 from .services import export_jobs
 from .services import rounds as round_services
@@ -79,7 +79,14 @@ class ServiceOwnedMixin:
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
 
-@admin.register(m.User)
+class ServiceOwnedInline(ServiceOwnedMixin, admin.TabularInline):
+    """Rows a service writes, listed on their parent's page: nothing to add, change or delete here."""
+
+    extra = 0
+    can_delete = False
+
+
+@admin.register(models.User)
 class UserAdmin(BaseUserAdmin):
     """Only a superuser creates users or changes roles, flags, permissions or passwords; the group follows
     the role (surveys.services.roles.user_set_role). A system manager may look at the users."""
@@ -106,7 +113,7 @@ class UserAdmin(BaseUserAdmin):
 
     def has_view_permission(self, request, obj=None):
         # A system manager may look (its group's view permission); a stray permission gives no one else.
-        if request.user.is_active and request.user.role != m.Role.ADMIN:
+        if request.user.is_active and request.user.role != models.Role.ADMIN:
             return self._superuser(request)
         return super().has_view_permission(request, obj)
 
@@ -133,7 +140,7 @@ class UserAdmin(BaseUserAdmin):
         role = obj.role
         if change:
             # The service changes the role (and records it); the form saves everything else.
-            obj.role = m.User.objects.values_list("role", flat=True).get(pk=obj.pk)
+            obj.role = models.User.objects.values_list("role", flat=True).get(pk=obj.pk)
         super().save_model(request, obj, form, change)
         user_set_role(user=obj, role=role, actor=request.user)
 
@@ -155,13 +162,13 @@ class TokenAdmin(SuperuserOnlyMixin, BaseTokenAdmin):
 
 
 class ContactInline(admin.TabularInline):
-    model = m.Contact
+    model = models.Contact
     extra = 0
     # Deleting here would skip the check the contact's own delete page makes (its links, who submitted).
     can_delete = False
 
 
-@admin.register(m.Organisation)
+@admin.register(models.Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active"]
@@ -170,7 +177,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [ContactInline]
 
 
-@admin.register(m.Contact)
+@admin.register(models.Contact)
 class ContactAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "organisation", "is_active"]
     list_filter = ["is_active", "organisation__kind"]
@@ -180,11 +187,11 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 class GoalAreaInline(admin.TabularInline):
-    model = m.GoalArea
+    model = models.GoalArea
     extra = 0
 
 
-@admin.register(m.Programme)
+@admin.register(models.Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ["name", "owner", "start_year", "end_year"]
     search_fields = ["name", "owner"]
@@ -192,11 +199,11 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 class FocusAreaInline(admin.TabularInline):
-    model = m.FocusArea
+    model = models.FocusArea
     extra = 0
 
 
-@admin.register(m.GoalArea)
+@admin.register(models.GoalArea)
 class GoalAreaAdmin(admin.ModelAdmin):
     list_display = ["number", "title", "programme"]
     list_filter = ["programme"]
@@ -204,7 +211,7 @@ class GoalAreaAdmin(admin.ModelAdmin):
     inlines = [FocusAreaInline]
 
 
-@admin.register(m.FocusArea)
+@admin.register(models.FocusArea)
 class FocusAreaAdmin(admin.ModelAdmin):
     list_display = ["number", "title", "goal_area"]
     list_filter = ["goal_area__programme"]
@@ -212,12 +219,12 @@ class FocusAreaAdmin(admin.ModelAdmin):
 
 
 class IndicatorInline(admin.StackedInline):
-    model = m.Indicator
+    model = models.Indicator
     extra = 0
     autocomplete_fields = ["lead", "co_responsible"]
 
 
-@admin.register(m.Activity)
+@admin.register(models.Activity)
 class ActivityAdmin(admin.ModelAdmin):
     list_display = ["number", "title", "goal_area", "focus_area", "lead", "frequency"]
     list_filter = ["goal_area__programme", "goal_area", "lead"]
@@ -227,7 +234,7 @@ class ActivityAdmin(admin.ModelAdmin):
     inlines = [IndicatorInline]
 
 
-@admin.register(m.Indicator)
+@admin.register(models.Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
     list_display = ["text", "activity", "unit", "target", "due_date", "gender_split", "lead"]
     list_filter = ["gender_split", "activity__goal_area__programme"]
@@ -237,7 +244,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 class VersionInline(admin.TabularInline):
-    model = m.QuestionnaireVersion
+    model = models.QuestionnaireVersion
     extra = 0
     can_delete = False  # a version is deleted on its own page, where what would go with it is shown
     fields = ["number", "label", "frozen_at"]
@@ -245,7 +252,7 @@ class VersionInline(admin.TabularInline):
     show_change_link = True
 
 
-@admin.register(m.Questionnaire)
+@admin.register(models.Questionnaire)
 class QuestionnaireAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "programme"]
     list_filter = ["kind"]
@@ -271,11 +278,11 @@ class FrozenVersionMixin:
 
 
 class SectionInline(admin.TabularInline):
-    model = m.Section
+    model = models.Section
     extra = 0
 
 
-@admin.register(m.QuestionnaireVersion)
+@admin.register(models.QuestionnaireVersion)
 class QuestionnaireVersionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "questionnaire", "number", "label", "frozen_at"]
     list_filter = ["questionnaire"]
@@ -294,11 +301,11 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
 
 
 class OptionInline(admin.TabularInline):
-    model = m.Option
+    model = models.Option
     extra = 0
 
 
-@admin.register(m.Question)
+@admin.register(models.Question)
 class QuestionAdmin(FrozenVersionMixin, admin.ModelAdmin):
     list_display = ["code", "text", "type", "required", "section", "version"]
     list_filter = ["version__questionnaire", "version", "type", "required"]
@@ -312,11 +319,11 @@ class QuestionAdmin(FrozenVersionMixin, admin.ModelAdmin):
 
 
 class CategoryInline(admin.TabularInline):
-    model = m.ScoringCategory
+    model = models.ScoringCategory
     extra = 0
 
 
-@admin.register(m.ScoringScheme)
+@admin.register(models.ScoringScheme)
 class ScoringSchemeAdmin(FrozenVersionMixin, admin.ModelAdmin):
     list_display = ["name", "version", "scale_to"]
     readonly_fields = ["problems"]
@@ -338,7 +345,7 @@ class ScoringSchemeAdmin(FrozenVersionMixin, admin.ModelAdmin):
         return obj.version
 
 
-@admin.register(m.ScoringCategory)
+@admin.register(models.ScoringCategory)
 class ScoringCategoryAdmin(FrozenVersionMixin, admin.ModelAdmin):
     list_display = ["code", "name", "cap", "parent", "scheme"]
     list_filter = ["scheme"]
@@ -348,7 +355,7 @@ class ScoringCategoryAdmin(FrozenVersionMixin, admin.ModelAdmin):
         return obj.scheme.version
 
 
-@admin.register(m.ScoringRule)
+@admin.register(models.ScoringRule)
 class ScoringRuleAdmin(FrozenVersionMixin, admin.ModelAdmin):
     list_display = ["question", "option_code", "min_value", "points", "category"]
     list_filter = ["scheme", "category"]
@@ -360,28 +367,17 @@ class ScoringRuleAdmin(FrozenVersionMixin, admin.ModelAdmin):
         return obj.scheme.version
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(ServiceOwnedInline):
     """Recipients are added and removed through the round's services (the API); a removed recipient
     keeps its answers. Here they are only listed."""
 
-    model = m.Assignment
-    extra = 0
+    model = models.Assignment
     fields = ["organisation", "deadline_override", "first_opened_at", "last_activity_at", "removed_at"]
     readonly_fields = fields
-    can_delete = False
     show_change_link = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organisation", "round")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _run_state_action(modeladmin, request, queryset, service, done):
@@ -445,7 +441,7 @@ class SurveyRoundForm(forms.ModelForm):
     form shows the same Swedish messages as the API and keeps what was typed."""
 
     class Meta:
-        model = m.SurveyRound
+        model = models.SurveyRound
         fields = ROUND_FORM_FIELDS
 
     def changed_fields(self):
@@ -480,7 +476,7 @@ class SurveyRoundForm(forms.ModelForm):
         return cleaned
 
 
-@admin.register(m.SurveyRound)
+@admin.register(models.SurveyRound)
 class SurveyRoundAdmin(admin.ModelAdmin):
     """Progress at a glance: counts by status, response rate and days left in the list. The state changes
     only by the actions; a round that is not a draft keeps its version, year and programme."""
@@ -518,11 +514,11 @@ class SurveyRoundAdmin(admin.ModelAdmin):
         fixed = [*ROUND_SERVICE_FIELDS, "preview"]
         if obj is None:
             return [*fixed, "programme"]  # the version's programme (round_create)
-        if obj.state == m.SurveyRound.State.DRAFT:
+        if obj.state == models.SurveyRound.State.DRAFT:
             return fixed
-        if obj.state == m.SurveyRound.State.SCHEDULED:
+        if obj.state == models.SurveyRound.State.SCHEDULED:
             return [*fixed, "version", "year", "programme"]
-        if obj.state == m.SurveyRound.State.OPEN:
+        if obj.state == models.SurveyRound.State.OPEN:
             return [*fixed, *(f for f in ROUND_FORM_FIELDS if f not in round_services.EDITABLE_WHILE_OPEN)]
         return [*fixed, *ROUND_FORM_FIELDS]
 
@@ -646,7 +642,7 @@ def remove_assignments(modeladmin, request, queryset):
             modeladmin.message_user(request, f"{assignment}: {_('borttagen ur omgången')}", messages.SUCCESS)
 
 
-@admin.register(m.Assignment)
+@admin.register(models.Assignment)
 class AssignmentAdmin(ServiceOwnedMixin, admin.ModelAdmin):
     """Recipients come and go with the round's services; a deadline moves with extend (the API)."""
 
@@ -695,41 +691,20 @@ class AssignmentAdmin(ServiceOwnedMixin, admin.ModelAdmin):
         return obj.emails_failed
 
 
-class AnswerInline(admin.TabularInline):
-    model = m.Answer
-    extra = 0
+class AnswerInline(ServiceOwnedInline):
+    model = models.Answer
     fields = ["question", "value", "prefilled", "updated_by", "updated_at"]
     readonly_fields = fields
-    can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("question", "updated_by")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class RevisionInline(admin.TabularInline):
-    model = m.ResponseRevision
-    extra = 0
+class RevisionInline(ServiceOwnedInline):
+    model = models.ResponseRevision
     fields = ["version", "action", "contact", "user", "created_at", "changes"]
     readonly_fields = fields
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.action(description=_("Skicka in (som samordnare)"), permissions=["service"])
@@ -755,10 +730,10 @@ def submit_responses(modeladmin, request, queryset):
 
 @admin.action(description=_("Öppna igen"), permissions=["service"])
 def reopen_responses(modeladmin, request, queryset):
-    reopen_assignments(modeladmin, request, m.Assignment.objects.filter(response__in=queryset))
+    reopen_assignments(modeladmin, request, models.Assignment.objects.filter(response__in=queryset))
 
 
-@admin.register(m.Response)
+@admin.register(models.Response)
 class ResponseAdmin(ServiceOwnedMixin, admin.ModelAdmin):
     """Submitted answers are public records: they can be read here, never changed or deleted. Submitting
     and reopening are actions that call the answering rules (each leaves a revision)."""
@@ -773,7 +748,7 @@ class ResponseAdmin(ServiceOwnedMixin, admin.ModelAdmin):
     actions = [submit_responses, reopen_responses]
 
 
-@admin.register(m.ResponseRevision)
+@admin.register(models.ResponseRevision)
 class ResponseRevisionAdmin(ServiceOwnedMixin, admin.ModelAdmin):
     list_display = ["response", "version", "action", "contact", "user", "created_at"]
     list_filter = ["action", "response__assignment__round"]
@@ -794,7 +769,7 @@ def revoke_links(modeladmin, request, queryset):
     modeladmin.message_user(request, _("%(count)s länkar återkallade.") % {"count": count}, messages.SUCCESS)
 
 
-@admin.register(m.AccessToken)
+@admin.register(models.AccessToken)
 class AccessTokenAdmin(ServiceOwnedMixin, admin.ModelAdmin):
     """Links are issued by the token service and sent by e-mail (the API's "ny länk"); the raw link is
     never stored, so none can be added here."""
@@ -808,7 +783,7 @@ class AccessTokenAdmin(ServiceOwnedMixin, admin.ModelAdmin):
     actions = [revoke_links]
 
 
-@admin.register(m.IndexResult)
+@admin.register(models.IndexResult)
 class IndexResultAdmin(ServiceOwnedMixin, admin.ModelAdmin):
     list_display = ["assignment", "total", "scaled", "rank", "preliminary", "computed_at"]
     list_filter = ["assignment__round", "preliminary"]
@@ -831,7 +806,7 @@ def retry_emails(modeladmin, request, queryset):
             modeladmin.message_user(request, f"{row.to_email}: {_('skickas igen')}", messages.SUCCESS)
 
 
-@admin.register(m.OutboundEmail)
+@admin.register(models.OutboundEmail)
 class OutboundEmailAdmin(ServiceOwnedMixin, admin.ModelAdmin):
     list_display = ["key", "kind", "to_email", "status", "attempts", "sent_at", "last_error"]
     list_filter = ["status", "kind", "round"]
@@ -857,7 +832,7 @@ class OutboundEmailAdmin(ServiceOwnedMixin, admin.ModelAdmin):
     actions = [retry_emails]
 
 
-@admin.register(m.ExportJob)
+@admin.register(models.ExportJob)
 class ExportJobAdmin(ServiceOwnedMixin, admin.ModelAdmin):
     """Exports are requested with the round list's action (or the API) and built by a worker."""
 
@@ -890,6 +865,6 @@ class ExportJobAdmin(ServiceOwnedMixin, admin.ModelAdmin):
 
     @admin.display(description=_("fil"))
     def download(self, obj):
-        if obj.state != m.ExportJob.State.DONE or not obj.file:
+        if obj.state != models.ExportJob.State.DONE or not obj.file:
             return "–"
         return format_html('<a href="{}">{}</a>', reverse("export-download", args=[obj.pk]), _("Ladda ner"))

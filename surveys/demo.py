@@ -34,11 +34,11 @@ from .models import (
 from .selectors import questions_for_assignment
 from .services import outbox
 from .services.activity_reports import generate_activity_version
-from .services.conditions import condition_holds
 from .services.deadlines import deadline_from_date
 from .services.plan_responsibility import version_freeze_responsibilities
 from .services.questionnaires import import_questionnaire
 from .services.scoring import compute_round_index
+from .visibility import condition_holds
 
 CITY = "Stockholms stad"
 DEMO_PASSWORD = "demo-samordnare"

@@ -688,6 +688,11 @@ class SurveyRound(models.Model):
         CLOSED = "closed", _("Stängd")
         PUBLISHED = "published", _("Publicerad")
 
+    # While a round runs, the days left to its deadline are shown; once it has ended its answers no longer
+    # change: the index is final, and the round can be archived.
+    RUNNING = (State.SCHEDULED, State.OPEN)
+    ENDED = (State.CLOSED, State.PUBLISHED)
+
     name = models.CharField(_("namn"), max_length=300, validators=[validate_single_line])
     version = models.ForeignKey(
         QuestionnaireVersion, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("enkätversion")

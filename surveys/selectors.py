@@ -66,7 +66,7 @@ def questions_for_assignment(assignment: Assignment) -> QuerySet[Question]:
     return questions.filter((Q(activity__isnull=True) & Q(indicator__isnull=True)) | Q(pk__in=mine))
 
 
-def assignment_questions(assignment):
+def assignment_questions(assignment: Assignment) -> list[Question]:
     """questions_for_assignment as a list, taken from the version's compiled questionnaire (built once
     per frozen version): no query for an index or general questionnaire, nor for an activity
     questionnaire once who answers what is stored with the version (the three of `responsibilities`
@@ -95,14 +95,13 @@ def assignment_questions(assignment):
 ASSIGNMENT_STATUSES = ["not_opened", "in_progress", "submitted", "reopened"]
 
 
-def _status_q(status, prefix=""):
+def _status_q(status: str, prefix: str = "") -> Q:
     """The condition for one progress status, on Assignment (prefix "") or through a relation."""
-    p = prefix
-    started = Q(**{f"{p}first_opened_at__isnull": False}) | Q(**{f"{p}response__version__gt": 0})
-    draft = Q(**{f"{p}response__state": Response.State.DRAFT}) | Q(**{f"{p}response__isnull": True})
+    started = Q(**{f"{prefix}first_opened_at__isnull": False}) | Q(**{f"{prefix}response__version__gt": 0})
+    draft = Q(**{f"{prefix}response__state": Response.State.DRAFT}) | Q(**{f"{prefix}response__isnull": True})
     return {
-        "submitted": Q(**{f"{p}response__state": Response.State.SUBMITTED}),
-        "reopened": Q(**{f"{p}response__state": Response.State.REOPENED}),
+        "submitted": Q(**{f"{prefix}response__state": Response.State.SUBMITTED}),
+        "reopened": Q(**{f"{prefix}response__state": Response.State.REOPENED}),
         "in_progress": draft & started,
         "not_opened": draft & ~started,
     }[status]
@@ -127,14 +126,20 @@ def calendar_days_left(deadline: datetime, *, now: datetime) -> int:
     return max(0, (deadline.astimezone(stockholm).date() - now.astimezone(stockholm).date()).days)
 
 
+def days_left_in(survey_round: SurveyRound, deadline: datetime, *, now: datetime) -> int | None:
+    """Calendar days to `deadline` (the round's, or one organisation's extended one) while the round runs;
+    None before it is scheduled and once it has ended."""
+    if survey_round.state not in SurveyRound.RUNNING:
+        return None
+    return calendar_days_left(deadline, now=now)
+
+
 def progress_of(survey_round: SurveyRound, *, now: datetime | None = None) -> dict[str, Any]:
     """The figures of an annotated round (from rounds_with_progress)."""
     now = now or timezone.now()
     total = survey_round.n_total
     figures = {status: getattr(survey_round, f"n_{status}") for status in ASSIGNMENT_STATUSES}
-    days_left = None
-    if survey_round.state in (SurveyRound.State.SCHEDULED, SurveyRound.State.OPEN):
-        days_left = calendar_days_left(survey_round.deadline, now=now)
+    days_left = days_left_in(survey_round, survey_round.deadline, now=now)
     return {
         "total": total,
         **figures,
@@ -187,7 +192,7 @@ class Contribution:
     updated_at: object
 
     @property
-    def display(self):
+    def display(self) -> str:
         if isinstance(self.value, dict):
             # In the parts' usual order (PostgreSQL's jsonb keeps no key order), own parts after them.
             return ", ".join(f"{label} {count}" for label, count in Breakdown.parts_in_order(self.value))
@@ -196,7 +201,7 @@ class Contribution:
         return kind.display(None, self.value, labels)
 
     @property
-    def state_label(self):
+    def state_label(self) -> str:
         return "inskickat" if self.submitted else "utkast"
 
 

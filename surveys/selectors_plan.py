@@ -14,41 +14,46 @@ A frozen questionnaire version answers from the table stored with it when its fi
 (`QuestionResponsibility`), so plan edits never change an opened round. The API filters, the generated
 questionnaire, the respondent pages, the Aktiviteter sheet and the results all read through here."""
 
+from __future__ import annotations
+
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 
 from .models import Activity, Indicator, Organisation, Question, QuestionnaireVersion, QuestionResponsibility
 
 LEAD = QuestionResponsibility.Role.LEAD.value
 CO = QuestionResponsibility.Role.CO.value
+# {organisation id: LEAD or CO}: who answers one activity, indicator or question, and in which role.
+Roles = dict[int, str]
 
-K = Organisation.Kind
 # A group is a name for every active organisation of one kind; kept as written on the plan row.
 GROUPS = {
-    "alla nämnder": K.NAMND,
-    "samtliga nämnder": K.NAMND,
-    "alla facknämnder": K.NAMND,
-    "alla förvaltningar": K.FORVALTNING,
-    "samtliga förvaltningar": K.FORVALTNING,
-    "alla fackförvaltningar": K.FORVALTNING,
-    "alla stadsdelsförvaltningar": K.SDF,
-    "samtliga stadsdelsförvaltningar": K.SDF,
-    "alla sdf": K.SDF,
-    "alla bolag": K.BOLAG,
-    "samtliga bolag": K.BOLAG,
-    "alla kommunala bolag": K.BOLAG,
+    "alla nämnder": Organisation.Kind.NAMND,
+    "samtliga nämnder": Organisation.Kind.NAMND,
+    "alla facknämnder": Organisation.Kind.NAMND,
+    "alla förvaltningar": Organisation.Kind.FORVALTNING,
+    "samtliga förvaltningar": Organisation.Kind.FORVALTNING,
+    "alla fackförvaltningar": Organisation.Kind.FORVALTNING,
+    "alla stadsdelsförvaltningar": Organisation.Kind.SDF,
+    "samtliga stadsdelsförvaltningar": Organisation.Kind.SDF,
+    "alla sdf": Organisation.Kind.SDF,
+    "alla bolag": Organisation.Kind.BOLAG,
+    "samtliga bolag": Organisation.Kind.BOLAG,
+    "alla kommunala bolag": Organisation.Kind.BOLAG,
 }
 
 
-def norm_name(name):
+def norm_name(name: object) -> str:
     """How names are compared: NFC, whitespace collapsed, outer punctuation dropped, case folded."""
+    # NFC: text pasted from some Mac programs spells "ö" as o + combining diaeresis.
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(name))).strip(" .,;:").casefold()
 
 
-def group_kind(label):
+def group_kind(label: str) -> str | None:
     """The organisation kind a group name stands for, or None when the name is not a group."""
     return GROUPS.get(norm_name(label))
 
@@ -57,24 +62,24 @@ def group_kind(label):
 class Answerers:
     """activity id → {organisation id: role}; indicator id → {organisation id: role}."""
 
-    activities: dict = field(default_factory=dict)
-    indicators: dict = field(default_factory=dict)
+    activities: dict[int, Roles] = field(default_factory=dict)
+    indicators: dict[int, Roles] = field(default_factory=dict)
 
-    def answered_by(self, organisation_id):
+    def answered_by(self, organisation_id: int) -> tuple[set[int], set[int]]:
         """(activity ids, indicator ids) the organisation answers for."""
         return (
             {pk for pk, who in self.activities.items() if organisation_id in who},
             {pk for pk, who in self.indicators.items() if organisation_id in who},
         )
 
-    def organisations(self):
+    def organisations(self) -> set[int]:
         found = set()
         for who in (*self.activities.values(), *self.indicators.values()):
             found |= set(who)
         return found
 
 
-def _through(model, name, owner_ids):
+def _through(model: type[Model], name: str, owner_ids: Iterable[int]) -> dict[int, set[int]]:
     through = getattr(model, name).through
     owner = f"{model._meta.model_name}_id"
     pairs = {}
@@ -85,7 +90,7 @@ def _through(model, name, owner_ids):
     return pairs
 
 
-def plan_answerers(*, activities):
+def plan_answerers(*, activities: QuerySet[Activity]) -> Answerers:
     """Answerers of the given activities (a queryset) and their indicators; archived rows are left out.
     Five queries whatever the size of the plan."""
     acts = list(
@@ -103,13 +108,13 @@ def plan_answerers(*, activities):
     for org_id, kind in Organisation.objects.filter(is_active=True).values_list("pk", "kind"):
         members.setdefault(kind, set()).add(org_id)
 
-    def expand(groups):
+    def expand(groups: Iterable[str] | None) -> set[int]:
         found = set()
         for label in groups or ():
             found |= members.get(group_kind(label), set())
         return found
 
-    def roles(lead, co):
+    def roles(lead: set[int], co: set[int]) -> Roles:
         who = dict.fromkeys(co - lead, CO)
         who.update(dict.fromkeys(lead, LEAD))
         return who
@@ -136,7 +141,7 @@ def plan_answerers(*, activities):
     return result
 
 
-def programme_answerers(*, programme_id=None):
+def programme_answerers(*, programme_id: int | None = None) -> Answerers:
     """Answerers of a programme's plan (every programme when None)."""
     activities = Activity.objects.all()
     if programme_id is not None:
@@ -144,7 +149,7 @@ def programme_answerers(*, programme_id=None):
     return plan_answerers(activities=activities)
 
 
-def question_answerers(*, version_id):
+def question_answerers(*, version_id: int) -> dict[int, Roles]:
     """{question id: {organisation id: role}} for the plan-linked questions of a version: the stored table
     for a frozen version, the plan's current rule otherwise. Questions without a plan link are not in it
     (everyone answers them)."""
@@ -175,12 +180,12 @@ def question_answerers(*, version_id):
     }
 
 
-def questions_answered_by(*, version_id, organisation_id):
+def questions_answered_by(*, version_id: int, organisation_id: int) -> set[int]:
     """Ids of the plan-linked questions of a version that the organisation answers."""
     return {pk for pk, who in question_answerers(version_id=version_id).items() if organisation_id in who}
 
 
-def activity_roles(*, version_id):
+def activity_roles(*, version_id: int) -> dict[int, Roles]:
     """{activity id: {organisation id: role}} for a version: who answers each activity's status question."""
     table = question_answerers(version_id=version_id)
     roles = {}

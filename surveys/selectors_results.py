@@ -4,8 +4,11 @@ too), an organisation over the years of comparable versions, and activity report
 The city mean is the unweighted mean of the organisations' results (as Kolada does for groups). Every
 function issues a fixed number of queries whatever the number of organisations."""
 
+from __future__ import annotations
+
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -27,18 +30,18 @@ from .questiontypes.activity_status import ActivityStatus
 from .questiontypes.breakdown import Breakdown
 from .selectors import comparable_versions
 from .selectors_plan import activity_roles
-from .services.conditions import visible_answers
+from .visibility import deciding_question_ids, visible_answers
 
 
 class IncomparableVersions(Exception):
     """A comparison across versions that were not declared comparable; the message names them."""
 
 
-def _num(value):
+def _num(value: Decimal | float | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _figures(values):
+def _figures(values: Iterable[Decimal | float | None]) -> dict[str, Any]:
     values = [float(v) for v in values if v is not None]
     if not values:
         return {"n": 0, "mean": None, "median": None, "min": None, "max": None}
@@ -51,7 +54,7 @@ def _figures(values):
     }
 
 
-def _category_names(scheme_ids):
+def _category_names(scheme_ids: list[int]) -> dict[tuple[int, str], ScoringCategory]:
     rows = ScoringCategory.objects.filter(scheme_id__in=scheme_ids).order_by("order", "code")
     return {(c.scheme_id, c.code): c for c in rows}
 
@@ -104,7 +107,7 @@ def assignment_result(assignment: Assignment) -> dict[str, Any] | None:
     }
 
 
-def _parent_code(category, names):
+def _parent_code(category: ScoringCategory, names: dict[tuple[int, str], ScoringCategory]) -> str | None:
     if category.parent_id is None:
         return None
     parent = next((c for c in names.values() if c.pk == category.parent_id), None)
@@ -159,7 +162,7 @@ def round_summary(survey_round: SurveyRound, *, with_rows: bool = False) -> dict
     return summary
 
 
-def _scheme_of(survey_round):
+def _scheme_of(survey_round: SurveyRound) -> ScoringScheme | None:
     return ScoringScheme.objects.filter(version_id=survey_round.version_id).first()
 
 
@@ -298,13 +301,7 @@ def activity_report(survey_round: SurveyRound) -> dict[str, Any]:
     questions = [q for q in every_question if q.activity_id]
     # The answers that count are those the conditions show (the one visibility rule): read the activity
     # questions' answers and those of the questions their conditions (and chains of them) depend on.
-    parent_of = {q.pk: q.condition_question_id for q in every_question}
-    needed = set()
-    for question in questions:
-        pk = question.pk
-        while pk and pk not in needed:
-            needed.add(pk)
-            pk = parent_of.get(pk)
+    needed = deciding_question_ids(every_question, [q.pk for q in questions])
     activity_ids = {q.activity_id for q in questions}
     activities = {
         a.pk: a
@@ -372,7 +369,7 @@ def activity_report(survey_round: SurveyRound) -> dict[str, Any]:
     }
 
 
-def _indicator_sum(question, values_by_organisation):
+def _indicator_sum(question: Question, values_by_organisation: dict[int, Any]) -> dict[str, Any]:
     total = Decimal("0")
     parts = dict.fromkeys(GENDER_PARTS, Decimal("0"))
     reported = 0
@@ -498,7 +495,7 @@ def respondent_overview(
     }
 
 
-def group_large_enough(survey_round, n):
+def group_large_enough(survey_round: SurveyRound, n: int) -> bool:
     """True when `n` organisations with a result are enough to show respondents the city mean, the
     category means and a rank (the round's minimum group size)."""
     return n >= survey_round.min_group_size
@@ -510,7 +507,7 @@ SMALL_GROUP_MESSAGE = (
 )
 
 
-def for_respondent_round(summary, survey_round):
+def for_respondent_round(summary: dict[str, Any], survey_round: SurveyRound) -> dict[str, Any]:
     """A round's figures as a respondent may see them: below the minimum group size only n and why."""
     if group_large_enough(survey_round, summary["n"]):
         return summary
@@ -524,7 +521,7 @@ def for_respondent_round(summary, survey_round):
     }
 
 
-def for_respondent_result(result, survey_round):
+def for_respondent_result(result: dict[str, Any] | None, survey_round: SurveyRound) -> dict[str, Any] | None:
     """One organisation's own result for a respondent: no rank below the minimum group size."""
     if result is None or group_large_enough(survey_round, result["of"]):
         return result
@@ -535,7 +532,7 @@ def for_respondent_result(result, survey_round):
     }
 
 
-def for_respondent_trend(trend):
+def for_respondent_trend(trend: dict[str, Any]) -> dict[str, Any]:
     """A trend for a respondent: the round mean and rank only for rounds with enough organisations."""
     minimum = dict(
         SurveyRound.objects.filter(pk__in=[p["round"]["id"] for p in trend["points"]]).values_list(
@@ -550,17 +547,19 @@ def for_respondent_trend(trend):
     return {**trend, "points": points}
 
 
-def _one_round_a_year(trend, point):
+def _one_round_a_year(trend: dict[str, Any], point: dict[str, Any]) -> bool:
     return sum(1 for p in trend["points"] if p["year"] == point["year"]) == 1
 
 
-def _percent(value, maximum):
+def _percent(value: float | None, maximum: float | None) -> float:
     if value is None or not maximum:
         return 0
     return max(0, min(100, round(value / maximum * 100, 1)))
 
 
-def _bar_row(*, label, own, mean, maximum, level):
+def _bar_row(
+    *, label: str, own: float | None, mean: float | None, maximum: float, level: int
+) -> dict[str, Any]:
     """One row of bars: both bars on one scale from 0 to the row's maximum, drawn in one box so a larger
     figure is always the longer bar."""
     return {

@@ -2,11 +2,14 @@
 year, progress per organisation, results with a server-drawn chart, trends and the audit log. Every
 function issues a fixed number of queries whatever the number of organisations."""
 
+from __future__ import annotations
+
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from django.db.models import Case, CharField, Count, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, CharField, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from .models import (
@@ -50,7 +53,7 @@ SORTS = {
 }
 
 
-def rounds_by_programme():
+def rounds_by_programme() -> list[tuple[Programme | None, list[SurveyRound]]]:
     """[(programme or None, [round, ...]), ...]: every round with its progress counts, grouped by
     programme (name order) and newest year first. One query."""
     rounds = (
@@ -64,12 +67,12 @@ def rounds_by_programme():
     return sorted(groups.values(), key=lambda g: (g[0] is None, g[0].name if g[0] else ""))
 
 
-def round_for_page(pk):
+def round_for_page(pk: int) -> SurveyRound:
     """The round with its progress counts, questionnaire and programme; DoesNotExist when unknown."""
     return rounds_with_progress().select_related("programme", "created_by").get(pk=pk)
 
 
-def _status_case():
+def _status_case() -> Case:
     started = Q(response__version__gt=0)
     whens = [
         When(response__state=Response.State.SUBMITTED, then=Value("submitted")),
@@ -80,7 +83,13 @@ def _status_case():
     return Case(*whens, default=Value("not_opened"), output_field=CharField())
 
 
-def progress_rows(survey_round, *, status=None, sort="organisation", descending=False):
+def progress_rows(
+    survey_round: SurveyRound,
+    *,
+    status: str | None = None,
+    sort: str = "organisation",
+    descending: bool = False,
+) -> list[Assignment]:
     """The round's organisations (removed ones last) with their status, how many questions they have
     answered, their last activity, active contacts and every e-mail (newest first). Three queries."""
     rank = Case(
@@ -119,7 +128,7 @@ def progress_rows(survey_round, *, status=None, sort="organisation", descending=
     return rows
 
 
-def question_total(survey_round):
+def question_total(survey_round: SurveyRound) -> int | None:
     """How many questions the round's version has; None for activity questionnaires, where each
     organisation answers only its own part."""
     if survey_round.version.questionnaire.kind == Questionnaire.Kind.ACTIVITY:
@@ -127,7 +136,7 @@ def question_total(survey_round):
     return Question.objects.filter(version_id=survey_round.version_id).count()
 
 
-def status_counts(survey_round):
+def status_counts(survey_round: SurveyRound) -> dict[str, int]:
     """{status: n} over the round's organisations still in it, in the finer statuses. One query."""
     counts = dict.fromkeys(STATUS_ORDER, 0)
     found = (
@@ -141,7 +150,7 @@ def status_counts(survey_round):
     return counts
 
 
-def assignment_for_page(survey_round, assignment_id):
+def assignment_for_page(survey_round: SurveyRound, assignment_id: int) -> Assignment:
     """One organisation of a round with contacts (active first), e-mails and personal links."""
     assignment = (
         Assignment.objects.filter(round=survey_round, pk=assignment_id)
@@ -170,13 +179,13 @@ def assignment_for_page(survey_round, assignment_id):
     return assignment
 
 
-def organisations_to_add(survey_round):
+def organisations_to_add(survey_round: SurveyRound) -> QuerySet[Organisation]:
     """Active organisations that are not (or no longer) recipients of the round."""
     current = Assignment.objects.filter(round=survey_round, removed_at=None).values("organisation_id")
     return Organisation.objects.filter(is_active=True).exclude(pk__in=current).order_by("name")
 
 
-def audit_log(survey_round, *, limit=100):
+def audit_log(survey_round: SurveyRound, *, limit: int = 100) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(round=survey_round).select_related("actor")[:limit])
 
 
@@ -199,21 +208,21 @@ class Bar:
     y: int
 
     @property
-    def width(self):
+    def width(self) -> float:
         return round(self.percent * CHART_BAR / 100, 1)
 
     @property
-    def text_x(self):
+    def text_x(self) -> float:
         return round(CHART_LABEL + self.width + 6, 1)
 
 
-def _percent(value, maximum):
+def _percent(value: float | None, maximum: float | None) -> float:
     if value is None or not maximum:
         return 0.0
     return max(0.0, min(100.0, round(float(value) / float(maximum) * 100, 1)))
 
 
-def round_results(survey_round):
+def round_results(survey_round: SurveyRound) -> dict[str, Any] | None:
     """The round's index figures (round_summary), every organisation's row with its top-level
     categories, and bars for a chart drawn on the server (SVG). None when the round has no results."""
     summary = round_summary(survey_round, with_rows=True)
@@ -247,7 +256,7 @@ def round_results(survey_round):
     }
 
 
-def round_trend(survey_round):
+def round_trend(survey_round: SurveyRound) -> dict[str, Any]:
     """Years of rounds with a version comparable with this round's: the mean, n, and each organisation's
     index per year. Three queries plus the comparability walk."""
     versions = comparable_versions(survey_round.version)
@@ -273,7 +282,7 @@ def round_trend(survey_round):
     return {"years": years, "organisations": organisations}
 
 
-def activity_report_by_goal(survey_round):
+def activity_report_by_goal(survey_round: SurveyRound) -> dict[str, Any]:
     """The activity report (status counts, indicator values split by gender) grouped by målområde."""
     report = activity_report(survey_round)
     ids = [row["activity"]["id"] for row in report["activities"]]
@@ -297,13 +306,13 @@ def activity_report_by_goal(survey_round):
 # --------------------------------------------------------------------------------------------------
 
 
-def versions_to_choose():
+def versions_to_choose() -> QuerySet[QuestionnaireVersion]:
     return QuestionnaireVersion.objects.select_related("questionnaire__programme").order_by(
         "questionnaire__name", "-number"
     )
 
 
-def rounds_to_copy():
+def rounds_to_copy() -> list[SurveyRound]:
     """The latest round of each questionnaire (the one a coordinator copies for next year)."""
     latest = {}
     for survey_round in SurveyRound.objects.select_related("version__questionnaire").order_by("-year", "-pk"):
@@ -311,7 +320,7 @@ def rounds_to_copy():
     return sorted(latest.values(), key=lambda r: r.version.questionnaire.name)
 
 
-def next_comparable_version(version):
+def next_comparable_version(version: QuestionnaireVersion) -> QuestionnaireVersion:
     """The newest later version declared comparable with `version`, or `version` itself."""
     later = comparable_versions(version).filter(number__gt=version.number).order_by("-number").first()
     return later or version
@@ -326,7 +335,9 @@ def _one_year_on(moment: datetime) -> datetime:
     return timezone.make_aware(moved.replace(tzinfo=None))
 
 
-def round_form_values(survey_round, *, opens=None, deadline=None):
+def round_form_values(
+    survey_round: SurveyRound, *, opens: datetime | None = None, deadline: datetime | None = None
+) -> dict[str, Any]:
     """A round's fields as the round forms show them: dates split into a date and a clock time (none for
     a deadline at the end of its day), reminders as days before and after, texts and coordinator."""
     opens = opens or timezone.localtime(survey_round.opens_at)
@@ -347,7 +358,7 @@ def round_form_values(survey_round, *, opens=None, deadline=None):
     }
 
 
-def copy_of(source):
+def copy_of(source: SurveyRound) -> dict[str, Any]:
     """The new-round form's initial values for next year's copy of `source`: the same recipients,
     reminders and texts, the next comparable version, and the dates one year on."""
     values = round_form_values(
@@ -365,12 +376,12 @@ def copy_of(source):
     }
 
 
-def _end_of_day(moment):
+def _end_of_day(moment: datetime) -> bool:
     local = timezone.localtime(moment)
     return (local.hour, local.minute) == (23, 59)
 
 
-def programmes_and_questionnaires():
+def programmes_and_questionnaires() -> tuple[list[Programme], list[Questionnaire]]:
     """For the workbook page: programmes, and questionnaires with their versions (newest first)."""
     programmes = list(Programme.objects.order_by("name", "-start_year"))
     questionnaires = list(
@@ -385,12 +396,12 @@ def today() -> date:
     return timezone.localdate()
 
 
-def progress_of_round(survey_round):
+def progress_of_round(survey_round: SurveyRound) -> dict[str, Any]:
     """Counts, response rate and days left of a round from round_for_page."""
     from .selectors import progress_of
 
     return progress_of(survey_round)
 
 
-def answered_count(assignment):
+def answered_count(assignment: Assignment) -> int:
     return assignment.response.answers.filter(value__isnull=False, prefilled=False).count()

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from surveys.models import Answer, ExportJob, QuestionType, Response
-from surveys.services.conditions import visible_questions
+from surveys.visibility import visible_questions
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

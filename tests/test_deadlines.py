@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from surveys.models import OutboundEmail, SurveyRound
 from surveys.selectors import calendar_days_left, round_progress
-from surveys.services import deadlines, responses, rounds
+from surveys.services import deadlines, email_templates, responses, rounds
 from surveys.services.tokens import issue_token
 from tests import factories as f
 from workers import tasks
@@ -80,7 +80,9 @@ def test_invitation_reminder_and_overview_say_senast_with_the_time(settings):
     )
     assignment = f.AssignmentFactory(round=survey_round, organisation=organisation)
     for kind in ("invitation", "reminder"):
-        subject, body = rounds.render(kind, survey_round=survey_round, assignment=assignment, link="L")
+        subject, body = email_templates.render(
+            kind, survey_round=survey_round, assignment=assignment, link="L"
+        )
         assert "senast onsdag 2 december 2026 kl. 23.59" in body, kind
     client = Client()
     with time_machine.travel(local(2026, 11, 30, 12), tick=False):
@@ -95,7 +97,7 @@ def test_an_organisations_own_deadline_is_the_one_it_is_shown_and_reminded_of():
         deadline=local(2026, 12, 2, 23, 59, 59), opens_at=local(2026, 11, 1, 8)
     )
     assignment = f.AssignmentFactory(round=survey_round, deadline_override=local(2026, 12, 9, 23, 59, 59))
-    _, body = rounds.render("reminder", survey_round=survey_round, assignment=assignment, link="L")
+    _, body = email_templates.render("reminder", survey_round=survey_round, assignment=assignment, link="L")
     assert "onsdag 9 december 2026 kl. 23.59" in body
     assert calendar_days_left(assignment.deadline, now=local(2026, 12, 2, 12)) == 7
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from surveys.models import AccessToken, Assignment, OutboundEmail, Response
-from surveys.services import rounds, tokens
+from surveys.services import email_templates, rounds, tokens
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +25,9 @@ def test_recipients_by_kind_take_active_organisations_of_that_kind_only():
 
 
 def test_unknown_placeholder_and_unpaired_brace_are_explained():
-    assert rounds.template_errors("Hej {namn}")[0].startswith("Okänd platshållare {namn}.")
-    assert "Klammerparenteserna" in rounds.template_errors("Hej {organisation")[0]
-    assert rounds.template_errors("Hej {organisation}, {{inte en platshållare}}") == []
+    assert email_templates.template_errors("Hej {namn}")[0].startswith("Okänd platshållare {namn}.")
+    assert "Klammerparenteserna" in email_templates.template_errors("Hej {organisation")[0]
+    assert email_templates.template_errors("Hej {organisation}, {{inte en platshållare}}") == []
 
 
 def test_open_round_keeps_its_schedule_fields_but_takes_new_templates():

@@ -9,10 +9,15 @@ from surveys.models import Contact, Response
 from surveys.selectors_results import activity_report
 from surveys.services import responses
 from surveys.services.activity_reports import generate_activity_version
-from surveys.services.conditions import hidden_answer_ids, visible_answers, visible_question_ids
 from surveys.services.outbox import _required_left
 from surveys.services.tokens import issue_token
 from surveys.views import GUESS_KEY
+from surveys.visibility import (
+    deciding_question_ids,
+    hidden_answer_ids,
+    visible_answers,
+    visible_question_ids,
+)
 from tests import factories
 from tests.scoring_helpers import make_round, submitted
 
@@ -43,6 +48,8 @@ def test_rule_takes_plain_data(world):
     assert ids["A1_1_IND1"] not in visible_question_ids(questions, answers)
     assert visible_answers(questions, answers) == {ids["A1_1_STATUS"]: "ej_aktuell"}
     assert hidden_answer_ids(questions, answers) == {ids["A1_1_IND1"]}
+    # to tell whether the indicator is shown, its own answer and the status it hangs on are read
+    assert deciding_question_ids(questions, [ids["A1_1_IND1"]]) == {ids["A1_1_IND1"], ids["A1_1_STATUS"]}
 
 
 def test_activity_report_leaves_out_indicator_values_under_ej_aktuell(world):

@@ -213,9 +213,7 @@ class AssignmentSerializer(serializers.Serializer):
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_days_left(self, obj):
         """Calendar days to this organisation's own (possibly extended) deadline while the round runs."""
-        if obj.round.state not in (SurveyRound.State.SCHEDULED, SurveyRound.State.OPEN):
-            return None
-        return selectors.calendar_days_left(obj.deadline, now=self.context.get("now") or timezone.now())
+        return selectors.days_left_in(obj.round, obj.deadline, now=self.context.get("now") or timezone.now())
 
 
 class EmailSerializer(serializers.ModelSerializer):

@@ -5,14 +5,25 @@ indicator is split by gender, a number otherwise) and a comment, each linked to 
 Which organisation sees which of these questions is decided by the one rule in surveys/selectors_plan.py;
 archived plan rows and activities nobody answers (only external partners) get no questions."""
 
+from __future__ import annotations
+
 from django.db import transaction
 from django.db.models import Max, Prefetch
 
-from ..models import Activity, Indicator, Question, Questionnaire, QuestionnaireVersion, QuestionType, Section
+from ..models import (
+    Activity,
+    Indicator,
+    Programme,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    QuestionType,
+    Section,
+)
 from ..selectors_plan import plan_answerers
 
 
-def _code_base(activity, used):
+def _code_base(activity: Activity, used: set[str]) -> str:
     """A stable code from the activity number (A1_1 for 1.1), unique within the version."""
     if activity.number:
         base = "A" + "".join(ch if ch.isalnum() else "_" for ch in activity.number).strip("_")
@@ -24,7 +35,7 @@ def _code_base(activity, used):
     return f"AKT{activity.pk}"
 
 
-def _indicator_help(indicator):
+def _indicator_help(indicator: Indicator) -> str:
     parts = []
     if indicator.unit:
         parts.append(f"Enhet: {indicator.unit}.")
@@ -37,7 +48,9 @@ def _indicator_help(indicator):
 
 
 @transaction.atomic
-def generate_activity_version(programme, *, questionnaire=None, label=""):
+def generate_activity_version(
+    programme: Programme, *, questionnaire: Questionnaire | None = None, label: str = ""
+) -> QuestionnaireVersion:
     """A new draft version of the programme's activity questionnaire (created if needed), with the
     status/indicator/comment questions of every activity of the plan, in plan order."""
     if questionnaire is None:

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -24,12 +25,11 @@ from exports.archive import write_archive
 from exports.rows import RoundExport, mean_and_median
 from exports.workbook import CODEBOOK_HEADINGS, build_round_workbook, codebook_rows
 
-from ..models import QuestionType, Response, ResponseRevision, ScoringScheme, SurveyRound
-from .conditions import is_answered, visible_questions
+from ..models import Question, Response, ResponseRevision, ScoringScheme, SurveyRound
+from ..questiontypes import is_answered, kind_of
+from ..visibility import visible_questions
 
-T = QuestionType
 FORMAT = "arsrunda-round-archive/1"
-ARCHIVABLE = (SurveyRound.State.CLOSED, SurveyRound.State.PUBLISHED)
 ACTIONS = {"save": "Sparat", "submit": "Inskickat", "reopen": "Återöppnat", "prefill": "Förifyllt"}
 
 
@@ -37,27 +37,20 @@ def _when(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _iso(moment):
+def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def display(data: RoundExport, question, raw) -> str:
-    """An answer in words, as the receipt shows it."""
+def display(data: RoundExport, question: Question, raw: Any) -> str:
+    """An answer in words, as the receipt shows it: the question type's own `display`, with the labels
+    the round's rows already hold (parts of a breakdown, else answer codes)."""
     if not is_answered(raw):
         return "Inget svar"
-    if question.type == T.MULTIPLE:
-        return ", ".join(data.label(question, code) for code in (raw if isinstance(raw, list) else [raw]))
-    if question.type == T.BREAKDOWN and isinstance(raw, dict):
-        labels = dict(data.parts(question))
-        return ", ".join(f"{labels.get(code, code)}: {value}" for code, value in raw.items())
-    if question.type in (T.YES_NO, T.SINGLE, T.ACTIVITY_STATUS) and isinstance(raw, str):
-        return data.label(question, raw)
-    if question.type == T.DECIMAL:
-        return str(raw).replace(".", ",")  # Swedish decimal comma, as on the receipt
-    return str(raw)
+    labels = dict(data.parts(question)) or data.labels[question.pk]
+    return kind_of(question).display(question, raw, labels)
 
 
-def _questionnaire_json(data: RoundExport):
+def _questionnaire_json(data: RoundExport) -> dict[str, Any]:
     version = data.version
     sections = {}
     for q in data.questions:
@@ -94,7 +87,7 @@ def _questionnaire_json(data: RoundExport):
     }
 
 
-def _scoring_json(survey_round):
+def _scoring_json(survey_round: SurveyRound) -> dict[str, Any] | None:
     scheme = ScoringScheme.objects.filter(version_id=survey_round.version_id).first()
     if scheme is None:
         return None
@@ -118,7 +111,7 @@ def _scoring_json(survey_round):
     }
 
 
-def _index_json(data: RoundExport):
+def _index_json(data: RoundExport) -> dict[str, Any]:
     results = [
         {
             "organisation": organisation,
@@ -142,7 +135,7 @@ def _index_json(data: RoundExport):
     return {"results": results, "city": city}
 
 
-def _revisions(survey_round_id):
+def _revisions(survey_round_id: int) -> dict[int, list[dict[str, Any]]]:
     by_response = defaultdict(list)
     revisions = (
         ResponseRevision.objects.filter(response__assignment__round_id=survey_round_id)

@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import formats
+from django.utils import formats, timezone
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -13,6 +13,14 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 def deadline_from_date(d: date) -> datetime:
     """A deadline given as a date means the end of that day in Stockholm: 23:59:59 local time."""
     return datetime.combine(d, time(23, 59, 59), tzinfo=STOCKHOLM)
+
+
+def deadline_from_form(day: date, at: time | None) -> datetime:
+    """A deadline typed as a date and an optional time: that time of the day, or the end of the day
+    when the time is left empty."""
+    if at is None:
+        return deadline_from_date(day)
+    return timezone.make_aware(datetime.combine(day, at))
 
 
 def format_deadline(moment: datetime) -> str:

@@ -32,7 +32,6 @@ KINDS = (KIND, ARCHIVE_KIND)
 # Bump when the workbook's layout changes: files built by older code are then not reused.
 WORKBOOK_LAYOUT = 2
 JobState = ExportJob.State
-ARCHIVABLE = (SurveyRound.State.CLOSED, SurveyRound.State.PUBLISHED)
 
 
 def round_fingerprint(survey_round: SurveyRound) -> str:
@@ -62,7 +61,7 @@ def request_export(
     now = now or timezone.now()
     if kind not in KINDS:
         raise ValidationError({"kind": [f"Okänd exporttyp {kind!r}. Välj {' eller '.join(KINDS)}."]})
-    if kind == ARCHIVE_KIND and survey_round.state not in ARCHIVABLE:
+    if kind == ARCHIVE_KIND and survey_round.state not in SurveyRound.ENDED:
         raise ValidationError(
             {"kind": ["Arkivpaketet kan bara skapas för en stängd eller publicerad omgång."]}
         )
@@ -83,7 +82,7 @@ def request_export(
     return job, True
 
 
-def _dispatch(job_ids, *, now):
+def _dispatch(job_ids: list[int], *, now: datetime) -> None:
     """Hand jobs to the workers once the transaction commits; the heartbeat says when it was done."""
     ExportJob.objects.filter(pk__in=job_ids).update(heartbeat_at=now)
     # With the broker down the request still succeeds; the tick dispatches the job again later.
@@ -91,7 +90,7 @@ def _dispatch(job_ids, *, now):
         background.enqueue(background.BUILD_EXPORT, job_id=pk)
 
 
-def _stale(now):
+def _stale(now: datetime) -> datetime:
     return now - timedelta(seconds=settings.EXPORT_STALE_SECONDS)
 
 
@@ -112,7 +111,7 @@ def redispatch_stalled(*, now: datetime | None = None) -> int:
     return len(stalled)
 
 
-def is_stalled(job, *, now=None) -> bool:
+def is_stalled(job: ExportJob, *, now: datetime | None = None) -> bool:
     """A queued or running job that has shown no sign of life for EXPORT_STALLED_SECONDS: its worker was
     killed or no worker is running. Shown as stalled instead of its last progress (the tick hands it to
     a worker again after EXPORT_STALE_SECONDS)."""
@@ -122,7 +121,7 @@ def is_stalled(job, *, now=None) -> bool:
     return job.heartbeat_at < now - timedelta(seconds=settings.EXPORT_STALLED_SECONDS)
 
 
-def status_text(job, *, now=None) -> str:
+def status_text(job: ExportJob, *, now: datetime | None = None) -> str:
     """The job's state in Swedish words, as staff pages and the API show it."""
     if is_stalled(job, now=now):
         return "Avbruten – står still (ingen arbetsprocess har rapporterat på länge); startas om automatiskt"
@@ -135,7 +134,7 @@ def status_text(job, *, now=None) -> str:
     }.get(job.state, job.get_state_display())
 
 
-def _claim(job_id, now):
+def _claim(job_id: int, now: datetime) -> int:
     """QUEUED → RUNNING for exactly one worker (a job whose worker died is queued again by the tick)."""
     return ExportJob.objects.filter(state=JobState.QUEUED, pk=job_id).update(
         state=JobState.RUNNING, started_at=now, heartbeat_at=now, progress=1, error=""

@@ -1,6 +1,9 @@
 """Signs of life of the background processes: the scheduler's tick and each worker record a heartbeat in
 the database (it survives a Redis restart); the status judges each against a threshold."""
 
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.utils import timezone
 
@@ -10,7 +13,7 @@ Kind = Heartbeat.Kind
 TICK = "tick"
 
 
-def record_heartbeat(*, kind: str, name: str, now=None) -> None:
+def record_heartbeat(*, kind: str, name: str, now: datetime | None = None) -> None:
     now = now or timezone.now()
     if not Heartbeat.objects.filter(name=name).update(last_seen_at=now, kind=kind):
         Heartbeat.objects.get_or_create(name=name, defaults={"kind": kind, "last_seen_at": now})
@@ -21,7 +24,7 @@ def forget_heartbeat(*, name: str) -> None:
     Heartbeat.objects.filter(name=name).delete()
 
 
-def _judge(beat, limit, now):
+def _judge(beat: Heartbeat, limit: float, now: datetime) -> dict[str, Any]:
     age = (now - beat.last_seen_at).total_seconds()
     return {
         "name": beat.name,
@@ -31,7 +34,7 @@ def _judge(beat, limit, now):
     }
 
 
-def background_status(*, now=None) -> dict:
+def background_status(*, now: datetime | None = None) -> dict[str, Any]:
     """{"status": "ok" | "stale", "scheduler": {...}, "workers": [...]}: the scheduler is stale when its
     tick has not run for SCHEDULER_STALE_SECONDS, a worker when it has not beaten for
     WORKER_STALE_SECONDS; no worker at all, or no tick yet, counts as stale too."""

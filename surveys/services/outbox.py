@@ -13,24 +13,29 @@ repeated one.
 Time lives in the database: `next_attempt_at` says when a pending row may go (backoff after a transient
 failure); the tick's `dispatch_due` enqueues what is due. A queued task is only a hint."""
 
+from __future__ import annotations
+
 import logging
 import smtplib
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Contact, OutboundEmail, Response, SurveyRound
+from ..models import Assignment, Contact, OutboundEmail, Response, SurveyRound
 from ..questiontypes import is_answered
 from ..selectors import questions_for_assignment, round_progress
 from ..text import single_line
+from ..visibility import visible_questions
 from . import background, email_templates, tokens
-from .conditions import visible_questions
 
 logger = logging.getLogger(__name__)
 
@@ -43,34 +48,66 @@ Kind = OutboundEmail.Kind
 # --------------------------------------------------------------------------------------------------
 
 
-def invitation(*, assignment_id, round_id, contact_id, email, now):
+def email_row(
+    kind: str,
+    *,
+    key: str,
+    email: str,
+    now: datetime,
+    contact_id: int | None = None,
+    assignment_id: int | None = None,
+    round_id: int | None = None,
+    step: int | None = None,
+    subject: str = "",
+    body: str = "",
+) -> OutboundEmail:
+    """One unsaved outbox row, due at once (`queue` inserts it unless its key exists). Invitations and
+    reminders leave subject and body empty: they are written when sent, with the personal link."""
     return OutboundEmail(
-        key=f"invite:{assignment_id}:{contact_id}",
-        kind=Kind.INVITATION,
-        to_email=email,
-        contact_id=contact_id,
-        assignment_id=assignment_id,
-        round_id=round_id,
-        created_at=now,
-        next_attempt_at=now,
-    )
-
-
-def reminder(*, assignment_id, round_id, contact_id, email, step, now):
-    return OutboundEmail(
-        key=f"remind:{assignment_id}:{contact_id}:{step}",
-        kind=Kind.REMINDER,
+        key=key,
+        kind=kind,
         to_email=email,
         contact_id=contact_id,
         assignment_id=assignment_id,
         round_id=round_id,
         step=step,
+        subject=subject,
+        body=body,
         created_at=now,
         next_attempt_at=now,
     )
 
 
-def queue(rows):
+def invitation(
+    *, assignment_id: int, round_id: int, contact_id: int, email: str, now: datetime
+) -> OutboundEmail:
+    return email_row(
+        Kind.INVITATION,
+        key=f"invite:{assignment_id}:{contact_id}",
+        email=email,
+        now=now,
+        contact_id=contact_id,
+        assignment_id=assignment_id,
+        round_id=round_id,
+    )
+
+
+def reminder(
+    *, assignment_id: int, round_id: int, contact_id: int, email: str, step: int | None, now: datetime
+) -> OutboundEmail:
+    return email_row(
+        Kind.REMINDER,
+        key=f"remind:{assignment_id}:{contact_id}:{step}",
+        email=email,
+        now=now,
+        contact_id=contact_id,
+        assignment_id=assignment_id,
+        round_id=round_id,
+        step=step,
+    )
+
+
+def queue(rows: list[OutboundEmail]) -> int:
     """Insert rows whose key is new; rows whose key exists are left as they are. Returns how many of
     them are now in the table that were not before."""
     if not rows:
@@ -85,7 +122,7 @@ def queue(rows):
     return created
 
 
-def signature(survey_round):
+def signature(survey_round: SurveyRound | None) -> str:
     """The closing of every e-mail of a round: the named coordinator (whom a reply reaches) and where the
     personal-data notice is."""
     c = survey_round.coordinator_contact() if survey_round is not None else None
@@ -107,15 +144,15 @@ def signature(survey_round):
     return "\n".join(lines) + "\n"
 
 
-def signed(body, survey_round):
+def signed(body: str, survey_round: SurveyRound | None) -> str:
     return body.rstrip("\n") + "\n\n" + signature(survey_round)
 
 
-def receipt_url(assignment):
+def receipt_url(assignment: Assignment) -> str:
     return settings.SITE_URL + reverse("surveys:receipt", kwargs={"assignment_id": assignment.pk})
 
 
-def receipt_text(*, response, now=None):
+def receipt_text(*, response: Response, now: datetime | None = None) -> tuple[str, str]:
     """(subject, body) of a receipt, from the round and response as they are now: rendered again when
     the row is sent, so a round name fixed after a failure fixes the retry too."""
     assignment = response.assignment
@@ -133,11 +170,11 @@ def receipt_text(*, response, now=None):
     return subject, body
 
 
-def digest_subject(survey_round):
+def digest_subject(survey_round: SurveyRound) -> str:
     return f"Sammanställning: {survey_round.name} {survey_round.year}"
 
 
-def queue_receipt(*, response, now=None):
+def queue_receipt(*, response: Response, now: datetime | None = None) -> int:
     """A receipt to every active contact of the organisation for this submission (numbered by the
     response's version, so a resubmission after reopening gets its own receipt)."""
     now = now or timezone.now()
@@ -145,31 +182,30 @@ def queue_receipt(*, response, now=None):
     survey_round = assignment.round
     subject, body = receipt_text(response=response, now=now)
     rows = [
-        OutboundEmail(
+        email_row(
+            Kind.RECEIPT,
             key=f"receipt:{response.pk}:{response.version}:{contact.pk}",
-            kind=Kind.RECEIPT,
-            to_email=contact.email,
-            contact=contact,
-            assignment=assignment,
-            round=survey_round,
+            email=contact.email,
+            now=now,
+            contact_id=contact.pk,
+            assignment_id=assignment.pk,
+            round_id=survey_round.pk,
             subject=subject,
             body=body,
-            created_at=now,
-            next_attempt_at=now,
         )
         for contact in Contact.objects.filter(organisation_id=assignment.organisation_id, is_active=True)
     ]
     return queue(rows)
 
 
-def send_receipt(*, response):
+def send_receipt(*, response: Response) -> None:
     """After a submission (surveys.events): queue the receipts and hand them to a worker at once."""
     now = timezone.now()
     queue_receipt(response=response, now=now)
     dispatch_due(now=now)
 
 
-def digest_text(survey_round):
+def digest_text(survey_round: SurveyRound) -> str:
     """The coordinator's summary of a round: how many answered, and who did not."""
     progress = round_progress(survey_round)
     missing = list(
@@ -193,29 +229,28 @@ def digest_text(survey_round):
     return "\n".join(lines) + "\n"
 
 
-def queue_digest(*, survey_round, now):
+def queue_digest(*, survey_round: SurveyRound, now: datetime) -> int:
     emails = [e.strip() for e in survey_round.digest_to.split(",") if e.strip()]
     if not emails:
         return 0
     body = digest_text(survey_round)
     subject = digest_subject(survey_round)
     rows = [
-        OutboundEmail(
+        email_row(
+            Kind.DIGEST,
             key=f"digest:{survey_round.pk}:{email.lower()}",
-            kind=Kind.DIGEST,
-            to_email=email,
-            round=survey_round,
+            email=email,
+            now=now,
+            round_id=survey_round.pk,
             subject=subject,
             body=body,
-            created_at=now,
-            next_attempt_at=now,
         )
         for email in emails
     ]
     return queue(rows)
 
 
-def queue_results_published(*, survey_round, now):
+def queue_results_published(*, survey_round: SurveyRound, now: datetime) -> int:
     """When a round is published: one e-mail per active contact of each organisation that took part,
     with the way to its results page (/enkat/resultat/); the coordinator's signature is added when sent."""
     link = settings.SITE_URL + reverse("surveys:results")
@@ -235,17 +270,16 @@ def queue_results_published(*, survey_round, now):
             "Sidan öppnas i den webbläsare där ni svarade på enkäten (med er personliga länk).\n"
         )
         rows += [
-            OutboundEmail(
+            email_row(
+                Kind.RESULTS,
                 key=f"results:{assignment.pk}:{contact.pk}",
-                kind=Kind.RESULTS,
-                to_email=contact.email,
-                contact=contact,
-                assignment=assignment,
-                round=survey_round,
+                email=contact.email,
+                now=now,
+                contact_id=contact.pk,
+                assignment_id=assignment.pk,
+                round_id=survey_round.pk,
                 subject=subject,
                 body=body,
-                created_at=now,
-                next_attempt_at=now,
             )
             for contact in contacts.get(assignment.organisation_id, [])
         ]
@@ -257,11 +291,11 @@ def queue_results_published(*, survey_round, now):
 # --------------------------------------------------------------------------------------------------
 
 
-def _lease():
+def _lease() -> timedelta:
     return timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 
 
-def dispatch_due(*, now, limit=None):
+def dispatch_due(*, now: datetime, limit: int | None = None) -> int:
     """Enqueue send tasks (batches of OUTBOX_BATCH_SIZE ids) for every row that is due: pending rows
     whose time has come, and rows whose sender's lease ran out (a killed worker). Each dispatched row's
     next_attempt_at moves OUTBOX_REDISPATCH_SECONDS ahead, so a slow queue is not flooded with copies
@@ -306,12 +340,12 @@ class PermanentFailure(Exception):
     """The message can never be sent as it is (a rejected address, a row that no longer applies)."""
 
 
-def backoff(attempts):
+def backoff(attempts: int) -> int:
     """Seconds to wait after the n-th failed attempt: 1, 4, 16, 64 minutes … at most 6 hours."""
     return min(settings.OUTBOX_BACKOFF_SECONDS * 4 ** max(attempts - 1, 0), 6 * 3600)
 
 
-def is_permanent(error):
+def is_permanent(error: BaseException) -> bool:
     if isinstance(error, PermanentFailure | ValueError | UnicodeError):
         return True
     if isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -330,7 +364,7 @@ SELECTED = (
 )
 
 
-def claim(ids):
+def claim(ids: list[int]) -> tuple[list[OutboundEmail], datetime]:
     """Take these rows for sending with one conditional UPDATE; returns the rows this caller won, in the
     order given. Rows another worker holds, or that are done, are left alone; a claim older than the
     lease (its worker was killed) is taken over. The claim time identifies this caller's rows."""
@@ -345,7 +379,7 @@ def claim(ids):
     return [by_id[pk] for pk in ids if pk in by_id], now
 
 
-def _renew(rows, claimed_at):
+def _renew(rows: list[OutboundEmail], claimed_at: datetime) -> tuple[list[OutboundEmail], datetime]:
     """Extend the lease of rows still waiting in a long batch; returns those still ours."""
     now = timezone.now()
     ids = [r.pk for r in rows]
@@ -356,14 +390,14 @@ def _renew(rows, claimed_at):
     return [r for r in rows if r.pk in ours], now
 
 
-def _response_status(assignment):
+def _response_status(assignment: Assignment) -> str:
     response = getattr(assignment, "response", None)
     if response is None or (response.state == Response.State.DRAFT and response.version == 0):
         return "not_started"
     return response.state
 
 
-def _required_left(assignment):
+def _required_left(assignment: Assignment) -> int:
     """How many required questions the organisation still sees unanswered (hidden ones never count)."""
     questions = list(questions_for_assignment(assignment))
     values = dict(assignment.response.answers.values_list("question_id", "value"))
@@ -372,7 +406,7 @@ def _required_left(assignment):
     )
 
 
-def _check_still_applies(row):
+def _check_still_applies(row: OutboundEmail) -> None:
     """Invitations and reminders that no longer apply (submitted, removed, round no longer open) are
     cancelled rather than sent."""
     assignment = row.assignment
@@ -384,7 +418,7 @@ def _check_still_applies(row):
         raise PermanentFailure("Svaret är redan inskickat.")
 
 
-def build_message(row, raw=None):
+def build_message(row: OutboundEmail, raw: str | None = None) -> tuple[EmailMessage, str]:
     """(message, subject) for a row. Invitations and reminders carry the personal link whose raw token
     `raw` was issued for this sending: it exists only in this message, the database keeps its hash."""
     subject, body = row.subject, row.body
@@ -425,7 +459,7 @@ def build_message(row, raw=None):
     return message, subject
 
 
-def _record_failure(row, error, raw):
+def _record_failure(row: OutboundEmail, error: BaseException, raw: str | None) -> str:
     if raw:
         tokens.revoke_hashes([tokens.hash_token(raw)])  # the link was never delivered: it must not work
     text = f"{type(error).__name__}: {error}"[:2000]
@@ -442,7 +476,7 @@ def _record_failure(row, error, raw):
     return status
 
 
-def _issue_links(rows):
+def _issue_links(rows: Iterable[OutboundEmail]) -> dict[int, str]:
     """{row id: raw token} for the rows that carry a personal link, issued in one INSERT."""
     linked = []
     for row in rows:
@@ -457,14 +491,14 @@ def _issue_links(rows):
     return {row.pk: raw for row, raw in zip(linked, raws, strict=True)}
 
 
-def _close_quietly(connection):
+def _close_quietly(connection: BaseEmailBackend) -> None:
     try:
         connection.close()
     except Exception:  # noqa: BLE001 - a broken connection is replaced by the next open()
         pass
 
 
-def _mark_sent(pk, subject):
+def _mark_sent(pk: int, subject: str) -> None:
     """The hot path of a batch, one statement per message right after the server accepted it (plain SQL:
     the ORM's query building cost more than the UPDATE itself)."""
     connection = connection_for_outbox()
@@ -477,18 +511,18 @@ def _mark_sent(pk, subject):
         )
 
 
-def connection_for_outbox():
+def connection_for_outbox() -> BaseDatabaseWrapper:
     return connections[router.db_for_write(OutboundEmail)]
 
 
-def is_connection_failure(error):
+def is_connection_failure(error: BaseException) -> bool:
     """The server cannot be reached or dropped us: the rest of the batch would fail the same way."""
     if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
         return True
     return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
 
 
-def _release(rows, claimed_at, raws):
+def _release(rows: list[OutboundEmail], claimed_at: datetime, raws: dict[int, str]) -> int:
     """Give back rows of a batch that were claimed but never tried (their attempt does not count)."""
     ids = [r.pk for r in rows]
     tokens.revoke_hashes([tokens.hash_token(raws[pk]) for pk in ids if pk in raws])
@@ -500,7 +534,7 @@ def _release(rows, claimed_at, raws):
     )
 
 
-def send_emails(ids):
+def send_emails(ids: Iterable[int]) -> dict[str, int]:
     """Send these rows over one connection, marking each sent the moment the server has accepted it.
     Returns {"sent": n, "failed": n, "retry": n, "skipped": n}."""
     rows, claimed_at = claim(list(ids))
@@ -540,7 +574,7 @@ def send_emails(ids):
     return counts
 
 
-def retry(*, row, now):
+def retry(*, row: OutboundEmail, now: datetime) -> None:
     """A coordinator sends a failed e-mail again (e.g. after the address was corrected)."""
     if row.status not in (Status.FAILED, Status.CANCELLED):
         raise ValidationError(
@@ -554,5 +588,5 @@ def retry(*, row, now):
     dispatch_due(now=now)
 
 
-def example_link():
+def example_link() -> str:
     return tokens.link_for("EXEMPEL-PERSONLIG-LANK")

@@ -6,14 +6,17 @@ every part is a known name (organisation, short name, alias, group or partner). 
 so "Nämnden för idrott, fritid och förebyggande" is one name whenever it is known. An unknown name is never
 split at its commas and never becomes an organisation by itself."""
 
+from __future__ import annotations
+
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
 from exports.sheets import CellError, cell_text
 
-from ..models import Organisation, OrganisationAlias
+from ..models import Organisation, OrganisationAlias, User
 from ..selectors_plan import GROUPS, norm_name
 
 HARD = (";", "\n", "\r")
@@ -69,14 +72,16 @@ class CellNames:
     partners: list = field(default_factory=list)
     unknown: list = field(default_factory=list)
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self.organisations or self.groups or self.partners or self.unknown)
 
 
 _CUT = re.compile(r"([;\n\r,]| och )")
+# A way to cover the rest of a cell: (atoms left in unknown pieces, pieces, [(piece, Known or None)]).
+Cover = tuple[int, int, list[tuple[str, Known | None]]]
 
 
-def _atoms(text):
+def _atoms(text: str) -> list[tuple[str, str]]:
     """The cell cut at every separator: [(atom, separator after it)]. Semicolons and line breaks are
     hard separators; a comma and " och " are soft (they separate only known names)."""
     pieces = _CUT.split(text)
@@ -91,10 +96,10 @@ class NameBook:
     """Every known name (organisations, their short names and aliases, accepted aliases, groups and
     partners), loaded once; `split` and `suggest` read it."""
 
-    def __init__(self):
-        self.known = {}
-        self.name_of = {}
-        self.choices = {}  # key → organisation, for suggestions
+    def __init__(self) -> None:
+        self.known: dict[str, Known] = {}
+        self.name_of: dict[int, str] = {}
+        self.choices: dict[str, Organisation] = {}  # key → organisation, for suggestions
         aliases = list(OrganisationAlias.objects.select_related("organisation"))
         for org in Organisation.objects.all():
             self.name_of[org.pk] = org.name
@@ -110,10 +115,10 @@ class NameBook:
         for key in GROUPS:
             self.known.setdefault(key, Known("group"))
 
-    def add(self, name, organisation):
+    def add(self, name: str, organisation: Organisation) -> None:
         self.known[norm_name(name)] = Known("org", organisation)
 
-    def split(self, text):
+    def split(self, text: object) -> CellNames:
         """CellNames of a cell: as much of it matched as possible, then the fewest (longest) names."""
         result = CellNames()
         text = cell_text(text)
@@ -135,7 +140,7 @@ class NameBook:
                 result.partners.append(name)
         return result
 
-    def segment(self, text, *, loose=False):
+    def segment(self, text: str, *, loose: bool = False) -> list[tuple[str, Known | None]]:
         """[(piece, Known or None)] covering the text. A soft separator (comma, " och ") separates only
         known names, unless `loose` (used to propose how an unknown list might be split)."""
         atoms = _atoms(text)
@@ -169,7 +174,7 @@ class NameBook:
         return best[0][2]
 
     @staticmethod
-    def _starts_known(rest):
+    def _starts_known(rest: Cover) -> bool:
         # A comma may split only when the next name is a known one too (empty pieces, as in ", och" or a
         # trailing comma, are skipped).
         for piece, known in rest[2]:
@@ -178,11 +183,11 @@ class NameBook:
         return True
 
     @staticmethod
-    def _offer(best, i, candidate):
+    def _offer(best: list[Cover | None], i: int, candidate: Cover) -> None:
         if best[i] is None or candidate[:2] < best[i][:2]:
             best[i] = candidate
 
-    def suggest(self, name, *, limit=3):
+    def suggest(self, name: str, *, limit: int = 3) -> tuple[list[dict[str, Any]], str]:
         """Nearest known organisations for an unknown name, best first, with a score 0–100, and what the
         check proposes: "alias" (the best match is near enough), "partner" (it reads as an external party
         or role) or "" (the coordinator must decide)."""
@@ -214,7 +219,13 @@ class NameBook:
         return suggestions, proposal
 
 
-def organisation_alias_accept(*, name, organisation=None, partner=False, actor=None):
+def organisation_alias_accept(
+    *,
+    name: str,
+    organisation: Organisation | None = None,
+    partner: bool = False,
+    actor: User | None = None,
+) -> OrganisationAlias:
     """Save a coordinator's decision about a name from a plan check: another spelling of `organisation`,
     or (with `partner`) an external partner that stays on the plan and is never asked. Replaces an
     earlier decision about the same name. Returns the OrganisationAlias."""
@@ -236,7 +247,19 @@ def organisation_alias_accept(*, name, organisation=None, partner=False, actor=N
     return alias
 
 
-def unknown_name_error(place, name):
+@dataclass
+class Place:
+    """Where a name stands in the plan workbook."""
+
+    sheet: str
+    row: int
+    column: str
+
+    def __str__(self) -> str:
+        return f"rad {self.row}, kolumn {self.column}"
+
+
+def unknown_name_error(place: Place, name: str) -> CellError:
     return CellError(
         place.sheet,
         place.row,

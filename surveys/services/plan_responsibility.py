@@ -1,11 +1,13 @@
 """Freezing who answers which question with a questionnaire version, and refusing plan deletes that would
 change an opened round."""
 
+from collections.abc import Iterable
+
 from ..models import QuestionnaireVersion, QuestionResponsibility, SurveyRound
 from ..selectors_plan import question_answerers
 
 
-def version_freeze_responsibilities(*, version):
+def version_freeze_responsibilities(*, version: QuestionnaireVersion) -> bool:
     """Store, per plan-linked question of `version`, the organisations that answer it and their role, as
     the plan says now. Done once, when the version's first round opens; later calls change nothing."""
     if QuestionnaireVersion.objects.filter(pk=version.pk, responsibilities_frozen=True).exists():
@@ -20,7 +22,7 @@ def version_freeze_responsibilities(*, version):
     return True
 
 
-def rounds_using(*, activity_ids=(), indicator_ids=()):
+def rounds_using(*, activity_ids: Iterable[int] = (), indicator_ids: Iterable[int] = ()) -> list[SurveyRound]:
     """Rounds of frozen versions whose questions refer to these plan rows (a delete would change them)."""
     from django.db.models import Q
 
@@ -36,7 +38,7 @@ def rounds_using(*, activity_ids=(), indicator_ids=()):
     )
 
 
-def plan_delete_refusal(*, activity_ids=(), indicator_ids=()):
+def plan_delete_refusal(*, activity_ids: Iterable[int] = (), indicator_ids: Iterable[int] = ()) -> str:
     """The Swedish reason a plan row may not be deleted, naming the rounds, or "" when it may."""
     rounds = rounds_using(activity_ids=activity_ids, indicator_ids=indicator_ids)
     if not rounds:

@@ -7,38 +7,43 @@ first (plan_names); "Samtliga nämnder"/"Alla nämnder" and the like stay groups
 the row. Responsibility per indicator row follows the rule in selectors_plan. Nothing in the database is
 deleted by an import: rows that exist but are not in the file are listed and kept, or archived on request."""
 
+from __future__ import annotations
+
 import datetime
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import IO, Any, TypeVar
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch
 from django.utils import timezone
 
 from exports import plan_io
-from exports.sheets import CellError, cell_text, cell_yes_no
+from exports.sheets import CellError, SheetRows, cell_text, cell_yes_no
 
 from ..models import Activity, FocusArea, GoalArea, Indicator, Organisation, Programme
 from ..selectors_plan import norm_name
-from .plan_names import NameBook, unknown_name_error
+from .plan_names import CellNames, NameBook, Place, unknown_name_error
 
 NUMBERED = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s+(\S.*)$", re.S)
 LIST_SEPARATORS = ("; ", "\n", ";\n", " ;; ")
+# One row of the plan sheet as read: {column key: cell value} plus "_row", its number in the sheet.
+Row = dict[str, Any]
+# (old, new) per field of a plan row, as the import compares them.
+FieldChanges = dict[str, tuple[Any, Any]]
+Saved = TypeVar("Saved", bound=Model)
 
 
-def split_numbered(text):
+def split_numbered(text: str) -> tuple[str, str]:
     """'1.1 Tillsyn' → ('1.1', 'Tillsyn'); 'Tillsyn' → ('', 'Tillsyn')."""
     match = NUMBERED.match(text)
     return (match[1], match[2].strip()) if match else ("", text.strip())
 
 
-def numbered(number, title):
+def numbered(number: str, title: str) -> str:
     return f"{number} {title}".strip()
-
-
-def _norm(name):
-    # NFC: text pasted from some Mac programs spells "ö" as o + combining diaeresis.
-    return norm_name(name)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -46,7 +51,7 @@ def _norm(name):
 # --------------------------------------------------------------------------------------------------
 
 
-def join_names(names, book=None):
+def join_names(names: Iterable[str], book: NameBook | None = None) -> str:
     """A list of names as one cell, with the first separator that reads back as the same list (a name may
     itself hold "; " or a line break)."""
     names = [n for n in names if n]
@@ -65,16 +70,16 @@ def join_names(names, book=None):
     return "; ".join(names)
 
 
-def _lead_cell(row):
+def _lead_cell(row: Activity | Indicator) -> str:
     return row.lead.name if row.lead else (row.lead_group or row.lead_partner)
 
 
-def _co_cell(row, book):
+def _co_cell(row: Activity | Indicator, book: NameBook) -> str:
     names = sorted(o.name for o in row.co_responsible.all())
     return join_names(names + list(row.co_groups or []) + list(row.partners or []), book)
 
 
-def plan_rows(programme, *, include_archived=False):
+def plan_rows(programme: Programme, *, include_archived: bool = False) -> list[dict[str, Any]]:
     """The plan as workbook rows (one per indicator; an activity without indicators, and a målområde or
     insatsområde without activities, get one row each). Every row repeats its activity's Ansvarig and
     Samverkan; an indicator with its own responsibility names it in full in the indicator columns.
@@ -141,7 +146,7 @@ def plan_rows(programme, *, include_archived=False):
     return rows
 
 
-def export_plan(programme):
+def export_plan(programme: Programme) -> bytes:
     """The plan workbook (bytes) in the import format."""
     return plan_io.write_plan(plan_rows(programme), title=str(programme))
 
@@ -180,25 +185,25 @@ class Responsible:
     partners: list = field(default_factory=list)
     present: bool = False  # whether the cells named anything at all
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return self.present
 
     @property
-    def has_lead(self):
+    def has_lead(self) -> bool:
         return bool(self.lead or self.lead_group or self.lead_partner)
 
-    def same_as(self, other):
+    def same_as(self, other: Responsible) -> bool:
         return _responsible_key(self) == _responsible_key(other)
 
 
-def _responsible_key(r):
+def _responsible_key(who: Responsible) -> tuple:
     return (
-        _org_id(r.lead),
-        norm_name(r.lead_group),
-        norm_name(r.lead_partner),
-        tuple(_org_ids(r.co)),
-        tuple(sorted(map(norm_name, r.co_groups))),
-        tuple(sorted(map(norm_name, r.partners))),
+        _org_id(who.lead),
+        norm_name(who.lead_group),
+        norm_name(who.lead_partner),
+        tuple(_org_ids(who.co)),
+        tuple(sorted(map(norm_name, who.co_groups))),
+        tuple(sorted(map(norm_name, who.partners))),
     )
 
 
@@ -229,8 +234,8 @@ class ActivityDraft:
     indicators: list = field(default_factory=list)
 
     @property
-    def key(self):
-        return (self.goal.number, self.number or "title:" + _norm(self.title))
+    def key(self) -> tuple[str, str]:
+        return (self.goal.number, self.number or "title:" + norm_name(self.title))
 
 
 @dataclass
@@ -253,10 +258,10 @@ class PlanImportReport:
     applied: bool = False
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return not self.errors
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "applied": self.applied,
@@ -277,7 +282,7 @@ class PlanImportReport:
         }
 
 
-def _guess_kind(name):
+def _guess_kind(name: str) -> str:
     lowered = name.casefold()
     if lowered.endswith(("nämnden", "nämnd", "styrelsen")):
         return Organisation.Kind.NAMND
@@ -292,14 +297,14 @@ class OrganisationNames:
     """Resolve cells of organisation names (plan_names.NameBook); remembers what matched nothing, with
     suggestions, and where partners were named."""
 
-    def __init__(self, report, *, create_missing):
+    def __init__(self, report: PlanImportReport, *, create_missing: bool) -> None:
         self.report = report
         self.create_missing = create_missing
         self.book = NameBook()
         self.name_of = self.book.name_of
-        self.new = {}
+        self.new: dict[str, Organisation] = {}
 
-    def resolve(self, text, place):
+    def resolve(self, text: object, place: Place) -> CellNames:
         """A Responsible-like split of a cell: organisations, groups, partners (unknown names reported)."""
         found = self.book.split(text)
         for name in found.partners:
@@ -310,8 +315,8 @@ class OrganisationNames:
                 found.organisations.append(org)
         return found
 
-    def _missing(self, name, place):
-        key = _norm(name)
+    def _missing(self, name: str, place: Place) -> Organisation | None:
+        key = norm_name(name)
         if self.create_missing:
             if key not in self.new:
                 self.new[key] = Organisation(name=name[:200], kind=_guess_kind(name))
@@ -322,7 +327,9 @@ class OrganisationNames:
         if entry is None:
             suggestions, proposal = self.book.suggest(name)
             entry = {"places": [], "suggestions": suggestions, "proposal": proposal}
-            pieces = [(" ".join(p.split()), k) for p, k in self.book.segment(name, loose=True) if _norm(p)]
+            pieces = [
+                (" ".join(p.split()), k) for p, k in self.book.segment(name, loose=True) if norm_name(p)
+            ]
             if len(pieces) > 1:
                 # A list written with commas (or "och"): when each part is known or has a proposal of
                 # its own, the parts are decided one by one and the comma then splits.
@@ -347,16 +354,6 @@ class OrganisationNames:
         return None
 
 
-@dataclass
-class Place:
-    sheet: str
-    row: int
-    column: str
-
-    def __str__(self):
-        return f"rad {self.row}, kolumn {self.column}"
-
-
 class PlanParser:
     """Rows → drafts, collecting every error with its sheet, row and column."""
 
@@ -370,19 +367,25 @@ class PlanParser:
         "target": 300,
     }
 
-    def __init__(self, read, report, names, existing_goals):
+    def __init__(
+        self,
+        read: SheetRows,
+        report: PlanImportReport,
+        names: OrganisationNames,
+        existing_goals: dict[str, GoalArea],
+    ) -> None:
         self.read = read
         self.report = report
         self.names = names
         self.existing_goals = existing_goals  # number → GoalArea, for unnumbered titles
-        self.goals = {}
-        self.focus = {}
-        self.activities = {}
+        self.goals: dict[str, GoalDraft] = {}
+        self.focus: dict[tuple[str, str], FocusDraft] = {}
+        self.activities: dict[tuple[str, str], ActivityDraft] = {}
 
-    def error(self, row, key, message):
+    def error(self, row: Row, key: str, message: str) -> None:
         self.report.errors.append(CellError(self.read.sheet, row["_row"], self.read.place(key), message))
 
-    def text(self, row, key):
+    def text(self, row: Row, key: str) -> str:
         value = cell_text(row.get(key))
         limit = self.MAX.get(key)
         if limit and len(value) > limit:
@@ -390,10 +393,10 @@ class PlanParser:
             return value[:limit]
         return value
 
-    def orgs(self, row, key):
+    def orgs(self, row: Row, key: str) -> CellNames:
         return self.names.resolve(row.get(key), Place(self.read.sheet, row["_row"], self.read.place(key)))
 
-    def responsible(self, row, lead_key, co_key):
+    def responsible(self, row: Row, lead_key: str, co_key: str) -> Responsible:
         """The lead and Samverkan cells of a row; a second name in the lead cell is co-responsible (with a
         warning), and the lead itself is never also co-responsible. Falsy when both cells are empty."""
         leads, co = self.orgs(row, lead_key), self.orgs(row, co_key)
@@ -416,7 +419,7 @@ class PlanParser:
         who.present = bool(leads or co)
         return who
 
-    def parse(self):
+    def parse(self) -> None:
         previous_goal = previous_focus = previous_activity = None
         for row in self.read.rows:
             continued = True
@@ -449,47 +452,47 @@ class PlanParser:
             if activity is not None:
                 self._indicator(row, activity, first_row)
 
-    def _goal(self, row, text):
+    def _goal(self, row: Row, text: str) -> GoalDraft:
         number, title = split_numbered(text)
         if not number:
-            known = [n for n, g in self.existing_goals.items() if _norm(g.title) == _norm(title)]
-            known += [n for n, g in self.goals.items() if _norm(g.title) == _norm(title)]
+            known = [n for n, g in self.existing_goals.items() if norm_name(g.title) == norm_name(title)]
+            known += [n for n, g in self.goals.items() if norm_name(g.title) == norm_name(title)]
             number = known[0] if known else self._free_number(self.goals, self.existing_goals)
         if len(number) > 20:
             self.error(row, "goal", "Numret är för långt (högst 20 tecken).")
         goal = self.goals.get(number)
         if goal is None:
             goal = self.goals[number] = GoalDraft(number, title, row["_row"], len(self.goals))
-        elif _norm(goal.title) != _norm(title):
+        elif norm_name(goal.title) != norm_name(title):
             self.error(row, "goal", f"Målområde {number} har en annan rubrik på rad {goal.row}.")
         return goal
 
     @staticmethod
-    def _free_number(*taken):
+    def _free_number(*taken: dict[str, Any]) -> str:
         n = 1
         while any(str(n) in t for t in taken):
             n += 1
         return str(n)
 
-    def _focus(self, row, goal, text):
+    def _focus(self, row: Row, goal: GoalDraft, text: str) -> FocusDraft:
         number, title = split_numbered(text)
         siblings = {k: f for k, f in self.focus.items() if k[0] == goal.number}
         if not number:
-            known = [k[1] for k, f in siblings.items() if _norm(f.title) == _norm(title)]
+            known = [k[1] for k, f in siblings.items() if norm_name(f.title) == norm_name(title)]
             number = known[0] if known else f"{goal.number}.{len(siblings) + 1}"
         key = (goal.number, number)
         focus = self.focus.get(key)
         if focus is None:
             focus = self.focus[key] = FocusDraft(goal, number, title, row["_row"], len(siblings))
-        elif _norm(focus.title) != _norm(title):
+        elif norm_name(focus.title) != norm_name(title):
             self.error(row, "focus", f"Insatsområde {number} har en annan rubrik på rad {focus.row}.")
         return focus
 
-    def _activity(self, row, goal, focus, text):
+    def _activity(self, row: Row, goal: GoalDraft, focus: FocusDraft | None, text: str) -> ActivityDraft:
         number, title = split_numbered(text)
         if len(number) > 20:
             self.error(row, "activity", "Numret är för långt (högst 20 tecken).")
-        key = (goal.number, number or "title:" + _norm(title))
+        key = (goal.number, number or "title:" + norm_name(title))
         activity = self.activities.get(key)
         if activity is not None:
             if activity.focus is not focus and focus is not None:
@@ -512,7 +515,7 @@ class PlanParser:
         self.activities[key] = activity
         return activity
 
-    def _indicator(self, row, activity, first_row):
+    def _indicator(self, row: Row, activity: ActivityDraft, first_row: bool) -> None:
         if not first_row:
             for key, current in (("description", activity.description), ("frequency", activity.frequency)):
                 value = cell_text(row.get(key))
@@ -547,12 +550,12 @@ class PlanParser:
             row=row["_row"],
             order=len(activity.indicators),
         )
-        if any(_norm(i.text) == _norm(text) for i in activity.indicators):
+        if any(norm_name(i.text) == norm_name(text) for i in activity.indicators):
             self.error(row, "indicator", "Indikatorn finns redan under samma aktivitet.")
         else:
             activity.indicators.append(draft)
 
-    def _date(self, row):
+    def _date(self, row: Row) -> datetime.date | None:
         value = row.get("due_date")
         if value in (None, ""):
             return None
@@ -566,23 +569,23 @@ class PlanParser:
             self.error(row, "due_date", "Ogiltigt datum; skriv ÅÅÅÅ-MM-DD, t.ex. 2025-12-31.")
             return None
 
-    def _yes_no(self, row):
+    def _yes_no(self, row: Row) -> bool:
         value = cell_yes_no(row.get("gender_split"))
         if value is None:
             self.error(row, "gender_split", "Skriv Ja eller Nej.")
         return bool(value)
 
 
-def _unique_names(names):
+def _unique_names(names: Iterable[str]) -> list[str]:
     out, seen = [], set()
     for name in names:
-        if _norm(name) not in seen:
-            seen.add(_norm(name))
+        if norm_name(name) not in seen:
+            seen.add(norm_name(name))
             out.append(name)
     return out
 
 
-def _unique(orgs):
+def _unique(orgs: Iterable[Organisation]) -> list[Organisation]:
     out = []
     for org in orgs:
         if all(org is not other for other in out):
@@ -590,15 +593,15 @@ def _unique(orgs):
     return out
 
 
-def _org_id(org):
+def _org_id(org: Organisation | None) -> int | str | None:
     return org.pk if org is not None and org.pk else (f"ny:{org.name}" if org is not None else None)
 
 
-def _org_ids(orgs):
+def _org_ids(orgs: Iterable[Organisation]) -> list[str]:
     return sorted(str(_org_id(o)) for o in orgs)
 
 
-def _responsible_fields(old, who):
+def _responsible_fields(old: Activity | Indicator, who: Responsible) -> FieldChanges:
     return {
         "lead": (old.lead_id, _org_id(who.lead)),
         "lead_group": (old.lead_group, who.lead_group),
@@ -609,7 +612,7 @@ def _responsible_fields(old, who):
     }
 
 
-def _responsible_values(who):
+def _responsible_values(who: Responsible) -> dict[str, Any]:
     return {
         "lead": who.lead,
         "lead_group": who.lead_group[:100],
@@ -622,13 +625,13 @@ def _responsible_values(who):
 class PlanDiff:
     """Compare drafts with the programme in the database; `apply()` writes the difference."""
 
-    def __init__(self, programme, parser, report):
+    def __init__(self, programme: Programme, parser: PlanParser, report: PlanImportReport) -> None:
         self.programme = programme
         self.parser = parser
         self.report = report
-        self.goals = {}
-        self.focus = {}
-        self.activities = {}
+        self.goals: dict[str, GoalArea] = {}
+        self.focus: dict[tuple[str, str], FocusArea] = {}
+        self.activities: dict[tuple[str, str], Activity] = {}
         if programme.pk:
             self.goals = {g.number: g for g in programme.goal_areas.all()}
             self.focus = {
@@ -640,14 +643,14 @@ class PlanDiff:
                 .select_related("goal_area", "focus_area__goal_area")
                 .prefetch_related("co_responsible", "indicators__co_responsible")
             ):
-                key = (activity.goal_area.number, activity.number or "title:" + _norm(activity.title))
+                key = (activity.goal_area.number, activity.number or "title:" + norm_name(activity.title))
                 self.activities[key] = activity
         self.missing_activities, self.missing_indicators = [], []
         for level in ("goal_areas", "focus_areas", "activities", "indicators"):
             for counter in (report.created, report.changed, report.unchanged):
                 counter[level] = 0
 
-    def _record(self, level, label, row, existing, fields):
+    def _record(self, level: str, label: str, row: int, existing: Model | None, fields: FieldChanges) -> None:
         if existing is None:
             self.report.created[level] += 1
             self.report.changes.append({"action": "create", "level": level, "label": label, "row": row})
@@ -665,7 +668,7 @@ class PlanDiff:
         else:
             self.report.unchanged[level] += 1
 
-    def _readable(self, key, value):
+    def _readable(self, key: str, value: Any) -> Any:
         """Organisation ids (compared) become names (shown)."""
         if key == "lead":
             return self._org_name(value)
@@ -673,7 +676,7 @@ class PlanDiff:
             return sorted(self._org_name(v) for v in value)
         return value
 
-    def _org_name(self, value):
+    def _org_name(self, value: int | str | None) -> str | None:
         if value is None:
             return None
         text = str(value)
@@ -681,7 +684,7 @@ class PlanDiff:
             return f"{text[3:]} (ny)"
         return self.parser.names.name_of.get(int(text), text)
 
-    def compute(self):
+    def compute(self) -> None:
         for goal in self.parser.goals.values():
             old = self.goals.get(goal.number)
             self._record(
@@ -711,9 +714,9 @@ class PlanDiff:
                 old,
                 self._activity_fields(old, draft),
             )
-            old_indicators = {_norm(i.text): i for i in old.indicators.all()} if old else {}
+            old_indicators = {norm_name(i.text): i for i in old.indicators.all()} if old else {}
             for indicator in draft.indicators:
-                previous = old_indicators.pop(_norm(indicator.text), None)
+                previous = old_indicators.pop(norm_name(indicator.text), None)
                 self._record(
                     "indicators",
                     indicator.text,
@@ -730,7 +733,7 @@ class PlanDiff:
         self.missing_activities += live
         self.report.not_in_file += [f"Aktivitet {numbered(a.number, a.title)}" for a in live]
 
-    def archive_missing(self, now):
+    def archive_missing(self, now: datetime.datetime) -> None:
         """Archive the rows that exist but are not in the file: kept (answers may refer to them), no
         longer in the plan export, new questionnaires or the answerers of a plan."""
         Activity.objects.filter(pk__in=[a.pk for a in self.missing_activities]).update(archived_at=now)
@@ -738,7 +741,7 @@ class PlanDiff:
         self.report.archived = list(self.report.not_in_file)
 
     @staticmethod
-    def _activity_fields(old, draft):
+    def _activity_fields(old: Activity | None, draft: ActivityDraft) -> FieldChanges:
         if old is None:
             return {}
         old_focus = old.focus_area.number if old.focus_area else None
@@ -752,7 +755,7 @@ class PlanDiff:
         }
 
     @staticmethod
-    def _indicator_fields(old, draft):
+    def _indicator_fields(old: Indicator | None, draft: IndicatorDraft) -> FieldChanges:
         if old is None:
             return {}
         return {
@@ -769,7 +772,7 @@ class PlanDiff:
             "order": (old.order, draft.order),
         }
 
-    def apply(self):
+    def apply(self) -> None:
         for org in self.parser.names.new.values():
             org.save()
         if not self.programme.pk:
@@ -824,12 +827,12 @@ class PlanDiff:
         )
         self._apply_indicators(activity_for)
 
-    def _apply_indicators(self, activity_for):
+    def _apply_indicators(self, activity_for: dict[tuple[str, str], Activity]) -> None:
         new_indicators, new_co = [], []
         for key, draft in self.parser.activities.items():
             activity = activity_for[key]
             old = self.activities.get(key)
-            old_indicators = {_norm(i.text): i for i in old.indicators.all()} if old else {}
+            old_indicators = {norm_name(i.text): i for i in old.indicators.all()} if old else {}
             for indicator in draft.indicators:
                 values = {
                     "activity": activity,
@@ -843,7 +846,7 @@ class PlanDiff:
                     "archived_at": None,
                     "order": indicator.order,
                 }
-                previous = old_indicators.get(_norm(indicator.text))
+                previous = old_indicators.get(norm_name(indicator.text))
                 if previous is None:
                     created = Indicator(**values)
                     new_indicators.append(created)
@@ -860,7 +863,7 @@ class PlanDiff:
         )
 
     @staticmethod
-    def _save(existing, model, **values):
+    def _save(existing: Saved | None, model: type[Saved], **values: Any) -> Saved:
         if existing is None:
             return model.objects.create(**values)
         changed = [k for k, v in values.items() if getattr(existing, k) != v]
@@ -872,8 +875,14 @@ class PlanDiff:
 
 
 def import_plan(
-    *, upload, programme, dry_run=True, create_organisations=False, archive_missing=False, now=None
-):
+    *,
+    upload: bytes | IO[bytes] | UploadedFile,
+    programme: Programme,
+    dry_run: bool = True,
+    create_organisations: bool = False,
+    archive_missing: bool = False,
+    now: datetime.datetime | None = None,
+) -> PlanImportReport:
     """Check a plan workbook against `programme` (saved, or unsaved to create it) and, unless `dry_run`,
     apply it all or nothing; with `archive_missing`, rows of the programme that the file no longer has
     are archived in the same step. Returns a PlanImportReport (errors, suggestions for unknown names,
@@ -903,7 +912,9 @@ def import_plan(
     return report
 
 
-def new_programme(*, name, start_year, end_year, owner="", description=""):
+def new_programme(
+    *, name: str, start_year: int, end_year: int, owner: str = "", description: str = ""
+) -> Programme:
     """An unsaved programme for import_plan to create when the import is applied."""
     return Programme(
         name=name, start_year=start_year, end_year=end_year, owner=owner, description=description

@@ -4,6 +4,8 @@ Export writes any version (frozen or not). Import checks every sheet first and r
 sheet, row and column; only a file without errors becomes a new draft version of the questionnaire (all
 or nothing). A version is never changed by an import: versions are immutable once used."""
 
+from __future__ import annotations
+
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -13,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Prefetch
 
 from exports import questionnaire_workbook
-from exports.sheets import CellError, cell_text, cell_yes_no
+from exports.sheets import CellError, SheetRows, cell_text, cell_yes_no
 
 from ..models import (
     Activity,
@@ -30,33 +32,35 @@ from ..models import (
 from ..questiontypes import by_name as type_names
 from ..questiontypes import get as get_kind
 
-Op = Question.ConditionOperator
+Operator = Question.ConditionOperator
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
 OPTION_CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 
-def _fixed_codes(type_code):
+def _fixed_codes(type_code: str) -> list[str] | None:
     """The answer codes a type itself defines (yes/no, activity status), or None."""
     fixed = get_kind(type_code).fixed_choices
     return None if fixed is None else [code for code, _ in fixed]
 
 
-OPERATOR_NAMES = {code: code for code in Op.values} | {
-    str(label).casefold(): code for code, label in Op.choices
+OPERATOR_NAMES = {code: code for code in Operator.values} | {
+    str(label).casefold(): code for code, label in Operator.choices
 }
 OPERATOR_NAMES |= {
-    "=": Op.EQUALS,
-    "==": Op.EQUALS,
-    "!=": Op.NOT_EQUALS,
-    "<>": Op.NOT_EQUALS,
-    ">": Op.GREATER_THAN,
+    "=": Operator.EQUALS,
+    "==": Operator.EQUALS,
+    "!=": Operator.NOT_EQUALS,
+    "<>": Operator.NOT_EQUALS,
+    ">": Operator.GREATER_THAN,
 }
 SETTING_LABEL = "versionsbenämning"
 SETTING_SCHEME = "poängsättning"
 SETTING_SCALE = "skala till"
+# One row of a sheet as read: {column key: cell value} plus "_row", its number in the sheet.
+Row = dict[str, Any]
 
 
-def _number(value):
+def _number(value: Decimal | None) -> int | float | None:
     return None if value is None else (int(value) if value == value.to_integral_value() else float(value))
 
 
@@ -65,7 +69,7 @@ def _number(value):
 # --------------------------------------------------------------------------------------------------
 
 
-def _version_questions(version):
+def _version_questions(version: QuestionnaireVersion) -> list[Question]:
     return list(
         Question.objects.filter(version=version)
         .select_related("section", "condition_question")
@@ -166,10 +170,10 @@ class QuestionnaireImportReport:
     ignored_columns: list = field(default_factory=list)
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return not self.errors
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "applied": self.version is not None,
@@ -184,27 +188,41 @@ class QuestionnaireImportReport:
 class QuestionnaireReader:
     """Validate every sheet into plain drafts, collecting every error with its place."""
 
-    def __init__(self, tables, questionnaire, report):
+    def __init__(
+        self,
+        tables: dict[str, SheetRows | None],
+        questionnaire: Questionnaire,
+        report: QuestionnaireImportReport,
+    ) -> None:
         self.tables = tables
         self.questionnaire = questionnaire
         self.report = report
-        self.settings = {}
-        self.sections = {}  # title (casefolded) → {"title", "description"}
-        self.questions = {}  # code → draft dict
-        self.options = {}  # code → [(code, label)]
-        self.categories = {}  # code → draft dict
-        self.rules = []
+        self.settings: dict[str, Any] = {}
+        self.sections: dict[str, dict[str, str]] = {}  # title (casefolded) → {"title", "description"}
+        self.questions: dict[str, dict[str, Any]] = {}  # code → draft dict
+        self.options: dict[str, list[tuple[str, str]]] = {}  # code → [(code, label)]
+        self.categories: dict[str, dict[str, Any]] = {}  # code → draft dict
+        self.rules: list[dict[str, Any]] = []
 
-    def error(self, sheet, row, key, message):
+    def error(self, sheet: str, row: Row | None, key: str | None, message: str) -> None:
         self.report.errors.append(self.tables[sheet].error(row, key, message))
 
-    def text(self, sheet, row, key, limit=None):
+    def text(self, sheet: str, row: Row, key: str, limit: int | None = None) -> str:
         value = cell_text(row.get(key))
         if limit and len(value) > limit:
             self.error(sheet, row, key, f"Texten är för lång ({len(value)} tecken, högst {limit}).")
         return value
 
-    def decimal(self, sheet, row, key, *, digits, places, minimum=None):
+    def decimal(
+        self,
+        sheet: str,
+        row: Row,
+        key: str,
+        *,
+        digits: int,
+        places: int,
+        minimum: Decimal | int | None = None,
+    ) -> Decimal | None:
         raw = cell_text(row.get(key))
         if not raw:
             return None
@@ -230,7 +248,7 @@ class QuestionnaireReader:
             return None
         return value
 
-    def read(self):
+    def read(self) -> None:
         for name, table in self.tables.items():
             if table is not None:
                 self.report.errors += table.errors
@@ -248,11 +266,11 @@ class QuestionnaireReader:
         self._categories()
         self._rules()
 
-    def _rows(self, sheet):
+    def _rows(self, sheet: str) -> list[Row]:
         table = self.tables[sheet]
         return table.rows if table is not None else []
 
-    def _settings(self):
+    def _settings(self) -> None:
         for row in self._rows(questionnaire_workbook.SETTINGS):
             key = cell_text(row.get("key")).casefold()
             if key not in (SETTING_LABEL, SETTING_SCHEME, SETTING_SCALE):
@@ -271,7 +289,7 @@ class QuestionnaireReader:
                     questionnaire_workbook.SETTINGS, row, "value", 100 if key == SETTING_LABEL else 200
                 )
 
-    def _sections(self):
+    def _sections(self) -> None:
         for row in self._rows(questionnaire_workbook.SECTIONS):
             title = self.text(questionnaire_workbook.SECTIONS, row, "title", 300)
             if title.casefold() in self.sections:
@@ -281,7 +299,7 @@ class QuestionnaireReader:
                 "description": cell_text(row.get("description")),
             }
 
-    def _questions(self):
+    def _questions(self) -> None:
         sheet = questionnaire_workbook.QUESTIONS
         for row in self._rows(sheet):
             code = self.text(sheet, row, "code")
@@ -344,7 +362,7 @@ class QuestionnaireReader:
                 self.questions[code] = draft
         self._links()
 
-    def _condition(self, row, draft):
+    def _condition(self, row: Row, draft: dict[str, Any]) -> None:
         sheet = questionnaire_workbook.QUESTIONS
         parent_code = cell_text(row.get("condition_question"))
         operator_name = cell_text(row.get("condition_operator")).casefold()
@@ -379,11 +397,11 @@ class QuestionnaireReader:
             )
             return
         draft["condition_operator"] = operator
-        if operator == Op.ANSWERED:
+        if operator == Operator.ANSWERED:
             return
         if not value:
             self.error(sheet, row, "condition_value", "Villkoret saknar värde.")
-        elif operator == Op.GREATER_THAN:
+        elif operator == Operator.GREATER_THAN:
             try:
                 Decimal(value)
             except InvalidOperation:
@@ -396,7 +414,7 @@ class QuestionnaireReader:
         parent_kind = get_kind(parent["type"])
         draft["check_option"] = parent_kind.has_choices and parent_kind.takes_options and value
 
-    def _links(self):
+    def _links(self) -> None:
         activity_ids = {d["activity_id"] for d in self.questions.values() if d["activity_id"]}
         indicator_ids = {d["indicator_id"] for d in self.questions.values() if d["indicator_id"]}
         activities = Activity.objects.filter(pk__in=activity_ids)
@@ -431,13 +449,13 @@ class QuestionnaireReader:
                         "Indikatorn hör till en annan aktivitet.",
                     )
 
-    def _yes_no(self, sheet, row, key):
+    def _yes_no(self, sheet: str, row: Row, key: str) -> bool:
         value = cell_yes_no(row.get(key))
         if value is None:
             self.error(sheet, row, key, "Skriv Ja eller Nej.")
         return bool(value)
 
-    def _positive_int(self, sheet, row, key):
+    def _positive_int(self, sheet: str, row: Row, key: str) -> int | None:
         raw = cell_text(row.get(key))
         if not raw:
             return None
@@ -446,7 +464,7 @@ class QuestionnaireReader:
             return None
         return int(raw)
 
-    def _options(self):
+    def _options(self) -> None:
         sheet = questionnaire_workbook.OPTIONS
         for row in self._rows(sheet):
             code_of_question = cell_text(row.get("question"))
@@ -495,12 +513,12 @@ class QuestionnaireReader:
                     f"Villkorsvärdet {expected} är inget svarsalternativ för frågan {draft['condition_question']}.",
                 )
 
-    def answer_codes(self, draft):
+    def answer_codes(self, draft: dict[str, Any]) -> list[str] | None:
         if draft["type"] and _fixed_codes(draft["type"]) is not None:
             return _fixed_codes(draft["type"])
         return [code for code, _ in self.options.get(draft["code"], [])]
 
-    def _categories(self):
+    def _categories(self) -> None:
         sheet = questionnaire_workbook.CATEGORIES
         for row in self._rows(sheet):
             code = self.text(sheet, row, "code")
@@ -531,7 +549,7 @@ class QuestionnaireReader:
                 seen.add(parent)
                 parent = self.categories[parent]["parent"]
 
-    def _rules(self):
+    def _rules(self) -> None:
         sheet = questionnaire_workbook.RULES
         seen = {}
         for row in self._rows(sheet):
@@ -580,11 +598,13 @@ class QuestionnaireReader:
             )
 
     @property
-    def has_scheme(self):
+    def has_scheme(self) -> bool:
         return bool(self.categories or self.rules or SETTING_SCHEME in self.settings)
 
 
-def _create_version(questionnaire, reader, label):
+def _create_version(
+    questionnaire: Questionnaire, reader: QuestionnaireReader, label: str
+) -> QuestionnaireVersion:
     number = (questionnaire.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = QuestionnaireVersion.objects.create(
         questionnaire=questionnaire, number=number, label=label or reader.settings.get(SETTING_LABEL, "")

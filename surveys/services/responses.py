@@ -2,8 +2,12 @@
 
 The respondent pages and the API both call these functions; neither holds a rule of its own."""
 
+from __future__ import annotations
+
 import datetime
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import DateTimeField, F, Value
@@ -14,16 +18,23 @@ from .. import events
 from ..models import (
     Answer,
     Assignment,
+    Contact,
+    Question,
     Response,
     ResponseRevision,
+    Section,
     SurveyRound,
+    User,
 )
 from ..questiontypes import AnswerError, is_answered, kind_of
 from ..selectors import assignment_questions, comparable_versions, questions_for_assignment
 from ..text import UNSTORABLE_MESSAGE, TooDeep, find_unstorable
-from .conditions import visible_questions
+from ..visibility import visible_questions
 
 ResponseState = Response.State
+# The step of a save that decides what to store, given the answers as stored under the save's lock:
+# ({question: value}, errors), or (None, errors) to store nothing.
+Prepare = Callable[[dict[int, Answer]], tuple[dict[Question, Any] | None, dict[str, AnswerError]]]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -40,19 +51,19 @@ class ResponseWithQuestions:
     answers: dict | None  # question id → Answer; None until loaded (a save loads them under its lock)
 
     @property
-    def values(self):
+    def values(self) -> dict[int, Any]:
         return {qid: answer.value for qid, answer in self.answers.items()}
 
-    def visible(self, values=None):
+    def visible(self, values: Mapping[int, Any] | None = None) -> list[Question]:
         return visible_questions(self.questions, self.values if values is None else values)
 
-    def sections(self):
+    def sections(self) -> list[Section]:
         seen = {}
         for question in self.questions:
             seen.setdefault(question.section_id, question.section)
         return list(seen.values())
 
-    def by_code(self):
+    def by_code(self) -> dict[str, Question]:
         return {q.code: q for q in self.questions}
 
 
@@ -64,7 +75,7 @@ def _answers_of(response: Response, question_ids: set[int] | None = None) -> dic
     return {a.question_id: a for a in answers}
 
 
-def _needed_for(questions: list, codes) -> set[int]:
+def _needed_for(questions: list[Question], codes: Iterable[str]) -> set[int]:
     """The questions a save of `codes` reads: those questions and every question a condition depends on
     (visibility is judged on the stored answers merged with the input)."""
     wanted = set(codes)
@@ -73,7 +84,7 @@ def _needed_for(questions: list, codes) -> set[int]:
     }
 
 
-def load_questionnaire(response: Response, *, answers: bool = True) -> "ResponseWithQuestions":
+def load_questionnaire(response: Response, *, answers: bool = True) -> ResponseWithQuestions:
     """The response's questions (from the version's compiled questionnaire) and, unless `answers` is
     False, its answers: one query for an index questionnaire once its version is compiled."""
     questions = assignment_questions(response.assignment)
@@ -82,7 +93,7 @@ def load_questionnaire(response: Response, *, answers: bool = True) -> "Response
     )
 
 
-def response_for_assignment(assignment):
+def response_for_assignment(assignment: Assignment) -> Response:
     """The assignment's response, created on first use (rounds normally create it with the assignment)."""
     try:
         return assignment.response
@@ -96,12 +107,12 @@ def response_for_assignment(assignment):
 # --------------------------------------------------------------------------------------------------
 
 
-def choices_for(question):
+def choices_for(question: Question) -> list[tuple[str, str]]:
     """(code, label) pairs of a choice question, or the parts of a breakdown."""
     return kind_of(question).choices(question)
 
 
-def clean_value(question, raw):
+def clean_value(question: Question, raw: Any) -> Any:
     """The value to store for `raw`, None for no answer, or AnswerError with a Swedish message."""
     if not is_answered(raw):
         return None
@@ -114,16 +125,18 @@ def clean_value(question, raw):
     return kind_of(question).clean(question, raw)
 
 
-def field_name(question, part=None):
+def field_name(question: Question, part: str | None = None) -> str:
     return f"q_{question.code}" + (f"__{part}" if part else "")
 
 
-def raw_from_form(question, data):
+def raw_from_form(question: Question, data: Mapping[str, Any]) -> Any:
     """A question's raw input from a submitted form (a QueryDict or a dict of lists)."""
     return kind_of(question).raw_from_form(question, data, field_name(question))
 
 
-def clean_answers(questions, raw_by_code):
+def clean_answers(
+    questions: list[Question], raw_by_code: Mapping[str, Any]
+) -> tuple[dict[Question, Any], dict[str, AnswerError]]:
     """Validate raw input for several questions: ({question: value}, {code: AnswerError})."""
     values, errors = {}, {}
     for question in questions:
@@ -168,7 +181,7 @@ class SaveResult:
     conflicts: list = field(default_factory=list)  # Conflict
 
 
-def is_editable(response, *, now=None):
+def is_editable(response: Response, *, now: datetime.datetime | None = None) -> bool:
     """Drafts can be changed while the round is open and until the deadline plus the round's grace
     period; a response the coordinator reopened can be changed until it is submitted again."""
     now = now or timezone.now()
@@ -183,7 +196,9 @@ def is_editable(response, *, now=None):
     return now <= assignment.deadline + datetime.timedelta(hours=survey_round.grace_hours)
 
 
-def _since(response, base_version, codes, *, page=""):
+def _since(
+    response: Response, base_version: int, codes: Collection[str], *, page: str = ""
+) -> tuple[dict[str, Any], set[str]]:
     """What changed after `base_version`: ({code: value at that version}, {codes changed since}).
 
     The value at the version is the "from" of the first later revision that changed the code. Every
@@ -207,7 +222,7 @@ def _since(response, base_version, codes, *, page=""):
 TOUCH_EVERY = datetime.timedelta(minutes=1)
 
 
-def _touch(response, now, *, force=False):
+def _touch(response: Response, now: datetime.datetime, *, force: bool = False) -> None:
     """Record the assignment's last activity (and first opening) in one UPDATE; a save within a minute
     of the last recorded activity skips it (the coordinator's progress page shows minutes)."""
     assignment = response.assignment
@@ -222,7 +237,7 @@ def _touch(response, now, *, force=False):
     assignment.first_opened_at = assignment.first_opened_at or now
 
 
-def _claim_next_version(response, now):
+def _claim_next_version(response: Response, now: datetime.datetime) -> tuple[int, str]:
     """Lock the response's row and take its next version in one statement (UPDATE ... RETURNING), which
     is the only lock a save takes: the row of its own response, until commit. Nothing of the
     assignment or the round is locked, so other organisations and the coordinator never wait.
@@ -242,7 +257,18 @@ def _claim_next_version(response, now):
     return row[0] - 1, row[1]
 
 
-def _save(*, response, prepare, base_version, contact, user, confirm, page, now, question_ids=None):
+def _save(
+    *,
+    response: Response,
+    prepare: Prepare,
+    base_version: int | None,
+    contact: Contact | None,
+    user: User | None,
+    confirm: Collection[str],
+    page: str,
+    now: datetime.datetime,
+    question_ids: set[int] | None = None,
+) -> tuple[SaveResult | None, dict[str, AnswerError]]:
     """The one write path of answers: prepare(answers as stored, under the lock) returns ({question:
     value}, errors) or (None, errors) to save nothing. At most six statements: the claim, the answers,
     the revisions since `base_version` (only when it is older), one upsert of the changed answers, the
@@ -303,7 +329,17 @@ def _save(*, response, prepare, base_version, contact, user, confirm, page, now,
     return SaveResult(version=response.version, changed=list(changes), conflicts=conflicts), errors
 
 
-def save_answers(*, response, values, base_version, contact=None, user=None, confirm=(), page="", now=None):
+def save_answers(
+    *,
+    response: Response,
+    values: dict[Question, Any],
+    base_version: int | None,
+    contact: Contact | None = None,
+    user: User | None = None,
+    confirm: Collection[str] = (),
+    page: str = "",
+    now: datetime.datetime | None = None,
+) -> SaveResult | None:
     """Store `values` ({question: value or None}) as the next version of the response.
 
     A question someone changed after `base_version` keeps the stored value when this save would change
@@ -326,16 +362,16 @@ def save_answers(*, response, values, base_version, contact=None, user=None, con
 
 def save_input(
     *,
-    questionnaire,
-    raw_by_code,
-    base_version,
-    contact=None,
-    user=None,
-    confirm=(),
-    all_or_nothing=False,
-    page="",
-    now=None,
-):
+    questionnaire: ResponseWithQuestions,
+    raw_by_code: Mapping[str, Any] | Callable[[ResponseWithQuestions], Mapping[str, Any]],
+    base_version: int | None,
+    contact: Contact | None = None,
+    user: User | None = None,
+    confirm: Collection[str] = (),
+    all_or_nothing: bool = False,
+    page: str = "",
+    now: datetime.datetime | None = None,
+) -> tuple[SaveResult | None, dict[str, AnswerError]]:
     """Validate raw input ({code: raw}) and save what is valid: returns (SaveResult or None, errors).
 
     `raw_by_code` may instead be a function of the questionnaire that returns it (a page that posts the
@@ -344,7 +380,7 @@ def save_input(
     are neither stored nor reported as errors. A page saves the valid answers and shows the errors
     beside the others; the API (`all_or_nothing`) saves nothing when anything is wrong."""
 
-    def prepare(current):
+    def prepare(current: dict[int, Answer]) -> tuple[dict[Question, Any] | None, dict[str, AnswerError]]:
         questionnaire.answers = current
         raw = raw_by_code(questionnaire) if callable(raw_by_code) else raw_by_code
         by_code = questionnaire.by_code()
@@ -378,13 +414,13 @@ def save_input(
 # --------------------------------------------------------------------------------------------------
 
 
-def missing_required(questionnaire):
+def missing_required(questionnaire: ResponseWithQuestions) -> list[Question]:
     """Required questions that are shown (their condition holds) and not answered."""
     values = questionnaire.values
     return [q for q in questionnaire.visible(values) if q.required and not is_answered(values.get(q.pk))]
 
 
-def invalid_answers(questionnaire):
+def invalid_answers(questionnaire: ResponseWithQuestions) -> list[Question]:
     """Stored answers that no longer pass validation (e.g. saved by an older front end)."""
     bad = []
     for question in questionnaire.visible():
@@ -399,12 +435,18 @@ def invalid_answers(questionnaire):
 
 
 class SubmitRefused(Exception):
-    def __init__(self, missing):
+    def __init__(self, missing: list[Question]) -> None:
         super().__init__("missing answers")
         self.missing = missing
 
 
-def submit_response(*, response, contact=None, user=None, now=None):
+def submit_response(
+    *,
+    response: Response,
+    contact: Contact | None = None,
+    user: User | None = None,
+    now: datetime.datetime | None = None,
+) -> bool:
     """Submit once. Returns True for the one real submission, False when it was already submitted
     (a double click or a second tab). Raises SubmitRefused(missing) when required answers are missing
     and ResponseLocked when the response cannot be submitted any more."""
@@ -451,7 +493,9 @@ def submit_response(*, response, contact=None, user=None, now=None):
     return True
 
 
-def reopen_response(*, response, user=None, now=None):
+def reopen_response(
+    *, response: Response, user: User | None = None, now: datetime.datetime | None = None
+) -> bool:
     """Submitted → reopened, so the organisation can change its answers and submit again."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -471,7 +515,7 @@ def reopen_response(*, response, user=None, now=None):
 # --------------------------------------------------------------------------------------------------
 
 
-def previous_response(assignment):
+def previous_response(assignment: Assignment) -> Response | None:
     """The organisation's latest submitted response from an earlier round of a comparable version."""
     survey_round = assignment.round
     versions = comparable_versions(survey_round.version)
@@ -487,7 +531,7 @@ def previous_response(assignment):
     )
 
 
-def prefill_response(*, response, now=None):
+def prefill_response(*, response: Response, now: datetime.datetime | None = None) -> int:
     """Offer last year's answers for questions with the same code that have no answer yet; they stay
     marked as last year's (Answer.prefilled) until confirmed or changed. Runs once per response."""
     now = now or timezone.now()

@@ -7,6 +7,7 @@ role can grant rights."""
 
 from __future__ import annotations
 
+from django.apps.registry import Apps
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -80,7 +81,7 @@ def role_codenames(role: str) -> set[str]:
     }
 
 
-def sync_role_groups(*, apps=None) -> dict[str, object]:
+def sync_role_groups(*, apps: Apps | None = None) -> dict[str, object]:
     """Create or update the role groups so each holds exactly its permission set. Safe to call again; the
     data migration and every `migrate` (post_migrate) call it. `apps` is a migration's app registry."""
     if apps is None:

@@ -3,27 +3,33 @@
 States: draft → scheduled → open → closed → published. Every change is a conditional UPDATE on the old
 state, so two ticks (or a tick and a coordinator) can never both win the same transition."""
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from ..models import (
     ROUND_COORDINATOR_FIELDS,
     ROUND_TEMPLATE_FIELDS,
     Assignment,
+    Contact,
     Organisation,
     OutboundEmail,
+    QuestionnaireVersion,
     Response,
     SurveyRound,
+    User,
 )
-from . import export_jobs, health, outbox, responses, schemes
+from . import email_templates, export_jobs, health, outbox, responses, schemes
 from .deadlines import reminder_time
-from .email_templates import render, template_errors, templates_of
 from .plan_responsibility import version_freeze_responsibilities
 from .scoring import ScoringRefused, compute_round_index
 from .tokens import revoke_tokens
@@ -31,15 +37,22 @@ from .tokens import revoke_tokens
 logger = logging.getLogger(__name__)
 
 RoundState = SurveyRound.State
+# A round's recipients and deadline may change until it closes.
+BEFORE_CLOSE = [RoundState.DRAFT, RoundState.SCHEDULED, RoundState.OPEN]
 
 # --------------------------------------------------------------------------------------------------
 # Templates (the texts and placeholders themselves are in email_templates.py)
 # --------------------------------------------------------------------------------------------------
 
 
-def preview(*, survey_round, overrides=None):
+def preview(
+    *, survey_round: SurveyRound, overrides: dict[str, str | None] | None = None
+) -> dict[str, dict[str, str]]:
     """What the first recipient (or an example organisation) would get, with an example link."""
-    templates = {**templates_of(survey_round), **{k: v for k, v in (overrides or {}).items() if v}}
+    templates = {
+        **email_templates.templates_of(survey_round),
+        **{k: v for k, v in (overrides or {}).items() if v},
+    }
     validate_round_fields(opens_at=None, deadline=None, templates=templates)
     assignment = survey_round.assignments.select_related("organisation").first() if survey_round.pk else None
     if assignment is None:
@@ -47,7 +60,7 @@ def preview(*, survey_round, overrides=None):
     link = outbox.example_link()
     result = {}
     for kind, status in (("invitation", "not_started"), ("reminder", "draft")):
-        subject, body = render(
+        subject, body = email_templates.render(
             kind,
             survey_round=survey_round,
             assignment=assignment,
@@ -65,7 +78,9 @@ def preview(*, survey_round, overrides=None):
 # --------------------------------------------------------------------------------------------------
 
 
-def _organisations(*, organisation_ids=None, kinds=None):
+def recipients_from(
+    *, organisation_ids: Iterable[int] | None = None, kinds: Iterable[str] | None = None
+) -> list[Organisation]:
     """Recipients by list or kind ("alla stadsdelsförvaltningar"); unknown ids are an error."""
     organisation_ids = list(organisation_ids or [])
     found = set()
@@ -83,10 +98,6 @@ def _organisations(*, organisation_ids=None, kinds=None):
             raise ValidationError({"kinds": [f"Okänd organisationstyp: {k}." for k in bad]})
         chosen = Organisation.objects.filter(Q(pk__in=found) | Q(kind__in=kinds, is_active=True))
     return list(chosen.order_by("name"))
-
-
-def recipients_from(*, organisation_ids=None, kinds=None):
-    return _organisations(organisation_ids=organisation_ids, kinds=kinds)
 
 
 def validate_round_fields(
@@ -125,7 +136,7 @@ def validate_round_fields(
         errors["coordinator_email"] = [f"Ogiltig e-postadress: {coordinator_email}."]
     for name in TEMPLATE_FIELDS:
         if (templates or {}).get(name):
-            problems = template_errors(templates[name])
+            problems = email_templates.template_errors(templates[name])
             if problems:
                 errors[name] = problems
     if errors:
@@ -148,7 +159,7 @@ def _is_email(text: str) -> bool:
     return True
 
 
-def _add_assignments(survey_round, organisations):
+def _add_assignments(survey_round: SurveyRound, organisations: Iterable[Organisation]) -> list[Assignment]:
     existing = set(survey_round.assignments.values_list("organisation_id", flat=True))
     new = [Assignment(round=survey_round, organisation=o) for o in organisations if o.pk not in existing]
     Assignment.objects.bulk_create(new)
@@ -160,19 +171,19 @@ def _add_assignments(survey_round, organisations):
 @transaction.atomic
 def round_create(
     *,
-    version,
-    year,
-    opens_at,
-    deadline,
-    name="",
-    organisation_ids=None,
-    kinds=None,
-    reminder_offsets=None,
-    grace_hours=0,
-    min_group_size=None,
-    created_by=None,
-    **templates,
-):
+    version: QuestionnaireVersion,
+    year: int,
+    opens_at: datetime,
+    deadline: datetime,
+    name: str = "",
+    organisation_ids: Iterable[int] | None = None,
+    kinds: Iterable[str] | None = None,
+    reminder_offsets: list[int] | None = None,
+    grace_hours: int | None = 0,
+    min_group_size: int | None = None,
+    created_by: User | None = None,
+    **templates: str | None,
+) -> SurveyRound:
     """A new round in draft, with one assignment (and an empty response) per recipient."""
     reminder_offsets = sorted(reminder_offsets) if reminder_offsets is not None else None
     validate_round_fields(
@@ -184,7 +195,7 @@ def round_create(
         templates=templates,
         coordinator_email=templates.get("coordinator_email"),
     )
-    organisations = _organisations(organisation_ids=organisation_ids, kinds=kinds)
+    organisations = recipients_from(organisation_ids=organisation_ids, kinds=kinds)
     survey_round = SurveyRound(
         name=name or version.questionnaire.name,
         version=version,
@@ -210,18 +221,15 @@ EDITABLE_WHILE_OPEN = {
     "grace_hours",
     "min_group_size",
     "reminder_offsets",
-    "invitation_subject",
-    "invitation_body",
-    "reminder_subject",
-    "reminder_body",
     "digest_to",
+    *TEMPLATE_FIELDS,
     # Who answers the respondents' questions may change while they answer; later e-mails name the new one.
     *COORDINATOR_FIELDS,
 }
 
 
 @transaction.atomic
-def round_update(*, survey_round, **fields):
+def round_update(*, survey_round: SurveyRound, **fields: Any) -> SurveyRound:
     """Edit a round. Everything may change in draft or scheduled; once open only names, templates, the
     reminder plan, the grace period and the named coordinator (the deadline moves with `extend_deadline`); nothing once closed."""
     survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
@@ -236,7 +244,7 @@ def round_update(*, survey_round, **fields):
 
 def validate_round_update(*, survey_round: SurveyRound, fields: dict) -> None:
     """The rules of round_update without saving, for forms that show every problem next to its field."""
-    if survey_round.state in (RoundState.CLOSED, RoundState.PUBLISHED):
+    if survey_round.state in SurveyRound.ENDED:
         raise ValidationError({"state": ["En stängd omgång kan inte ändras."]})
     if survey_round.state == RoundState.OPEN:
         locked = sorted(
@@ -264,7 +272,9 @@ def validate_round_update(*, survey_round: SurveyRound, fields: dict) -> None:
     )
 
 
-def _transition(survey_round, *, allowed_from, to, message, **changes):
+def _transition(
+    survey_round: SurveyRound, *, allowed_from: list[str], to: str, message: str, **changes: Any
+) -> SurveyRound:
     won = SurveyRound.objects.filter(pk=survey_round.pk, state__in=allowed_from).update(state=to, **changes)
     if not won:
         current = SurveyRound.objects.filter(pk=survey_round.pk).values_list("state", flat=True).first()
@@ -274,7 +284,7 @@ def _transition(survey_round, *, allowed_from, to, message, **changes):
     return survey_round
 
 
-def _require_sound_scheme(survey_round):
+def _require_sound_scheme(survey_round: SurveyRound) -> None:
     """An index round does not start on a scoring scheme with known problems (a category that cannot
     reach its cap, a cap above its parent's, points outside every category): the index would be wrong
     for every organisation. A questionnaire without scoring (activity follow-up) has nothing to check."""
@@ -283,7 +293,7 @@ def _require_sound_scheme(survey_round):
         raise ValidationError({"scoring": [p.message for p in problems]})
 
 
-def round_schedule(*, survey_round, now=None):
+def round_schedule(*, survey_round: SurveyRound, now: datetime | None = None) -> SurveyRound:
     """Draft → scheduled: the tick opens it at opens_at."""
     _require_state(
         survey_round,
@@ -301,7 +311,7 @@ def round_schedule(*, survey_round, now=None):
     )
 
 
-def round_unschedule(*, survey_round):
+def round_unschedule(*, survey_round: SurveyRound) -> SurveyRound:
     return _transition(
         survey_round,
         allowed_from=[RoundState.SCHEDULED],
@@ -310,14 +320,14 @@ def round_unschedule(*, survey_round):
     )
 
 
-def _freeze_version(survey_round, now):
+def _freeze_version(survey_round: SurveyRound, now: datetime) -> None:
     version = survey_round.version
     if version.frozen_at is None:
         type(version).objects.filter(pk=version.pk, frozen_at=None).update(frozen_at=now)
     version_freeze_responsibilities(version=version)
 
 
-def round_open(*, survey_round, now):
+def round_open(*, survey_round: SurveyRound, now: datetime) -> bool:
     """Scheduled → open (the tick). The conditional update makes this safe if two ticks ever run at once."""
     with transaction.atomic():
         won = SurveyRound.objects.filter(pk=survey_round.pk, state=RoundState.SCHEDULED).update(
@@ -328,7 +338,7 @@ def round_open(*, survey_round, now):
     return bool(won)
 
 
-def round_open_now(*, survey_round, now=None):
+def round_open_now(*, survey_round: SurveyRound, now: datetime | None = None) -> SurveyRound:
     """Open at once (draft or scheduled); invitations go out in the same call."""
     now = now or timezone.now()
     _require_state(
@@ -357,7 +367,7 @@ def round_open_now(*, survey_round, now=None):
     return survey_round
 
 
-def round_close(*, survey_round, now):
+def round_close(*, survey_round: SurveyRound, now: datetime) -> bool:
     """Open → closed (the tick at deadline + grace, or a coordinator closing early). Reminders that are
     still waiting are cancelled; a requested digest is queued."""
     with transaction.atomic():
@@ -377,7 +387,7 @@ def round_close(*, survey_round, now):
     return bool(won)
 
 
-def round_close_early(*, survey_round, now=None):
+def round_close_early(*, survey_round: SurveyRound, now: datetime | None = None) -> SurveyRound:
     now = now or timezone.now()
     if not round_close(survey_round=survey_round, now=now):
         _transition(
@@ -391,7 +401,7 @@ def round_close_early(*, survey_round, now=None):
     return survey_round
 
 
-def round_publish(*, survey_round, now=None):
+def round_publish(*, survey_round: SurveyRound, now: datetime | None = None) -> SurveyRound:
     """Closed → published; every organisation's contacts are told where their results are."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -407,14 +417,14 @@ def round_publish(*, survey_round, now=None):
     return survey_round
 
 
-def request_digest(*, survey_round, email, now=None):
+def request_digest(*, survey_round: SurveyRound, email: str, now: datetime | None = None) -> SurveyRound:
     """The coordinator asks for a summary when the round closes (at once if it already has)."""
     emails = [e.strip() for e in survey_round.digest_to.split(",") if e.strip()]
     if email not in emails:
         emails.append(email)
     SurveyRound.objects.filter(pk=survey_round.pk).update(digest_to=", ".join(emails))
     survey_round.refresh_from_db()
-    if survey_round.state in (RoundState.CLOSED, RoundState.PUBLISHED):
+    if survey_round.state in SurveyRound.ENDED:
         outbox.queue_digest(survey_round=survey_round, now=now or timezone.now())
         outbox.dispatch_due(now=now or timezone.now())
     return survey_round
@@ -425,16 +435,18 @@ def request_digest(*, survey_round, email, now=None):
 # --------------------------------------------------------------------------------------------------
 
 
-def _require_state(survey_round, states, message):
+def _require_state(survey_round: SurveyRound, states: list[str], message: str) -> None:
     if survey_round.state not in states:
         raise ValidationError({"state": [message]})
 
 
-def extend_deadline(*, survey_round, deadline, assignment=None):
+def extend_deadline(
+    *, survey_round: SurveyRound, deadline: datetime, assignment: Assignment | None = None
+) -> SurveyRound | Assignment:
     """Move the deadline later, for the whole round or for one assignment."""
     _require_state(
         survey_round,
-        [RoundState.DRAFT, RoundState.SCHEDULED, RoundState.OPEN],
+        BEFORE_CLOSE,
         "Sista svarsdag kan inte flyttas när omgången är stängd.",
     )
     current = assignment.deadline if assignment else survey_round.deadline
@@ -450,13 +462,15 @@ def extend_deadline(*, survey_round, deadline, assignment=None):
 
 
 @transaction.atomic
-def add_recipient(*, survey_round, organisation, now=None):
+def add_recipient(
+    *, survey_round: SurveyRound, organisation: Organisation, now: datetime | None = None
+) -> Assignment:
     """Add an organisation (or take one back that was removed); if the round is open its contacts are
     invited by this call."""
     now = now or timezone.now()
     _require_state(
         survey_round,
-        [RoundState.DRAFT, RoundState.SCHEDULED, RoundState.OPEN],
+        BEFORE_CLOSE,
         "Mottagare kan inte läggas till i en stängd omgång.",
     )
     assignment = Assignment.objects.filter(round=survey_round, organisation=organisation).first()
@@ -472,14 +486,16 @@ def add_recipient(*, survey_round, organisation, now=None):
 
 
 @transaction.atomic
-def remove_recipient(*, survey_round, organisation, now=None):
+def remove_recipient(
+    *, survey_round: SurveyRound, organisation: Organisation, now: datetime | None = None
+) -> Assignment | None:
     """Take an organisation out. Its answers stay (public records); its links stop working and e-mails not
     yet sent are cancelled."""
 
     now = now or timezone.now()
     _require_state(
         survey_round,
-        [RoundState.DRAFT, RoundState.SCHEDULED, RoundState.OPEN],
+        BEFORE_CLOSE,
         "Mottagare kan inte tas bort ur en stängd omgång.",
     )
     assignment = Assignment.objects.filter(
@@ -503,7 +519,9 @@ def remove_recipient(*, survey_round, organisation, now=None):
 
 
 @transaction.atomic
-def reopen_response(*, assignment, user=None, now=None):
+def reopen_response(
+    *, assignment: Assignment, user: User | None = None, now: datetime | None = None
+) -> Response:
     """Submitted → reopened, so the organisation can change and submit again (the round must be open).
     The state change itself is the answering rules' (responses.reopen_response)."""
     now = now or timezone.now()
@@ -517,12 +535,14 @@ def reopen_response(*, assignment, user=None, now=None):
     return response
 
 
-def _stamp(now):
+def _stamp(now: datetime) -> str:
     return timezone.localtime(now).strftime("%Y%m%d%H%M%S")
 
 
 @transaction.atomic
-def remind_now(*, survey_round: SurveyRound, assignment: Assignment | None = None, now=None) -> int:
+def remind_now(
+    *, survey_round: SurveyRound, assignment: Assignment | None = None, now: datetime | None = None
+) -> int:
     """A coordinator sends a reminder at once: to every active contact of the round's organisations that
     have not submitted, or of one organisation. Each reminder says how far the organisation has come, as
     the planned ones do. The key holds the second it was asked for, so a double click sends one reminder.
@@ -567,7 +587,9 @@ def remind_now(*, survey_round: SurveyRound, assignment: Assignment | None = Non
 
 
 @transaction.atomic
-def resend_invitation(*, assignment: Assignment, contact, now=None):
+def resend_invitation(
+    *, assignment: Assignment, contact: Contact, now: datetime | None = None
+) -> OutboundEmail:
     """Send one contact the invitation again with a fresh personal link; the contact's earlier links to
     this assignment stop working (a forwarded or lost link). Returns the queued e-mail."""
     from .tokens import revoke_tokens
@@ -601,11 +623,11 @@ def resend_invitation(*, assignment: Assignment, contact, now=None):
 # --------------------------------------------------------------------------------------------------
 
 
-def rounds_to_open(*, now):
+def rounds_to_open(*, now: datetime) -> QuerySet[SurveyRound]:
     return SurveyRound.objects.filter(state=RoundState.SCHEDULED, opens_at__lte=now)
 
 
-def rounds_to_close(*, now):
+def rounds_to_close(*, now: datetime) -> list[SurveyRound]:
     """Open rounds whose deadline and grace period have passed (per-assignment extensions keep a round
     open until the latest of them)."""
     due = []
@@ -619,11 +641,11 @@ def rounds_to_close(*, now):
     return due
 
 
-def _answerable_until(deadline_override, survey_round):
+def _answerable_until(deadline_override: datetime | None, survey_round: SurveyRound) -> datetime:
     return (deadline_override or survey_round.deadline) + timedelta(hours=survey_round.grace_hours)
 
 
-def create_invitations(*, now, rounds=None):
+def create_invitations(*, now: datetime, rounds: Iterable[SurveyRound] | None = None) -> int:
     """One invitation row per active contact of every not-submitted assignment of an open round that has
     none yet (a contact added while the round is open is invited by the next tick). The database finds the
     missing pairs, so a minute with nothing to do costs one query. Returns how many rows were created."""
@@ -655,7 +677,9 @@ def create_invitations(*, now, rounds=None):
     return outbox.queue(rows)
 
 
-def due_step(*, offsets, deadline, invited_at, now):
+def due_step(
+    *, offsets: Iterable[int], deadline: datetime, invited_at: datetime, now: datetime
+) -> int | None:
     """The latest reminder step whose time has come and that falls after the invitation, or None. Only
     the latest: after an outage the missed earlier steps are skipped, not sent in a burst."""
     due = [
@@ -664,7 +688,7 @@ def due_step(*, offsets, deadline, invited_at, now):
     return max(due) if due else None
 
 
-def create_reminders(*, now):
+def create_reminders(*, now: datetime) -> int:
     """Reminder rows for contacts of assignments not submitted whose step is due. Works on plain tuples
     (one query for the invited pairs, one for the reminders already made); the unique key makes a step's
     reminder exist at most once, however many ticks see it due."""
@@ -710,7 +734,7 @@ def create_reminders(*, now):
     return outbox.queue(rows)
 
 
-def _final_index(survey_round, *, now):
+def _final_index(survey_round: SurveyRound, *, now: datetime) -> None:
     """A closed index round gets its final results at once; the close stands whatever happens here."""
 
     try:
@@ -721,7 +745,7 @@ def _final_index(survey_round, *, now):
         logger.exception("index of round %s not computed at close", survey_round.pk)
 
 
-def tick(*, now=None):
+def tick(*, now: datetime | None = None) -> dict[str, int]:
     """Find what is due and do it: open, close (before reminding, so a round past its end after an outage
     gets no late reminder), invite, remind, and hand due e-mails to the workers. Returns counts."""
     now = now or timezone.now()

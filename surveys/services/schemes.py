@@ -1,6 +1,7 @@
 """Checking and guarding a scoring scheme: what is wrong with it (in Swedish, for the coordinator), and
 whether it may still be changed (only while its questionnaire version is not frozen)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -86,11 +87,11 @@ class Problem:
     kind: str
     message: str
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, str]:
         return {"kind": self.kind, "message": self.message}
 
 
-def _fmt(number):
+def _fmt(number: Decimal) -> str:
     return f"{number.normalize():f}"
 
 
@@ -213,7 +214,7 @@ def scheme_problems(version: QuestionnaireVersion) -> list[Problem]:
     return problems
 
 
-def _threshold_problems(rules, version):
+def _threshold_problems(rules: Iterable[ScoringRule], version: QuestionnaireVersion) -> list[Problem]:
     """Thresholds of one question and category must give more points (or the same) for a higher value:
     with ≥ 0 → 2 and ≥ 1000 → 1, a larger answer would score less, which no one means."""
     by_key = {}

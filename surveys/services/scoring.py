@@ -2,9 +2,12 @@
 
 Scoring is data (ScoringScheme → ScoringCategory tree → ScoringRule); this module is the one place that
 reads it. Answers are read in bulk (one query per round, whatever the number of answers) and scored in
-Python; hidden questions (see conditions.py) score 0 and never count as missing."""
+Python; hidden questions (see surveys/visibility.py) score 0 and never count as missing."""
+
+from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -29,8 +32,8 @@ from ..models import (
 )
 from ..questiontypes import QuestionKind, is_answered, kind_of
 from ..questiontypes import get as get_kind
+from ..visibility import condition_holds
 from . import background
-from .conditions import condition_holds
 
 ZERO = Decimal("0")
 
@@ -61,7 +64,7 @@ class QuestionRules:
     options: dict = field(default_factory=dict)
     thresholds: list = field(default_factory=list)  # [(min_value, points)], highest threshold first
 
-    def points(self, value):
+    def points(self, value: Any) -> Decimal:
         if value.__class__ is str and not self.thresholds:  # the common case: a code, looked up once
             return self.options.get(value, ZERO)
         best = ZERO
@@ -76,7 +79,7 @@ class QuestionRules:
                         break
         return best
 
-    def maximum(self):
+    def maximum(self) -> Decimal:
         positive = [p for p in self.options.values() if p > 0]
         from_options = sum(positive, ZERO) if self.kind.multi_valued else max(positive, default=ZERO)
         from_thresholds = max((p for _, p in self.thresholds), default=ZERO)
@@ -97,13 +100,13 @@ class CompiledScheme:
     scored: list = field(default_factory=list)  # [(id, code, [QuestionRules])] in page order
     conditional: list = field(default_factory=list)  # questions with a condition, in page order
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # Plain tuples and only the conditional questions: scoring runs once per response, so the
         # per-question work is kept to dictionary lookups.
         self.scored = [(q.id, q.code, self.rules[q.id]) for q in self.questions if q.id in self.rules]
         self.conditional = [q for q in self.questions if q.condition_question_id]
 
-    def score(self, values_by_question_id):
+    def score(self, values_by_question_id: Mapping[int, Any]) -> ScoreCard:
         """Points per category for one response's answers: {code: {raw, capped, max, missing}}, total,
         scaled and the codes of visible scored questions left unanswered."""
         # The one rule for conditions, evaluated in page order so chains of conditions hold; questions
@@ -143,7 +146,7 @@ class CompiledScheme:
             missing=[code for c in self.categories for code in missing[c.pk]],
         )
 
-    def scale(self, total):
+    def scale(self, total: Decimal) -> Decimal:
         if not self.max_total:
             return ZERO
         scaled = total / self.max_total * self.scheme.scale_to
@@ -171,7 +174,7 @@ def compile_scheme(version: QuestionnaireVersion) -> CompiledScheme:
         (parent.children if parent else roots).append(category)
     ordered = []
 
-    def walk(nodes, path):
+    def walk(nodes: list[Category], path: frozenset[int]) -> None:
         for node in nodes:
             if node.pk in path:
                 raise ScoringRefused(f"Kategorin {node.code} ingår i sig själv.")
@@ -207,7 +210,7 @@ def compile_scheme(version: QuestionnaireVersion) -> CompiledScheme:
     return compiled
 
 
-def _reachable(compiled):
+def _reachable(compiled: CompiledScheme) -> None:
     """The most points each category can give: its questions' best answers plus its children, capped."""
     direct = {pk: ZERO for pk in compiled.by_id}
     for entries in compiled.rules.values():
@@ -221,7 +224,7 @@ def _reachable(compiled):
         )
 
 
-def _refuse_if_published(survey_round):
+def _refuse_if_published(survey_round: SurveyRound) -> None:
     if survey_round.state == SurveyRound.State.PUBLISHED:
         raise ScoringRefused(
             f"Omgången {survey_round} är publicerad; dess index räknas inte om. "
@@ -237,11 +240,19 @@ def request_round_index(*, survey_round: SurveyRound) -> None:
     background.enqueue_now(background.COMPUTE_ROUND_INDEX, round_id=survey_round.pk)
 
 
-def _is_preliminary(survey_round):
-    return survey_round.state not in (SurveyRound.State.CLOSED, SurveyRound.State.PUBLISHED)
+def _is_preliminary(survey_round: SurveyRound) -> bool:
+    return survey_round.state not in SurveyRound.ENDED
 
 
-def _result(assignment_id, compiled, card, *, preliminary, now, rank=None):
+def _result(
+    assignment_id: int,
+    compiled: CompiledScheme,
+    card: ScoreCard,
+    *,
+    preliminary: bool,
+    now: datetime,
+    rank: int | None = None,
+) -> IndexResult:
     return IndexResult(
         assignment_id=assignment_id,
         scheme=compiled.scheme,
@@ -303,7 +314,7 @@ def competition_ranks(totals: dict[Any, Decimal]) -> dict[Any, int]:
     return ranks
 
 
-def _answer_rows(values_list, chunk_size=5000):
+def _answer_rows(values_list: QuerySet, chunk_size: int = 5000) -> Iterator[tuple[int, int, Any]]:
     """(response id, question id, value) rows read through a server-side cursor where the database has
     one. Decoding the JSON here skips Django's per-row converters, and short raw values ("ja", a
     status code, a number) repeat so often that each is decoded once; the decoded values are only read."""

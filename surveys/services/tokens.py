@@ -102,7 +102,7 @@ def link_expires_at(assignment: Assignment) -> datetime:
 class TokenRefused(Exception):
     """Why a link cannot be used, in words for the respondent."""
 
-    def __init__(self, reason, token=None):
+    def __init__(self, reason: str, token: AccessToken | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.token = token

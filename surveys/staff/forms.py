@@ -6,16 +6,15 @@ whose Swedish messages are shown beside the fields."""
 
 import hashlib
 import re
-from datetime import datetime, time
+from datetime import time
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.utils import timezone
 
 from ..models import Organisation, Role, User
 from ..permissions import can_read_rounds
 from ..selectors_plan import norm_name
-from ..services.deadlines import deadline_from_date
+from ..services.deadlines import deadline_from_form
 from ..services.rounds import COORDINATOR_FIELDS, TEMPLATE_FIELDS
 from ..text import validate_single_line
 
@@ -119,11 +118,8 @@ END_OF_DAY = "Tomt betyder dagens slut, kl. 23.59."
 
 def moment(data, prefix, *, default_time=None):
     """`<prefix>_on` with `<prefix>_time` as an aware instant. A date alone means `default_time` (08.00 for
-    an opening) or, without one, the end of that day in Stockholm (deadlines.deadline_from_date)."""
-    day, clock = data[f"{prefix}_on"], data.get(f"{prefix}_time")
-    if clock or default_time:
-        return timezone.make_aware(datetime.combine(day, clock or default_time))
-    return deadline_from_date(day)
+    an opening) or, without one, the end of that day in Stockholm (deadlines.deadline_from_form)."""
+    return deadline_from_form(data[f"{prefix}_on"], data.get(f"{prefix}_time") or default_time)
 
 
 def _texts(label):

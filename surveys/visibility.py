@@ -4,20 +4,23 @@ reminders, receipts, results and the workbooks.
 A question with a condition is shown only when the condition on an earlier answer holds; when it does
 not, the question is hidden, its answer is ignored, and it never counts as missing. The rule needs only
 plain data (questions with `pk`, `condition_question_id`, `condition_operator`, `condition_value`, and the
-answer values by question id), so any reader can call it on rows it already holds."""
+answer values by question id), so any reader can call it on rows it already holds.
+
+It sits beside the models and the question-type registry rather than among the services: it imports only
+those two, so selectors and the workbooks (`exports/`) apply it without depending on a service."""
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..models import Question
-from ..questiontypes import is_answered, to_number
+from .models import Question
+from .questiontypes import is_answered, to_number
 
-Op = Question.ConditionOperator
+Operator = Question.ConditionOperator
 
 __all__ = [
     "condition_holds",
+    "deciding_question_ids",
     "hidden_answer_ids",
-    "is_answered",
     "visible_answers",
     "visible_question_ids",
     "visible_questions",
@@ -39,17 +42,17 @@ def condition_holds(
     value = values_by_question_id.get(parent_id)
     operator = question.condition_operator
     expected = question.condition_value
-    if operator == Op.ANSWERED:
+    if operator == Operator.ANSWERED:
         return is_answered(value)
     if not is_answered(value):
-        return operator == Op.NOT_EQUALS
-    if operator == Op.EQUALS:
+        return operator == Operator.NOT_EQUALS
+    if operator == Operator.EQUALS:
         return value == expected if not isinstance(value, list) else expected in value
-    if operator == Op.NOT_EQUALS:
+    if operator == Operator.NOT_EQUALS:
         return value != expected if not isinstance(value, list) else expected not in value
-    if operator == Op.CONTAINS:
+    if operator == Operator.CONTAINS:
         return expected in value if isinstance(value, list) else value == expected
-    if operator == Op.GREATER_THAN:
+    if operator == Operator.GREATER_THAN:
         left, right = to_number(value), to_number(expected)
         return left is not None and right is not None and left > right
     return True
@@ -79,3 +82,16 @@ def hidden_answer_ids(questions: Iterable[Any], values_by_question_id: Mapping[i
     """The question ids of stored answers that the conditions hide (they exist but do not count)."""
     shown = visible_question_ids(questions, values_by_question_id)
     return {pk for pk in values_by_question_id if pk not in shown}
+
+
+def deciding_question_ids(questions: Iterable[Any], question_ids: Iterable[int]) -> set[int]:
+    """`question_ids` and every question their conditions hang on, chains of conditions followed: the
+    answers to read to tell whether those questions are shown (a reader that needs a few questions' answers
+    reads these, then calls `visible_answers` with them)."""
+    parent_of = {q.pk: q.condition_question_id for q in questions}
+    deciding: set[int] = set()
+    for pk in question_ids:
+        while pk and pk not in deciding:
+            deciding.add(pk)
+            pk = parent_of.get(pk)
+    return deciding
