@@ -6,6 +6,7 @@ hands this data to the services."""
 from ..models import Organisation, Questionnaire, QuestionType, Role
 
 Kind = Organisation.Kind
+T = QuestionType
 
 CITY = "Stockholms stad"
 
@@ -279,6 +280,12 @@ ACTIVITIES = [
     ),
 ]
 
+
+def Q(code: str, text: str, type: str = T.YES_NO, *, required: bool = True, **extra: object) -> tuple:
+    """A question of a demo questionnaire as (code, type, text, required, extra); see PI_SECTIONS."""
+    return (code, type, text, required, extra)
+
+
 PI_MINI = {
     "name": "Preventionsindex mini",
     "kind": Questionnaire.Kind.INDEX,
@@ -296,10 +303,7 @@ PI_V1_SECTIONS = [
     (
         "Struktur och aktiviteter",
         "total",
-        [
-            (f"V1_{i}", QuestionType.YES_NO, f"Fråga {i} i den äldre versionen", True, {})
-            for i in range(1, 11)
-        ],
+        [Q(f"V1_{i}", f"Fråga {i} i den äldre versionen") for i in range(1, 11)],
     )
 ]
 
@@ -315,132 +319,83 @@ PI_CATEGORIES = [
 ]
 FREQ = [("aldrig", "Aldrig"), ("1_2", "1–2 gånger per år"), ("3_plus", "3 gånger per år eller oftare")]
 
-# A question: (code, type, text, required, extra) where extra may hold
-#   options=[(code, label)], points={answer code: points}, thresholds={min value: points},
-#   category, condition=(code, operator, value), min, max, max_length, help.
+# A question: code, text, type (yes/no unless named), required (unless required=False), and what else it
+# needs: options=[(code, label)], points={answer code: points}, thresholds={min value: points},
+# condition=(code, operator, value), min, max, max_length, help. Yes/no questions give 1 point for "ja"
+# unless they say otherwise; free text, dates and Övrigt give none.
 PI_SECTIONS = [
     (
         "Organisation, policy och resurser",
         "organisation",
         [
-            (
-                "ORG_1",
-                QuestionType.YES_NO,
-                "Finns en politiskt antagen lokal plan för det ANDTS-förebyggande arbetet?",
-                True,
-                {},
-            ),
-            (
-                "ORG_2",
-                QuestionType.YES_NO,
-                "Finns en utsedd ANDTS-samordnare i stadsdelsförvaltningen?",
-                True,
-                {},
-            ),
-            (
+            Q("ORG_1", "Finns en politiskt antagen lokal plan för det ANDTS-förebyggande arbetet?"),
+            Q("ORG_2", "Finns en utsedd ANDTS-samordnare i stadsdelsförvaltningen?"),
+            Q(
                 "ORG_3",
-                QuestionType.DECIMAL,
                 "Hur stor del av en heltid arbetar samordnaren med ANDTS-frågor (procent)?",
-                True,
-                {
-                    "condition": ("ORG_2", "equals", "ja"),
-                    "min": 0,
-                    "max": 100,
-                    "thresholds": {50: 1},
-                    "help": "Ange en siffra mellan 0 och 100.",
-                },
+                T.DECIMAL,
+                condition=("ORG_2", "equals", "ja"),
+                min=0,
+                max=100,
+                thresholds={50: 1},
+                help="Ange en siffra mellan 0 och 100.",
             ),
-            ("ORG_4", QuestionType.YES_NO, "Finns en budget avsatt för ANDTS-förebyggande arbete?", True, {}),
-            (
-                "ORG_5",
-                QuestionType.YES_NO,
-                "Finns en styrgrupp eller ledningsgrupp som följer arbetet?",
-                True,
-                {},
-            ),
-            ("ORG_6", QuestionType.YES_NO, "Följs arbetet upp i verksamhetsplanen?", True, {}),
-            ("ORG_7", QuestionType.YES_NO, "Har ledningen fått en årlig rapport om ANDTS-arbetet?", True, {}),
-            (
+            Q("ORG_4", "Finns en budget avsatt för ANDTS-förebyggande arbete?"),
+            Q("ORG_5", "Finns en styrgrupp eller ledningsgrupp som följer arbetet?"),
+            Q("ORG_6", "Följs arbetet upp i verksamhetsplanen?"),
+            Q("ORG_7", "Har ledningen fått en årlig rapport om ANDTS-arbetet?"),
+            Q(
                 "ORG_8",
-                QuestionType.YES_NO,
                 "Finns en kartläggning av lokala risk- och skyddsfaktorer som är högst tre år gammal?",
-                True,
-                {},
             ),
-            ("ORG_9", QuestionType.YES_NO, "Finns en alkohol- och drogpolicy för medarbetare?", True, {}),
-            (
+            Q("ORG_9", "Finns en alkohol- och drogpolicy för medarbetare?"),
+            Q(
                 "ORG_10",
-                QuestionType.YES_NO,
                 "Har policyn följts upp under året?",
-                False,
-                {"condition": ("ORG_9", "equals", "ja")},
+                required=False,
+                condition=("ORG_9", "equals", "ja"),
             ),
-            ("ORG_11", QuestionType.YES_NO, "Finns en handlingsplan för spel om pengar?", True, {}),
-            (
-                "ORG_12",
-                QuestionType.YES_NO,
-                "Ingår ANDTS-frågorna i förvaltningens trygghetsarbete?",
-                True,
-                {},
-            ),
+            Q("ORG_11", "Finns en handlingsplan för spel om pengar?"),
+            Q("ORG_12", "Ingår ANDTS-frågorna i förvaltningens trygghetsarbete?"),
         ],
     ),
     (
         "Samverkan",
         "samverkan",
         [
-            (
-                "SAM_1",
-                QuestionType.YES_NO,
-                "Finns en lokal samverkansgrupp för ANDTS-förebyggande arbete?",
-                True,
-                {},
-            ),
-            (
+            Q("SAM_1", "Finns en lokal samverkansgrupp för ANDTS-förebyggande arbete?"),
+            Q(
                 "SAM_2",
-                QuestionType.SINGLE,
                 "Hur ofta träffas samverkansgruppen?",
-                True,
-                {"options": FREQ, "points": {"1_2": 1, "3_plus": 2}, "condition": ("SAM_1", "equals", "ja")},
+                T.SINGLE,
+                options=FREQ,
+                points={"1_2": 1, "3_plus": 2},
+                condition=("SAM_1", "equals", "ja"),
             ),
-            (
-                "SAM_3",
-                QuestionType.YES_NO,
-                "Finns ett samverkansavtal med polisen (t.ex. medborgarlöfte)?",
-                True,
-                {},
-            ),
-            ("SAM_4", QuestionType.YES_NO, "Samverkar ni med skolorna i stadsdelen kring ANDTS?", True, {}),
-            ("SAM_5", QuestionType.YES_NO, "Samverkar ni med föreningslivet kring ANDTS?", True, {}),
-            (
-                "SAM_6",
-                QuestionType.YES_NO,
-                "Samverkar ni med Region Stockholm (t.ex. ungdomsmottagning, beroendevård)?",
-                True,
-                {},
-            ),
-            (
+            Q("SAM_3", "Finns ett samverkansavtal med polisen (t.ex. medborgarlöfte)?"),
+            Q("SAM_4", "Samverkar ni med skolorna i stadsdelen kring ANDTS?"),
+            Q("SAM_5", "Samverkar ni med föreningslivet kring ANDTS?"),
+            Q("SAM_6", "Samverkar ni med Region Stockholm (t.ex. ungdomsmottagning, beroendevård)?"),
+            Q(
                 "SAM_7",
-                QuestionType.MULTIPLE,
                 "Vilka aktörer ingår i samverkansgruppen?",
-                False,
-                {
-                    "options": [
-                        ("skola", "Skola"),
-                        ("polis", "Polis"),
-                        ("fritid", "Fritid"),
-                        ("region", "Region"),
-                        ("forening", "Föreningsliv"),
-                    ],
-                    "points": {"skola": 1, "polis": 1, "region": 1},
-                },
+                T.MULTIPLE,
+                required=False,
+                options=[
+                    ("skola", "Skola"),
+                    ("polis", "Polis"),
+                    ("fritid", "Fritid"),
+                    ("region", "Region"),
+                    ("forening", "Föreningsliv"),
+                ],
+                points={"skola": 1, "polis": 1, "region": 1},
             ),
-            (
+            Q(
                 "SAM_8",
-                QuestionType.TEXT,
                 "Beskriv kort den viktigaste samverkan under året.",
-                False,
-                {"max_length": 2000},
+                T.TEXT,
+                required=False,
+                max_length=2000,
             ),
         ],
     ),
@@ -448,218 +403,145 @@ PI_SECTIONS = [
         "Kunskap",
         "kunskap",
         [
-            (
-                "KUN_1",
-                QuestionType.YES_NO,
-                "Har medarbetare fått utbildning i ANDTS-frågor under året?",
-                True,
-                {},
-            ),
-            (
+            Q("KUN_1", "Har medarbetare fått utbildning i ANDTS-frågor under året?"),
+            Q(
                 "KUN_2",
-                QuestionType.INTEGER,
                 "Hur många medarbetare har utbildats i ANDTS-frågor under året?",
-                True,
-                {
-                    "min": 0,
-                    "max": 100000,
-                    "thresholds": {30: 1, 100: 2},
-                    "condition": ("KUN_1", "equals", "ja"),
-                },
+                T.INTEGER,
+                min=0,
+                max=100000,
+                thresholds={30: 1, 100: 2},
+                condition=("KUN_1", "equals", "ja"),
             ),
-            (
-                "KUN_3",
-                QuestionType.YES_NO,
-                "Används lokal statistik (t.ex. Stockholmsenkäten) i planeringen?",
-                True,
-                {},
-            ),
-            (
-                "KUN_4",
-                QuestionType.YES_NO,
-                "Har chefer fått utbildning i tidig upptäckt av riskbruk?",
-                True,
-                {},
-            ),
-            ("KUN_5", QuestionType.YES_NO, "Sprids kunskap om spel om pengar till medarbetare?", True, {}),
-            ("KUN_6", QuestionType.DATE, "När gjordes den senaste kartläggningen av ANDTS-läget?", False, {}),
-            (
-                "KUN_7",
-                QuestionType.YES_NO,
-                "Har samordnaren deltagit i stadens nätverk för ANDTS-samordnare?",
-                True,
-                {},
-            ),
-            ("KUN_8", QuestionType.YES_NO, "Finns en kompetensutvecklingsplan för ANDTS-området?", True, {}),
+            Q("KUN_3", "Används lokal statistik (t.ex. Stockholmsenkäten) i planeringen?"),
+            Q("KUN_4", "Har chefer fått utbildning i tidig upptäckt av riskbruk?"),
+            Q("KUN_5", "Sprids kunskap om spel om pengar till medarbetare?"),
+            Q("KUN_6", "När gjordes den senaste kartläggningen av ANDTS-läget?", T.DATE, required=False),
+            Q("KUN_7", "Har samordnaren deltagit i stadens nätverk för ANDTS-samordnare?"),
+            Q("KUN_8", "Finns en kompetensutvecklingsplan för ANDTS-området?"),
         ],
     ),
     (
         "Aktiviteter",
         "aktiviteter",
         [
-            (
+            Q(
                 "AKT_1",
-                QuestionType.ACTIVITY_STATUS,
                 "Kontrollköp av tobak och folköl (1.1)",
-                True,
-                {"points": {"genomford": 2, "delvis": 1}},
+                T.ACTIVITY_STATUS,
+                points={"genomford": 2, "delvis": 1},
             ),
-            (
+            Q(
                 "AKT_2",
-                QuestionType.ACTIVITY_STATUS,
                 "Tillsyn av serveringsställen i samverkan med polisen (1.1)",
-                True,
-                {"points": {"genomford": 2, "delvis": 1}},
+                T.ACTIVITY_STATUS,
+                points={"genomford": 2, "delvis": 1},
             ),
-            (
+            Q(
                 "AKT_3",
-                QuestionType.ACTIVITY_STATUS,
                 "Kampanj mot langning inför skolavslutningar (1.2)",
-                True,
-                {"points": {"genomford": 2, "delvis": 1}},
+                T.ACTIVITY_STATUS,
+                points={"genomford": 2, "delvis": 1},
             ),
-            (
+            Q(
                 "AKT_4",
-                QuestionType.ACTIVITY_STATUS,
                 "Utbildning i Ansvarsfull alkoholservering (1.3)",
-                True,
-                {"points": {"genomford": 2, "delvis": 1}},
+                T.ACTIVITY_STATUS,
+                points={"genomford": 2, "delvis": 1},
             ),
-            (
-                "AKT_5",
-                QuestionType.YES_NO,
-                "Finns stödgrupper för barn i familjer med missbruk (2.1)?",
-                True,
-                {},
-            ),
-            ("AKT_6", QuestionType.YES_NO, "Har föräldramöten om ANDTS hållits i skolorna (2.2)?", True, {}),
-            (
-                "AKT_7",
-                QuestionType.YES_NO,
-                "Arbetar ni för rökfria och nikotinfria miljöer för unga (2.3)?",
-                True,
-                {},
-            ),
-            (
+            Q("AKT_5", "Finns stödgrupper för barn i familjer med missbruk (2.1)?"),
+            Q("AKT_6", "Har föräldramöten om ANDTS hållits i skolorna (2.2)?"),
+            Q("AKT_7", "Arbetar ni för rökfria och nikotinfria miljöer för unga (2.3)?"),
+            Q(
                 "AKT_8",
-                QuestionType.ACTIVITY_STATUS,
                 "Fritidsaktiviteter helger och lov (3.1)",
-                True,
-                {"points": {"genomford": 2, "delvis": 1}},
+                T.ACTIVITY_STATUS,
+                points={"genomford": 2, "delvis": 1},
             ),
-            (
+            Q(
                 "AKT_9",
-                QuestionType.ACTIVITY_STATUS,
                 "ANDTS-undervisning i skolan (3.2)",
-                True,
-                {"points": {"genomford": 2, "delvis": 1}},
+                T.ACTIVITY_STATUS,
+                points={"genomford": 2, "delvis": 1},
             ),
-            (
+            Q(
                 "AKT_10",
-                QuestionType.INTEGER,
                 "Hur många föräldrar har fullföljt ett föräldraskapsstödsprogram (3.4)?",
-                True,
-                {"min": 0, "max": 100000, "thresholds": {10: 1, 50: 2}},
+                T.INTEGER,
+                min=0,
+                max=100000,
+                thresholds={10: 1, 50: 2},
             ),
-            (
+            Q(
                 "AKT_11",
-                QuestionType.MULTIPLE,
                 "Vilka föräldraskapsstödsprogram erbjuds (3.4)?",
-                False,
-                {
-                    "options": [
-                        ("abc", "ABC"),
-                        ("komet", "Komet"),
-                        ("foraldrakraft", "Föräldrakraft"),
-                        ("cope", "COPE"),
-                        ("annat", "Annat"),
-                    ],
-                    "points": {"abc": 1, "komet": 1, "foraldrakraft": 1, "cope": 1},
-                },
+                T.MULTIPLE,
+                required=False,
+                options=[
+                    ("abc", "ABC"),
+                    ("komet", "Komet"),
+                    ("foraldrakraft", "Föräldrakraft"),
+                    ("cope", "COPE"),
+                    ("annat", "Annat"),
+                ],
+                points={"abc": 1, "komet": 1, "foraldrakraft": 1, "cope": 1},
             ),
-            (
-                "AKT_12",
-                QuestionType.YES_NO,
-                "Screenas riskbruk (t.ex. AUDIT) inom ekonomiskt bistånd (4.1)?",
-                True,
-                {},
-            ),
-            ("AKT_13", QuestionType.YES_NO, "Erbjuds rådgivning eller lotsning till stöd (4.2)?", True, {}),
-            (
-                "AKT_14",
-                QuestionType.YES_NO,
-                "Finns riktat stöd till särskilt sårbara grupper (4.3)?",
-                True,
-                {},
-            ),
-            (
+            Q("AKT_12", "Screenas riskbruk (t.ex. AUDIT) inom ekonomiskt bistånd (4.1)?"),
+            Q("AKT_13", "Erbjuds rådgivning eller lotsning till stöd (4.2)?"),
+            Q("AKT_14", "Finns riktat stöd till särskilt sårbara grupper (4.3)?"),
+            Q(
                 "AKT_15",
-                QuestionType.ACTIVITY_STATUS,
                 "Chefsutbildning om alkohol- och drogpolicyn (4.4)",
-                True,
-                {"points": {"genomford": 2, "delvis": 1}},
+                T.ACTIVITY_STATUS,
+                points={"genomford": 2, "delvis": 1},
             ),
-            (
-                "AKT_16",
-                QuestionType.YES_NO,
-                "Används kunskapsbaserade metoder i missbruksvården (5.1)?",
-                True,
-                {},
-            ),
-            (
+            Q("AKT_16", "Används kunskapsbaserade metoder i missbruksvården (5.1)?"),
+            Q(
                 "AKT_17",
-                QuestionType.ACTIVITY_STATUS,
                 "Uppsökande arbete med fältassistenter (5.3)",
-                True,
-                {"points": {"genomford": 2, "delvis": 1}},
+                T.ACTIVITY_STATUS,
+                points={"genomford": 2, "delvis": 1},
             ),
-            (
-                "AKT_18",
-                QuestionType.YES_NO,
-                "Sprids skademinimerande information till målgruppen (6.1)?",
-                True,
-                {},
-            ),
-            (
+            Q("AKT_18", "Sprids skademinimerande information till målgruppen (6.1)?"),
+            Q(
                 "AKT_19",
-                QuestionType.ACTIVITY_STATUS,
                 "Utbildning i suicidprevention (6.2)",
-                True,
-                {"points": {"genomford": 2, "delvis": 1}},
+                T.ACTIVITY_STATUS,
+                points={"genomford": 2, "delvis": 1},
             ),
-            ("AKT_20", QuestionType.YES_NO, "Erbjuds stöd till anhöriga (6.5)?", True, {}),
+            Q("AKT_20", "Erbjuds stöd till anhöriga (6.5)?"),
         ],
     ),
     (
         "Övrigt",
         None,
         [
-            (
+            Q(
                 "OVR_1",
-                QuestionType.BREAKDOWN,
                 "Hur många deltog i stadsdelens ANDTS-aktiviteter under året?",
-                False,
-                {"help": "Fyll i de delar ni känner till. Totalt ska vara summan av delarna."},
+                T.BREAKDOWN,
+                required=False,
+                help="Fyll i de delar ni känner till. Totalt ska vara summan av delarna.",
             ),
-            (
+            Q(
                 "OVR_2",
-                QuestionType.DECIMAL,
                 "Hur mycket pengar (tkr) satsades på ANDTS-förebyggande arbete?",
-                False,
-                {"min": 0, "max": 100000},
+                T.DECIMAL,
+                required=False,
+                min=0,
+                max=100000,
             ),
-            (
+            Q(
                 "OVR_3",
-                QuestionType.DATE,
                 "När antogs den lokala planen?",
-                False,
-                {"condition": ("ORG_1", "equals", "ja")},
+                T.DATE,
+                required=False,
+                condition=("ORG_1", "equals", "ja"),
             ),
-            ("OVR_4", QuestionType.TEXT, "Övriga kommentarer", False, {"max_length": 4000}),
+            Q("OVR_4", "Övriga kommentarer", T.TEXT, required=False, max_length=4000),
         ],
     ),
 ]
-# Yes/no questions give 1 point for "ja" unless they say otherwise; free text, dates and Övrigt give none.
 
 # (version number, label, scoring scheme, categories, sections)
 PI_VERSIONS = [
