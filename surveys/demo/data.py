@@ -1,7 +1,7 @@
 """The demo world as data, modelled on the seed documents: a city with its districts, its administrations
 and companies, the people who log in, an ANDTS programme with six delmål, Preventionsindex mini (V1 for
-history, V2 in use) and the shape of the activity questionnaire. No code runs here; surveys/demo/loader.py
-hands this data to the services."""
+history, V2 in use) and the name of the activity questionnaire (its questions come from the plan). Nothing
+here touches the database; surveys/demo/loader.py hands this data to the services."""
 
 from ..models import Organisation, Questionnaire, QuestionType, Role
 
