@@ -3,6 +3,7 @@
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import models
 
 from surveys.models import (
     AccessToken,
@@ -105,3 +106,44 @@ def test_demo_coordinator_has_the_coordinator_group_and_grants_nothing(client, d
     assert not coordinator.has_perm("surveys.change_user") and not coordinator.has_perm("auth.change_group")
     client.force_login(coordinator)
     assert client.get("/admin/surveys/user/").status_code == 403
+
+
+def test_demo_answers_went_through_the_respondents_rules(demo):
+    """Every answer was saved and submitted by the respondent's services: no answer under a hidden
+    question, only the questions an organisation is asked, every submission valid, each change recorded."""
+    from surveys.services.conditions import hidden_answer_ids
+
+    from surveys.selectors import assignment_questions
+    from surveys.services.responses import invalid_answers, load_questionnaire, missing_required
+
+    responses = Response.objects.filter(answers__isnull=False).distinct().select_related("assignment__round")
+    assert responses.count() == 12 + (3 + 4) + 7  # last year, this year (submitted + drafts), activities
+    for response in responses:
+        questionnaire = load_questionnaire(response)
+        asked = {q.pk for q in assignment_questions(response.assignment)}
+        assert set(questionnaire.values) <= asked, response.assignment
+        assert not hidden_answer_ids(questionnaire.questions, questionnaire.values), response.assignment
+        actions = list(response.revisions.values_list("action", flat=True))
+        assert "save" in actions
+        if response.state == Response.State.SUBMITTED:
+            assert actions.count("submit") == 1
+            assert not missing_required(questionnaire) and not invalid_answers(questionnaire)
+
+
+def test_demo_activity_organisations_answer_only_their_plan_rows(demo):
+    socialnamnden = demo["activity_round"].assignments.get(organisation__name="Socialnämnden")
+    region = demo["activity_round"].assignments.get(organisation__name="Region Stockholm")
+    codes = set(region.response.answers.values_list("question__code", flat=True))
+    assert codes and all(code.startswith("A1_3_1_") for code in codes)  # its one activity, 1.3.1
+    assert socialnamnden.response.answers.count() > region.response.answers.count()
+
+
+def test_demo_history_sends_no_mail_when_loaded(demo):
+    """The earlier rounds' e-mails went out when the services queued them: nothing is left to send."""
+    from surveys.models import OutboundEmail
+
+    emails = OutboundEmail.objects.all()
+    assert emails.filter(kind="invitation").count() == 29 + 24  # every contact of every recipient
+    assert emails.filter(kind="receipt").exists() and emails.filter(kind="results").exists()
+    assert set(emails.values_list("status", flat=True)) == {"sent"}
+    assert not emails.exclude(sent_at=models.F("created_at")).exists()

@@ -343,16 +343,12 @@ def compute_round_index(
     *,
     now: datetime | None = None,
     batch_size: int = 1000,
-    allow_published: bool = False,
 ) -> int:
     """(Re)compute every submitted response of a round, set ranks, and drop results of assignments that
-    no longer qualify (removed or reopened). Returns the number of results written.
-
-    A published round is refused; only the publishing step itself (and the demo, which creates its
-    round already published) passes `allow_published`."""
+    no longer qualify (removed or reopened). Returns the number of results written. A published round
+    is refused: its results are final."""
     survey_round = SurveyRound.objects.select_related("version").get(pk=survey_round.pk)
-    if not allow_published:
-        _refuse_if_published(survey_round)
+    _refuse_if_published(survey_round)
     compiled = compile_scheme(survey_round.version)
     now = now or timezone.now()
     # A plain subquery on responses: PostgreSQL plans it far better than a filter through
