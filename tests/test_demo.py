@@ -111,10 +111,9 @@ def test_demo_coordinator_has_the_coordinator_group_and_grants_nothing(client, d
 def test_demo_answers_went_through_the_respondents_rules(demo):
     """Every answer was saved and submitted by the respondent's services: no answer under a hidden
     question, only the questions an organisation is asked, every submission valid, each change recorded."""
-    from surveys.visibility import hidden_answer_ids
-
     from surveys.selectors import assignment_questions
     from surveys.services.responses import invalid_answers, load_questionnaire, missing_required
+    from surveys.visibility import hidden_answer_ids
 
     responses = Response.objects.filter(answers__isnull=False).distinct().select_related("assignment__round")
     assert responses.count() == 12 + (3 + 4) + 7  # last year, this year (submitted + drafts), activities
