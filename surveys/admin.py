@@ -432,6 +432,8 @@ ROUND_FORM_FIELDS = [
     "reminder_subject",
     "reminder_body",
     "digest_to",
+    # The named coordinator: every e-mail's Reply-To and signature, and the contact on respondents' pages.
+    *models.ROUND_COORDINATOR_FIELDS,
     "show_preliminary_result",
 ]
 
@@ -466,6 +468,7 @@ class SurveyRoundForm(forms.ModelForm):
                     grace_hours=cleaned.get("grace_hours"),
                     digest_to=cleaned.get("digest_to"),
                     templates=cleaned,
+                    coordinator_email=cleaned.get("coordinator_email"),
                 ),
             ]
         for check in checks:
