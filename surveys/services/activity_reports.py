@@ -10,6 +10,7 @@ from django.db.models import Max, Prefetch
 
 from ..models import Activity, Indicator, Question, Questionnaire, QuestionnaireVersion, QuestionType, Section
 from ..selectors_plan import plan_answerers
+from .audit import audit_record
 
 
 def _code_base(activity, used):
@@ -37,7 +38,7 @@ def _indicator_help(indicator):
 
 
 @transaction.atomic
-def generate_activity_version(programme, *, questionnaire=None, label=""):
+def generate_activity_version(programme, *, questionnaire=None, label="", actor=None):
     """A new draft version of the programme's activity questionnaire (created if needed), with the
     status/indicator/comment questions of every activity of the plan, in plan order."""
     if questionnaire is None:
@@ -125,4 +126,13 @@ def generate_activity_version(programme, *, questionnaire=None, label=""):
                 question.condition_question = status
             rest.append(question)
     Question.objects.bulk_create(rest)
+    audit_record(
+        actor=actor,
+        action="questionnaire.generate",
+        target=str(version),
+        detail={
+            "message": f"Skapade en ny version av aktivitetsenkäten från planen för {programme}.",
+            "programme": programme.pk,
+        },
+    )
     return version

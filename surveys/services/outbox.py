@@ -30,6 +30,7 @@ from ..questiontypes import is_answered
 from ..selectors import questions_for_assignment, round_progress
 from ..text import single_line
 from . import background, email_templates, tokens
+from .audit import audit_record
 from .conditions import visible_questions
 
 logger = logging.getLogger(__name__)
@@ -540,7 +541,7 @@ def send_emails(ids):
     return counts
 
 
-def retry(*, row, now):
+def retry(*, row, now, actor=None):
     """A coordinator sends a failed e-mail again (e.g. after the address was corrected)."""
     if row.status not in (Status.FAILED, Status.CANCELLED):
         raise ValidationError(
@@ -550,6 +551,14 @@ def retry(*, row, now):
         row.to_email = row.contact.email
     OutboundEmail.objects.filter(pk=row.pk).update(
         status=Status.PENDING, attempts=0, next_attempt_at=now, to_email=row.to_email
+    )
+    audit_record(
+        actor=actor,
+        action="email.retry",
+        round=row.round,
+        target=f"E-postmeddelande {row.pk} ({row.get_kind_display().lower()})",
+        detail={"message": "Skickade ett e-postmeddelande igen.", "email": row.pk},
+        now=now,
     )
     dispatch_due(now=now)
 

@@ -20,6 +20,7 @@ from exports.sheets import CellError, cell_text, cell_yes_no
 
 from ..models import Activity, FocusArea, GoalArea, Indicator, Organisation, Programme
 from ..selectors_plan import norm_name
+from .audit import audit_record
 from .plan_names import NameBook, unknown_name_error
 
 NUMBERED = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s+(\S.*)$", re.S)
@@ -872,7 +873,14 @@ class PlanDiff:
 
 
 def import_plan(
-    *, upload, programme, dry_run=True, create_organisations=False, archive_missing=False, now=None
+    *,
+    upload,
+    programme,
+    dry_run=True,
+    create_organisations=False,
+    archive_missing=False,
+    now=None,
+    actor=None,
 ):
     """Check a plan workbook against `programme` (saved, or unsaved to create it) and, unless `dry_run`,
     apply it all or nothing; with `archive_missing`, rows of the programme that the file no longer has
@@ -900,6 +908,17 @@ def import_plan(
             if archive_missing:
                 diff.archive_missing(now or timezone.now())
             report.applied = True
+            audit_record(
+                actor=actor,
+                action="plan.import",
+                target=str(programme),
+                detail={
+                    "message": f"Importerade planen för {programme}.",
+                    "file": str(getattr(upload, "name", "") or "")[:200],
+                    "created": report.created,
+                    "changed": report.changed,
+                },
+            )
     return report
 
 

@@ -22,6 +22,7 @@ from ..models import (
     SurveyRound,
 )
 from . import export_jobs, health, outbox, responses, schemes
+from .audit import audit_record, audit_target, audit_when
 from .deadlines import reminder_time
 from .email_templates import render, template_errors, templates_of
 from .plan_responsibility import version_freeze_responsibilities
@@ -202,6 +203,13 @@ def round_create(
         survey_round.min_group_size = min_group_size
     survey_round.save()
     _add_assignments(survey_round, organisations)
+    _record(
+        created_by,
+        "round.create",
+        survey_round,
+        "Skapade omgången som utkast.",
+        recipients=survey_round.assignments.count(),
+    )
     return survey_round
 
 
@@ -221,7 +229,7 @@ EDITABLE_WHILE_OPEN = {
 
 
 @transaction.atomic
-def round_update(*, survey_round, **fields):
+def round_update(*, survey_round, actor=None, **fields):
     """Edit a round. Everything may change in draft or scheduled; once open only names, templates, the
     reminder plan, the grace period and the named coordinator (the deadline moves with `extend_deadline`); nothing once closed."""
     survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
@@ -231,6 +239,9 @@ def round_update(*, survey_round, **fields):
     for key, value in fields.items():
         setattr(survey_round, key, value)
     survey_round.save()
+    if fields:
+        labels = ", ".join(str(SurveyRound._meta.get_field(name).verbose_name) for name in fields)
+        _record(actor, "round.update", survey_round, f"Ändrade omgången: {labels}.", fields=sorted(fields))
     return survey_round
 
 
@@ -264,6 +275,17 @@ def validate_round_update(*, survey_round: SurveyRound, fields: dict) -> None:
     )
 
 
+def _record(actor, action, survey_round, message, *parts, **detail):
+    """The audit event of a coordinator's action on a round (see services.audit)."""
+    audit_record(
+        actor=actor,
+        action=action,
+        round=survey_round,
+        target=audit_target(survey_round, *parts),
+        detail={"message": message, **detail},
+    )
+
+
 def _transition(survey_round, *, allowed_from, to, message, **changes):
     won = SurveyRound.objects.filter(pk=survey_round.pk, state__in=allowed_from).update(state=to, **changes)
     if not won:
@@ -283,7 +305,7 @@ def _require_sound_scheme(survey_round):
         raise ValidationError({"scoring": [p.message for p in problems]})
 
 
-def round_schedule(*, survey_round, now=None):
+def round_schedule(*, survey_round, now=None, actor=None):
     """Draft → scheduled: the tick opens it at opens_at."""
     _require_state(
         survey_round,
@@ -293,21 +315,25 @@ def round_schedule(*, survey_round, now=None):
     if not survey_round.assignments.filter(removed_at=None).exists():
         raise ValidationError({"organisations": ["Omgången har inga mottagare."]})
     _require_sound_scheme(survey_round)
-    return _transition(
+    _transition(
         survey_round,
         allowed_from=[RoundState.DRAFT],
         to=RoundState.SCHEDULED,
         message="Bara ett utkast kan schemaläggas",
     )
+    _record(actor, "round.schedule", survey_round, "Schemalade omgången.")
+    return survey_round
 
 
-def round_unschedule(*, survey_round):
-    return _transition(
+def round_unschedule(*, survey_round, actor=None):
+    _transition(
         survey_round,
         allowed_from=[RoundState.SCHEDULED],
         to=RoundState.DRAFT,
         message="Bara en schemalagd omgång kan bli utkast",
     )
+    _record(actor, "round.unschedule", survey_round, "Gjorde omgången till utkast igen.")
+    return survey_round
 
 
 def _freeze_version(survey_round, now):
@@ -328,7 +354,7 @@ def round_open(*, survey_round, now):
     return bool(won)
 
 
-def round_open_now(*, survey_round, now=None):
+def round_open_now(*, survey_round, now=None, actor=None):
     """Open at once (draft or scheduled); invitations go out in the same call."""
     now = now or timezone.now()
     _require_state(
@@ -353,6 +379,7 @@ def round_open_now(*, survey_round, now=None):
         )
         _freeze_version(survey_round, now)
         create_invitations(now=now, rounds=[survey_round])
+        _record(actor, "round.open", survey_round, "Öppnade omgången; inbjudningarna skickas.")
     outbox.dispatch_due(now=now)
     return survey_round
 
@@ -377,7 +404,7 @@ def round_close(*, survey_round, now):
     return bool(won)
 
 
-def round_close_early(*, survey_round, now=None):
+def round_close_early(*, survey_round, now=None, actor=None):
     now = now or timezone.now()
     if not round_close(survey_round=survey_round, now=now):
         _transition(
@@ -386,12 +413,13 @@ def round_close_early(*, survey_round, now=None):
             to=RoundState.CLOSED,
             message="Bara en öppen omgång kan stängas",
         )
+    _record(actor, "round.close", survey_round, "Stängde omgången i förtid.")
     outbox.dispatch_due(now=now)
     survey_round.refresh_from_db()
     return survey_round
 
 
-def round_publish(*, survey_round, now=None):
+def round_publish(*, survey_round, now=None, actor=None):
     """Closed → published; every organisation's contacts are told where their results are."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -403,17 +431,19 @@ def round_publish(*, survey_round, now=None):
             published_at=now,
         )
         outbox.queue_results_published(survey_round=survey_round, now=now)
+        _record(actor, "round.publish", survey_round, "Publicerade resultaten.")
     transaction.on_commit(lambda: outbox.dispatch_due(now=now))
     return survey_round
 
 
-def request_digest(*, survey_round, email, now=None):
+def request_digest(*, survey_round, email, now=None, actor=None):
     """The coordinator asks for a summary when the round closes (at once if it already has)."""
     emails = [e.strip() for e in survey_round.digest_to.split(",") if e.strip()]
     if email not in emails:
         emails.append(email)
     SurveyRound.objects.filter(pk=survey_round.pk).update(digest_to=", ".join(emails))
     survey_round.refresh_from_db()
+    _record(actor, "round.digest", survey_round, f"Bad om en sammanfattning till {email}.")
     if survey_round.state in (RoundState.CLOSED, RoundState.PUBLISHED):
         outbox.queue_digest(survey_round=survey_round, now=now or timezone.now())
         outbox.dispatch_due(now=now or timezone.now())
@@ -430,7 +460,8 @@ def _require_state(survey_round, states, message):
         raise ValidationError({"state": [message]})
 
 
-def extend_deadline(*, survey_round, deadline, assignment=None):
+@transaction.atomic
+def extend_deadline(*, survey_round, deadline, assignment=None, actor=None):
     """Move the deadline later, for the whole round or for one assignment."""
     _require_state(
         survey_round,
@@ -440,6 +471,14 @@ def extend_deadline(*, survey_round, deadline, assignment=None):
     current = assignment.deadline if assignment else survey_round.deadline
     if deadline <= current:
         raise ValidationError({"deadline": ["Den nya sista svarsdagen måste ligga efter den nuvarande."]})
+    _record(
+        actor,
+        "assignment.extend" if assignment else "round.extend",
+        survey_round,
+        f"Flyttade sista svarsdag till {audit_when(deadline)}.",
+        assignment.organisation.name if assignment else "",
+        f"ny sista svarsdag {audit_when(deadline)}",
+    )
     if assignment is not None:
         Assignment.objects.filter(pk=assignment.pk).update(deadline_override=deadline)
         assignment.refresh_from_db()
@@ -450,7 +489,7 @@ def extend_deadline(*, survey_round, deadline, assignment=None):
 
 
 @transaction.atomic
-def add_recipient(*, survey_round, organisation, now=None):
+def add_recipient(*, survey_round, organisation, now=None, actor=None):
     """Add an organisation (or take one back that was removed); if the round is open its contacts are
     invited by this call."""
     now = now or timezone.now()
@@ -465,6 +504,7 @@ def add_recipient(*, survey_round, organisation, now=None):
     elif assignment.removed_at is not None:
         Assignment.objects.filter(pk=assignment.pk).update(removed_at=None)
         assignment.refresh_from_db()
+    _record(actor, "round.recipient_add", survey_round, "Lade till en mottagare.", organisation.name)
     if survey_round.state == RoundState.OPEN:
         create_invitations(now=now, rounds=[survey_round])
         transaction.on_commit(lambda: outbox.dispatch_due(now=now))
@@ -472,7 +512,7 @@ def add_recipient(*, survey_round, organisation, now=None):
 
 
 @transaction.atomic
-def remove_recipient(*, survey_round, organisation, now=None):
+def remove_recipient(*, survey_round, organisation, now=None, actor=None):
     """Take an organisation out. Its answers stay (public records); its links stop working and e-mails not
     yet sent are cancelled."""
 
@@ -487,6 +527,7 @@ def remove_recipient(*, survey_round, organisation, now=None):
     ).first()
     if assignment is None:
         raise ValidationError({"organisation": ["Organisationen är inte mottagare i omgången."]})
+    _record(actor, "round.recipient_remove", survey_round, "Tog bort en mottagare.", organisation.name)
     if (
         survey_round.state in (RoundState.DRAFT, RoundState.SCHEDULED)
         and not assignment.response.answers.exists()
@@ -513,6 +554,7 @@ def reopen_response(*, assignment, user=None, now=None):
     response = Response.objects.get(assignment=assignment)
     if not responses.reopen_response(response=response, user=user, now=now):
         raise ValidationError({"state": ["Bara ett inskickat svar kan öppnas igen."]})
+    _record(user, "assignment.reopen", assignment.round, "Öppnade svaret igen.", assignment.organisation.name)
     Assignment.objects.filter(pk=assignment.pk).update(last_activity_at=now)
     return response
 
@@ -522,7 +564,9 @@ def _stamp(now):
 
 
 @transaction.atomic
-def remind_now(*, survey_round: SurveyRound, assignment: Assignment | None = None, now=None) -> int:
+def remind_now(
+    *, survey_round: SurveyRound, assignment: Assignment | None = None, now=None, actor=None
+) -> int:
     """A coordinator sends a reminder at once: to every active contact of the round's organisations that
     have not submitted, or of one organisation. Each reminder says how far the organisation has come, as
     the planned ones do. The key holds the second it was asked for, so a double click sends one reminder.
@@ -562,12 +606,20 @@ def remind_now(*, survey_round: SurveyRound, assignment: Assignment | None = Non
         )
         raise ValidationError({"assignment": [message]})
     created = outbox.queue(rows)
+    _record(
+        actor,
+        "assignment.remind" if assignment is not None else "round.remind",
+        survey_round,
+        f"Skickade {created} påminnelser nu." if created != 1 else "Skickade 1 påminnelse nu.",
+        assignment.organisation.name if assignment is not None else "",
+        queued=created,
+    )
     transaction.on_commit(lambda: outbox.dispatch_due(now=now))
     return created
 
 
 @transaction.atomic
-def resend_invitation(*, assignment: Assignment, contact, now=None):
+def resend_invitation(*, assignment: Assignment, contact, now=None, actor=None):
     """Send one contact the invitation again with a fresh personal link; the contact's earlier links to
     this assignment stop working (a forwarded or lost link). Returns the queued e-mail."""
     from .tokens import revoke_tokens
@@ -592,6 +644,14 @@ def resend_invitation(*, assignment: Assignment, contact, now=None):
     )
     row.key = f"invite:{assignment.pk}:{contact.pk}:again-{_stamp(now)}"
     outbox.queue([row])
+    _record(
+        actor,
+        "assignment.resend_invitation",
+        assignment.round,
+        "Skickade inbjudan igen med en ny länk.",
+        assignment.organisation.name,
+        contact.email,
+    )
     transaction.on_commit(lambda: outbox.dispatch_due(now=now))
     return OutboundEmail.objects.get(key=row.key)
 
