@@ -37,7 +37,8 @@ def audit_record(
 
 def audit_target(survey_round: SurveyRound | None, *parts: Any) -> str:
     """How an event names what it concerns, the same from every entry point: its parts (organisation,
-    contact, new deadline) joined by " · ", or else the round's name and year."""
+    contact, new deadline) joined by " · ", or else the round's name and year. A contact is named by
+    its id ("kontakt 12"), never by name or address: the trail outlives an erased contact's data."""
     named = [str(part) for part in parts if part]
     if named or survey_round is None:
         return " · ".join(named)

@@ -650,7 +650,7 @@ def resend_invitation(*, assignment: Assignment, contact, now=None, actor=None):
         assignment.round,
         "Skickade inbjudan igen med en ny länk.",
         assignment.organisation.name,
-        contact.email,
+        f"kontakt {contact.pk}",
     )
     transaction.on_commit(lambda: outbox.dispatch_due(now=now))
     return OutboundEmail.objects.get(key=row.key)

@@ -75,7 +75,7 @@ def reissue_link(
             actor=actor,
             action="assignment.reissue_link",
             round=assignment.round,
-            target=audit_target(assignment.round, assignment.organisation.name, contact.email),
+            target=audit_target(assignment.round, assignment.organisation.name, f"kontakt {contact.pk}"),
             detail={"message": "Gav kontaktpersonen en ny personlig länk; tidigare länkar slutar fungera."},
             now=now,
         )
@@ -95,7 +95,9 @@ def revoke_link(*, token: AccessToken, now: datetime | None = None, actor=None) 
                 actor=actor,
                 action="assignment.revoke_link",
                 round=survey_round,
-                target=audit_target(survey_round, token.assignment.organisation.name, token.contact),
+                target=audit_target(
+                    survey_round, token.assignment.organisation.name, f"kontakt {token.contact_id}"
+                ),
                 detail={"message": "Återkallade en personlig länk."},
             )
     token.refresh_from_db()
