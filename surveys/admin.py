@@ -384,7 +384,7 @@ def _run_state_action(modeladmin, request, queryset, service, done):
     """Apply a round service to each selected round; illegal transitions are reported, not raised."""
     for survey_round in queryset:
         try:
-            getattr(round_services, service)(survey_round=survey_round)
+            getattr(round_services, service)(survey_round=survey_round, actor=request.user)
         except ValidationError as error:
             modeladmin.message_user(request, f"{survey_round}: {_error_text(error)}", messages.ERROR)
         else:
@@ -551,7 +551,7 @@ class SurveyRoundAdmin(admin.ModelAdmin):
             obj._state.adding = False
             return
         try:
-            round_services.round_update(survey_round=obj, **form.changed_fields())
+            round_services.round_update(survey_round=obj, actor=request.user, **form.changed_fields())
         except ValidationError as error:
             # The state changed between the form's check and the save (a tick, another coordinator).
             self.message_user(request, _error_text(error), messages.ERROR)
@@ -637,7 +637,7 @@ def remove_assignments(modeladmin, request, queryset):
     for assignment in queryset.select_related("round", "organisation"):
         try:
             round_services.remove_recipient(
-                survey_round=assignment.round, organisation=assignment.organisation
+                survey_round=assignment.round, organisation=assignment.organisation, actor=request.user
             )
         except ValidationError as error:
             modeladmin.message_user(request, f"{assignment}: {_error_text(error)}", messages.ERROR)
@@ -766,9 +766,15 @@ class ResponseRevisionAdmin(ServiceOwnedMixin, admin.ModelAdmin):
 
 @admin.action(description=_("Återkalla länken"), permissions=["service"])
 def revoke_links(modeladmin, request, queryset):
-    from .services.tokens import revoke_hashes
+    from .services.tokens import revoke_link
 
-    count = revoke_hashes(list(queryset.values_list("token_hash", flat=True)), now=timezone.now())
+    now = timezone.now()
+    count = 0
+    for token in queryset.filter(revoked_at=None).select_related(
+        "assignment__organisation", "assignment__round", "contact"
+    ):
+        revoke_link(token=token, now=now, actor=request.user)  # recorded in the audit trail
+        count += 1
     modeladmin.message_user(request, _("%(count)s länkar återkallade.") % {"count": count}, messages.SUCCESS)
 
 
@@ -802,7 +808,7 @@ def retry_emails(modeladmin, request, queryset):
 
     for row in queryset.select_related("contact"):
         try:
-            retry(row=row, now=timezone.now())
+            retry(row=row, now=timezone.now(), actor=request.user)
         except ValidationError as error:
             modeladmin.message_user(request, f"{row.to_email}: {_error_text(error)}", messages.ERROR)
         else:

@@ -67,7 +67,7 @@ class AccessLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data = IssueInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with service_refusals():
-            token, raw = reissue_link(**data.validated_data)
+            token, raw = reissue_link(**data.validated_data, actor=request.user)
         token = self.get_queryset().get(pk=token.pk)
         token.link = link_for(raw)
         return ApiResponse(IssuedLinkSerializer(token).data, status=status.HTTP_201_CREATED)
@@ -75,5 +75,5 @@ class AccessLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(request=None, responses={200: AccessLinkSerializer})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        token = revoke_link(token=self.get_object())
+        token = revoke_link(token=self.get_object(), actor=request.user)
         return ApiResponse(AccessLinkSerializer(token).data)

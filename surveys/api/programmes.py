@@ -133,7 +133,7 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
     def activity_questionnaire(self, request, pk=None):
         """Generate a new draft version of the programme's activity questionnaire from the plan."""
         label = str(request.data.get("label", ""))[:100]
-        version = generate_activity_version(self.get_object(), label=label)
+        version = generate_activity_version(self.get_object(), label=label, actor=request.user)
         return ApiResponse(
             {
                 "version": version.pk,
@@ -162,6 +162,7 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
                 dry_run=dry_run,
                 create_organisations=upload.validated_data["create_organisations"],
                 archive_missing=upload.validated_data["archive_missing"],
+                actor=request.user,
             )
         except UnsafeWorkbook as error:
             return upload_error_response(error)

@@ -64,7 +64,11 @@ class QuestionnaireVersionViewSet(viewsets.ReadOnlyModelViewSet):
         data = upload.validated_data
         try:
             report = service.import_questionnaire(
-                upload=data["file"], questionnaire=data["questionnaire"], dry_run=dry_run, label=data["label"]
+                upload=data["file"],
+                questionnaire=data["questionnaire"],
+                dry_run=dry_run,
+                label=data["label"],
+                actor=request.user,
             )
         except UnsafeWorkbook as error:
             return upload_error_response(error)

@@ -296,12 +296,12 @@ class RoundViewSet(
         survey_round = self.get_object()
         data = RoundInput(survey_round, data=request.data, partial=kwargs.get("partial", False))
         data.is_valid(raise_exception=True)
-        call(rounds.round_update, survey_round=survey_round, **data.validated_data)
+        call(rounds.round_update, survey_round=survey_round, actor=request.user, **data.validated_data)
         return self._output(survey_round)
 
     def _transition(self, service, **kwargs):
         survey_round = self.get_object()
-        call(service, survey_round=survey_round, **kwargs)
+        call(service, survey_round=survey_round, actor=self.request.user, **kwargs)
         return self._output(survey_round)
 
     @extend_schema(request=None, responses=RoundSerializer)
@@ -346,7 +346,7 @@ class RoundViewSet(
             kinds=data.validated_data.get("kinds"),
         )
         for organisation in organisations:
-            call(service, survey_round=survey_round, organisation=organisation)
+            call(service, survey_round=survey_round, organisation=organisation, actor=request.user)
         return self._output(survey_round)
 
     @extend_schema(request=RecipientsInput, responses=RoundSerializer)
@@ -381,7 +381,7 @@ class RoundViewSet(
             assignment = survey_round.assignments.filter(pk=data.validated_data["assignment"]).first()
             if assignment is None:
                 raise serializers.ValidationError({"assignment": ["Okänt uppdrag i omgången."]})
-        queued = call(rounds.remind_now, survey_round=survey_round, assignment=assignment)
+        queued = call(rounds.remind_now, survey_round=survey_round, assignment=assignment, actor=request.user)
         return ApiResponse({"queued": queued})
 
     @extend_schema(request=DigestInput, responses=RoundSerializer)
@@ -427,7 +427,9 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     def remind(self, request, pk=None):
         """Send this organisation's contacts a reminder now."""
         assignment = self.get_object()
-        queued = call(rounds.remind_now, survey_round=assignment.round, assignment=assignment)
+        queued = call(
+            rounds.remind_now, survey_round=assignment.round, assignment=assignment, actor=request.user
+        )
         return ApiResponse({"queued": queued})
 
     @extend_schema(request=ResendInput, responses=EmailSerializer)
@@ -440,7 +442,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         contact = assignment.organisation.contacts.filter(pk=data.validated_data["contact"]).first()
         if contact is None:
             raise serializers.ValidationError({"contact": ["Kontaktpersonen hör inte till organisationen."]})
-        row = call(rounds.resend_invitation, assignment=assignment, contact=contact)
+        row = call(rounds.resend_invitation, assignment=assignment, contact=contact, actor=request.user)
         return ApiResponse(EmailSerializer(row).data)
 
     @extend_schema(request=DeadlineInput, responses=AssignmentSerializer)
@@ -454,6 +456,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
             survey_round=assignment.round,
             assignment=assignment,
             deadline=data.validated_data["deadline"],
+            actor=request.user,
         )
         return ApiResponse(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
 
@@ -476,6 +479,6 @@ class EmailViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
         row = self.get_object()
-        call(outbox.retry, row=row, now=timezone.now())
+        call(outbox.retry, row=row, now=timezone.now(), actor=request.user)
         row.refresh_from_db()
         return ApiResponse(EmailSerializer(row).data)

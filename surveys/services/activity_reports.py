@@ -19,8 +19,10 @@ from ..models import (
     QuestionnaireVersion,
     QuestionType,
     Section,
+    User,
 )
 from ..selectors_plan import plan_answerers
+from .audit import audit_record
 
 
 def _code_base(activity: Activity, used: set[str]) -> str:
@@ -50,7 +52,7 @@ def _indicator_help(indicator: Indicator) -> str:
 @transaction.atomic
 def generate_activity_version(
     programme: Programme, *, questionnaire: Questionnaire | None = None, label: str = ""
-) -> QuestionnaireVersion:
+, actor: User | None = None) -> QuestionnaireVersion:
     """A new draft version of the programme's activity questionnaire (created if needed), with the
     status/indicator/comment questions of every activity of the plan, in plan order."""
     if questionnaire is None:
@@ -138,4 +140,13 @@ def generate_activity_version(
                 question.condition_question = status
             rest.append(question)
     Question.objects.bulk_create(rest)
+    audit_record(
+        actor=actor,
+        action="questionnaire.generate",
+        target=str(version),
+        detail={
+            "message": f"Skapade en ny version av aktivitetsenkäten från planen för {programme}.",
+            "programme": programme.pk,
+        },
+    )
     return version

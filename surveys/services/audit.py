@@ -33,3 +33,18 @@ def audit_record(
         target=target[:300],
         detail=detail or {},
     )
+
+
+def audit_target(survey_round: SurveyRound | None, *parts: Any) -> str:
+    """How an event names what it concerns, the same from every entry point: its parts (organisation,
+    contact, new deadline) joined by " · ", or else the round's name and year. A contact is named by
+    its id ("kontakt 12"), never by name or address: the trail outlives an erased contact's data."""
+    named = [str(part) for part in parts if part]
+    if named or survey_round is None:
+        return " · ".join(named)
+    return f"{survey_round.name} {survey_round.year}"
+
+
+def audit_when(moment: datetime) -> str:
+    """A moment as the audit trail shows it: "2026-12-02 kl. 23.59" (local time)."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d kl. %H.%M")

@@ -30,12 +30,13 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Assignment, Contact, OutboundEmail, Response, SurveyRound
+from ..models import Assignment, Contact, OutboundEmail, Response, SurveyRound, User
 from ..questiontypes import is_answered
 from ..selectors import questions_for_assignment, round_progress
 from ..text import single_line
 from ..visibility import visible_questions
 from . import background, email_templates, tokens
+from .audit import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -583,7 +584,7 @@ def mark_sent_when_queued(*, survey_round: SurveyRound) -> int:
     )
 
 
-def retry(*, row: OutboundEmail, now: datetime) -> None:
+def retry(*, row: OutboundEmail, now: datetime, actor: User | None = None) -> None:
     """A coordinator sends a failed e-mail again (e.g. after the address was corrected)."""
     if row.status not in (Status.FAILED, Status.CANCELLED):
         raise ValidationError(
@@ -593,6 +594,14 @@ def retry(*, row: OutboundEmail, now: datetime) -> None:
         row.to_email = row.contact.email
     OutboundEmail.objects.filter(pk=row.pk).update(
         status=Status.PENDING, attempts=0, next_attempt_at=now, to_email=row.to_email
+    )
+    audit_record(
+        actor=actor,
+        action="email.retry",
+        round=row.round,
+        target=f"E-postmeddelande {row.pk} ({row.get_kind_display().lower()})",
+        detail={"message": "Skickade ett e-postmeddelande igen.", "email": row.pk},
+        now=now,
     )
     dispatch_due(now=now)
 

@@ -18,6 +18,7 @@ from exports.sheets import CellError, cell_text
 
 from ..models import Organisation, OrganisationAlias, User
 from ..selectors_plan import GROUPS, norm_name
+from .audit import audit_record
 
 HARD = (";", "\n", "\r")
 SOFT = (",", " och ")
@@ -242,6 +243,16 @@ def organisation_alias_accept(
             "organisation": None if partner else organisation,
             "is_partner": bool(partner),
             "created_by": actor if getattr(actor, "pk", None) else None,
+        },
+    )
+    audit_record(
+        actor=actor,
+        action="organisation_alias.accept",
+        target=name,
+        detail={
+            "message": f"”{name}” är {organisation.name if not partner else 'en extern samverkanspart'}.",
+            "organisation": None if partner else organisation.pk,
+            "partner": bool(partner),
         },
     )
     return alias

@@ -23,8 +23,9 @@ from django.utils import timezone
 from exports import plan_io
 from exports.sheets import CellError, SheetRows, cell_text, cell_yes_no
 
-from ..models import Activity, FocusArea, GoalArea, Indicator, Organisation, Programme
+from ..models import Activity, FocusArea, GoalArea, Indicator, Organisation, Programme, User
 from ..selectors_plan import norm_name
+from .audit import audit_record
 from .plan_names import CellNames, NameBook, Place, unknown_name_error
 
 NUMBERED = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s+(\S.*)$", re.S)
@@ -882,6 +883,7 @@ def import_plan(
     create_organisations: bool = False,
     archive_missing: bool = False,
     now: datetime.datetime | None = None,
+    actor: User | None = None,
 ) -> PlanImportReport:
     """Check a plan workbook against `programme` (saved, or unsaved to create it) and, unless `dry_run`,
     apply it all or nothing; with `archive_missing`, rows of the programme that the file no longer has
@@ -909,6 +911,17 @@ def import_plan(
             if archive_missing:
                 diff.archive_missing(now or timezone.now())
             report.applied = True
+            audit_record(
+                actor=actor,
+                action="plan.import",
+                target=str(programme),
+                detail={
+                    "message": f"Importerade planen för {programme}.",
+                    "file": str(getattr(upload, "name", "") or "")[:200],
+                    "created": report.created,
+                    "changed": report.changed,
+                },
+            )
     return report
 
 

@@ -31,6 +31,7 @@ from ..models import (
 )
 from ..questiontypes import by_name as type_names
 from ..questiontypes import get as get_kind
+from .audit import audit_record
 
 Operator = Question.ConditionOperator
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
@@ -668,7 +669,7 @@ def _create_version(
 
 
 def import_questionnaire(
-    *, upload: Any, questionnaire: Questionnaire, dry_run: bool = False, label: str = ""
+    *, upload: Any, questionnaire: Questionnaire, dry_run: bool = False, label: str = "", actor: Any = None
 ) -> QuestionnaireImportReport:
     """Validate a questionnaire workbook and, unless `dry_run` or anything is wrong, create a new draft
     version of `questionnaire` from it. UnsafeWorkbook propagates for hostile files."""
@@ -690,4 +691,14 @@ def import_questionnaire(
     if report.ok and not dry_run:
         with transaction.atomic():
             report.version = _create_version(questionnaire, reader, label)
+            audit_record(
+                actor=actor,
+                action="questionnaire.import",
+                target=str(report.version),
+                detail={
+                    "message": f"Importerade en ny version av {questionnaire.name}.",
+                    "file": str(getattr(upload, "name", "") or "")[:200],
+                    "counts": report.counts,
+                },
+            )
     return report

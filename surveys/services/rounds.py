@@ -29,6 +29,7 @@ from ..models import (
     User,
 )
 from . import email_templates, export_jobs, health, outbox, responses, schemes
+from .audit import audit_record, audit_target, audit_when
 from .deadlines import reminder_time
 from .plan_responsibility import version_freeze_responsibilities
 from .scoring import ScoringRefused, compute_round_index
@@ -213,6 +214,13 @@ def round_create(
         survey_round.min_group_size = min_group_size
     survey_round.save()
     _add_assignments(survey_round, organisations)
+    _record(
+        created_by,
+        "round.create",
+        survey_round,
+        "Skapade omgången som utkast.",
+        recipients=survey_round.assignments.count(),
+    )
     return survey_round
 
 
@@ -229,7 +237,9 @@ EDITABLE_WHILE_OPEN = {
 
 
 @transaction.atomic
-def round_update(*, survey_round: SurveyRound, **fields: Any) -> SurveyRound:
+def round_update(
+    *, survey_round: SurveyRound, actor: User | None = None, **fields: Any
+) -> SurveyRound:
     """Edit a round. Everything may change in draft or scheduled; once open only names, templates, the
     reminder plan, the grace period and the named coordinator (the deadline moves with `extend_deadline`); nothing once closed."""
     survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
@@ -239,6 +249,9 @@ def round_update(*, survey_round: SurveyRound, **fields: Any) -> SurveyRound:
     for key, value in fields.items():
         setattr(survey_round, key, value)
     survey_round.save()
+    if fields:
+        labels = ", ".join(str(SurveyRound._meta.get_field(name).verbose_name) for name in fields)
+        _record(actor, "round.update", survey_round, f"Ändrade omgången: {labels}.", fields=sorted(fields))
     return survey_round
 
 
@@ -272,6 +285,19 @@ def validate_round_update(*, survey_round: SurveyRound, fields: dict) -> None:
     )
 
 
+def _record(
+    actor: User | None, action: str, survey_round: SurveyRound, message: str, *parts: str, **detail: Any
+) -> None:
+    """The audit event of a coordinator's action on a round (see services.audit)."""
+    audit_record(
+        actor=actor,
+        action=action,
+        round=survey_round,
+        target=audit_target(survey_round, *parts),
+        detail={"message": message, **detail},
+    )
+
+
 def _transition(
     survey_round: SurveyRound, *, allowed_from: list[str], to: str, message: str, **changes: Any
 ) -> SurveyRound:
@@ -293,7 +319,7 @@ def _require_sound_scheme(survey_round: SurveyRound) -> None:
         raise ValidationError({"scoring": [p.message for p in problems]})
 
 
-def round_schedule(*, survey_round: SurveyRound, now: datetime | None = None) -> SurveyRound:
+def round_schedule(*, survey_round: SurveyRound, now: datetime | None = None, actor: User | None = None) -> SurveyRound:
     """Draft → scheduled: the tick opens it at opens_at."""
     _require_state(
         survey_round,
@@ -303,21 +329,25 @@ def round_schedule(*, survey_round: SurveyRound, now: datetime | None = None) ->
     if not survey_round.assignments.filter(removed_at=None).exists():
         raise ValidationError({"organisations": ["Omgången har inga mottagare."]})
     _require_sound_scheme(survey_round)
-    return _transition(
+    _transition(
         survey_round,
         allowed_from=[RoundState.DRAFT],
         to=RoundState.SCHEDULED,
         message="Bara ett utkast kan schemaläggas",
     )
+    _record(actor, "round.schedule", survey_round, "Schemalade omgången.")
+    return survey_round
 
 
-def round_unschedule(*, survey_round: SurveyRound) -> SurveyRound:
-    return _transition(
+def round_unschedule(*, survey_round: SurveyRound, actor: User | None = None) -> SurveyRound:
+    _transition(
         survey_round,
         allowed_from=[RoundState.SCHEDULED],
         to=RoundState.DRAFT,
         message="Bara en schemalagd omgång kan bli utkast",
     )
+    _record(actor, "round.unschedule", survey_round, "Gjorde omgången till utkast igen.")
+    return survey_round
 
 
 def _freeze_version(survey_round: SurveyRound, now: datetime) -> None:
@@ -338,7 +368,7 @@ def round_open(*, survey_round: SurveyRound, now: datetime) -> bool:
     return bool(won)
 
 
-def round_open_now(*, survey_round: SurveyRound, now: datetime | None = None) -> SurveyRound:
+def round_open_now(*, survey_round: SurveyRound, now: datetime | None = None, actor: User | None = None) -> SurveyRound:
     """Open at once (draft or scheduled); invitations go out in the same call."""
     now = now or timezone.now()
     _require_state(
@@ -363,6 +393,7 @@ def round_open_now(*, survey_round: SurveyRound, now: datetime | None = None) ->
         )
         _freeze_version(survey_round, now)
         create_invitations(now=now, rounds=[survey_round])
+        _record(actor, "round.open", survey_round, "Öppnade omgången; inbjudningarna skickas.")
     outbox.dispatch_due(now=now)
     return survey_round
 
@@ -387,7 +418,7 @@ def round_close(*, survey_round: SurveyRound, now: datetime) -> bool:
     return bool(won)
 
 
-def round_close_early(*, survey_round: SurveyRound, now: datetime | None = None) -> SurveyRound:
+def round_close_early(*, survey_round: SurveyRound, now: datetime | None = None, actor: User | None = None) -> SurveyRound:
     now = now or timezone.now()
     if not round_close(survey_round=survey_round, now=now):
         _transition(
@@ -396,12 +427,13 @@ def round_close_early(*, survey_round: SurveyRound, now: datetime | None = None)
             to=RoundState.CLOSED,
             message="Bara en öppen omgång kan stängas",
         )
+    _record(actor, "round.close", survey_round, "Stängde omgången i förtid.")
     outbox.dispatch_due(now=now)
     survey_round.refresh_from_db()
     return survey_round
 
 
-def round_publish(*, survey_round: SurveyRound, now: datetime | None = None) -> SurveyRound:
+def round_publish(*, survey_round: SurveyRound, now: datetime | None = None, actor: User | None = None) -> SurveyRound:
     """Closed → published; every organisation's contacts are told where their results are."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -413,17 +445,19 @@ def round_publish(*, survey_round: SurveyRound, now: datetime | None = None) -> 
             published_at=now,
         )
         outbox.queue_results_published(survey_round=survey_round, now=now)
+        _record(actor, "round.publish", survey_round, "Publicerade resultaten.")
     transaction.on_commit(lambda: outbox.dispatch_due(now=now))
     return survey_round
 
 
-def request_digest(*, survey_round: SurveyRound, email: str, now: datetime | None = None) -> SurveyRound:
+def request_digest(*, survey_round: SurveyRound, email: str, now: datetime | None = None, actor: User | None = None) -> SurveyRound:
     """The coordinator asks for a summary when the round closes (at once if it already has)."""
     emails = [e.strip() for e in survey_round.digest_to.split(",") if e.strip()]
     if email not in emails:
         emails.append(email)
     SurveyRound.objects.filter(pk=survey_round.pk).update(digest_to=", ".join(emails))
     survey_round.refresh_from_db()
+    _record(actor, "round.digest", survey_round, f"Bad om en sammanfattning till {email}.")
     if survey_round.state in SurveyRound.ENDED:
         outbox.queue_digest(survey_round=survey_round, now=now or timezone.now())
         outbox.dispatch_due(now=now or timezone.now())
@@ -442,7 +476,7 @@ def _require_state(survey_round: SurveyRound, states: list[str], message: str) -
 
 def extend_deadline(
     *, survey_round: SurveyRound, deadline: datetime, assignment: Assignment | None = None
-) -> SurveyRound | Assignment:
+, actor: User | None = None) -> SurveyRound | Assignment:
     """Move the deadline later, for the whole round or for one assignment."""
     _require_state(
         survey_round,
@@ -452,6 +486,14 @@ def extend_deadline(
     current = assignment.deadline if assignment else survey_round.deadline
     if deadline <= current:
         raise ValidationError({"deadline": ["Den nya sista svarsdagen måste ligga efter den nuvarande."]})
+    _record(
+        actor,
+        "assignment.extend" if assignment else "round.extend",
+        survey_round,
+        f"Flyttade sista svarsdag till {audit_when(deadline)}.",
+        assignment.organisation.name if assignment else "",
+        f"ny sista svarsdag {audit_when(deadline)}",
+    )
     if assignment is not None:
         Assignment.objects.filter(pk=assignment.pk).update(deadline_override=deadline)
         assignment.refresh_from_db()
@@ -464,7 +506,7 @@ def extend_deadline(
 @transaction.atomic
 def add_recipient(
     *, survey_round: SurveyRound, organisation: Organisation, now: datetime | None = None
-) -> Assignment:
+, actor: User | None = None) -> Assignment:
     """Add an organisation (or take one back that was removed); if the round is open its contacts are
     invited by this call."""
     now = now or timezone.now()
@@ -479,6 +521,7 @@ def add_recipient(
     elif assignment.removed_at is not None:
         Assignment.objects.filter(pk=assignment.pk).update(removed_at=None)
         assignment.refresh_from_db()
+    _record(actor, "round.recipient_add", survey_round, "Lade till en mottagare.", organisation.name)
     if survey_round.state == RoundState.OPEN:
         create_invitations(now=now, rounds=[survey_round])
         transaction.on_commit(lambda: outbox.dispatch_due(now=now))
@@ -488,7 +531,7 @@ def add_recipient(
 @transaction.atomic
 def remove_recipient(
     *, survey_round: SurveyRound, organisation: Organisation, now: datetime | None = None
-) -> Assignment | None:
+, actor: User | None = None) -> Assignment | None:
     """Take an organisation out. Its answers stay (public records); its links stop working and e-mails not
     yet sent are cancelled."""
 
@@ -503,6 +546,7 @@ def remove_recipient(
     ).first()
     if assignment is None:
         raise ValidationError({"organisation": ["Organisationen är inte mottagare i omgången."]})
+    _record(actor, "round.recipient_remove", survey_round, "Tog bort en mottagare.", organisation.name)
     if (
         survey_round.state in (RoundState.DRAFT, RoundState.SCHEDULED)
         and not assignment.response.answers.exists()
@@ -531,6 +575,7 @@ def reopen_response(
     response = Response.objects.get(assignment=assignment)
     if not responses.reopen_response(response=response, user=user, now=now):
         raise ValidationError({"state": ["Bara ett inskickat svar kan öppnas igen."]})
+    _record(user, "assignment.reopen", assignment.round, "Öppnade svaret igen.", assignment.organisation.name)
     Assignment.objects.filter(pk=assignment.pk).update(last_activity_at=now)
     return response
 
@@ -541,7 +586,7 @@ def _stamp(now: datetime) -> str:
 
 @transaction.atomic
 def remind_now(
-    *, survey_round: SurveyRound, assignment: Assignment | None = None, now: datetime | None = None
+    *, survey_round: SurveyRound, assignment: Assignment | None = None, now: datetime | None = None, actor: User | None = None
 ) -> int:
     """A coordinator sends a reminder at once: to every active contact of the round's organisations that
     have not submitted, or of one organisation. Each reminder says how far the organisation has come, as
@@ -582,6 +627,14 @@ def remind_now(
         )
         raise ValidationError({"assignment": [message]})
     created = outbox.queue(rows)
+    _record(
+        actor,
+        "assignment.remind" if assignment is not None else "round.remind",
+        survey_round,
+        f"Skickade {created} påminnelser nu." if created != 1 else "Skickade 1 påminnelse nu.",
+        assignment.organisation.name if assignment is not None else "",
+        queued=created,
+    )
     transaction.on_commit(lambda: outbox.dispatch_due(now=now))
     return created
 
@@ -589,7 +642,7 @@ def remind_now(
 @transaction.atomic
 def resend_invitation(
     *, assignment: Assignment, contact: Contact, now: datetime | None = None
-) -> OutboundEmail:
+, actor: User | None = None) -> OutboundEmail:
     """Send one contact the invitation again with a fresh personal link; the contact's earlier links to
     this assignment stop working (a forwarded or lost link). Returns the queued e-mail."""
     from .tokens import revoke_tokens
@@ -614,6 +667,14 @@ def resend_invitation(
     )
     row.key = f"invite:{assignment.pk}:{contact.pk}:again-{_stamp(now)}"
     outbox.queue([row])
+    _record(
+        actor,
+        "assignment.resend_invitation",
+        assignment.round,
+        "Skickade inbjudan igen med en ny länk.",
+        assignment.organisation.name,
+        f"kontakt {contact.pk}",
+    )
     transaction.on_commit(lambda: outbox.dispatch_due(now=now))
     return OutboundEmail.objects.get(key=row.key)
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import AccessToken, Assignment, Contact, SurveyRound
+from .audit import audit_record, audit_target
 
 
 def hash_token(raw: str) -> str:
@@ -54,7 +55,7 @@ def revoke_tokens(
 
 
 def reissue_link(
-    *, assignment: Assignment, contact: Contact, now: datetime | None = None
+    *, assignment: Assignment, contact: Contact, now: datetime | None = None, actor=None
 ) -> tuple[AccessToken, str]:
     """A new personal link for a contact of the assignment's organisation; the contact's earlier links to
     the same assignment stop working. Returns (the new token, the raw link token, shown only once).
@@ -70,13 +71,35 @@ def reissue_link(
     with transaction.atomic():
         revoke_tokens(assignment=assignment, contact=contact, now=now)
         raw = issue_token(assignment=assignment, contact=contact, now=now)
+        audit_record(
+            actor=actor,
+            action="assignment.reissue_link",
+            round=assignment.round,
+            target=audit_target(assignment.round, assignment.organisation.name, f"kontakt {contact.pk}"),
+            detail={"message": "Gav kontaktpersonen en ny personlig länk; tidigare länkar slutar fungera."},
+            now=now,
+        )
     token = AccessToken.objects.get(token_hash=hash_token(raw))
     return token, raw
 
 
-def revoke_link(*, token: AccessToken, now: datetime | None = None) -> AccessToken:
-    """Stop one personal link at once (a second revoke keeps the first time)."""
-    AccessToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=now or timezone.now())
+def revoke_link(*, token: AccessToken, now: datetime | None = None, actor=None) -> AccessToken:
+    """Stop one personal link at once (a second revoke keeps the first time and records nothing)."""
+    with transaction.atomic():
+        revoked = AccessToken.objects.filter(pk=token.pk, revoked_at=None).update(
+            revoked_at=now or timezone.now()
+        )
+        if revoked:
+            survey_round = token.assignment.round
+            audit_record(
+                actor=actor,
+                action="assignment.revoke_link",
+                round=survey_round,
+                target=audit_target(
+                    survey_round, token.assignment.organisation.name, f"kontakt {token.contact_id}"
+                ),
+                detail={"message": "Återkallade en personlig länk."},
+            )
     token.refresh_from_db()
     return token
 

@@ -1,6 +1,6 @@
 """The staff pages: coordinators and the central office's readers in the browser (Swedish, server-rendered,
 working without JavaScript). Pages read through selectors and write through the same services as the API;
-every action has a confirmation page (GET) and is done by a POST, recorded in the audit trail."""
+every action has a confirmation page (GET) and is done by a POST, recorded in the audit trail by its service."""
 
 import copy
 import secrets
@@ -37,7 +37,7 @@ from ..permissions import is_coordinator
 from ..services import email_templates, export_jobs, rounds, tokens
 from ..services import programmes as plan_service
 from ..services import questionnaires as questionnaire_service
-from ..services.audit import audit_record
+from ..services.audit import audit_when as _when
 from ..services.deadlines import format_deadline
 from ..services.plan_names import organisation_alias_accept as alias_accept
 from . import forms
@@ -289,7 +289,7 @@ OPEN, SCHEDULED, DRAFT, CLOSED = (
 @dataclass
 class Action:
     """One thing a coordinator can do. `run(request, round, assignment, form, target)` calls the service
-    and returns the message shown afterwards; `audit` is the code in the audit trail."""
+    and returns the message shown afterwards; `audit` is the code its service records in the audit trail."""
 
     title: str
     button: str
@@ -329,39 +329,43 @@ def _link(assignment, request):
 
 
 def _open_now(request, survey_round, assignment, form, target):
-    rounds.round_open_now(survey_round=survey_round)
+    rounds.round_open_now(survey_round=survey_round, actor=request.user)
     return "Omgången är öppnad och inbjudningarna skickas."
 
 
 def _schedule(request, survey_round, assignment, form, target):
-    rounds.round_schedule(survey_round=survey_round)
+    rounds.round_schedule(survey_round=survey_round, actor=request.user)
     return "Omgången är schemalagd. Den öppnas och inbjudningarna skickas vid öppningstiden."
 
 
 def _unschedule(request, survey_round, assignment, form, target):
-    rounds.round_unschedule(survey_round=survey_round)
+    rounds.round_unschedule(survey_round=survey_round, actor=request.user)
     return "Omgången är ett utkast igen."
 
 
 def _remind(request, survey_round, assignment, form, target):
-    queued = rounds.remind_now(survey_round=survey_round, assignment=assignment)
+    queued = rounds.remind_now(survey_round=survey_round, assignment=assignment, actor=request.user)
     return f"{queued} påminnelser skickas." if queued != 1 else "1 påminnelse skickas."
 
 
 def _extend(request, survey_round, assignment, form, target):
     deadline = form.deadline()
-    rounds.extend_deadline(survey_round=survey_round, deadline=deadline, assignment=assignment)
+    rounds.extend_deadline(
+        survey_round=survey_round, deadline=deadline, assignment=assignment, actor=request.user
+    )
     return f"Sista svarsdag är nu {_when(deadline)}."
 
 
 def _add(request, survey_round, assignment, form, target):
     organisation = form.cleaned_data["organisation"]
-    rounds.add_recipient(survey_round=survey_round, organisation=organisation)
+    rounds.add_recipient(survey_round=survey_round, organisation=organisation, actor=request.user)
     return f"{organisation.name} är tillagd som mottagare."
 
 
 def _remove(request, survey_round, assignment, form, target):
-    rounds.remove_recipient(survey_round=survey_round, organisation=assignment.organisation)
+    rounds.remove_recipient(
+        survey_round=survey_round, organisation=assignment.organisation, actor=request.user
+    )
     return f"{assignment.organisation.name} är borttagen ur omgången. Svar som redan finns sparas."
 
 
@@ -371,27 +375,23 @@ def _reopen(request, survey_round, assignment, form, target):
 
 
 def _close(request, survey_round, assignment, form, target):
-    rounds.round_close_early(survey_round=survey_round)
+    rounds.round_close_early(survey_round=survey_round, actor=request.user)
     return "Omgången är stängd."
 
 
 def _publish(request, survey_round, assignment, form, target):
-    rounds.round_publish(survey_round=survey_round)
+    rounds.round_publish(survey_round=survey_round, actor=request.user)
     return "Omgången är publicerad. Respondenterna ser nu sina resultat."
 
 
 def _resend(request, survey_round, assignment, form, target):
-    rounds.resend_invitation(assignment=assignment, contact=target)
+    rounds.resend_invitation(assignment=assignment, contact=target, actor=request.user)
     return f"Inbjudan med en ny länk skickas till {target.name} ({target.email}). Tidigare länkar slutar fungera."
 
 
 def _revoke(request, survey_round, assignment, form, target):
-    tokens.revoke_link(token=target)
+    tokens.revoke_link(token=target, actor=request.user)
     return f"Länken till {target.contact.name} fungerar inte längre."
-
-
-def _when(moment):
-    return timezone.localtime(moment).strftime("%Y-%m-%d kl. %H.%M")
 
 
 ROUND_ACTIONS = {
@@ -546,14 +546,6 @@ def _act(request, survey_round, action, slug, *, assignment=None):
         except ValidationError as error:
             problems = _errors(error)
         else:
-            described = _describe(survey_round, assignment, target, form)
-            audit_record(
-                actor=request.user,
-                action=action.audit,
-                round=survey_round,
-                target=described,
-                detail={"message": message},
-            )
             messages.success(request, message)
             if assignment is not None and action.audit != "round.recipient_remove":
                 return redirect("staff:assignment", round_id=survey_round.pk, assignment_id=assignment.pk)
@@ -580,19 +572,6 @@ def _act(request, survey_round, action, slug, *, assignment=None):
         },
         status=400 if invalid else 200,
     )
-
-
-def _describe(survey_round, assignment, target, form):
-    parts = []
-    if assignment is not None:
-        parts.append(assignment.organisation.name)
-    if target is not None:
-        parts.append(str(getattr(target, "email", "") or getattr(target, "contact", "")))
-    if form is not None and "organisation" in form.cleaned_data:
-        parts.append(form.cleaned_data["organisation"].name)
-    if form is not None and "deadline_on" in form.cleaned_data:
-        parts.append(f"ny sista svarsdag {_when(form.deadline())}")
-    return " · ".join(parts) or f"{survey_round.name} {survey_round.year}"
 
 
 @require_http_methods(["GET", "POST"])
@@ -682,13 +661,6 @@ def round_new(request):
                 preview = _preview(arguments)
             else:
                 survey_round = rounds.round_create(created_by=request.user, **_stored_templates(arguments))
-                audit_record(
-                    actor=request.user,
-                    action="round.create",
-                    round=survey_round,
-                    target=f"{survey_round.name} {survey_round.year}",
-                    detail={"recipients": survey_round.assignments.count()},
-                )
                 messages.success(request, "Omgången är skapad som utkast. Schemalägg den när allt stämmer.")
                 return redirect("staff:round", round_id=survey_round.pk)
         except ValidationError as error:
@@ -812,17 +784,9 @@ def round_edit(request, round_id):
                     None, "Inget är ändrat. Ändra något i formuläret eller gå tillbaka till omgången."
                 )
             elif "confirm" in request.POST:
-                rounds.round_update(survey_round=survey_round, **fields)
                 labels = ", ".join(row["label"].lower() for row in _change_rows(form, survey_round, fields))
-                message = f"Omgången är ändrad: {labels}."
-                audit_record(
-                    actor=request.user,
-                    action="round.update",
-                    round=survey_round,
-                    target=str(survey_round),
-                    detail={"message": message, "fields": sorted(fields)},
-                )
-                messages.success(request, message)
+                rounds.round_update(survey_round=survey_round, actor=request.user, **fields)
+                messages.success(request, f"Omgången är ändrad: {labels}.")
                 return redirect("staff:round", round_id=survey_round.pk)
             else:
                 rounds.validate_round_update(survey_round=survey_round, fields=fields)
@@ -934,15 +898,14 @@ def _forget(request, key, path):
 @dataclass
 class Workbook:
     """One upload → check report → import flow: a plan into a programme, or a questionnaire workbook
-    into a new version. `run(upload, subject, about, dry_run)` calls the import service; `done(subject,
-    report)` gives the audit target, its detail and the message shown after the import."""
+    into a new version. `run(upload, subject, about, dry_run, actor)` calls the import service (which
+    records an import in the audit trail); `done(subject, report)` gives the message shown after it."""
 
     kind: str
     model: Any
     form: Any
     prefix: str
     run: Any
-    audit: str
     done: Any
 
     def report(self, request, *, subject, report=None, errors=(), key=None, status=200, form=None, **extra):
@@ -971,34 +934,31 @@ class Workbook:
         return about, path, subject, content
 
 
-def _run_plan(upload, programme, about, dry_run):
-    return plan_service.import_plan(upload=upload, programme=programme, dry_run=dry_run)
+def _run_plan(upload, programme, about, dry_run, actor=None):
+    return plan_service.import_plan(upload=upload, programme=programme, dry_run=dry_run, actor=actor)
 
 
 def _plan_done(programme, report):
-    detail = {"created": report.created, "changed": report.changed}
-    return str(programme), detail, f"Planen för {programme} är importerad."
+    return f"Planen för {programme} är importerad."
 
 
-def _run_questionnaire(upload, questionnaire, about, dry_run):
+def _run_questionnaire(upload, questionnaire, about, dry_run, actor=None):
     return questionnaire_service.import_questionnaire(
-        upload=upload, questionnaire=questionnaire, dry_run=dry_run, label=about.get("label", "")
+        upload=upload, questionnaire=questionnaire, dry_run=dry_run, label=about.get("label", ""), actor=actor
     )
 
 
 def _questionnaire_done(questionnaire, report):
-    message = f"En ny version av {questionnaire.name} är skapad: {report.version}."
-    return str(report.version), {"counts": report.counts}, message
+    return f"En ny version av {questionnaire.name} är skapad: {report.version}."
 
 
-PLAN = Workbook("plan", Programme, forms.UploadForm, "plan_%s", _run_plan, "plan.import", _plan_done)
+PLAN = Workbook("plan", Programme, forms.UploadForm, "plan_%s", _run_plan, _plan_done)
 QUESTIONNAIRE = Workbook(
     "questionnaire",
     Questionnaire,
     forms.QuestionnaireUploadForm,
     "q_%s",
     _run_questionnaire,
-    "questionnaire.import",
     _questionnaire_done,
 )
 
@@ -1035,15 +995,11 @@ def _checked(request, flow, subject, report, key, **extra):
 
 def _upload_import(request, flow, key):
     about, path, subject, content = flow.reopen(request, key)
-    report = flow.run(ContentFile(content, name=about["name"]), subject, about, False)
+    report = flow.run(ContentFile(content, name=about["name"]), subject, about, False, request.user)
     if not report.ok:
         return _checked(request, flow, subject, report, None)
     _forget(request, key, path)
-    target, detail, message = flow.done(subject, report)
-    audit_record(
-        actor=request.user, action=flow.audit, target=target, detail={"file": about["name"], **detail}
-    )
-    messages.success(request, message)
+    messages.success(request, flow.done(subject, report))
     return redirect("staff:workbooks")
 
 
@@ -1108,17 +1064,6 @@ def plan_names(request, key):
         )
     for name, organisation in decisions:
         alias_accept(name=name, organisation=organisation, partner=organisation is None, actor=request.user)
-        audit_record(
-            actor=request.user,
-            action="organisation_alias.accept",
-            target=name,
-            detail={
-                "message": f"”{name}” är {organisation.name if organisation else 'en extern samverkanspart'}.",
-                "organisation": organisation.pk if organisation else None,
-                "partner": organisation is None,
-                "programme": programme.pk,
-            },
-        )
     messages.success(
         request,
         f"{len(decisions)} namn är sparade och används vid varje import. Filen är kontrollerad igen."
