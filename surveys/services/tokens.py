@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import AccessToken, Assignment, Contact, SurveyRound
+from ..models import AccessToken, Assignment, Contact, SurveyRound, User
 from .audit import audit_record, audit_target
 
 
@@ -55,7 +55,7 @@ def revoke_tokens(
 
 
 def reissue_link(
-    *, assignment: Assignment, contact: Contact, now: datetime | None = None, actor=None
+    *, assignment: Assignment, contact: Contact, now: datetime | None = None, actor: User | None = None
 ) -> tuple[AccessToken, str]:
     """A new personal link for a contact of the assignment's organisation; the contact's earlier links to
     the same assignment stop working. Returns (the new token, the raw link token, shown only once).
@@ -83,7 +83,7 @@ def reissue_link(
     return token, raw
 
 
-def revoke_link(*, token: AccessToken, now: datetime | None = None, actor=None) -> AccessToken:
+def revoke_link(*, token: AccessToken, now: datetime | None = None, actor: User | None = None) -> AccessToken:
     """Stop one personal link at once (a second revoke keeps the first time and records nothing)."""
     with transaction.atomic():
         revoked = AccessToken.objects.filter(pk=token.pk, revoked_at=None).update(
