@@ -52,7 +52,7 @@ class ResultViewSet(viewsets.ViewSet):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    @action(detail=False, url_path=r"assignments/(?P<assignment_id>\d+)")
+    @action(detail=False, url_path=r"assignments/(?P<assignment_id>[0-9]+)")
     def assignment(self, request, assignment_id):
         """One assignment's index: points per category (raw and capped), total, scaled, rank."""
         assignment = Assignment.objects.select_related("round").filter(pk=assignment_id).first()
@@ -71,7 +71,7 @@ class ResultViewSet(viewsets.ViewSet):
         return ApiResponse(result)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    @action(detail=False, url_path=r"rounds/(?P<round_id>\d+)")
+    @action(detail=False, url_path=r"rounds/(?P<round_id>[0-9]+)")
     def round(self, request, round_id):
         """A round's figures (n, mean, median, min, max; per category too); staff also get every row."""
         survey_round = SurveyRound.objects.filter(pk=round_id).first()
@@ -85,7 +85,7 @@ class ResultViewSet(viewsets.ViewSet):
     @extend_schema(
         request=None, responses={202: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT}
     )
-    @action(detail=False, methods=["post"], url_path=r"rounds/(?P<round_id>\d+)/compute")
+    @action(detail=False, methods=["post"], url_path=r"rounds/(?P<round_id>[0-9]+)/compute")
     def compute(self, request, round_id):
         """Recompute a round's index in the background (after a scheme fix); refused once published."""
         if not is_coordinator(request.user):
@@ -115,7 +115,7 @@ class ResultViewSet(viewsets.ViewSet):
             OpenApiParameter("to_year", OpenApiTypes.INT),
         ],
     )
-    @action(detail=False, url_path=r"organisations/(?P<organisation_id>\d+)/trend")
+    @action(detail=False, url_path=r"organisations/(?P<organisation_id>[0-9]+)/trend")
     def trend(self, request, organisation_id):
         """The organisation's index over the years, only across comparable versions (400 otherwise)."""
         organisation = Organisation.objects.filter(pk=organisation_id).first()
@@ -148,7 +148,7 @@ class ResultViewSet(viewsets.ViewSet):
         return ApiResponse(trend if staff else selectors_results.for_respondent_trend(trend))
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    @action(detail=False, url_path=r"rounds/(?P<round_id>\d+)/activities")
+    @action(detail=False, url_path=r"rounds/(?P<round_id>[0-9]+)/activities")
     def activities(self, request, round_id):
         """Activity report: per activity the share of responsible organisations per status, and each
         indicator's values summed with the gender split. Staff only (no index, no publication step)."""
