@@ -22,6 +22,7 @@ class CanReadRounds(BasePermission):
     """Coordinators, admins and readers (the central office) may ask for and download workbooks."""
 
     message = "Du saknar behörighet för detta."
+    denied = "Not logged in (session or token) as a coordinator, an admin or a reader."
 
     def has_permission(self, request, view):
         return can_read_rounds(request.user)

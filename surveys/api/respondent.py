@@ -45,6 +45,10 @@ class RespondentSessionScheme(OpenApiAuthenticationExtension):
 
 class HasRespondentSession(BasePermission):
     message = "Öppna enkäten med din personliga länk först."
+    denied = (
+        "No session opened by a personal link (GET /l/<token>/), no CSRF token on a save or a submit, or "
+        "the link that opened the session has been revoked since."
+    )
 
     def has_permission(self, request, view):
         return bool(request.auth)

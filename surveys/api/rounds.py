@@ -18,6 +18,10 @@ from ..services import deadlines, outbox, rounds
 from ..text import validate_single_line
 from .errors import service_refusals
 from .fields import IdField
+from .schema import VALIDATION_ERROR, model_docs
+
+# A service's refusal of a state change: `{"detail": [reason]}`.
+REFUSED = VALIDATION_ERROR
 
 
 def call(service, **kwargs):
@@ -247,6 +251,12 @@ class RoundFilter(filters.FilterSet):
         fields = ["state", "year", "version", "version__questionnaire"]
 
 
+@model_docs(
+    "a round",
+    "survey rounds",
+    list="Newest year first, each with its progress; filter by state, year, version and questionnaire.",
+    retrieve="With its progress: organisations not opened, in progress, submitted, reopened; days left.",
+)
 class RoundViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -265,7 +275,14 @@ class RoundViewSet(
         fresh = self.get_queryset().get(pk=survey_round.pk)
         return ApiResponse(RoundSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
-    @extend_schema(request=RoundInput, responses={201: RoundSerializer})
+    @extend_schema(
+        request=RoundInput,
+        responses={201: RoundSerializer},
+        summary="Create a round",
+        description="A draft round of a questionnaire version for a year, with its recipients (organisations "
+        "or organisation kinds), opening time, deadline (a date alone means 23:59 that day in Stockholm), "
+        "reminders and e-mail templates. Schedule it to have it open on its own.",
+    )
     def create(self, request, *args, **kwargs):
         data = RoundInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -279,7 +296,13 @@ class RoundViewSet(
         )
         return self._output(survey_round, status.HTTP_201_CREATED)
 
-    @extend_schema(request=RoundInput, responses=RoundSerializer)
+    @extend_schema(
+        request=RoundInput,
+        responses=RoundSerializer,
+        summary="Change a round",
+        description="Dates, reminders, templates and the name; recipients change with recipients/add and "
+        "recipients/remove. What may change depends on the state (400 with the reason).",
+    )
     def update(self, request, *args, **kwargs):
         survey_round = self.get_object()
         data = RoundInput(survey_round, data=request.data, partial=kwargs.get("partial", False))
@@ -292,32 +315,66 @@ class RoundViewSet(
         call(service, survey_round=survey_round, **kwargs)
         return self._output(survey_round)
 
-    @extend_schema(request=None, responses=RoundSerializer)
+    @extend_schema(
+        request=None,
+        responses={200: RoundSerializer, 400: REFUSED},
+        summary="Schedule a round",
+        description="A draft round opens on its own at `opens_at`. Refused (400) without recipients or with "
+        "a scoring scheme that has problems.",
+    )
     @action(detail=True, methods=["post"])
     def schedule(self, request, pk=None):
         return self._transition(rounds.round_schedule)
 
-    @extend_schema(request=None, responses=RoundSerializer)
+    @extend_schema(
+        request=None,
+        responses={200: RoundSerializer, 400: REFUSED},
+        summary="Unschedule a round",
+        description="A scheduled round goes back to draft.",
+    )
     @action(detail=True, methods=["post"])
     def unschedule(self, request, pk=None):
         return self._transition(rounds.round_unschedule)
 
-    @extend_schema(request=None, responses=RoundSerializer)
+    @extend_schema(
+        request=None,
+        responses={200: RoundSerializer, 400: REFUSED},
+        summary="Open a round now",
+        description="A draft or scheduled round opens at once, the invitations go out and the questionnaire "
+        "version is frozen. Refused (400) without recipients or once the deadline has passed.",
+    )
     @action(detail=True, methods=["post"], url_path="open")
     def open_now(self, request, pk=None):
         return self._transition(rounds.round_open_now)
 
-    @extend_schema(request=None, responses=RoundSerializer)
+    @extend_schema(
+        request=None,
+        responses={200: RoundSerializer, 400: REFUSED},
+        summary="Close a round early",
+        description="An open round closes before its deadline.",
+    )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._transition(rounds.round_close_early)
 
-    @extend_schema(request=None, responses=RoundSerializer)
+    @extend_schema(
+        request=None,
+        responses={200: RoundSerializer, 400: REFUSED},
+        summary="Publish a round's results",
+        description="A closed round is published: respondents see its results (figures stay hidden below the "
+        "minimum group size) and every organisation's contacts are told where to find them.",
+    )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         return self._transition(rounds.round_publish)
 
-    @extend_schema(request=DeadlineInput, responses=RoundSerializer)
+    @extend_schema(
+        request=DeadlineInput,
+        responses=RoundSerializer,
+        summary="Extend a round's deadline",
+        description="A later deadline for the round (not once it has closed). A date alone means 23:59 that "
+        "day in Stockholm.",
+    )
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
         data = DeadlineInput(data=request.data)
@@ -337,17 +394,29 @@ class RoundViewSet(
             call(service, survey_round=survey_round, organisation=organisation)
         return self._output(survey_round)
 
-    @extend_schema(request=RecipientsInput, responses=RoundSerializer)
+    @extend_schema(
+        request=RecipientsInput,
+        responses=RoundSerializer,
+        summary="Add recipients to a round",
+        description="Organisations, by id or by kind, get an assignment (one removed earlier comes back); in "
+        "an open round their contacts are invited at once. Not once the round has closed.",
+    )
     @action(detail=True, methods=["post"], url_path="recipients/add")
     def add_recipients(self, request, pk=None):
         return self._recipients(request, rounds.add_recipient)
 
-    @extend_schema(request=RecipientsInput, responses=RoundSerializer)
+    @extend_schema(
+        request=RecipientsInput,
+        responses=RoundSerializer,
+        summary="Remove recipients from a round",
+        description="Their assignments are removed: answers stay, links stop working and e-mails not yet sent "
+        "are cancelled. Not once the round has closed.",
+    )
     @action(detail=True, methods=["post"], url_path="recipients/remove")
     def remove_recipients(self, request, pk=None):
         return self._recipients(request, rounds.remove_recipient)
 
-    @extend_schema(request=TemplateFields, responses=PreviewOutput)
+    @extend_schema(request=TemplateFields, responses=PreviewOutput, summary="Preview a round's e-mails")
     @action(detail=True, methods=["get", "post"])
     def preview(self, request, pk=None):
         """The invitation and a reminder as the first recipient would get them; POST unsaved templates
@@ -357,7 +426,7 @@ class RoundViewSet(
         data.is_valid(raise_exception=True)
         return ApiResponse(call(rounds.preview, survey_round=survey_round, overrides=data.validated_data))
 
-    @extend_schema(request=RemindInput, responses=QueuedOutput)
+    @extend_schema(request=RemindInput, responses=QueuedOutput, summary="Send reminders now")
     @action(detail=True, methods=["post"])
     def remind(self, request, pk=None):
         """Send a reminder now to every organisation that has not submitted (or to one assignment's)."""
@@ -372,7 +441,7 @@ class RoundViewSet(
         queued = call(rounds.remind_now, survey_round=survey_round, assignment=assignment)
         return ApiResponse({"queued": queued})
 
-    @extend_schema(request=DigestInput, responses=RoundSerializer)
+    @extend_schema(request=DigestInput, responses=RoundSerializer, summary="Ask for a summary by e-mail")
     @action(detail=True, methods=["post"])
     def digest(self, request, pk=None):
         """Ask for a summary by e-mail when the round closes (at once if it already has)."""
@@ -396,6 +465,12 @@ class AssignmentFilter(filters.FilterSet):
         fields = ["round", "organisation", "status", "organisation_kind", "removed"]
 
 
+@model_docs(
+    "an assignment",
+    "assignments (one per organisation and round)",
+    list="Each with status, deadline, last activity and e-mails sent and failed; filter by round, "
+    "organisation, status, organisation kind and removed.",
+)
 class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     """Per assignment: status, last activity, e-mails sent and failed; reopen or extend one."""
 
@@ -403,14 +478,23 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
 
-    @extend_schema(request=None, responses=AssignmentSerializer)
+    @extend_schema(
+        request=None,
+        responses={200: AssignmentSerializer, 400: REFUSED},
+        summary="Reopen a submitted response",
+        description="A submitted response can be changed and submitted again; only while the round is open.",
+    )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         assignment = self.get_object()
         call(rounds.reopen_response, assignment=assignment, user=request.user)
         return ApiResponse(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
 
-    @extend_schema(request=None, responses=QueuedOutput)
+    @extend_schema(
+        request=None,
+        responses={200: QueuedOutput, 400: REFUSED},
+        summary="Remind one organisation now",
+    )
     @action(detail=True, methods=["post"])
     def remind(self, request, pk=None):
         """Send this organisation's contacts a reminder now."""
@@ -418,7 +502,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         queued = call(rounds.remind_now, survey_round=assignment.round, assignment=assignment)
         return ApiResponse({"queued": queued})
 
-    @extend_schema(request=ResendInput, responses=EmailSerializer)
+    @extend_schema(request=ResendInput, responses=EmailSerializer, summary="Re-send an invitation")
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
         """E-mail one contact the invitation again with a fresh link (earlier links stop working)."""
@@ -431,7 +515,12 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         row = call(rounds.resend_invitation, assignment=assignment, contact=contact)
         return ApiResponse(EmailSerializer(row).data)
 
-    @extend_schema(request=DeadlineInput, responses=AssignmentSerializer)
+    @extend_schema(
+        request=DeadlineInput,
+        responses=AssignmentSerializer,
+        summary="Extend one organisation's deadline",
+        description="A later deadline for this organisation only; its reminders and days left follow it.",
+    )
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
         assignment = self.get_object()
@@ -452,6 +541,11 @@ class EmailFilter(filters.FilterSet):
         fields = ["round", "assignment", "kind", "status"]
 
 
+@model_docs(
+    "an e-mail",
+    "e-mails of the outbox",
+    list="Newest first: what went out, what failed and why; filter by round, assignment, kind and status.",
+)
 class EmailViewSet(viewsets.ReadOnlyModelViewSet):
     """The outbox, for coordinators: what went out, what failed and why; a failed e-mail can be retried."""
 
@@ -460,7 +554,12 @@ class EmailViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = EmailFilter
     permission_classes = [IsCoordinator]
 
-    @extend_schema(request=None, responses=EmailSerializer)
+    @extend_schema(
+        request=None,
+        responses={200: EmailSerializer, 400: REFUSED},
+        summary="Retry a failed e-mail",
+        description="A failed e-mail is due again at once; any other state is refused (400).",
+    )
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
         row = self.get_object()
