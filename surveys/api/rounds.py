@@ -6,7 +6,7 @@ import datetime
 
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
@@ -251,11 +251,13 @@ class RoundFilter(filters.FilterSet):
         fields = ["state", "year", "version", "version__questionnaire"]
 
 
+@extend_schema_view(partial_update=extend_schema(request=RoundInput, responses=RoundSerializer))
 @model_docs(
     "a round",
     "survey rounds",
     list="Newest year first, each with its progress; filter by state, year, version and questionnaire.",
     retrieve="With its progress: organisations not opened, in progress, submitted, reopened; days left.",
+    partial_update="Recipients change with recipients/add and recipients/remove.",
 )
 class RoundViewSet(
     mixins.ListModelMixin,

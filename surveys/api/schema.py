@@ -54,7 +54,9 @@ VALIDATION_ERROR = OpenApiResponse(
     description="Invalid input (in the body or a filter); nothing is changed.",
     examples=[
         OpenApiExample("A field refused", value={"deadline": ["Ange datum och tid."]}, status_codes=["400"]),
-        OpenApiExample("Unreadable JSON", value={"detail": "Innehållet är inte giltig JSON."}, status_codes=["400"]),
+        OpenApiExample(
+            "Unreadable JSON", value={"detail": "Innehållet är inte giltig JSON."}, status_codes=["400"]
+        ),
     ],
 )
 NOT_FOUND = error(
@@ -62,7 +64,8 @@ NOT_FOUND = error(
 )
 FORBIDDEN = "Not logged in (session or token), or the role may not do this."
 PROTECTED = error(
-    "Other rows refer to this one (`used_by` names some of them); nothing is deleted.", ProtectedErrorSerializer
+    "Other rows refer to this one (`used_by` names some of them); nothing is deleted.",
+    ProtectedErrorSerializer,
 )
 PAGING = {"limit", "offset"}
 
@@ -116,16 +119,18 @@ def model_docs(one, many, conflicts=None, **extra):
     def decorate(viewset):
         docs = {}
         for name, (summary, description) in STANDARD.items():
-            if not hasattr(viewset, name):
-                continue
+            own = getattr(viewset.__dict__.get(name), "kwargs", {})  # where extend_schema puts a method's
+            if not hasattr(viewset, name) or "schema" in own:
+                continue  # not an action of this viewset, or one it documents itself
             words = {"one": one, "One": one[0].upper() + one[1:], "many": many}
             text = " ".join(filter(None, [description.format(**words), extra.get(name)]))
             responses = {}
-            if name in (conflicts or {}):
+            conflict = (conflicts or {}).get(name)
+            if conflict:
                 success = {"create": 201, "destroy": 204}.get(name, 200)
                 responses = {
                     success: None if name == "destroy" else viewset.serializer_class,
-                    409: conflicts[name] if isinstance(conflicts[name], OpenApiResponse) else error(conflicts[name]),
+                    409: conflict if isinstance(conflict, OpenApiResponse) else error(conflict),
                 }
             docs[name] = extend_schema(
                 summary=summary.format(**words),
