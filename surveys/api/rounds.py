@@ -59,7 +59,6 @@ class TemplateFields(serializers.Serializer):
     reminder_body = serializers.CharField(required=False, allow_blank=True, max_length=20000)
 
 
-
 class RoundInput(TemplateFields):
     version = IdField(queryset=QuestionnaireVersion.objects.all())
     year = serializers.IntegerField(min_value=2000, max_value=2100)
@@ -245,6 +244,13 @@ class PreviewOutput(serializers.Serializer):
 # --------------------------------------------------------------------------------------------------
 
 
+def refusable(output, summary, description=None):
+    """The schema of an action without a body that a service may refuse (400 with its reason)."""
+    return extend_schema(
+        request=None, responses={200: output, 400: REFUSED}, summary=summary, description=description
+    )
+
+
 class RoundFilter(filters.FilterSet):
     class Meta:
         model = SurveyRound
@@ -317,53 +323,48 @@ class RoundViewSet(
         call(service, survey_round=survey_round, **kwargs)
         return self._output(survey_round)
 
-    @extend_schema(
-        request=None,
-        responses={200: RoundSerializer, 400: REFUSED},
-        summary="Schedule a round",
-        description="A draft round opens on its own at `opens_at`. Refused (400) without recipients or with "
+    @refusable(
+        RoundSerializer,
+        "Schedule a round",
+        "A draft round opens on its own at `opens_at`. Refused (400) without recipients or with "
         "a scoring scheme that has problems.",
     )
     @action(detail=True, methods=["post"])
     def schedule(self, request, pk=None):
         return self._transition(rounds.round_schedule)
 
-    @extend_schema(
-        request=None,
-        responses={200: RoundSerializer, 400: REFUSED},
-        summary="Unschedule a round",
-        description="A scheduled round goes back to draft.",
+    @refusable(
+        RoundSerializer,
+        "Unschedule a round",
+        "A scheduled round goes back to draft.",
     )
     @action(detail=True, methods=["post"])
     def unschedule(self, request, pk=None):
         return self._transition(rounds.round_unschedule)
 
-    @extend_schema(
-        request=None,
-        responses={200: RoundSerializer, 400: REFUSED},
-        summary="Open a round now",
-        description="A draft or scheduled round opens at once, the invitations go out and the questionnaire "
+    @refusable(
+        RoundSerializer,
+        "Open a round now",
+        "A draft or scheduled round opens at once, the invitations go out and the questionnaire "
         "version is frozen. Refused (400) without recipients or once the deadline has passed.",
     )
     @action(detail=True, methods=["post"], url_path="open")
     def open_now(self, request, pk=None):
         return self._transition(rounds.round_open_now)
 
-    @extend_schema(
-        request=None,
-        responses={200: RoundSerializer, 400: REFUSED},
-        summary="Close a round early",
-        description="An open round closes before its deadline.",
+    @refusable(
+        RoundSerializer,
+        "Close a round early",
+        "An open round closes before its deadline.",
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._transition(rounds.round_close_early)
 
-    @extend_schema(
-        request=None,
-        responses={200: RoundSerializer, 400: REFUSED},
-        summary="Publish a round's results",
-        description="A closed round is published: respondents see its results (figures stay hidden below the "
+    @refusable(
+        RoundSerializer,
+        "Publish a round's results",
+        "A closed round is published: respondents see its results (figures stay hidden below the "
         "minimum group size) and every organisation's contacts are told where to find them.",
     )
     @action(detail=True, methods=["post"])
@@ -480,11 +481,10 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
 
-    @extend_schema(
-        request=None,
-        responses={200: AssignmentSerializer, 400: REFUSED},
-        summary="Reopen a submitted response",
-        description="A submitted response can be changed and submitted again; only while the round is open.",
+    @refusable(
+        AssignmentSerializer,
+        "Reopen a submitted response",
+        "A submitted response can be changed and submitted again; only while the round is open.",
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
@@ -492,11 +492,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         call(rounds.reopen_response, assignment=assignment, user=request.user)
         return ApiResponse(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
 
-    @extend_schema(
-        request=None,
-        responses={200: QueuedOutput, 400: REFUSED},
-        summary="Remind one organisation now",
-    )
+    @refusable(QueuedOutput, "Remind one organisation now")
     @action(detail=True, methods=["post"])
     def remind(self, request, pk=None):
         """Send this organisation's contacts a reminder now."""
@@ -556,11 +552,10 @@ class EmailViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = EmailFilter
     permission_classes = [IsCoordinator]
 
-    @extend_schema(
-        request=None,
-        responses={200: EmailSerializer, 400: REFUSED},
-        summary="Retry a failed e-mail",
-        description="A failed e-mail is due again at once; any other state is refused (400).",
+    @refusable(
+        EmailSerializer,
+        "Retry a failed e-mail",
+        "A failed e-mail is due again at once; any other state is refused (400).",
     )
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
