@@ -12,25 +12,16 @@ from rest_framework.permissions import AllowAny
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in Swedish.")
 
-    class Meta:
-        ref_name = "Error"
-
 
 class ProtectedErrorSerializer(ErrorSerializer):
     used_by = serializers.ListField(
         child=serializers.CharField(), required=False, help_text="Some of the rows that refer to this one."
     )
 
-    class Meta:
-        ref_name = "ProtectedError"
-
 
 class ValidationErrorSerializer(serializers.Serializer):
     """Invalid input, as DRF answers it: each refused field with its messages (Swedish); a message about no
     single field is under `non_field_errors` or `detail`, and unreadable input (bad JSON) is `{"detail"}`."""
-
-    class Meta:
-        ref_name = "ValidationError"
 
 
 class ValidationErrorScheme(OpenApiSerializerExtension):
