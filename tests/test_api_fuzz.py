@@ -82,9 +82,17 @@ def _world(demo):
 
     browser = Client()
     browser.get(f"/l/{issue_token(assignment=assignment, contact=contact)}/")
+    browser.get(f"/api/respondent/assignments/{assignment.pk}/")  # sets the CSRF cookie, as for a client
+    csrf = browser.cookies["csrftoken"].value
     return {
-        "coordinator": {"Authorization": f"Token {token.key}"},
-        "respondent": {"Cookie": f"sessionid={browser.cookies['sessionid'].value}"},
+        "coordinator": {"headers": {"Authorization": f"Token {token.key}"}},
+        # As cookies, not a Cookie header (the WSGI client sends its own cookies only); with the CSRF
+        # token the respondent's saves and submit are fuzzed too, not only refused.
+        "respondent": {
+            "cookies": {"sessionid": browser.cookies["sessionid"].value, "csrftoken": csrf},
+            "headers": {"X-CSRFToken": csrf},
+        },
+        "assignment": assignment.pk,
     }
 
 
@@ -99,10 +107,12 @@ FUZZ = settings(
 @coordinator_schema.parametrize()
 @FUZZ
 def test_api_as_coordinator(case, world):
-    case.call_and_validate(headers=world["coordinator"], checks=CHECKS)
+    case.call_and_validate(**world["coordinator"], checks=CHECKS)
 
 
 @respondent_schema.parametrize()
 @FUZZ
 def test_api_as_respondent(case, world):
-    case.call_and_validate(headers=world["respondent"], checks=CHECKS)
+    if case.operation.path.startswith("/api/respondent/"):  # the assignment this session opened
+        case.path_parameters = {**case.path_parameters, "assignment_id": world["assignment"]}
+    case.call_and_validate(**world["respondent"], checks=CHECKS)
