@@ -228,7 +228,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "surveys.api.pagination.ApiPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "surveys.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"magic_link": os.environ.get("MAGIC_LINK_RATE", "20/min")},
 }
 SPECTACULAR_SETTINGS = {

@@ -19,6 +19,10 @@ class IsStaffRole(BasePermission):
     """Coordinators and admins read and write; readers (central office) only read."""
 
     message = "Du saknar behörighet för detta."
+    denied = (  # the API documentation's words for its 403
+        "Not logged in (session or token), or a role that may not do this: readers only read, and "
+        "respondents have no access."
+    )
 
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:
@@ -28,6 +32,7 @@ class IsStaffRole(BasePermission):
 
 class IsCoordinator(BasePermission):
     message = "Endast samordnare får göra detta."
+    denied = "Not logged in (session or token) as a coordinator or an admin."
 
     def has_permission(self, request, view):
         return is_coordinator(request.user)

@@ -2,7 +2,18 @@
 
 Every operation is exercised as a coordinator and as a respondent's browser session. The checks are the
 ones the API promises: no server error, and every documented response matches its schema. (Undocumented
-4xx answers to nonsense input are fine: DRF answers 400/403/404 with a message.)"""
+4xx answers to nonsense input are fine: DRF answers 400/403/404 with a message.)
+
+Every operation is fuzzed for each caller: API_FUZZ_EXAMPLES generated requests (default 4). The
+coverage phase (every boundary and wrong type the schema defines, thousands of requests) runs where the
+caller gets past the permission check: the staff operations as the coordinator, the respondent's
+operations with the respondent's session; the other way round every input is refused with the same 403,
+so a few requests show it. A deep run before a release, with the coverage phase for both callers too:
+
+    API_FUZZ_EXAMPLES=100 API_FUZZ_DEEP=1 pytest tests/test_api_fuzz.py
+"""
+
+import os
 
 import pytest
 import schemathesis
@@ -11,6 +22,7 @@ from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
+from schemathesis.config import SchemathesisConfig
 
 from backend.wsgi import application
 from surveys.demo import load_demo
@@ -22,8 +34,21 @@ pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 
-# Loaded at collection: producing the schema touches no database.
-schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+RESPONDENT_API = "^/api/respondent/"
+DEEP = os.environ.get("API_FUZZ_DEEP", "") not in ("", "0")
+
+
+def _schema(coverage_skipped_for):
+    """The API's schema for one caller: the coverage phase left out of the operations it cannot reach.
+    Loaded at collection: producing the schema touches no database."""
+    no_coverage = {"phases": {"coverage": {"enabled": False}}}
+    operations = [] if DEEP else [{**coverage_skipped_for, **no_coverage}]
+    config = SchemathesisConfig.from_dict({"operations": operations})
+    return schemathesis.openapi.from_wsgi("/api/schema/", application, config=config)
+
+
+coordinator_schema = _schema({"include-path-regex": RESPONDENT_API})
+respondent_schema = _schema({"exclude-path-regex": RESPONDENT_API})
 
 
 @pytest.fixture(scope="module")
@@ -57,27 +82,37 @@ def _world(demo):
 
     browser = Client()
     browser.get(f"/l/{issue_token(assignment=assignment, contact=contact)}/")
+    browser.get(f"/api/respondent/assignments/{assignment.pk}/")  # sets the CSRF cookie, as for a client
+    csrf = browser.cookies["csrftoken"].value
     return {
-        "coordinator": {"Authorization": f"Token {token.key}"},
-        "respondent": {"Cookie": f"sessionid={browser.cookies['sessionid'].value}"},
+        "coordinator": {"headers": {"Authorization": f"Token {token.key}"}},
+        # As cookies, not a Cookie header (the WSGI client sends its own cookies only); with the CSRF
+        # token the respondent's saves and submit are fuzzed too, not only refused.
+        "respondent": {
+            "cookies": {"sessionid": browser.cookies["sessionid"].value, "csrftoken": csrf},
+            "headers": {"X-CSRFToken": csrf},
+        },
+        "assignment": assignment.pk,
     }
 
 
 FUZZ = settings(
-    max_examples=12,
+    max_examples=int(os.environ.get("API_FUZZ_EXAMPLES", "4")),
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
 
 
-@schema.parametrize()
+@coordinator_schema.parametrize()
 @FUZZ
 def test_api_as_coordinator(case, world):
-    case.call_and_validate(headers=world["coordinator"], checks=CHECKS)
+    case.call_and_validate(**world["coordinator"], checks=CHECKS)
 
 
-@schema.parametrize()
+@respondent_schema.parametrize()
 @FUZZ
 def test_api_as_respondent(case, world):
-    case.call_and_validate(headers=world["respondent"], checks=CHECKS)
+    if case.operation.path.startswith("/api/respondent/"):  # the assignment this session opened
+        case.path_parameters = {**case.path_parameters, "assignment_id": world["assignment"]}
+    case.call_and_validate(**world["respondent"], checks=CHECKS)

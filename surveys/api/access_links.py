@@ -12,6 +12,7 @@ from ..permissions import IsCoordinator
 from ..services.tokens import link_expires_at, link_for, reissue_link, revoke_link
 from .errors import service_refusals
 from .fields import IdField
+from .schema import model_docs
 
 
 class AccessLinkSerializer(serializers.ModelSerializer):
@@ -51,6 +52,11 @@ class IssuedLinkSerializer(AccessLinkSerializer):
         fields = AccessLinkSerializer.Meta.fields + ["link"]
 
 
+@model_docs(
+    "a personal link",
+    "personal links",
+    list="Newest first, without the link itself (only its hash is stored); filter by assignment and contact.",
+)
 class AccessLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Personal links of contacts to assignments. Creating one revokes the contact's earlier links to
     the same assignment (a re-issue)."""
@@ -62,7 +68,14 @@ class AccessLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         "contact", "assignment__organisation", "assignment__round"
     ).order_by("-created_at")
 
-    @extend_schema(request=IssueInputSerializer, responses={201: IssuedLinkSerializer})
+    @extend_schema(
+        request=IssueInputSerializer,
+        responses={201: IssuedLinkSerializer},
+        summary="Issue a personal link",
+        description="A new link for a contact of the assignment's organisation, shown only in this answer; "
+        "the contact's earlier links to the assignment stop working. Refused (400) for a contact of another "
+        "organisation, an inactive contact or a removed assignment.",
+    )
     def create(self, request):
         data = IssueInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -72,7 +85,12 @@ class AccessLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         token.link = link_for(raw)
         return ApiResponse(IssuedLinkSerializer(token).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={200: AccessLinkSerializer})
+    @extend_schema(
+        request=None,
+        responses={200: AccessLinkSerializer},
+        summary="Revoke a personal link",
+        description="The link stops working at once; revoking it again keeps the first time.",
+    )
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         token = revoke_link(token=self.get_object(), actor=request.user)

@@ -4,7 +4,7 @@ download the finished file here (never from a public media URL)."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
@@ -16,12 +16,14 @@ from rest_framework.reverse import reverse
 from ..models import ExportJob, SurveyRound
 from ..permissions import can_read_rounds
 from ..services import export_jobs
+from .schema import error, model_docs
 
 
 class CanReadRounds(BasePermission):
     """Coordinators, admins and readers (the central office) may ask for and download workbooks."""
 
     message = "Du saknar behörighet för detta."
+    denied = "Not logged in (session or token) as a coordinator, an admin or a reader."
 
     def has_permission(self, request, view):
         return can_read_rounds(request.user)
@@ -72,6 +74,9 @@ def _jobs():
     return ExportJob.objects.select_related("round", "requested_by")
 
 
+@extend_schema_view(
+    get=extend_schema(summary="List a round's export jobs", description="Newest first; filter by state.")
+)
 class RoundExportsView(ListCreateAPIView):
     """GET: the export jobs of a round. POST: ask for the round's workbook (202 with a new job, or 200
     with the job already holding the workbook of the unchanged round)."""
@@ -92,10 +97,17 @@ class RoundExportsView(ListCreateAPIView):
     @extend_schema(
         request=inline_serializer(
             "ExportRequest",
-            {"kind": serializers.ChoiceField(choices=export_jobs.KINDS, required=False, default=export_jobs.KIND)},
+            {
+                "kind": serializers.ChoiceField(
+                    choices=export_jobs.KINDS, required=False, default=export_jobs.KIND
+                )
+            },
         ),
         responses={200: ExportJobSerializer, 202: ExportJobSerializer},
+        summary="Ask for a round's export",
         description=(
+            "A new job (202) that a worker builds; poll it at /api/exports/{id}/. The job already holding "
+            "the file of the unchanged round is answered at once (200). "
             "kind=round_workbook (default): the round's workbook. kind=round_archive: the archive package "
             "of a closed or published round (a zip: workbook, every submitted response as HTML, codebook, "
             "round JSON, manifest with SHA-256 checksums)."
@@ -125,6 +137,12 @@ class Expired(APIException):
     default_code = "expired"
 
 
+@model_docs(
+    "an export job",
+    "export jobs",
+    list="Every round's jobs, newest first; filter by round and state.",
+    retrieve="Poll it: state, progress, a stalled job, and the download URL once done.",
+)
 class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ExportJobSerializer
     permission_classes = [CanReadRounds]
@@ -136,8 +154,12 @@ class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
                 description="The workbook (.xlsx), or the archive package (application/zip) for a job of kind "
                 "round_archive"
-            )
-        }
+            ),
+            409: error("The job has not finished (queued, running or failed)."),
+            410: error("The file has been deleted after its retention time; ask for a new export."),
+        },
+        summary="Download an export's file",
+        description="The finished job's file as an attachment, from here only (never a public URL).",
     )
     @action(detail=True)
     def download(self, request, pk=None):

@@ -1,7 +1,7 @@
 """Organisations, their contacts, and questionnaires over the API."""
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from ..models import Contact, Organisation, Questionnaire, QuestionnaireVersion
 from ..permissions import IsCoordinator
 from ..services import data_protection
+from .schema import PROTECTED, error, model_docs
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -25,6 +26,14 @@ class OrganisationFilter(filters.FilterSet):
         fields = ["kind", "parent", "is_active", "name"]
 
 
+@model_docs(
+    "an organisation",
+    "organisations",
+    conflicts={"destroy": PROTECTED},
+    list="Filter by kind, parent, active or not, and part of the name.",
+    destroy="Refused while assignments, plan rows or sub-organisations refer to it; set `is_active` false "
+    "instead.",
+)
 class OrganisationViewSet(viewsets.ModelViewSet):
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
@@ -45,17 +54,25 @@ class ContactSerializer(serializers.ModelSerializer):
         return attrs
 
 
+@model_docs(
+    "a contact",
+    "contacts",
+    list="The people who answer for an organisation and get its e-mails; filter by organisation and active.",
+    update="A contact whose personal data was erased cannot be changed (400).",
+    partial_update="A contact whose personal data was erased cannot be changed (400).",
+    destroy="Its personal links go with it; to keep answers and history but remove the person, use erase.",
+)
 class ContactViewSet(viewsets.ModelViewSet):
     serializer_class = ContactSerializer
     queryset = Contact.objects.select_related("organisation")
     filterset_fields = ["organisation", "is_active"]
 
     @extend_schema(
-        summary="Ta bort en kontaktpersons personuppgifter",
+        summary="Erase a contact's personal data",
         description=(
-            'Namn, e-post och telefon ersätts av "Kontakt borttagen <datum>"; kontaktens länkar slutar '
-            "gälla (410), sessionerna avslutas och e-post till kontakten förlorar adress och text. Svar, "
-            "ändringshistorik och kvitton finns kvar och hör till organisationen. Bara samordnare."
+            'Name, e-mail and phone are replaced by "Kontakt borttagen <date>"; the contact\'s links stop '
+            "working (410), their sessions end, and e-mails to the contact lose address and text. Answers, "
+            "change history and receipts stay and belong to the organisation. Coordinators only."
         ),
         request=None,
         responses={
@@ -69,7 +86,7 @@ class ContactViewSet(viewsets.ModelViewSet):
                     "sessions_ended": serializers.IntegerField(),
                 },
             ),
-            409: OpenApiResponse(description="Kontaktens personuppgifter är redan borttagna."),
+            409: error("The contact's personal data is already erased."),
         },
     )
     @action(detail=True, methods=["post"], permission_classes=[IsCoordinator])
@@ -98,6 +115,11 @@ class QuestionnaireSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "programme", "description", "versions"]
 
 
+@model_docs(
+    "a questionnaire",
+    "questionnaires",
+    list="Each with its versions (frozen once a round has opened); filter by kind and programme.",
+)
 class QuestionnaireViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = QuestionnaireSerializer
     queryset = Questionnaire.objects.prefetch_related("versions__comparable_with")

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
@@ -24,6 +24,7 @@ from ..services.activity_reports import generate_activity_version
 from ..services.plan_names import organisation_alias_accept
 from ..services.plan_responsibility import plan_delete_refusal
 from .parsers import FormParser, MultiPartParser
+from .schema import PROTECTED, ProtectedErrorSerializer, ValidationErrorSerializer, error, model_docs
 
 # A programme's years as people write them; also keeps values inside the column on every database.
 MIN_YEAR, MAX_YEAR = 1900, 2200
@@ -98,8 +99,14 @@ class UploadSerializer(serializers.Serializer):
 
 
 XLSX_SCHEMA = extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
+IMPORT_REFUSED = OpenApiResponse(
+    ValidationErrorSerializer,
+    description="The workbook has errors (`ok` false; `errors` names sheet, row, column and message) or "
+    "is no workbook that can be read safely; or a field of the form is refused (`file`). Nothing is written.",
+)
 UPLOAD_SCHEMA = extend_schema(
-    request={"multipart/form-data": UploadSerializer}, responses=OpenApiTypes.OBJECT
+    request={"multipart/form-data": UploadSerializer},
+    responses={200: OpenApiTypes.OBJECT, 400: IMPORT_REFUSED},
 )
 
 
@@ -117,21 +124,45 @@ def upload_error_response(error):
     )
 
 
+@model_docs(
+    "a programme",
+    "programmes",
+    conflicts={"destroy": PROTECTED},
+    list="Filter by owner, part of the name, and a year the programme covers.",
+    destroy="With its goal areas, focus areas, activities and indicators; refused while a questionnaire "
+    "asks about them.",
+)
 class ProgrammeViewSet(viewsets.ModelViewSet):
     serializer_class = ProgrammeSerializer
     filterset_class = ProgrammeFilter
     queryset = Programme.objects.all()
 
+    @extend_schema(summary="Download the plan template")
     @XLSX_SCHEMA
     @action(detail=False, methods=["get"], url_path="plan-template")
     def plan_template(self, request):
         """The empty plan workbook with example rows and instructions."""
         return xlsx_response(plan_io.template(), "plan-mall.xlsx")
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        request=None,
+        responses={
+            201: inline_serializer(
+                "GeneratedVersion",
+                {
+                    "version": serializers.IntegerField(),
+                    "questionnaire": serializers.IntegerField(),
+                    "number": serializers.IntegerField(),
+                    "questions": serializers.IntegerField(),
+                },
+            )
+        },
+        summary="Generate the activity questionnaire",
+    )
     @action(detail=True, methods=["post"], url_path="activity-questionnaire")
     def activity_questionnaire(self, request, pk=None):
-        """Generate a new draft version of the programme's activity questionnaire from the plan."""
+        """Generate a new draft version of the programme's activity questionnaire from the plan (an
+        optional `label` names it)."""
         label = str(request.data.get("label", ""))[:100]
         version = generate_activity_version(self.get_object(), label=label, actor=request.user)
         return ApiResponse(
@@ -144,6 +175,7 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
             status=status.HTTP_201_CREATED,
         )
 
+    @extend_schema(summary="Download a programme's plan")
     @XLSX_SCHEMA
     @action(detail=True, methods=["get"], url_path="plan")
     def plan_export(self, request, pk=None):
@@ -170,6 +202,7 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
             report.as_dict(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
         )
 
+    @extend_schema(summary="Check a plan workbook")
     @UPLOAD_SCHEMA
     @action(
         detail=True, methods=["post"], url_path="plan/check", parser_classes=[MultiPartParser, FormParser]
@@ -178,6 +211,7 @@ class ProgrammeViewSet(viewsets.ModelViewSet):
         """Dry run: what the workbook would create or change, and every error; nothing is written."""
         return self._import(request, dry_run=True)
 
+    @extend_schema(summary="Import a plan workbook")
     @UPLOAD_SCHEMA
     @action(
         detail=True, methods=["post"], url_path="plan/import", parser_classes=[MultiPartParser, FormParser]
@@ -193,6 +227,13 @@ class GoalAreaSerializer(serializers.ModelSerializer):
         fields = ["id", "programme", "number", "title", "national_goal", "order"]
 
 
+@model_docs(
+    "a goal area",
+    "goal areas (målområden) of the programmes",
+    conflicts={"destroy": PROTECTED},
+    list="Filter by programme.",
+    destroy="With its focus areas and activities; refused while a questionnaire asks about them.",
+)
 class GoalAreaViewSet(viewsets.ModelViewSet):
     serializer_class = GoalAreaSerializer
     queryset = GoalArea.objects.all()
@@ -213,6 +254,13 @@ class FocusAreaFilter(filters.FilterSet):
         fields = ["goal_area", "programme"]
 
 
+@model_docs(
+    "a focus area",
+    "focus areas (insatsområden) of the goal areas",
+    conflicts={"destroy": PROTECTED},
+    list="Filter by goal area and programme.",
+    destroy="With its activities; refused while a questionnaire asks about them.",
+)
 class FocusAreaViewSet(viewsets.ModelViewSet):
     serializer_class = FocusAreaSerializer
     filterset_class = FocusAreaFilter
@@ -359,6 +407,19 @@ class ActivityFilter(ResponsibleFilter):
         fields = ["programme", "goal_area", "focus_area", "lead", "organisation", "responsibility"]
 
 
+PLAN_ROW_IN_USE = error(
+    "An opened round asks about the row (the message names the rounds), or other rows refer to it "
+    "(`used_by`); nothing is deleted.",
+    ProtectedErrorSerializer,
+)
+PLAN_ROW = {
+    "list": "Filter by programme and the plan's structure; `organisation` gives the rows it answers for (as "
+    "lead or co-responsible, groups resolved, inherited from the activity), `responsibility` only lead or only "
+    "shared.",
+    "destroy": "Refused while an opened round asks about it; archive it with a plan import instead.",
+}
+
+
 class RefusePlanDeleteMixin:
     """A plan row that an opened round asks about is not deleted: a 409 names the rounds."""
 
@@ -371,6 +432,12 @@ class RefusePlanDeleteMixin:
         return super().destroy(request, *args, **kwargs)
 
 
+@model_docs(
+    "an activity",
+    "activities of the plans, each with its indicators",
+    {"destroy": PLAN_ROW_IN_USE},
+    **PLAN_ROW,
+)
 class ActivityViewSet(RefusePlanDeleteMixin, viewsets.ModelViewSet):
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
@@ -390,6 +457,7 @@ class IndicatorFilter(ResponsibleFilter):
         fields = ["programme", "activity", "gender_split", "lead", "organisation", "responsibility"]
 
 
+@model_docs("an indicator", "indicators of the activities", {"destroy": PLAN_ROW_IN_USE}, **PLAN_ROW)
 class IndicatorViewSet(RefusePlanDeleteMixin, viewsets.ModelViewSet):
     serializer_class = IndicatorSerializer
     filterset_class = IndicatorFilter
@@ -432,6 +500,12 @@ class OrganisationAliasSerializer(serializers.ModelSerializer):
         )
 
 
+@model_docs(
+    "an accepted name",
+    "accepted names: other spellings of organisations, and external partners",
+    create="The same name decided again replaces the earlier decision.",
+    destroy="Plan checks and imports no longer know the name.",
+)
 class OrganisationAliasViewSet(
     viewsets.mixins.ListModelMixin,
     viewsets.mixins.RetrieveModelMixin,

@@ -15,7 +15,8 @@ from ..models import Questionnaire, QuestionnaireVersion
 from ..services import questionnaires as service
 from .fields import IdField
 from .parsers import FormParser, MultiPartParser
-from .programmes import XLSX_SCHEMA, upload_error_response, xlsx_response
+from .programmes import IMPORT_REFUSED, XLSX_SCHEMA, upload_error_response, xlsx_response
+from .schema import model_docs
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -32,11 +33,14 @@ class VersionUploadSerializer(serializers.Serializer):
     label = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
 
 
-VERSION_UPLOAD_SCHEMA = extend_schema(
-    request={"multipart/form-data": VersionUploadSerializer}, responses=OpenApiTypes.OBJECT
+VERSION_UPLOAD_SCHEMA = extend_schema(request={"multipart/form-data": VersionUploadSerializer})
+
+
+@model_docs(
+    "a questionnaire version",
+    "questionnaire versions",
+    list="Filter by questionnaire. A version is frozen once a round of it has opened.",
 )
-
-
 class QuestionnaireVersionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = VersionSerializer
     queryset = QuestionnaireVersion.objects.prefetch_related("comparable_with").order_by(
@@ -44,12 +48,14 @@ class QuestionnaireVersionViewSet(viewsets.ReadOnlyModelViewSet):
     )
     filterset_fields = ["questionnaire"]
 
+    @extend_schema(summary="Download the questionnaire template")
     @XLSX_SCHEMA
     @action(detail=False, methods=["get"])
     def template(self, request):
         """An example questionnaire workbook: every sheet, a few rows, and instructions."""
         return xlsx_response(questionnaire_workbook.template(), "enkat-mall.xlsx")
 
+    @extend_schema(summary="Download a version as a workbook")
     @XLSX_SCHEMA
     @action(detail=True, methods=["get"])
     def workbook(self, request, pk=None):
@@ -78,12 +84,18 @@ class QuestionnaireVersionViewSet(viewsets.ReadOnlyModelViewSet):
             report.as_dict(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
         )
 
+    @extend_schema(
+        summary="Check a questionnaire workbook", responses={200: OpenApiTypes.OBJECT, 400: IMPORT_REFUSED}
+    )
     @VERSION_UPLOAD_SCHEMA
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def check(self, request):
         """Validate a questionnaire workbook; nothing is written."""
         return self._import(request, dry_run=True)
 
+    @extend_schema(
+        summary="Import a questionnaire workbook", responses={201: OpenApiTypes.OBJECT, 400: IMPORT_REFUSED}
+    )
     @VERSION_UPLOAD_SCHEMA
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_version(self, request):

@@ -6,7 +6,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException
@@ -17,6 +22,7 @@ from rest_framework.views import APIView
 from ..services import responses
 from ..services.respondent_access import mark_used, respondent_access, session_links
 from ..services.tokens import TokenRefused
+from .schema import ErrorSerializer, ValidationErrorSerializer, error
 
 
 class RespondentSessionAuthentication(SessionAuthentication):
@@ -45,6 +51,10 @@ class RespondentSessionScheme(OpenApiAuthenticationExtension):
 
 class HasRespondentSession(BasePermission):
     message = "Öppna enkäten med din personliga länk först."
+    denied = (
+        "No session opened by a personal link (GET /l/<token>/), no CSRF token on a save or a submit, or "
+        "the link that opened the session has been revoked since."
+    )
 
     def has_permission(self, request, view):
         return bool(request.auth)
@@ -121,8 +131,8 @@ SaveResultSerializer = inline_serializer(
         "conflicts": serializers.ListField(child=serializers.DictField()),
     },
 )
-ErrorsSerializer = inline_serializer(
-    "AnswerErrors", {"errors": serializers.DictField(child=serializers.CharField())}
+LINK_EXPIRED = error(
+    "The link has ended because the round has closed (its deadline and grace period are past)."
 )
 
 
@@ -175,10 +185,10 @@ def _questionnaire_data(access, response, questionnaire):
 
 class QuestionnaireView(RespondentView):
     @extend_schema(
-        responses=RespondentQuestionnaireSerializer,
         summary="The respondent's questionnaire and answers",
         description="Also sets the `csrftoken` cookie: send its value in the `X-CSRFToken` header of the "
         "saves and the submit, so a client needs no page to get one.",
+        responses={200: RespondentQuestionnaireSerializer, 410: LINK_EXPIRED},
     )
     @method_decorator(ensure_csrf_cookie)
     def get(self, request, assignment_id):
@@ -193,7 +203,23 @@ class QuestionnaireView(RespondentView):
 class AnswersView(RespondentView):
     @extend_schema(
         request=SaveInputSerializer,
-        responses={200: SaveResultSerializer, 400: ErrorsSerializer, 409: SaveResultSerializer},
+        responses={
+            200: SaveResultSerializer,
+            400: OpenApiResponse(
+                ValidationErrorSerializer,
+                description="Nothing is saved: invalid answers, `{errors: {code: message}}`; a `version` the "
+                "response never had, `{version: [message]}`; or a refused field of the input.",
+            ),
+            409: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    "SaveConflict", [SaveResultSerializer, ErrorSerializer], resource_type_field_name=None
+                ),
+                description="Conflicts: the other answers are saved, the conflicting ones keep the stored "
+                "value and come back with both values. Or `{detail}` when the response can no longer be "
+                "changed (submitted, or the round has closed).",
+            ),
+            410: LINK_EXPIRED,
+        },
         summary="Save answers as a draft, based on a version",
         description="`version` is the version the answers were loaded with. Answers someone changed after "
         "it (a colleague, or the same person in another tab or script) keep the stored value and come "
@@ -238,11 +264,18 @@ class SubmitView(RespondentView):
                 "Submitted",
                 {"state": serializers.CharField(), "first_submission": serializers.BooleanField()},
             ),
-            400: inline_serializer(
-                "Missing", {"missing": serializers.ListField(child=serializers.CharField())}
+            400: OpenApiResponse(
+                inline_serializer(
+                    "Missing", {"missing": serializers.ListField(child=serializers.CharField())}
+                ),
+                description="Not submitted: the codes of required questions that are shown and unanswered, or "
+                "whose stored answer is no longer valid.",
             ),
+            409: error("The round has closed: nothing can be submitted."),
+            410: LINK_EXPIRED,
         },
         summary="Submit the response (once; a repeated call changes nothing)",
+        description="Of two simultaneous submits exactly one is the first submission (`first_submission`).",
     )
     def post(self, request, assignment_id):
         access, response, _ = self.load(request, assignment_id)

@@ -8,8 +8,8 @@ import logging
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -20,6 +20,7 @@ from ..models import Assignment, Organisation, SurveyRound
 from ..permissions import can_read_rounds, is_coordinator
 from ..services.background import BackgroundUnavailable
 from ..services.scoring import ScoringRefused, request_round_index
+from .schema import error
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +52,8 @@ def _year(request, name):
 class ResultViewSet(viewsets.ViewSet):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    @action(detail=False, url_path=r"assignments/(?P<assignment_id>\d+)")
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="An assignment's index result")
+    @action(detail=False, url_path=r"assignments/(?P<assignment_id>[0-9]+)")
     def assignment(self, request, assignment_id):
         """One assignment's index: points per category (raw and capped), total, scaled, rank."""
         assignment = Assignment.objects.select_related("round").filter(pk=assignment_id).first()
@@ -70,8 +71,8 @@ class ResultViewSet(viewsets.ViewSet):
             result = selectors_results.for_respondent_result(result, assignment.round)
         return ApiResponse(result)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    @action(detail=False, url_path=r"rounds/(?P<round_id>\d+)")
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A round's index figures")
+    @action(detail=False, url_path=r"rounds/(?P<round_id>[0-9]+)")
     def round(self, request, round_id):
         """A round's figures (n, mean, median, min, max; per category too); staff also get every row."""
         survey_round = SurveyRound.objects.filter(pk=round_id).first()
@@ -83,9 +84,16 @@ class ResultViewSet(viewsets.ViewSet):
         return ApiResponse(summary if staff else selectors_results.for_respondent_round(summary, survey_round))
 
     @extend_schema(
-        request=None, responses={202: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT}
+        request=None,
+        responses={
+            202: inline_serializer("IndexQueued", {"detail": serializers.CharField()}),
+            403: error("Not logged in (session or token) as a coordinator or an admin."),
+            409: error("The round's index can no longer be computed (the round is published)."),
+            503: error("The background workers cannot be reached; try again in a while."),
+        },
+        summary="Recompute a round's index",
     )
-    @action(detail=False, methods=["post"], url_path=r"rounds/(?P<round_id>\d+)/compute")
+    @action(detail=False, methods=["post"], url_path=r"rounds/(?P<round_id>[0-9]+)/compute")
     def compute(self, request, round_id):
         """Recompute a round's index in the background (after a scheme fix); refused once published."""
         if not is_coordinator(request.user):
@@ -104,6 +112,7 @@ class ResultViewSet(viewsets.ViewSet):
 
     @extend_schema(
         responses=OpenApiTypes.OBJECT,
+        summary="An organisation's index over the years",
         parameters=[
             OpenApiParameter(
                 "version", OpenApiTypes.STR, description="Versions-id, ett eller flera (kommaseparerade)"
@@ -115,7 +124,7 @@ class ResultViewSet(viewsets.ViewSet):
             OpenApiParameter("to_year", OpenApiTypes.INT),
         ],
     )
-    @action(detail=False, url_path=r"organisations/(?P<organisation_id>\d+)/trend")
+    @action(detail=False, url_path=r"organisations/(?P<organisation_id>[0-9]+)/trend")
     def trend(self, request, organisation_id):
         """The organisation's index over the years, only across comparable versions (400 otherwise)."""
         organisation = Organisation.objects.filter(pk=organisation_id).first()
@@ -147,8 +156,14 @@ class ResultViewSet(viewsets.ViewSet):
             raise ValidationError({"version": str(unknown)}) from None
         return ApiResponse(trend if staff else selectors_results.for_respondent_trend(trend))
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    @action(detail=False, url_path=r"rounds/(?P<round_id>\d+)/activities")
+    @extend_schema(
+        responses={
+            200: OpenApiTypes.OBJECT,
+            403: error("Not logged in (session or token) as a coordinator, an admin or a reader."),
+        },
+        summary="A round's activity report",
+    )
+    @action(detail=False, url_path=r"rounds/(?P<round_id>[0-9]+)/activities")
     def activities(self, request, round_id):
         """Activity report: per activity the share of responsible organisations per status, and each
         indicator's values summed with the gender split. Staff only (no index, no publication step)."""

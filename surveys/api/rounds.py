@@ -6,7 +6,7 @@ import datetime
 
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response as ApiResponse
@@ -18,6 +18,10 @@ from ..services import deadlines, outbox, rounds
 from ..text import validate_single_line
 from .errors import service_refusals
 from .fields import IdField
+from .schema import VALIDATION_ERROR, model_docs
+
+# A service's refusal of a state change: `{"detail": [reason]}`.
+REFUSED = VALIDATION_ERROR
 
 
 def call(service, **kwargs):
@@ -53,7 +57,6 @@ class TemplateFields(serializers.Serializer):
         required=False, allow_blank=True, max_length=300, validators=[validate_single_line]
     )
     reminder_body = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-
 
 
 class RoundInput(TemplateFields):
@@ -253,12 +256,27 @@ class PreviewOutput(serializers.Serializer):
 # --------------------------------------------------------------------------------------------------
 
 
+def refusable(output, summary, description=None):
+    """The schema of an action without a body that a service may refuse (400 with its reason)."""
+    return extend_schema(
+        request=None, responses={200: output, 400: REFUSED}, summary=summary, description=description
+    )
+
+
 class RoundFilter(filters.FilterSet):
     class Meta:
         model = SurveyRound
         fields = ["state", "year", "version", "version__questionnaire"]
 
 
+@extend_schema_view(partial_update=extend_schema(request=RoundInput, responses=RoundSerializer))
+@model_docs(
+    "a round",
+    "survey rounds",
+    list="Newest year first, each with its progress; filter by state, year, version and questionnaire.",
+    retrieve="With its progress: organisations not opened, in progress, submitted, reopened; days left.",
+    partial_update="Recipients change with recipients/add and recipients/remove.",
+)
 class RoundViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -277,7 +295,14 @@ class RoundViewSet(
         fresh = self.get_queryset().get(pk=survey_round.pk)
         return ApiResponse(RoundSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
-    @extend_schema(request=RoundInput, responses={201: RoundSerializer})
+    @extend_schema(
+        request=RoundInput,
+        responses={201: RoundSerializer},
+        summary="Create a round",
+        description="A draft round of a questionnaire version for a year, with its recipients (organisations "
+        "or organisation kinds), opening time, deadline (a date alone means 23:59 that day in Stockholm), "
+        "reminders and e-mail templates. Schedule it to have it open on its own.",
+    )
     def create(self, request, *args, **kwargs):
         data = RoundInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -291,7 +316,13 @@ class RoundViewSet(
         )
         return self._output(survey_round, status.HTTP_201_CREATED)
 
-    @extend_schema(request=RoundInput, responses=RoundSerializer)
+    @extend_schema(
+        request=RoundInput,
+        responses=RoundSerializer,
+        summary="Change a round",
+        description="Dates, reminders, templates and the name; recipients change with recipients/add and "
+        "recipients/remove. What may change depends on the state (400 with the reason).",
+    )
     def update(self, request, *args, **kwargs):
         survey_round = self.get_object()
         data = RoundInput(survey_round, data=request.data, partial=kwargs.get("partial", False))
@@ -304,32 +335,61 @@ class RoundViewSet(
         call(service, survey_round=survey_round, actor=self.request.user, **kwargs)
         return self._output(survey_round)
 
-    @extend_schema(request=None, responses=RoundSerializer)
+    @refusable(
+        RoundSerializer,
+        "Schedule a round",
+        "A draft round opens on its own at `opens_at`. Refused (400) without recipients or with "
+        "a scoring scheme that has problems.",
+    )
     @action(detail=True, methods=["post"])
     def schedule(self, request, pk=None):
         return self._transition(rounds.round_schedule)
 
-    @extend_schema(request=None, responses=RoundSerializer)
+    @refusable(
+        RoundSerializer,
+        "Unschedule a round",
+        "A scheduled round goes back to draft.",
+    )
     @action(detail=True, methods=["post"])
     def unschedule(self, request, pk=None):
         return self._transition(rounds.round_unschedule)
 
-    @extend_schema(request=None, responses=RoundSerializer)
+    @refusable(
+        RoundSerializer,
+        "Open a round now",
+        "A draft or scheduled round opens at once, the invitations go out and the questionnaire "
+        "version is frozen. Refused (400) without recipients or once the deadline has passed.",
+    )
     @action(detail=True, methods=["post"], url_path="open")
     def open_now(self, request, pk=None):
         return self._transition(rounds.round_open_now)
 
-    @extend_schema(request=None, responses=RoundSerializer)
+    @refusable(
+        RoundSerializer,
+        "Close a round early",
+        "An open round closes before its deadline.",
+    )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._transition(rounds.round_close_early)
 
-    @extend_schema(request=None, responses=RoundSerializer)
+    @refusable(
+        RoundSerializer,
+        "Publish a round's results",
+        "A closed round is published: respondents see its results (figures stay hidden below the "
+        "minimum group size) and every organisation's contacts are told where to find them.",
+    )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         return self._transition(rounds.round_publish)
 
-    @extend_schema(request=DeadlineInput, responses=RoundSerializer)
+    @extend_schema(
+        request=DeadlineInput,
+        responses=RoundSerializer,
+        summary="Extend a round's deadline",
+        description="A later deadline for the round (not once it has closed). A date alone means 23:59 that "
+        "day in Stockholm.",
+    )
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
         data = DeadlineInput(data=request.data)
@@ -349,17 +409,29 @@ class RoundViewSet(
             call(service, survey_round=survey_round, organisation=organisation, actor=request.user)
         return self._output(survey_round)
 
-    @extend_schema(request=RecipientsInput, responses=RoundSerializer)
+    @extend_schema(
+        request=RecipientsInput,
+        responses=RoundSerializer,
+        summary="Add recipients to a round",
+        description="Organisations, by id or by kind, get an assignment (one removed earlier comes back); in "
+        "an open round their contacts are invited at once. Not once the round has closed.",
+    )
     @action(detail=True, methods=["post"], url_path="recipients/add")
     def add_recipients(self, request, pk=None):
         return self._recipients(request, rounds.add_recipient)
 
-    @extend_schema(request=RecipientsInput, responses=RoundSerializer)
+    @extend_schema(
+        request=RecipientsInput,
+        responses=RoundSerializer,
+        summary="Remove recipients from a round",
+        description="Their assignments are removed: answers stay, links stop working and e-mails not yet sent "
+        "are cancelled. Not once the round has closed.",
+    )
     @action(detail=True, methods=["post"], url_path="recipients/remove")
     def remove_recipients(self, request, pk=None):
         return self._recipients(request, rounds.remove_recipient)
 
-    @extend_schema(request=TemplateFields, responses=PreviewOutput)
+    @extend_schema(request=TemplateFields, responses=PreviewOutput, summary="Preview a round's e-mails")
     @action(detail=True, methods=["get", "post"])
     def preview(self, request, pk=None):
         """The invitation and a reminder as the first recipient would get them; POST unsaved templates
@@ -369,7 +441,7 @@ class RoundViewSet(
         data.is_valid(raise_exception=True)
         return ApiResponse(call(rounds.preview, survey_round=survey_round, overrides=data.validated_data))
 
-    @extend_schema(request=RemindInput, responses=QueuedOutput)
+    @extend_schema(request=RemindInput, responses=QueuedOutput, summary="Send reminders now")
     @action(detail=True, methods=["post"])
     def remind(self, request, pk=None):
         """Send a reminder now to every organisation that has not submitted (or to one assignment's)."""
@@ -384,7 +456,7 @@ class RoundViewSet(
         queued = call(rounds.remind_now, survey_round=survey_round, assignment=assignment, actor=request.user)
         return ApiResponse({"queued": queued})
 
-    @extend_schema(request=DigestInput, responses=RoundSerializer)
+    @extend_schema(request=DigestInput, responses=RoundSerializer, summary="Ask for a summary by e-mail")
     @action(detail=True, methods=["post"])
     def digest(self, request, pk=None):
         """Ask for a summary by e-mail when the round closes (at once if it already has)."""
@@ -408,6 +480,12 @@ class AssignmentFilter(filters.FilterSet):
         fields = ["round", "organisation", "status", "organisation_kind", "removed"]
 
 
+@model_docs(
+    "an assignment",
+    "assignments (one per organisation and round)",
+    list="Each with status, deadline, last activity and e-mails sent and failed; filter by round, "
+    "organisation, status, organisation kind and removed.",
+)
 class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     """Per assignment: status, last activity, e-mails sent and failed; reopen or extend one."""
 
@@ -415,14 +493,18 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
 
-    @extend_schema(request=None, responses=AssignmentSerializer)
+    @refusable(
+        AssignmentSerializer,
+        "Reopen a submitted response",
+        "A submitted response can be changed and submitted again; only while the round is open.",
+    )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         assignment = self.get_object()
         call(rounds.reopen_response, assignment=assignment, user=request.user)
         return ApiResponse(AssignmentSerializer(self.get_queryset().get(pk=assignment.pk)).data)
 
-    @extend_schema(request=None, responses=QueuedOutput)
+    @refusable(QueuedOutput, "Remind one organisation now")
     @action(detail=True, methods=["post"])
     def remind(self, request, pk=None):
         """Send this organisation's contacts a reminder now."""
@@ -432,7 +514,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return ApiResponse({"queued": queued})
 
-    @extend_schema(request=ResendInput, responses=EmailSerializer)
+    @extend_schema(request=ResendInput, responses=EmailSerializer, summary="Re-send an invitation")
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
         """E-mail one contact the invitation again with a fresh link (earlier links stop working)."""
@@ -445,7 +527,12 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         row = call(rounds.resend_invitation, assignment=assignment, contact=contact, actor=request.user)
         return ApiResponse(EmailSerializer(row).data)
 
-    @extend_schema(request=DeadlineInput, responses=AssignmentSerializer)
+    @extend_schema(
+        request=DeadlineInput,
+        responses=AssignmentSerializer,
+        summary="Extend one organisation's deadline",
+        description="A later deadline for this organisation only; its reminders and days left follow it.",
+    )
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
         assignment = self.get_object()
@@ -467,6 +554,11 @@ class EmailFilter(filters.FilterSet):
         fields = ["round", "assignment", "kind", "status"]
 
 
+@model_docs(
+    "an e-mail",
+    "e-mails of the outbox",
+    list="Newest first: what went out, what failed and why; filter by round, assignment, kind and status.",
+)
 class EmailViewSet(viewsets.ReadOnlyModelViewSet):
     """The outbox, for coordinators: what went out, what failed and why; a failed e-mail can be retried."""
 
@@ -475,7 +567,11 @@ class EmailViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = EmailFilter
     permission_classes = [IsCoordinator]
 
-    @extend_schema(request=None, responses=EmailSerializer)
+    @refusable(
+        EmailSerializer,
+        "Retry a failed e-mail",
+        "A failed e-mail is due again at once; any other state is refused (400).",
+    )
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
         row = self.get_object()

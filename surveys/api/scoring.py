@@ -12,6 +12,7 @@ from rest_framework.response import Response as ApiResponse
 from ..models import ScoringCategory, ScoringRule, ScoringScheme
 from ..services.schemes import SchemeLocked, check_category, check_rule, ensure_editable, scheme_problems
 from .errors import service_refusals
+from .schema import model_docs
 
 
 class VersionLocked(APIException):
@@ -101,7 +102,6 @@ class LockedWhenFrozen:
         instance.delete()
 
 
-
 class SchemeProblemSerializer(serializers.Serializer):
     kind = serializers.CharField()
     message = serializers.CharField()
@@ -111,6 +111,18 @@ class SchemeProblemsSerializer(serializers.Serializer):
     problems = SchemeProblemSerializer(many=True)
 
 
+FROZEN = "The questionnaire version is frozen (a round of it has opened): its scoring can no longer change."
+WRITES_REFUSED_WHEN_FROZEN = {
+    "conflicts": dict.fromkeys(["create", "update", "partial_update", "destroy"], FROZEN)
+}
+
+
+@model_docs(
+    "a scoring scheme",
+    "scoring schemes (one per questionnaire version)",
+    list="Filter by version.",
+    **WRITES_REFUSED_WHEN_FROZEN,
+)
 class SchemeViewSet(LockedWhenFrozen, viewsets.ModelViewSet):
     serializer_class = SchemeSerializer
     queryset = ScoringScheme.objects.select_related("version").order_by("pk")
@@ -118,8 +130,7 @@ class SchemeViewSet(LockedWhenFrozen, viewsets.ModelViewSet):
     key = "version"
 
     @extend_schema(
-        summary="Problem i poängschemat",
-        description="Det som är fel i schemat (svenska meddelanden); tom lista när det kan användas.",
+        summary="List a scoring scheme's problems",
         responses=SchemeProblemsSerializer,
     )
     @action(detail=True, methods=["get"])
@@ -129,12 +140,24 @@ class SchemeViewSet(LockedWhenFrozen, viewsets.ModelViewSet):
         return ApiResponse({"problems": [p.as_dict() for p in scheme_problems(scheme.version)]})
 
 
+@model_docs(
+    "a scoring category",
+    "scoring categories",
+    list="Filter by scheme and parent category.",
+    **WRITES_REFUSED_WHEN_FROZEN,
+)
 class CategoryViewSet(LockedWhenFrozen, viewsets.ModelViewSet):
     serializer_class = CategorySerializer
     queryset = ScoringCategory.objects.select_related("scheme__version").order_by("scheme", "order", "code")
     filterset_fields = ["scheme", "parent"]
 
 
+@model_docs(
+    "a scoring rule",
+    "scoring rules: the points an answer gives in a category",
+    list="Filter by scheme, question and category.",
+    **WRITES_REFUSED_WHEN_FROZEN,
+)
 class RuleViewSet(LockedWhenFrozen, viewsets.ModelViewSet):
     serializer_class = RuleSerializer
     queryset = ScoringRule.objects.select_related("scheme__version").order_by("scheme", "question", "pk")
