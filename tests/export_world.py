@@ -6,10 +6,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from surveys import models as m
-from tests import factories as f
+from surveys import models
+from tests import factories
 
-T = m.QuestionType
 HOSTILE = {
     "formula": '=HYPERLINK("http://evil.example","klicka")',
     "plus": "+1",
@@ -22,50 +21,50 @@ HOSTILE = {
 
 def index_round(*, organisations=3, year=2026, prefix=""):
     """Organisations Alfa (submitted, hostile text), Beta (draft), Gamma (no answers), then extra ones."""
-    questionnaire = f.QuestionnaireFactory(name="Preventionsindex mini")
-    old_version = f.VersionFactory(questionnaire=questionnaire, number=1, label="PI V1")
-    version = f.VersionFactory(questionnaire=questionnaire, number=2, label="PI V2")
+    questionnaire = factories.QuestionnaireFactory(name="Preventionsindex mini")
+    old_version = factories.VersionFactory(questionnaire=questionnaire, number=1, label="PI V1")
+    version = factories.VersionFactory(questionnaire=questionnaire, number=2, label="PI V2")
     version.comparable_with.add(old_version)
-    section = f.SectionFactory(version=version, title="Organisation")
+    section = factories.SectionFactory(version=version, title="Organisation")
     q = {}
 
     def question(code, qtype, text, **kw):
-        q[code] = f.QuestionFactory(section=section, version=version, code=code, type=qtype, text=text, **kw)
+        q[code] = factories.QuestionFactory(section=section, version=version, code=code, type=qtype, text=text, **kw)
         return q[code]
 
-    question("ORG_1", T.YES_NO, "Finns en plan?", required=True)
-    single = question("ORG_2", T.SINGLE, "Hur ofta?")
-    f.OptionFactory(question=single, order=1, code="aldrig", label="Aldrig")
-    f.OptionFactory(question=single, order=2, code="ofta", label="Ofta")
-    multi = question("ORG_3", T.MULTIPLE, "Vilka samverkar?")
-    f.OptionFactory(question=multi, order=1, code="polis", label="Polisen")
-    f.OptionFactory(question=multi, order=2, code="skola", label="Skolan")
-    question("ORG_4", T.INTEGER, "Antal utbildade?")
-    question("ORG_5", T.DECIMAL, "Andel av heltid?")
-    question("ORG_6", T.DATE, "När antogs planen?")
+    question("ORG_1", models.QuestionType.YES_NO, "Finns en plan?", required=True)
+    single = question("ORG_2", models.QuestionType.SINGLE, "Hur ofta?")
+    factories.OptionFactory(question=single, order=1, code="aldrig", label="Aldrig")
+    factories.OptionFactory(question=single, order=2, code="ofta", label="Ofta")
+    multi = question("ORG_3", models.QuestionType.MULTIPLE, "Vilka samverkar?")
+    factories.OptionFactory(question=multi, order=1, code="polis", label="Polisen")
+    factories.OptionFactory(question=multi, order=2, code="skola", label="Skolan")
+    question("ORG_4", models.QuestionType.INTEGER, "Antal utbildade?")
+    question("ORG_5", models.QuestionType.DECIMAL, "Andel av heltid?")
+    question("ORG_6", models.QuestionType.DATE, "När antogs planen?")
     question(
         "ORG_7",
-        T.TEXT,
+        models.QuestionType.TEXT,
         "Kommentar",
         condition_question=q["ORG_1"],
         condition_operator="equals",
         condition_value="ja",
     )
-    question("ORG_8", T.BREAKDOWN, "Antal deltagare")
+    question("ORG_8", models.QuestionType.BREAKDOWN, "Antal deltagare")
     for code in HOSTILE:
-        question(f"TXT_{code.upper()}", T.TEXT, f"Fritext {code}")
-    scheme = f.ScoringSchemeFactory(version=version)
-    struktur = f.ScoringCategoryFactory(scheme=scheme, code="struktur", name="Struktur", cap=Decimal("10"))
-    f.ScoringRuleFactory(scheme=scheme, category=struktur, question=q["ORG_1"], option_code="ja", points=2)
+        question(f"TXT_{code.upper()}", models.QuestionType.TEXT, f"Fritext {code}")
+    scheme = factories.ScoringSchemeFactory(version=version)
+    struktur = factories.ScoringCategoryFactory(scheme=scheme, code="struktur", name="Struktur", cap=Decimal("10"))
+    factories.ScoringRuleFactory(scheme=scheme, category=struktur, question=q["ORG_1"], option_code="ja", points=2)
 
-    survey_round = f.SurveyRoundFactory(name="Preventionsindex mini", version=version, year=year)
-    old_round = f.SurveyRoundFactory(name="Preventionsindex mini", version=old_version, year=year - 1)
-    old_scheme = f.ScoringSchemeFactory(version=old_version)
+    survey_round = factories.SurveyRoundFactory(name="Preventionsindex mini", version=version, year=year)
+    old_round = factories.SurveyRoundFactory(name="Preventionsindex mini", version=old_version, year=year - 1)
+    old_scheme = factories.ScoringSchemeFactory(version=old_version)
     names = [
         prefix + n for n in ["Alfa", "Beta", "Gamma"] + [f"Org {i:04d}" for i in range(organisations - 3)]
     ]
-    orgs = [f.OrganisationFactory(name=name) for name in names]
-    assignments = [f.AssignmentFactory(round=survey_round, organisation=o) for o in orgs]
+    orgs = [factories.OrganisationFactory(name=name) for name in names]
+    assignments = [factories.AssignmentFactory(round=survey_round, organisation=o) for o in orgs]
     alfa, beta = assignments[0], assignments[1]
     answers = {
         "ORG_1": "ja",
@@ -79,17 +78,17 @@ def index_round(*, organisations=3, year=2026, prefix=""):
     }
     answers.update({f"TXT_{code.upper()}": text for code, text in HOSTILE.items()})
     for code, value in answers.items():
-        f.AnswerFactory(response=alfa.response, question=q[code], value=value)
-    alfa.response.state = m.Response.State.SUBMITTED
+        factories.AnswerFactory(response=alfa.response, question=q[code], value=value)
+    alfa.response.state = models.Response.State.SUBMITTED
     alfa.response.submitted_at = timezone.make_aware(datetime(2026, 11, 20, 10, 30))
     alfa.response.save()
-    f.AnswerFactory(response=beta.response, question=q["ORG_1"], value="nej")
-    f.AnswerFactory(response=beta.response, question=q["ORG_3"], value=["polis", "skola"])
+    factories.AnswerFactory(response=beta.response, question=q["ORG_1"], value="nej")
+    factories.AnswerFactory(response=beta.response, question=q["ORG_3"], value=["polis", "skola"])
     for extra in assignments[3:]:
-        f.AnswerFactory(response=extra.response, question=q["ORG_4"], value=7)
+        factories.AnswerFactory(response=extra.response, question=q["ORG_4"], value=7)
 
     def result(assignment, scheme, total, scaled, rank):
-        m.IndexResult.objects.create(
+        models.IndexResult.objects.create(
             assignment=assignment,
             scheme=scheme,
             categories={"struktur": {"raw": total, "capped": total}},
@@ -102,49 +101,49 @@ def index_round(*, organisations=3, year=2026, prefix=""):
     result(alfa, scheme, 8, "80.0", 1)
     result(beta, scheme, 4, "40.0", 2)
     for org, scaled in ((orgs[0], "60.0"), (orgs[1], "50.0")):
-        old = f.AssignmentFactory(round=old_round, organisation=org)
+        old = factories.AssignmentFactory(round=old_round, organisation=org)
         result(old, old_scheme, 5, scaled, 1)
     return {"round": survey_round, "questions": q, "assignments": assignments, "old_round": old_round}
 
 
 def activity_round():
     """An activity questionnaire: one activity with a gender-split indicator, answered by its lead."""
-    lead = f.OrganisationFactory(name="Socialnämnden", kind=m.Organisation.Kind.NAMND)
-    partner = f.OrganisationFactory(name="Kulturnämnden", kind=m.Organisation.Kind.NAMND)
-    goal = f.GoalAreaFactory(number="1", title="Minskad tillgång")
-    focus = f.FocusAreaFactory(goal_area=goal, number="1.1", title="Tillsyn")
-    activity = f.ActivityFactory(
+    lead = factories.OrganisationFactory(name="Socialnämnden", kind=models.Organisation.Kind.NAMND)
+    partner = factories.OrganisationFactory(name="Kulturnämnden", kind=models.Organisation.Kind.NAMND)
+    goal = factories.GoalAreaFactory(number="1", title="Minskad tillgång")
+    focus = factories.FocusAreaFactory(goal_area=goal, number="1.1", title="Tillsyn")
+    activity = factories.ActivityFactory(
         goal_area=goal, focus_area=focus, number="1.1.1", title="Kontrollköp", lead=lead
     )
     activity.co_responsible.add(partner)
-    indicator = f.IndicatorFactory(
+    indicator = factories.IndicatorFactory(
         activity=activity, text="Antal utbildade", unit="personer", gender_split=True
     )
-    version = f.VersionFactory(questionnaire=f.QuestionnaireFactory(kind=m.Questionnaire.Kind.ACTIVITY))
-    section = f.SectionFactory(version=version)
-    status = f.QuestionFactory(
-        section=section, version=version, code="A1_STATUS", type=T.ACTIVITY_STATUS, activity=activity
+    version = factories.VersionFactory(questionnaire=factories.QuestionnaireFactory(kind=models.Questionnaire.Kind.ACTIVITY))
+    section = factories.SectionFactory(version=version)
+    status = factories.QuestionFactory(
+        section=section, version=version, code="A1_STATUS", type=models.QuestionType.ACTIVITY_STATUS, activity=activity
     )
-    value = f.QuestionFactory(
+    value = factories.QuestionFactory(
         section=section,
         version=version,
         code="A1_IND1",
-        type=T.BREAKDOWN,
+        type=models.QuestionType.BREAKDOWN,
         activity=activity,
         indicator=indicator,
     )
-    comment = f.QuestionFactory(
-        section=section, version=version, code="A1_KOMMENTAR", type=T.TEXT, activity=activity
+    comment = factories.QuestionFactory(
+        section=section, version=version, code="A1_KOMMENTAR", type=models.QuestionType.TEXT, activity=activity
     )
-    survey_round = f.SurveyRoundFactory(name="Aktivitetsuppföljning", version=version)
+    survey_round = factories.SurveyRoundFactory(name="Aktivitetsuppföljning", version=version)
     for org, state in ((lead, "delvis"), (partner, "genomford")):
-        assignment = f.AssignmentFactory(round=survey_round, organisation=org)
-        f.AnswerFactory(response=assignment.response, question=status, value=state)
+        assignment = factories.AssignmentFactory(round=survey_round, organisation=org)
+        factories.AnswerFactory(response=assignment.response, question=status, value=state)
         if org == lead:
-            f.AnswerFactory(
+            factories.AnswerFactory(
                 response=assignment.response,
                 question=value,
                 value={"flickor": 5, "pojkar": 6, "kvinnor": 0, "man": 1, "total": 12},
             )
-            f.AnswerFactory(response=assignment.response, question=comment, value="=cmd|' /C calc'!A0")
+            factories.AnswerFactory(response=assignment.response, question=comment, value="=cmd|' /C calc'!A0")
     return survey_round

@@ -5,31 +5,31 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from surveys import models as m
+from surveys import models
 
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.User
+        model = models.User
         django_get_or_create = ["username"]
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.se")
-    role = m.Role.COORDINATOR
+    role = models.Role.COORDINATOR
     password = factory.django.Password("secret-pass-123")
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Organisation
+        model = models.Organisation
 
     name = factory.Sequence(lambda n: f"Stadsdelsförvaltning {n}")
-    kind = m.Organisation.Kind.SDF
+    kind = models.Organisation.Kind.SDF
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Contact
+        model = models.Contact
 
     organisation = factory.SubFactory(OrganisationFactory)
     name = factory.Sequence(lambda n: f"Kontakt {n}")
@@ -38,7 +38,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Programme
+        model = models.Programme
 
     name = "ANDTS-program"
     start_year = 2023
@@ -47,7 +47,7 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
 
 class GoalAreaFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.GoalArea
+        model = models.GoalArea
 
     programme = factory.SubFactory(ProgrammeFactory)
     number = factory.Sequence(lambda n: str(n + 1))
@@ -56,7 +56,7 @@ class GoalAreaFactory(factory.django.DjangoModelFactory):
 
 class FocusAreaFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.FocusArea
+        model = models.FocusArea
 
     goal_area = factory.SubFactory(GoalAreaFactory)
     number = factory.Sequence(lambda n: f"1.{n + 1}")
@@ -65,17 +65,17 @@ class FocusAreaFactory(factory.django.DjangoModelFactory):
 
 class ActivityFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Activity
+        model = models.Activity
 
     goal_area = factory.SubFactory(GoalAreaFactory)
     number = factory.Sequence(lambda n: f"1.{n + 1}")
     title = factory.Sequence(lambda n: f"Aktivitet {n + 1}")
-    lead = factory.SubFactory(OrganisationFactory, kind=m.Organisation.Kind.NAMND)
+    lead = factory.SubFactory(OrganisationFactory, kind=models.Organisation.Kind.NAMND)
 
 
 class IndicatorFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Indicator
+        model = models.Indicator
 
     activity = factory.SubFactory(ActivityFactory)
     text = factory.Sequence(lambda n: f"Antal deltagare {n}")
@@ -84,15 +84,15 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
 
 class QuestionnaireFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Questionnaire
+        model = models.Questionnaire
 
     name = factory.Sequence(lambda n: f"Enkät {n}")
-    kind = m.Questionnaire.Kind.INDEX
+    kind = models.Questionnaire.Kind.INDEX
 
 
 class VersionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.QuestionnaireVersion
+        model = models.QuestionnaireVersion
 
     questionnaire = factory.SubFactory(QuestionnaireFactory)
     number = factory.Sequence(lambda n: n + 1)
@@ -100,7 +100,7 @@ class VersionFactory(factory.django.DjangoModelFactory):
 
 class SectionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Section
+        model = models.Section
 
     version = factory.SubFactory(VersionFactory)
     order = factory.Sequence(lambda n: n + 1)
@@ -109,21 +109,21 @@ class SectionFactory(factory.django.DjangoModelFactory):
 
 class QuestionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Question
+        model = models.Question
 
     section = factory.SubFactory(SectionFactory)
     version = factory.SelfAttribute("section.version")
     order = factory.Sequence(lambda n: n + 1)
     code = factory.Sequence(lambda n: f"Q_{n + 1}")
     text = factory.Sequence(lambda n: f"Fråga {n + 1}?")
-    type = m.QuestionType.YES_NO
+    type = models.QuestionType.YES_NO
 
 
 class OptionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Option
+        model = models.Option
 
-    question = factory.SubFactory(QuestionFactory, type=m.QuestionType.SINGLE)
+    question = factory.SubFactory(QuestionFactory, type=models.QuestionType.SINGLE)
     order = factory.Sequence(lambda n: n + 1)
     code = factory.Sequence(lambda n: f"opt{n + 1}")
     label = factory.Sequence(lambda n: f"Alternativ {n + 1}")
@@ -131,14 +131,14 @@ class OptionFactory(factory.django.DjangoModelFactory):
 
 class ScoringSchemeFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.ScoringScheme
+        model = models.ScoringScheme
 
     version = factory.SubFactory(VersionFactory)
 
 
 class ScoringCategoryFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.ScoringCategory
+        model = models.ScoringCategory
 
     scheme = factory.SubFactory(ScoringSchemeFactory)
     code = factory.Sequence(lambda n: f"cat{n + 1}")
@@ -147,7 +147,7 @@ class ScoringCategoryFactory(factory.django.DjangoModelFactory):
 
 class ScoringRuleFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.ScoringRule
+        model = models.ScoringRule
 
     category = factory.SubFactory(ScoringCategoryFactory)
     scheme = factory.SelfAttribute("category.scheme")
@@ -160,19 +160,19 @@ class ScoringRuleFactory(factory.django.DjangoModelFactory):
 
 class SurveyRoundFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.SurveyRound
+        model = models.SurveyRound
 
     name = "Preventionsindex mini"
     version = factory.SubFactory(VersionFactory)
     year = 2026
     opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
     deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=29))
-    state = m.SurveyRound.State.OPEN
+    state = models.SurveyRound.State.OPEN
 
 
 class AssignmentFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Assignment
+        model = models.Assignment
         skip_postgeneration_save = True
 
     round = factory.SubFactory(SurveyRoundFactory)
@@ -182,14 +182,14 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
 
 class ResponseFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Response
+        model = models.Response
 
     assignment = factory.SubFactory(AssignmentFactory, response=None)
 
 
 class AnswerFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.Answer
+        model = models.Answer
 
     response = factory.SubFactory(ResponseFactory)
     question = factory.SubFactory(QuestionFactory)
@@ -198,10 +198,10 @@ class AnswerFactory(factory.django.DjangoModelFactory):
 
 class OutboundEmailFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.OutboundEmail
+        model = models.OutboundEmail
 
     key = factory.Sequence(lambda n: f"test:{n}")
-    kind = m.OutboundEmail.Kind.RECEIPT
+    kind = models.OutboundEmail.Kind.RECEIPT
     to_email = factory.Sequence(lambda n: f"mottagare{n}@example.se")
     subject = "Ämne"
     body = "Text"
@@ -209,6 +209,6 @@ class OutboundEmailFactory(factory.django.DjangoModelFactory):
 
 class ExportJobFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = m.ExportJob
+        model = models.ExportJob
 
     round = factory.SubFactory(SurveyRoundFactory)

@@ -16,7 +16,7 @@ from surveys.services.activity_reports import generate_activity_version
 from surveys.services.plan_names import organisation_alias_accept
 from surveys.services.plan_responsibility import version_freeze_responsibilities
 from surveys.services.programmes import import_plan
-from tests import factories as f
+from tests import factories
 
 KEYS = [c.key for c in COLUMNS]
 
@@ -99,10 +99,10 @@ def assert_one_rule(programme):
     answerers = programme_answerers(programme_id=programme.pk)
     version = generate_activity_version(programme)
     orgs = list(Organisation.objects.order_by("name"))
-    survey_round = f.SurveyRoundFactory(version=version, programme=programme)
-    assignments = {o.pk: f.AssignmentFactory(round=survey_round, organisation=o) for o in orgs}
+    survey_round = factories.SurveyRoundFactory(version=version, programme=programme)
+    assignments = {o.pk: factories.AssignmentFactory(round=survey_round, organisation=o) for o in orgs}
     api = APIClient()
-    api.force_authenticate(f.UserFactory(role=Role.COORDINATOR))
+    api.force_authenticate(factories.UserFactory(role=Role.COORDINATOR))
     questions = list(Question.objects.filter(version=version))
     for frozen in (False, True):
         if frozen:

@@ -28,7 +28,7 @@ from exports import questionnaire_workbook
 from surveys.models import AccessToken, ExportJob, IndexResult, OrganisationAlias
 from surveys.services.programmes import export_plan
 from surveys.services.tokens import hash_token, issue_token
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -44,41 +44,41 @@ class World:
     no round froze, staff and respondent users; clients signed in per role."""
 
     def __init__(self):
-        self.version = f.VersionFactory()
-        section = f.SectionFactory(version=self.version)
-        self.question = f.QuestionFactory(version=self.version, section=section, code="Q1", type="text")
-        self.round = f.SurveyRoundFactory(version=self.version, state="open")
-        self.org_a = f.OrganisationFactory(name="Organisation A")
-        self.org_b = f.OrganisationFactory(name="Organisation B")
-        self.contact_a = f.ContactFactory(organisation=self.org_a)
-        self.contact_b = f.ContactFactory(organisation=self.org_b)
-        self.assignment_a = f.AssignmentFactory(round=self.round, organisation=self.org_a)
-        self.assignment_b = f.AssignmentFactory(round=self.round, organisation=self.org_b)
+        self.version = factories.VersionFactory()
+        section = factories.SectionFactory(version=self.version)
+        self.question = factories.QuestionFactory(version=self.version, section=section, code="Q1", type="text")
+        self.round = factories.SurveyRoundFactory(version=self.version, state="open")
+        self.org_a = factories.OrganisationFactory(name="Organisation A")
+        self.org_b = factories.OrganisationFactory(name="Organisation B")
+        self.contact_a = factories.ContactFactory(organisation=self.org_a)
+        self.contact_b = factories.ContactFactory(organisation=self.org_b)
+        self.assignment_a = factories.AssignmentFactory(round=self.round, organisation=self.org_a)
+        self.assignment_b = factories.AssignmentFactory(round=self.round, organisation=self.org_b)
         self.users = {
-            "reader": f.UserFactory(role="reader", username="m-reader"),
-            "coord": f.UserFactory(role="coordinator", username="m-coord"),
-            "admin": f.UserFactory(role="admin", username="m-admin"),
-            "user_a": f.UserFactory(role="respondent", username="m-user-a"),
-            "user_b": f.UserFactory(role="respondent", username="m-user-b"),
+            "reader": factories.UserFactory(role="reader", username="m-reader"),
+            "coord": factories.UserFactory(role="coordinator", username="m-coord"),
+            "admin": factories.UserFactory(role="admin", username="m-admin"),
+            "user_a": factories.UserFactory(role="respondent", username="m-user-a"),
+            "user_b": factories.UserFactory(role="respondent", username="m-user-b"),
         }
         self.users["user_a"].organisations.add(self.org_a)
         self.users["user_b"].organisations.add(self.org_b)
-        self.email_a = f.OutboundEmailFactory(
+        self.email_a = factories.OutboundEmailFactory(
             assignment=self.assignment_a, contact=self.contact_a, status="failed", last_error="SMTP 451"
         )
         self.token_a = issue_token(assignment=self.assignment_a, contact=self.contact_a)
         self.token_a_row = AccessToken.objects.get(token_hash=hash_token(self.token_a))
-        self.org_c = f.OrganisationFactory(name="Organisation C")
+        self.org_c = factories.OrganisationFactory(name="Organisation C")
         # Rounds to schedule and open: on a version without scoring (an index version's scheme is checked
         # before a round starts, and this world's index scheme is deliberately bare).
-        unscored = f.VersionFactory()
-        f.QuestionFactory(version=unscored, code="Q1", type="text")
-        self.draft = f.SurveyRoundFactory(version=unscored, state="draft", year=2030)
-        self.scheduled = f.SurveyRoundFactory(version=unscored, state="scheduled", year=2031)
-        self.closed = f.SurveyRoundFactory(version=self.version, state="closed", year=2024)
+        unscored = factories.VersionFactory()
+        factories.QuestionFactory(version=unscored, code="Q1", type="text")
+        self.draft = factories.SurveyRoundFactory(version=unscored, state="draft", year=2030)
+        self.scheduled = factories.SurveyRoundFactory(version=unscored, state="scheduled", year=2031)
+        self.closed = factories.SurveyRoundFactory(version=self.version, state="closed", year=2024)
         for survey_round in (self.draft, self.scheduled):
-            f.AssignmentFactory(round=survey_round, organisation=self.org_a)
-        self.submitted = f.AssignmentFactory(round=self.round, organisation=f.OrganisationFactory(name="D"))
+            factories.AssignmentFactory(round=survey_round, organisation=self.org_a)
+        self.submitted = factories.AssignmentFactory(round=self.round, organisation=factories.OrganisationFactory(name="D"))
         self.submitted.response.state = "submitted"
         self.submitted.response.submitted_at = timezone.now()
         self.submitted.response.save()
@@ -92,10 +92,10 @@ class World:
         # The open round froze its version when it opened; the published round uses it too.
         self.version.frozen_at = timezone.now() - timedelta(days=400)
         self.version.save(update_fields=["frozen_at"])
-        self.frozen_scheme = scheme = f.ScoringSchemeFactory(version=self.version)
-        self.published = f.SurveyRoundFactory(version=self.version, state="published", year=2025)
-        self.published_a = f.AssignmentFactory(round=self.published, organisation=self.org_a)
-        self.published_b = f.AssignmentFactory(round=self.published, organisation=self.org_b)
+        self.frozen_scheme = scheme = factories.ScoringSchemeFactory(version=self.version)
+        self.published = factories.SurveyRoundFactory(version=self.version, state="published", year=2025)
+        self.published_a = factories.AssignmentFactory(round=self.published, organisation=self.org_a)
+        self.published_b = factories.AssignmentFactory(round=self.published, organisation=self.org_b)
         for points, assignment in enumerate((self.published_a, self.published_b), start=1):
             IndexResult.objects.create(
                 assignment=assignment,
@@ -110,29 +110,29 @@ class World:
         self.preliminary_a = IndexResult.objects.create(
             assignment=self.assignment_a, scheme=scheme, categories={}, total=5, scaled=10, preliminary=True
         )
-        self.job = f.ExportJobFactory(round=self.published, state=ExportJob.State.DONE, progress=100)
+        self.job = factories.ExportJobFactory(round=self.published, state=ExportJob.State.DONE, progress=100)
         self.job.file.save("omgang-2025.xlsx", ContentFile(b"workbook"), save=True)
 
     def _programme(self):
-        self.programme = f.ProgrammeFactory()
-        self.goal_area = f.GoalAreaFactory(programme=self.programme)
-        self.focus_area = f.FocusAreaFactory(goal_area=self.goal_area)
-        self.activity = f.ActivityFactory(
+        self.programme = factories.ProgrammeFactory()
+        self.goal_area = factories.GoalAreaFactory(programme=self.programme)
+        self.focus_area = factories.FocusAreaFactory(goal_area=self.goal_area)
+        self.activity = factories.ActivityFactory(
             goal_area=self.goal_area, focus_area=self.focus_area, lead=self.org_a
         )
-        self.indicator = f.IndicatorFactory(activity=self.activity, lead=self.org_a)
+        self.indicator = factories.IndicatorFactory(activity=self.activity, lead=self.org_a)
         self.alias = OrganisationAlias.objects.create(name="Polisen", key="polisen", is_partner=True)
 
     def _scoring(self):
         """A scheme on a version no round has frozen, so coordinators may still change it."""
-        self.open_version = f.VersionFactory()
-        section = f.SectionFactory(version=self.open_version)
-        self.open_question = f.QuestionFactory(
+        self.open_version = factories.VersionFactory()
+        section = factories.SectionFactory(version=self.open_version)
+        self.open_question = factories.QuestionFactory(
             version=self.open_version, section=section, code="S1", type="yes_no"
         )
-        self.scheme = f.ScoringSchemeFactory(version=self.open_version)
-        self.category = f.ScoringCategoryFactory(scheme=self.scheme, code="struktur")
-        self.rule = f.ScoringRuleFactory(
+        self.scheme = factories.ScoringSchemeFactory(version=self.open_version)
+        self.category = factories.ScoringCategoryFactory(scheme=self.scheme, code="struktur")
+        self.rule = factories.ScoringRuleFactory(
             scheme=self.scheme, category=self.category, question=self.open_question, option_code="ja"
         )
 
@@ -601,7 +601,7 @@ MATRIX += [
         "scoring-scheme",
         lambda w: f"/api/scoring/schemes/{w.scheme.pk}/",
         list_path="/api/scoring/schemes/",
-        create=lambda w: {"version": f.VersionFactory().pk, "name": "Index", "scale_to": 100},
+        create=lambda w: {"version": factories.VersionFactory().pk, "name": "Index", "scale_to": 100},
         change={"scale_to": 10},
     ),
     # Once a round has opened on the version, its scheme is kept as the results were computed: 409.
@@ -1133,7 +1133,7 @@ class AdminWorld(World):
 
         for role, name in (("reader", "reader"), ("coord", "coordinator"), ("admin", "admin")):
             user_set_role(user=self.users[role], role=name, actor=None)
-        self.users["superuser"] = f.UserFactory(
+        self.users["superuser"] = factories.UserFactory(
             username="m-superuser", role="admin", is_staff=True, is_superuser=True
         )
         self.group = Group.objects.get(name="Läsare")
@@ -1141,8 +1141,8 @@ class AdminWorld(World):
 
         Token.objects.create(user=self.users["user_b"])
         self.api_token = TokenProxy.objects.get(user=self.users["user_b"])
-        self.contact_c = f.ContactFactory(organisation=self.org_c)
-        self.unused_questionnaire = f.QuestionnaireFactory()
+        self.contact_c = factories.ContactFactory(organisation=self.org_c)
+        self.unused_questionnaire = factories.QuestionnaireFactory()
         self.revision = self.assignment_a.response.revisions.create(version=1, action="save")
 
 

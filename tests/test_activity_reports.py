@@ -7,19 +7,19 @@ from django.template.loader import render_to_string
 from surveys.models import Question, SurveyRound
 from surveys.selectors import attach_contributions, contributions_for, questions_for_assignment
 from surveys.services.activity_reports import generate_activity_version
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def plan():
-    ifn = f.OrganisationFactory(name="Individ- och familjenämnden", kind="namnd")
-    gsn = f.OrganisationFactory(name="Grundskolenämnden", kind="namnd")
-    kfn = f.OrganisationFactory(name="Kultur- och fritidsnämnden", kind="namnd")
-    programme = f.ProgrammeFactory()
-    g1 = f.GoalAreaFactory(programme=programme, number="1", order=0)
-    g2 = f.GoalAreaFactory(programme=programme, number="2", order=1)
+    ifn = factories.OrganisationFactory(name="Individ- och familjenämnden", kind="namnd")
+    gsn = factories.OrganisationFactory(name="Grundskolenämnden", kind="namnd")
+    kfn = factories.OrganisationFactory(name="Kultur- och fritidsnämnden", kind="namnd")
+    programme = factories.ProgrammeFactory()
+    g1 = factories.GoalAreaFactory(programme=programme, number="1", order=0)
+    g2 = factories.GoalAreaFactory(programme=programme, number="2", order=1)
     acts = {}
     # IFN leads 1.1, 1.2, 2.1; shares 1.3 and 2.2; has nothing to do with 2.3.
     for goal, number, lead, co in [
@@ -30,20 +30,20 @@ def plan():
         (g2, "2.2", kfn, [ifn, gsn]),
         (g2, "2.3", kfn, []),
     ]:
-        acts[number] = f.ActivityFactory(goal_area=goal, number=number, lead=lead, order=len(acts))
+        acts[number] = factories.ActivityFactory(goal_area=goal, number=number, lead=lead, order=len(acts))
         acts[number].co_responsible.set(co)
-    f.IndicatorFactory(activity=acts["1.1"], text="Antal barn i stödgrupp", gender_split=True, order=0)
-    f.IndicatorFactory(activity=acts["1.1"], text="Antal träffar", gender_split=False, order=1)
-    f.IndicatorFactory(activity=acts["2.2"], text="Antal föreningar", order=0)
+    factories.IndicatorFactory(activity=acts["1.1"], text="Antal barn i stödgrupp", gender_split=True, order=0)
+    factories.IndicatorFactory(activity=acts["1.1"], text="Antal träffar", gender_split=False, order=1)
+    factories.IndicatorFactory(activity=acts["2.2"], text="Antal föreningar", order=0)
     # 2.3 belongs to KFN, but one of its indicators is GSN's own (Västerås 3.4).
-    f.IndicatorFactory(activity=acts["2.3"], text="Föreningar med drogpolicy", order=0)
-    own = f.IndicatorFactory(activity=acts["2.3"], text="Skolor med handlingsplan", order=1, lead=gsn)
+    factories.IndicatorFactory(activity=acts["2.3"], text="Föreningar med drogpolicy", order=0)
+    own = factories.IndicatorFactory(activity=acts["2.3"], text="Skolor med handlingsplan", order=1, lead=gsn)
     return {"programme": programme, "ifn": ifn, "gsn": gsn, "kfn": kfn, "acts": acts, "own": own}
 
 
 def round_for(version, *orgs):
-    survey_round = f.SurveyRoundFactory(version=version, programme=version.questionnaire.programme)
-    return {org.pk: f.AssignmentFactory(round=survey_round, organisation=org) for org in orgs}
+    survey_round = factories.SurveyRoundFactory(version=version, programme=version.questionnaire.programme)
+    return {org.pk: factories.AssignmentFactory(round=survey_round, organisation=org) for org in orgs}
 
 
 def activity_numbers(questions):
@@ -102,10 +102,10 @@ def test_lead_sees_co_responsible_answers_but_not_its_own_or_unrelated(plan, dja
         code: Question.objects.get(version=version, code=code)
         for code in ("A1_2_STATUS", "A1_3_STATUS", "A1_2_KOMMENTAR")
     }
-    f.AnswerFactory(response=gsn.response, question=q["A1_2_STATUS"], value="delvis")
-    f.AnswerFactory(response=gsn.response, question=q["A1_2_KOMMENTAR"], value="<b>Två träffar</b>")
-    f.AnswerFactory(response=ifn.response, question=q["A1_2_STATUS"], value="genomford")
-    f.AnswerFactory(response=ifn.response, question=q["A1_3_STATUS"], value="genomford")  # GSN leads 1.3
+    factories.AnswerFactory(response=gsn.response, question=q["A1_2_STATUS"], value="delvis")
+    factories.AnswerFactory(response=gsn.response, question=q["A1_2_KOMMENTAR"], value="<b>Två träffar</b>")
+    factories.AnswerFactory(response=ifn.response, question=q["A1_2_STATUS"], value="genomford")
+    factories.AnswerFactory(response=ifn.response, question=q["A1_3_STATUS"], value="genomford")  # GSN leads 1.3
     with django_assert_max_num_queries(9):
         found = contributions_for(ifn)
     assert set(found) == {q["A1_2_STATUS"].pk, q["A1_2_KOMMENTAR"].pk}
@@ -128,11 +128,11 @@ def test_breakdown_contribution_is_shown_with_part_names(plan):
     version = generate_activity_version(plan["programme"])
     assignments = round_for(version, plan["kfn"], plan["ifn"])
     question = Question.objects.get(version=version, code="A2_2_IND1")
-    f.AnswerFactory(response=assignments[plan["ifn"].pk].response, question=question, value=12)
+    factories.AnswerFactory(response=assignments[plan["ifn"].pk].response, question=question, value=12)
     [contribution] = contributions_for(assignments[plan["kfn"].pk])[question.pk]
     assert contribution.display == "12"
     split = Question.objects.get(version=version, code="A1_1_IND1")
-    f.AnswerFactory(
+    factories.AnswerFactory(
         response=assignments[plan["kfn"].pk].response,
         question=split,
         value={"flickor": 3, "pojkar": 4, "kvinnor": None, "total": 7},
@@ -148,11 +148,11 @@ def test_api_generates_the_activity_questionnaire(api, plan):
 
 def test_question_selection_takes_a_fixed_number_of_queries(plan, django_assert_max_num_queries):
     for n in range(3, 40):
-        activity = f.ActivityFactory(
+        activity = factories.ActivityFactory(
             goal_area=plan["acts"]["1.1"].goal_area, number=f"1.{n + 10}", lead=plan["gsn"]
         )
         activity.co_responsible.add(plan["ifn"])
-        f.IndicatorFactory(activity=activity, gender_split=bool(n % 2))
+        factories.IndicatorFactory(activity=activity, gender_split=bool(n % 2))
     version = generate_activity_version(plan["programme"])
     assignment = round_for(version, plan["ifn"])[plan["ifn"].pk]
     with django_assert_max_num_queries(11):
@@ -167,8 +167,8 @@ def test_lead_answering_its_section_page_sees_the_co_responsible_answer(plan, cl
     assignments = round_for(version, plan["ifn"], plan["gsn"])
     ifn, gsn = assignments[plan["ifn"].pk], assignments[plan["gsn"].pk]
     status_1_2 = Question.objects.get(version=version, code="A1_2_STATUS")
-    f.AnswerFactory(response=gsn.response, question=status_1_2, value="delvis")
-    contact = f.ContactFactory(organisation=plan["ifn"])
+    factories.AnswerFactory(response=gsn.response, question=status_1_2, value="delvis")
+    contact = factories.ContactFactory(organisation=plan["ifn"])
     client.get(f"/l/{issue_token(assignment=ifn, contact=contact)}/")
 
     pages = {}

@@ -5,22 +5,22 @@ from django.core import mail
 from django.utils import timezone
 
 from surveys.models import Response, SurveyRound
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(f.UserFactory(username="admin", is_staff=True, is_superuser=True, role="admin"))
+    client.force_login(factories.UserFactory(username="admin", is_staff=True, is_superuser=True, role="admin"))
     return client
 
 
 def test_round_list_shows_progress_with_bounded_queries(admin_client, django_assert_max_num_queries):
     for _ in range(3):
-        survey_round = f.SurveyRoundFactory()
+        survey_round = factories.SurveyRoundFactory()
         for state in ("submitted", "draft", "draft", "reopened"):
-            a = f.AssignmentFactory(round=survey_round)
+            a = factories.AssignmentFactory(round=survey_round)
             Response.objects.filter(assignment=a).update(
                 state=state, submitted_at=timezone.now() if state == "submitted" else None
             )
@@ -35,9 +35,9 @@ def test_round_list_shows_progress_with_bounded_queries(admin_client, django_ass
 def test_open_now_action_sends_invitations_and_reports_illegal_ones(
     admin_client, django_capture_on_commit_callbacks
 ):
-    draft = f.SurveyRoundFactory(state="draft")
-    f.ContactFactory(organisation=f.AssignmentFactory(round=draft).organisation)
-    published = f.SurveyRoundFactory(state="published")
+    draft = factories.SurveyRoundFactory(state="draft")
+    factories.ContactFactory(organisation=factories.AssignmentFactory(round=draft).organisation)
+    published = factories.SurveyRoundFactory(state="published")
     with django_capture_on_commit_callbacks(execute=True):
         page = admin_client.post(
             "/admin/surveys/surveyround/",
@@ -51,7 +51,7 @@ def test_open_now_action_sends_invitations_and_reports_illegal_ones(
 
 
 def test_round_page_previews_the_invitation(admin_client):
-    survey_round = f.SurveyRoundFactory(invitation_body="Välkommen {organisation}, svara via {link}")
-    f.AssignmentFactory(round=survey_round, organisation=f.OrganisationFactory(name="Kungsholmen"))
+    survey_round = factories.SurveyRoundFactory(invitation_body="Välkommen {organisation}, svara via {link}")
+    factories.AssignmentFactory(round=survey_round, organisation=factories.OrganisationFactory(name="Kungsholmen"))
     page = admin_client.get(f"/admin/surveys/surveyround/{survey_round.pk}/change/")
     assert "Välkommen Kungsholmen, svara via http" in page.content.decode()

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from surveys.models import AccessToken, Answer, Assignment, Response, ResponseRevision, SurveyRound
-from tests import factories as f
+from tests import factories
 from tests.support.admin_forms import form_data
 
 pytestmark = pytest.mark.django_db
@@ -16,14 +16,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def superuser(client):
-    client.force_login(f.UserFactory(username="root", is_staff=True, is_superuser=True, role="admin"))
+    client.force_login(factories.UserFactory(username="root", is_staff=True, is_superuser=True, role="admin"))
     return client
 
 
 def _answered_round(state="open"):
-    survey_round = f.SurveyRoundFactory(state=state)
-    question = f.QuestionFactory(version=survey_round.version, code="Q1", type="text", required=True)
-    assignment = f.AssignmentFactory(round=survey_round)
+    survey_round = factories.SurveyRoundFactory(state=state)
+    question = factories.QuestionFactory(version=survey_round.version, code="Q1", type="text", required=True)
+    assignment = factories.AssignmentFactory(round=survey_round)
     Answer.objects.create(response=assignment.response, question=question, value="Vårt svar")
     return survey_round, assignment
 
@@ -57,8 +57,8 @@ def test_nothing_in_the_admin_deletes_a_round_an_assignment_or_a_response(superu
 def test_an_open_round_keeps_its_state_version_year_and_programme(superuser):
     survey_round, _ = _answered_round()
     url, data = _change_form(superuser, survey_round)
-    other = f.VersionFactory()
-    data.update(year="2031", version=str(other.pk), state="closed", programme=str(f.ProgrammeFactory().pk))
+    other = factories.VersionFactory()
+    data.update(year="2031", version=str(other.pk), state="closed", programme=str(factories.ProgrammeFactory().pk))
     superuser.post(url, data)
     survey_round.refresh_from_db()
     assert (survey_round.year, survey_round.version_id, survey_round.state) == (
@@ -106,7 +106,7 @@ def test_a_response_state_is_not_a_field(superuser):
 def test_admin_submits_and_reopens_only_through_the_services(superuser):
     survey_round, assignment = _answered_round()
     response = assignment.response
-    missing = f.QuestionFactory(version=survey_round.version, code="Q2", type="text", required=True)
+    missing = factories.QuestionFactory(version=survey_round.version, code="Q2", type="text", required=True)
     page = superuser.post(
         "/admin/surveys/response/",
         {"action": "submit_responses", "_selected_action": [response.pk]},
@@ -141,9 +141,9 @@ def test_no_personal_link_is_added_without_the_token_service(superuser):
 def test_a_reader_runs_no_round_action(client):
     from surveys.services.roles import user_set_role
 
-    reader = user_set_role(user=f.UserFactory(username="lasare"), role="reader", actor=None)
+    reader = user_set_role(user=factories.UserFactory(username="lasare"), role="reader", actor=None)
     client.force_login(reader)
-    draft = f.SurveyRoundFactory(state="draft")
+    draft = factories.SurveyRoundFactory(state="draft")
     client.post("/admin/surveys/surveyround/", {"action": "open_rounds", "_selected_action": [draft.pk]})
     draft.refresh_from_db()
     assert draft.state == SurveyRound.State.DRAFT
@@ -220,14 +220,14 @@ def test_every_admin_page_speaks_swedish(superuser):
 def test_a_round_page_with_many_recipients_has_bounded_queries(superuser, django_assert_max_num_queries):
     survey_round, _ = _answered_round()
     for _ in range(30):
-        f.AssignmentFactory(round=survey_round)
+        factories.AssignmentFactory(round=survey_round)
     with django_assert_max_num_queries(30):
         page = superuser.get(f"/admin/surveys/surveyround/{survey_round.pk}/change/")
     assert page.status_code == 200
 
 
 def test_a_round_added_in_the_admin_is_made_by_the_round_service(superuser):
-    version = f.VersionFactory(questionnaire=f.QuestionnaireFactory(programme=f.ProgrammeFactory()))
+    version = factories.VersionFactory(questionnaire=factories.QuestionnaireFactory(programme=factories.ProgrammeFactory()))
     page = superuser.get("/admin/surveys/surveyround/add/")
     data = form_data(page.content.decode(), "surveyround_form")
     data.update(

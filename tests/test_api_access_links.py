@@ -5,15 +5,15 @@ from rest_framework.test import APIClient
 
 from surveys.models import AccessToken
 from surveys.services.tokens import hash_token, issue_token
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def link():
-    assignment = f.AssignmentFactory()
-    contact = f.ContactFactory(organisation=assignment.organisation)
+    assignment = factories.AssignmentFactory()
+    contact = factories.ContactFactory(organisation=assignment.organisation)
     raw = issue_token(assignment=assignment, contact=contact)
     return assignment, contact, raw
 
@@ -44,7 +44,7 @@ def test_revoke_refuses_the_link(api, link, client):
 
 def test_contact_of_another_organisation_gets_no_link(api, link):
     assignment, _, _ = link
-    stranger = f.ContactFactory()
+    stranger = factories.ContactFactory()
     answer = api.post(
         "/api/access-links/", {"assignment": assignment.pk, "contact": stranger.pk}, format="json"
     )
@@ -55,7 +55,7 @@ def test_contact_of_another_organisation_gets_no_link(api, link):
 def test_only_coordinators_manage_links(link, role):
     assignment, contact, raw = link
     client = APIClient()
-    client.force_authenticate(f.UserFactory(role=role, username=role))
+    client.force_authenticate(factories.UserFactory(role=role, username=role))
     assert client.get("/api/access-links/").status_code == 403
     assert (
         client.post("/api/access-links/", {"assignment": assignment.pk, "contact": contact.pk}).status_code

@@ -4,20 +4,20 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def test_anonymous_gets_no_data():
-    f.OrganisationFactory()
+    factories.OrganisationFactory()
     response = APIClient().get("/api/organisations/")
     assert response.status_code in (401, 403)
     assert "results" not in response.json()
 
 
 def test_reader_reads_but_cannot_change(reader):
-    f.OrganisationFactory(name="Bromma")
+    factories.OrganisationFactory(name="Bromma")
     client = APIClient()
     client.force_authenticate(reader)
     assert client.get("/api/organisations/").json()["results"][0]["name"] == "Bromma"
@@ -26,7 +26,7 @@ def test_reader_reads_but_cannot_change(reader):
 
 
 def test_respondent_user_cannot_read_staff_api():
-    respondent = f.UserFactory(role="respondent", username="resp")
+    respondent = factories.UserFactory(role="respondent", username="resp")
     client = APIClient()
     client.force_authenticate(respondent)
     assert client.get("/api/organisations/").status_code == 403

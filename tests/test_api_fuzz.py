@@ -27,7 +27,7 @@ from schemathesis.config import SchemathesisConfig
 from backend.wsgi import application
 from surveys.demo import load_demo
 from surveys.services.tokens import issue_token
-from tests import factories as f
+from tests import factories
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
@@ -74,7 +74,7 @@ def world(django_db_setup, django_db_blocker):
 
 
 def _world(demo):
-    coordinator = f.UserFactory(role="coordinator", username="fuzz-coordinator")
+    coordinator = factories.UserFactory(role="coordinator", username="fuzz-coordinator")
     token = Token.objects.create(user=coordinator)
     assignment = demo["current_round"].assignments.select_related("organisation").first()
     contact = assignment.organisation.contacts.first()

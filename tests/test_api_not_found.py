@@ -5,7 +5,7 @@ converters, the views, and with DEBUG off as in production."""
 import pytest
 
 from surveys.services.tokens import issue_token
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def _assert_json_404(response):
 
 @pytest.fixture
 def coordinator(client):
-    client.force_login(f.UserFactory(role="coordinator"))
+    client.force_login(factories.UserFactory(role="coordinator"))
     return client
 
 
@@ -68,8 +68,8 @@ def test_a_malformed_id_is_a_json_404_before_any_login(client, path):
 
 
 def test_an_assignment_this_session_never_opened_is_a_json_404(client):
-    assignment = f.AssignmentFactory()
-    contact = f.ContactFactory(organisation=assignment.organisation)
+    assignment = factories.AssignmentFactory()
+    contact = factories.ContactFactory(organisation=assignment.organisation)
     client.get(f"/l/{issue_token(assignment=assignment, contact=contact)}/")
     assert client.get(f"/api/respondent/assignments/{assignment.pk}/").status_code == 200
     _assert_json_404(client.get(f"/api/respondent/assignments/{assignment.pk + 1000}/"))

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -11,19 +11,19 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def plan():
     """Two activities led by IFN, one shared by IFN, one with only an indicator shared by IFN, one not."""
-    ifn = f.OrganisationFactory(name="Individ- och familjenämnden", kind="namnd")
-    gsn = f.OrganisationFactory(name="Grundskolenämnden", kind="namnd")
-    programme = f.ProgrammeFactory()
-    goal = f.GoalAreaFactory(programme=programme, number="1")
-    led1 = f.ActivityFactory(goal_area=goal, number="1.1", lead=ifn)
-    led2 = f.ActivityFactory(goal_area=goal, number="1.2", lead=ifn)
-    shared = f.ActivityFactory(goal_area=goal, number="1.3", lead=gsn)
+    ifn = factories.OrganisationFactory(name="Individ- och familjenämnden", kind="namnd")
+    gsn = factories.OrganisationFactory(name="Grundskolenämnden", kind="namnd")
+    programme = factories.ProgrammeFactory()
+    goal = factories.GoalAreaFactory(programme=programme, number="1")
+    led1 = factories.ActivityFactory(goal_area=goal, number="1.1", lead=ifn)
+    led2 = factories.ActivityFactory(goal_area=goal, number="1.2", lead=ifn)
+    shared = factories.ActivityFactory(goal_area=goal, number="1.3", lead=gsn)
     shared.co_responsible.add(ifn)
-    via_indicator = f.ActivityFactory(goal_area=goal, number="1.4", lead=gsn)
-    indicator = f.IndicatorFactory(activity=via_indicator)
+    via_indicator = factories.ActivityFactory(goal_area=goal, number="1.4", lead=gsn)
+    indicator = factories.IndicatorFactory(activity=via_indicator)
     indicator.co_responsible.add(ifn)
-    other = f.ActivityFactory(goal_area=goal, number="1.5", lead=gsn)
-    f.IndicatorFactory(activity=other)
+    other = factories.ActivityFactory(goal_area=goal, number="1.5", lead=gsn)
+    factories.IndicatorFactory(activity=other)
     return {
         "ifn": ifn,
         "gsn": gsn,
@@ -55,7 +55,7 @@ def test_indicators_filter_by_organisation_through_their_activity(api, plan):
 
 
 def test_programme_filter_by_year(api, plan):
-    f.ProgrammeFactory(name="Gammal plan", start_year=2017, end_year=2018)
+    factories.ProgrammeFactory(name="Gammal plan", start_year=2017, end_year=2018)
     names = [p["name"] for p in api.get("/api/programmes/?year=2018").json()["results"]]
     assert names == ["Gammal plan"]
 
@@ -103,8 +103,8 @@ def test_coordinator_builds_a_programme_over_the_api(api, plan):
 
 
 def test_focus_area_of_another_goal_area_is_refused(api, plan):
-    other_goal = f.GoalAreaFactory(programme=plan["programme"], number="9")
-    focus = f.FocusAreaFactory(goal_area=other_goal)
+    other_goal = factories.GoalAreaFactory(programme=plan["programme"], number="9")
+    focus = factories.FocusAreaFactory(goal_area=other_goal)
     response = api.post(
         "/api/activities/",
         {"goal_area": plan["goal"].pk, "focus_area": focus.pk, "title": "X"},
@@ -163,17 +163,17 @@ def test_reader_reads_programmes_but_cannot_change_them(reader, plan):
 
 def test_respondent_sees_no_programme():
     client = APIClient()
-    client.force_authenticate(f.UserFactory(role="respondent", username="resp"))
+    client.force_authenticate(factories.UserFactory(role="respondent", username="resp"))
     assert client.get("/api/programmes/").status_code == 403
     assert client.get("/api/activities/").status_code == 403
 
 
 def test_activity_list_query_count_does_not_grow_with_the_plan(api, plan, django_assert_max_num_queries):
     for i in range(30):
-        activity = f.ActivityFactory(goal_area=plan["goal"], number=f"2.{i}")
+        activity = factories.ActivityFactory(goal_area=plan["goal"], number=f"2.{i}")
         activity.co_responsible.add(plan["ifn"], plan["gsn"])
         for _ in range(3):
-            f.IndicatorFactory(activity=activity).co_responsible.add(plan["gsn"])
+            factories.IndicatorFactory(activity=activity).co_responsible.add(plan["gsn"])
     with django_assert_max_num_queries(8):
         response = api.get(f"/api/activities/?programme={plan['programme'].pk}")
     assert response.json()["count"] == 35

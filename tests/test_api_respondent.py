@@ -5,18 +5,18 @@ from django.test import Client
 
 from surveys.models import Answer, QuestionType, Response
 from surveys.services.tokens import issue_token
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def setup():
-    assignment = f.AssignmentFactory()
-    section = f.SectionFactory(version=assignment.round.version, order=1)
-    f.QuestionFactory(section=section, code="PLAN", order=1, required=True)
-    f.QuestionFactory(section=section, code="ANTAL", order=2, type=QuestionType.INTEGER, max_value=10)
-    contact = f.ContactFactory(organisation=assignment.organisation)
+    assignment = factories.AssignmentFactory()
+    section = factories.SectionFactory(version=assignment.round.version, order=1)
+    factories.QuestionFactory(section=section, code="PLAN", order=1, required=True)
+    factories.QuestionFactory(section=section, code="ANTAL", order=2, type=QuestionType.INTEGER, max_value=10)
+    contact = factories.ContactFactory(organisation=assignment.organisation)
     return assignment, contact
 
 
@@ -49,7 +49,7 @@ def test_read_save_and_submit_over_the_api(setup):
         api(assignment, "answers/"), {"version": 0, "answers": {"PLAN": "ja", "ANTAL": 3}}, "application/json"
     )
     assert ok.status_code == 200 and ok.json()["version"] == 1
-    colleague = opened(assignment, f.ContactFactory(organisation=assignment.organisation))
+    colleague = opened(assignment, factories.ContactFactory(organisation=assignment.organisation))
     stale = colleague.post(
         api(assignment, "answers/"), {"version": 0, "answers": {"PLAN": "nej"}}, "application/json"
     )
@@ -71,8 +71,8 @@ def test_submit_lists_missing_required_codes(setup):
 
 def test_other_organisations_assignment_is_not_found(setup):
     assignment, contact = setup
-    other = f.AssignmentFactory(round=assignment.round)
-    client = opened(other, f.ContactFactory(organisation=other.organisation))
+    other = factories.AssignmentFactory(round=assignment.round)
+    client = opened(other, factories.ContactFactory(organisation=other.organisation))
     assert client.get(api(assignment)).status_code == 404
     assert (
         client.post(

@@ -9,24 +9,24 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from surveys.models import Assignment, OutboundEmail, Response, SurveyRound
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def orgs():
-    sdfs = [f.OrganisationFactory(name=f"SDF {n}", kind="sdf") for n in range(3)]
+    sdfs = [factories.OrganisationFactory(name=f"SDF {n}", kind="sdf") for n in range(3)]
     for org in sdfs:
-        f.ContactFactory(organisation=org)
-    namnd = f.OrganisationFactory(name="Socialnämnden", kind="namnd")
+        factories.ContactFactory(organisation=org)
+    namnd = factories.OrganisationFactory(name="Socialnämnden", kind="namnd")
     return sdfs, namnd
 
 
 def payload(**overrides):
     now = timezone.now()
     return {
-        "version": f.VersionFactory().pk,
+        "version": factories.VersionFactory().pk,
         "year": 2026,
         "opens_at": (now + timedelta(days=1)).isoformat(),
         "deadline": (now + timedelta(days=31)).isoformat(),
@@ -67,8 +67,8 @@ def test_bad_input_gets_a_message_per_field_and_changes_nothing(api, orgs):
 
 
 def test_the_version_of_an_open_round_cannot_change(api):
-    survey_round = f.SurveyRoundFactory(state="open")
-    other = f.VersionFactory()
+    survey_round = factories.SurveyRoundFactory(state="open")
+    other = factories.VersionFactory()
     response = api.patch(
         f"/api/rounds/{survey_round.pk}/", {"version": other.pk, "name": "Nytt"}, format="json"
     )
@@ -78,7 +78,7 @@ def test_the_version_of_an_open_round_cannot_change(api):
 
 
 def test_illegal_transitions_say_why(api):
-    survey_round = f.SurveyRoundFactory(state="draft")
+    survey_round = factories.SurveyRoundFactory(state="draft")
     response = api.post(f"/api/rounds/{survey_round.pk}/publish/")
     assert response.status_code == 400
     assert response.json()["state"] == ["Bara en stängd omgång kan publiceras (omgången är utkast)."]
@@ -113,8 +113,8 @@ def test_preview_renders_the_templates_with_an_example_link(api, orgs):
 
 def test_recipients_are_added_and_removed_while_open(api, orgs, django_capture_on_commit_callbacks):
     sdfs, namnd = orgs
-    f.ContactFactory(organisation=namnd, email="soc@example.se")
-    survey_round = f.SurveyRoundFactory(state="open")
+    factories.ContactFactory(organisation=namnd, email="soc@example.se")
+    survey_round = factories.SurveyRoundFactory(state="open")
     url = f"/api/rounds/{survey_round.pk}/"
     with django_capture_on_commit_callbacks(execute=True):
         added = api.post(url + "recipients/add/", {"organisations": [namnd.pk]}, format="json")
@@ -126,7 +126,7 @@ def test_recipients_are_added_and_removed_while_open(api, orgs, django_capture_o
 
 
 def test_extend_a_round_or_one_assignment(api):
-    assignment = f.AssignmentFactory()
+    assignment = factories.AssignmentFactory()
     survey_round = assignment.round
     later = survey_round.deadline + timedelta(days=7)
     earlier = survey_round.deadline - timedelta(days=1)
@@ -142,7 +142,7 @@ def test_extend_a_round_or_one_assignment(api):
 
 
 def test_reopen_one_submitted_response(api):
-    assignment = f.AssignmentFactory()
+    assignment = factories.AssignmentFactory()
     assert api.post(f"/api/assignments/{assignment.pk}/reopen/").status_code == 400
     Response.objects.filter(pk=assignment.response.pk).update(state="submitted", submitted_at=timezone.now())
     response = api.post(f"/api/assignments/{assignment.pk}/reopen/")
@@ -151,7 +151,7 @@ def test_reopen_one_submitted_response(api):
 
 
 def test_reader_reads_progress_but_cannot_change_anything(reader):
-    survey_round = f.SurveyRoundFactory(state="open")
+    survey_round = factories.SurveyRoundFactory(state="open")
     client = APIClient()
     client.force_authenticate(reader)
     assert client.get("/api/rounds/").status_code == 200
@@ -163,19 +163,19 @@ def test_reader_reads_progress_but_cannot_change_anything(reader):
 
 def test_respondent_sees_no_rounds():
     client = APIClient()
-    client.force_authenticate(f.UserFactory(role="respondent", username="resp"))
+    client.force_authenticate(factories.UserFactory(role="respondent", username="resp"))
     assert client.get("/api/rounds/").status_code == 403
 
 
 def _round_with_assignments(n, states):
-    survey_round = f.SurveyRoundFactory(state="open")
+    survey_round = factories.SurveyRoundFactory(state="open")
     for i in range(n):
-        assignment = f.AssignmentFactory(round=survey_round)
+        assignment = factories.AssignmentFactory(round=survey_round)
         state = states[i % len(states)]
         Response.objects.filter(assignment=assignment).update(
             state=state, submitted_at=timezone.now() if state == "submitted" else None
         )
-        f.OutboundEmailFactory(assignment=assignment, round=survey_round, status="sent")
+        factories.OutboundEmailFactory(assignment=assignment, round=survey_round, status="sent")
     return survey_round
 
 
@@ -184,7 +184,7 @@ def test_progress_counts_and_rate(api):
     Assignment.objects.filter(round=survey_round, response__state="draft").update(
         first_opened_at=timezone.now()
     )
-    f.AssignmentFactory(round=survey_round)  # never opened
+    factories.AssignmentFactory(round=survey_round)  # never opened
     progress = api.get(f"/api/rounds/{survey_round.pk}/").json()["progress"]
     assert progress == {
         "total": 9,
@@ -220,7 +220,7 @@ def test_digest_is_sent_when_the_round_closes(api, django_capture_on_commit_call
 
 
 def test_failed_email_is_visible_and_can_be_retried(api, django_capture_on_commit_callbacks):
-    row = f.OutboundEmailFactory(status="failed", attempts=5, last_error="SMTPDataError: 554")
+    row = factories.OutboundEmailFactory(status="failed", attempts=5, last_error="SMTPDataError: 554")
     listed = api.get("/api/emails/?status=failed").json()["results"]
     assert [e["last_error"] for e in listed] == ["SMTPDataError: 554"]
     with django_capture_on_commit_callbacks(execute=True):

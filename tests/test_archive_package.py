@@ -16,10 +16,9 @@ from rest_framework.test import APIClient
 
 from surveys.models import Answer, ExportJob, QuestionType, Response
 from surveys.visibility import visible_questions
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
-T = QuestionType
 
 
 @pytest.fixture(autouse=True)
@@ -71,9 +70,9 @@ def _expected_texts(question, value):
         return [labels.get(v, v) for v in value]
     if isinstance(value, dict):
         return [str(v) for v in value.values() if v not in (None, "")]
-    if question.type in (T.YES_NO, T.SINGLE, T.ACTIVITY_STATUS):
+    if question.type in (QuestionType.YES_NO, QuestionType.SINGLE, QuestionType.ACTIVITY_STATUS):
         return [labels.get(value, value)]
-    if question.type == T.DECIMAL:
+    if question.type == QuestionType.DECIMAL:
         return [str(value).replace(".", ",")]
     return [str(value)]
 
@@ -161,7 +160,7 @@ def test_the_archive_package_is_only_for_closed_or_published_rounds(demo, coordi
 
 
 def test_the_archive_package_has_the_workbooks_authorisation(demo):
-    respondent = f.UserFactory(role="respondent")
+    respondent = factories.UserFactory(role="respondent")
     reply = client_for(respondent).post(
         f"/api/rounds/{demo['last_round'].pk}/exports/", {"kind": "round_archive"}, format="json"
     )

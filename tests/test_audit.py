@@ -16,7 +16,7 @@ from exports import plan_io
 from surveys.models import AccessToken, AuditEvent, Programme, Response
 from surveys.services import tokens
 from surveys.services.audit import audit_record
-from tests import factories as f
+from tests import factories
 from tests.factories import UserFactory
 from tests.plan_helpers import plan_xlsx
 
@@ -51,12 +51,12 @@ def _world(state, *, submitted=False, link=False):
     """A round in `state` with one recipient (Socialnämnden, contact Anna) and one organisation that is
     not a recipient (Kulturnämnden); the ids by the letters the cases' paths use (r round, a assignment,
     s and o the two organisations, c contact, t link)."""
-    survey_round = f.SurveyRoundFactory(state=state, name="Preventionsindex mini", year=2026)
-    organisation = f.OrganisationFactory(name="Socialnämnden")
-    contact = f.ContactFactory(organisation=organisation, name="Anna Berg", email="anna@example.se")
-    assignment = f.AssignmentFactory(round=survey_round, organisation=organisation)
-    other = f.OrganisationFactory(name="Kulturnämnden")
-    f.ContactFactory(organisation=other, email="kultur@example.se")
+    survey_round = factories.SurveyRoundFactory(state=state, name="Preventionsindex mini", year=2026)
+    organisation = factories.OrganisationFactory(name="Socialnämnden")
+    contact = factories.ContactFactory(organisation=organisation, name="Anna Berg", email="anna@example.se")
+    assignment = factories.AssignmentFactory(round=survey_round, organisation=organisation)
+    other = factories.OrganisationFactory(name="Kulturnämnden")
+    factories.ContactFactory(organisation=other, email="kultur@example.se")
     if submitted:
         Response.objects.filter(assignment=assignment).update(state="submitted", submitted_at=timezone.now())
     token = None
@@ -293,10 +293,10 @@ def _only_event(code, actor):
 
 @pytest.mark.django_db
 def test_round_create_and_update_over_the_api_are_recorded(api, coordinator):
-    f.OrganisationFactory(name="SDF Norr", kind="sdf")
+    factories.OrganisationFactory(name="SDF Norr", kind="sdf")
     now = timezone.now()
     payload = {
-        "version": f.VersionFactory().pk,
+        "version": factories.VersionFactory().pk,
         "year": 2026,
         "name": "Preventionsindex mini",
         "opens_at": (now + timedelta(days=1)).isoformat(),
@@ -327,17 +327,17 @@ def test_a_new_link_a_digest_and_a_retried_email_over_the_api_are_recorded(api, 
     assert api.post(f"/api/rounds/{world.r}/digest/", {"email": "sam@example.se"}).status_code == 200
     assert _only_event("round.digest", coordinator).round_id == world.r
     AuditEvent.objects.all().delete()
-    row = f.OutboundEmailFactory(status="sent")
+    row = factories.OutboundEmailFactory(status="sent")
     assert api.post(f"/api/emails/{row.pk}/retry/").status_code == 400
     assert not AuditEvent.objects.exists()
-    row = f.OutboundEmailFactory(status="failed", round_id=world.r)
+    row = factories.OutboundEmailFactory(status="failed", round_id=world.r)
     assert api.post(f"/api/emails/{row.pk}/retry/").status_code == 200
     assert _only_event("email.retry", coordinator).round_id == world.r
 
 
 @pytest.mark.django_db
 def test_an_alias_and_a_generated_activity_questionnaire_over_the_api_are_recorded(api, coordinator):
-    organisation = f.OrganisationFactory(name="Socialnämnden")
+    organisation = factories.OrganisationFactory(name="Socialnämnden")
     refused = api.post("/api/organisation-aliases/", {"name": "Soc.nämnden"}, format="json")
     assert refused.status_code == 400 and not AuditEvent.objects.exists()
     accepted = api.post(
@@ -347,7 +347,7 @@ def test_an_alias_and_a_generated_activity_questionnaire_over_the_api_are_record
     event = _only_event("organisation_alias.accept", coordinator)
     assert event.target == "Soc.nämnden" and event.detail["organisation"] == organisation.pk
     AuditEvent.objects.all().delete()
-    programme = f.ProgrammeFactory()
+    programme = factories.ProgrammeFactory()
     generated = api.post(f"/api/programmes/{programme.pk}/activity-questionnaire/", {}, format="json")
     assert generated.status_code == 201
     assert _only_event("questionnaire.generate", coordinator).detail["programme"] == programme.pk
@@ -356,9 +356,9 @@ def test_an_alias_and_a_generated_activity_questionnaire_over_the_api_are_record
 @pytest.mark.django_db
 def test_plan_and_questionnaire_imports_over_the_api_are_recorded_and_a_check_is_not(api, coordinator):
     for name in ["Individ- och familjenämnden", "Grundskolenämnden", "Kulturnämnden"]:
-        f.OrganisationFactory(name=name, kind="namnd")
-    f.OrganisationFactory(name="Miljö- och konsumentnämnden", kind="namnd")
-    f.OrganisationFactory(name="Polisen", kind="extern", aliases="Polismyndigheten\nPolis")
+        factories.OrganisationFactory(name=name, kind="namnd")
+    factories.OrganisationFactory(name="Miljö- och konsumentnämnden", kind="namnd")
+    factories.OrganisationFactory(name="Polisen", kind="extern", aliases="Polismyndigheten\nPolis")
     programme = Programme.objects.create(name="Handlingsplan", start_year=2022, end_year=2025)
     url = f"/api/programmes/{programme.pk}/plan/"
     broken = plan_xlsx([{"goal": "1. Mål", "activity": "1.1 Insats", "lead": "Ingen sådan nämnd"}])
@@ -396,7 +396,7 @@ def test_plan_and_questionnaire_imports_over_the_api_are_recorded_and_a_check_is
 
 @pytest.fixture
 def admin_client(client):
-    user = f.UserFactory(username="root", is_staff=True, is_superuser=True, role="admin")
+    user = factories.UserFactory(username="root", is_staff=True, is_superuser=True, role="admin")
     client.force_login(user)
     client.user = user
     return client
@@ -415,7 +415,7 @@ def admin_client(client):
 )
 def test_an_admin_round_action_records_the_same_event(state, action, code, admin_client):
     world = _world(state)
-    refused = f.SurveyRoundFactory(state="published")
+    refused = factories.SurveyRoundFactory(state="published")
     admin_client.post(
         "/admin/surveys/surveyround/", {"action": action, "_selected_action": [world.r, refused.pk]}
     )

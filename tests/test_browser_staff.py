@@ -295,7 +295,7 @@ def test_coordinator_edits_a_round_and_accepts_name_suggestions_by_keyboard(tab,
     the choices confirmed and the same file checked again and imported: by keyboard, axe-clean, fitting."""
     from surveys.demo import load_demo
     from surveys.models import Activity, OrganisationAlias
-    from tests import factories as f
+    from tests import factories
     from tests.plan_helpers import plan_xlsx
 
     world = load_demo()
@@ -325,7 +325,7 @@ def test_coordinator_edits_a_round_and_accepts_name_suggestions_by_keyboard(tab,
     assert tab.locator("#error-summary").is_visible()
     check(tab, "edit with errors")
 
-    programme = f.ProgrammeFactory(name="Ny plan")
+    programme = factories.ProgrammeFactory(name="Ny plan")
     content = plan_xlsx(
         [{"goal": "1 Mål", "activity": "1.1 Läger", "lead": "Kulturnämden", "co": "Regionen (BUP)"}]
     )

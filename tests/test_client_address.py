@@ -11,7 +11,7 @@ from backend.client import client_address
 from backend.logging import RedactTokensFilter
 from surveys.services.tokens import issue_token
 from surveys.views import GUESS_KEY
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 PROXY = "10.0.0.2"
@@ -44,8 +44,8 @@ def test_client_is_read_from_the_trusted_proxys_entry_not_from_what_the_client_s
 def test_one_client_guessing_behind_the_proxy_cannot_lock_out_the_city(settings):
     settings.TRUSTED_PROXY_COUNT = 1
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"magic_link": "5/min"}}
-    assignment = f.AssignmentFactory()
-    raw = issue_token(assignment=assignment, contact=f.ContactFactory(organisation=assignment.organisation))
+    assignment = factories.AssignmentFactory()
+    raw = issue_token(assignment=assignment, contact=factories.ContactFactory(organisation=assignment.organisation))
     attacker = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.7")
     for n in range(20):
         attacker.get(f"/l/bogus{n}/")
@@ -56,8 +56,8 @@ def test_one_client_guessing_behind_the_proxy_cannot_lock_out_the_city(settings)
 
 def test_a_valid_link_works_even_after_many_failures_from_the_same_address(settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"magic_link": "3/min"}}
-    assignment = f.AssignmentFactory()
-    raw = issue_token(assignment=assignment, contact=f.ContactFactory(organisation=assignment.organisation))
+    assignment = factories.AssignmentFactory()
+    raw = issue_token(assignment=assignment, contact=factories.ContactFactory(organisation=assignment.organisation))
     client = Client()
     for n in range(10):
         client.get(f"/l/bogus{n}/")

@@ -15,7 +15,7 @@ import requests
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from tests import factories as f
+from tests import factories
 from tests.support.stack import answer_and_submit, compose_services, link_in, running_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -35,9 +35,9 @@ def test_compose_file_describes_the_topology():
 
 
 def small_round_world():
-    version = f.VersionFactory()
-    section = f.SectionFactory(version=version, order=1, title="Struktur")
-    f.QuestionFactory(
+    version = factories.VersionFactory()
+    section = factories.SectionFactory(version=version, order=1, title="Struktur")
+    factories.QuestionFactory(
         version=version,
         section=section,
         order=1,
@@ -46,7 +46,7 @@ def small_round_world():
         required=True,
         text="Finns en antagen plan?",
     )
-    f.QuestionFactory(
+    factories.QuestionFactory(
         version=version,
         section=section,
         order=2,
@@ -55,11 +55,11 @@ def small_round_world():
         required=False,
         text="Kommentar",
     )
-    org_a = f.OrganisationFactory(name="Bromma stadsdelsförvaltning")
-    org_b = f.OrganisationFactory(name="Kista stadsdelsförvaltning")
-    contact_a = f.ContactFactory(organisation=org_a, email="anna@bromma.example.se")
-    contact_b = f.ContactFactory(organisation=org_b, email="bo@kista.example.se")
-    coordinator = f.UserFactory(role="coordinator", username="samordnare")
+    org_a = factories.OrganisationFactory(name="Bromma stadsdelsförvaltning")
+    org_b = factories.OrganisationFactory(name="Kista stadsdelsförvaltning")
+    contact_a = factories.ContactFactory(organisation=org_a, email="anna@bromma.example.se")
+    contact_b = factories.ContactFactory(organisation=org_b, email="bo@kista.example.se")
+    coordinator = factories.UserFactory(role="coordinator", username="samordnare")
     token = Token.objects.create(user=coordinator)
     return version, org_a, org_b, contact_a, contact_b, {"Authorization": f"Token {token.key}"}
 

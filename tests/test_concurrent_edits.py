@@ -9,18 +9,18 @@ from django.test import Client
 
 from surveys.models import Answer, ResponseRevision
 from surveys.services.tokens import issue_token
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world():
-    assignment = f.AssignmentFactory()
-    section = f.SectionFactory(version=assignment.round.version, order=1, title="Organisation")
-    f.QuestionFactory(section=section, code="PLAN", order=1, text="Finns en plan?")
-    f.QuestionFactory(section=section, code="POLICY", order=2, text="Finns en policy?")
-    contact = f.ContactFactory(organisation=assignment.organisation, name="Alice Andersson")
+    assignment = factories.AssignmentFactory()
+    section = factories.SectionFactory(version=assignment.round.version, order=1, title="Organisation")
+    factories.QuestionFactory(section=section, code="PLAN", order=1, text="Finns en plan?")
+    factories.QuestionFactory(section=section, code="POLICY", order=2, text="Finns en policy?")
+    contact = factories.ContactFactory(organisation=assignment.organisation, name="Alice Andersson")
     return assignment, contact
 
 
@@ -85,7 +85,7 @@ def test_a_pages_own_autosaves_never_conflict_with_themselves(world):
 
 def test_a_future_version_on_the_page_is_refused_and_keeps_what_was_typed(world):
     assignment, alice = world
-    colleague = browser(assignment, f.ContactFactory(organisation=assignment.organisation))
+    colleague = browser(assignment, factories.ContactFactory(organisation=assignment.organisation))
     colleague.post(section_url(assignment), {**loaded_tab(colleague, assignment), "q_PLAN": "ja"})
     client = browser(assignment, alice)
     tab = loaded_tab(client, assignment)
@@ -131,7 +131,7 @@ def test_a_future_version_over_the_api_is_refused(world, version):
     """A client that sent a version ahead of the stored one used to skip the check and overwrite a
     colleague's newer answer."""
     assignment, alice = world
-    colleague = browser(assignment, f.ContactFactory(organisation=assignment.organisation))
+    colleague = browser(assignment, factories.ContactFactory(organisation=assignment.organisation))
     colleague.post(api(assignment), {"version": 0, "answers": {"PLAN": "ja"}}, "application/json")
     refused = browser(assignment, alice).post(
         api(assignment), {"version": version, "answers": {"PLAN": "nej"}}, "application/json"

@@ -24,7 +24,7 @@ from surveys.models import (
 )
 from surveys.services import data_protection, outbox
 from surveys.services.tokens import issue_token
-from tests import factories as f
+from tests import factories
 from workers import tasks
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_an_erased_contacts_link_answers_410_and_their_session_ends(erasure_worl
 
 
 def test_only_coordinators_erase_contacts_and_only_once(reader, coordinator):
-    contact = f.ContactFactory()
+    contact = factories.ContactFactory()
     as_reader = APIClient()
     as_reader.force_authenticate(reader)
     assert as_reader.post(f"/api/contacts/{contact.pk}/erase/").status_code == 403
@@ -147,7 +147,7 @@ def test_only_coordinators_erase_contacts_and_only_once(reader, coordinator):
 
 
 def _round(state, *, published_months_ago=None, now):
-    survey_round = f.SurveyRoundFactory(state=state)
+    survey_round = factories.SurveyRoundFactory(state=state)
     if published_months_ago is not None:
         survey_round.published_at = now - timedelta(days=31 * published_months_ago)
         survey_round.save(update_fields=["published_at"])
@@ -165,9 +165,9 @@ def test_retention_anonymises_only_contacts_outside_open_rounds(settings):
     }
 
     def contact_in(*rounds, created=long_ago):
-        contact = f.ContactFactory(created_at=created)
+        contact = factories.ContactFactory(created_at=created)
         for survey_round in rounds:
-            f.AssignmentFactory(round=survey_round, organisation=contact.organisation)
+            factories.AssignmentFactory(round=survey_round, organisation=contact.organisation)
         return contact
 
     gone = contact_in(old)
@@ -193,19 +193,19 @@ def test_retention_anonymises_only_contacts_outside_open_rounds(settings):
 def test_retention_prunes_address_and_text_of_old_outbox_rows_only(settings):
     settings.OUTBOX_RETENTION_DAYS = 90
     now = timezone.now()
-    old = f.OutboundEmailFactory(
+    old = factories.OutboundEmailFactory(
         status=OutboundEmail.Status.SENT, created_at=now - timedelta(days=91), body="Hej Petronella"
     )
-    old_digest = f.OutboundEmailFactory(
+    old_digest = factories.OutboundEmailFactory(
         key="digest:1:chef@example.se",
         kind=OutboundEmail.Kind.DIGEST,
         status=OutboundEmail.Status.SENT,
         created_at=now - timedelta(days=100),
     )
-    old_pending = f.OutboundEmailFactory(
+    old_pending = factories.OutboundEmailFactory(
         status=OutboundEmail.Status.PENDING, created_at=now - timedelta(days=91)
     )
-    fresh = f.OutboundEmailFactory(status=OutboundEmail.Status.SENT, created_at=now - timedelta(days=5))
+    fresh = factories.OutboundEmailFactory(status=OutboundEmail.Status.SENT, created_at=now - timedelta(days=5))
 
     call_command("apply_retention")
 

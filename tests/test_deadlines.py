@@ -15,7 +15,7 @@ from surveys.models import OutboundEmail, SurveyRound
 from surveys.selectors import calendar_days_left, round_progress
 from surveys.services import deadlines, email_templates, responses, rounds
 from surveys.services.tokens import issue_token
-from tests import factories as f
+from tests import factories
 from workers import tasks
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +34,8 @@ def test_a_date_only_deadline_is_the_end_of_that_day_in_stockholm():
 
 
 def test_the_api_reads_a_date_only_deadline_as_the_end_of_the_day(api):
-    organisation = f.OrganisationFactory()
-    version = f.VersionFactory()
+    organisation = factories.OrganisationFactory()
+    version = factories.VersionFactory()
     created = api.post(
         "/api/rounds/",
         {
@@ -73,12 +73,12 @@ def test_deadlines_are_shown_with_weekday_date_and_time():
 
 
 def test_invitation_reminder_and_overview_say_senast_with_the_time(settings):
-    organisation = f.OrganisationFactory(name="Bromma")
-    contact = f.ContactFactory(organisation=organisation)
-    survey_round = f.SurveyRoundFactory(
+    organisation = factories.OrganisationFactory(name="Bromma")
+    contact = factories.ContactFactory(organisation=organisation)
+    survey_round = factories.SurveyRoundFactory(
         deadline=local(2026, 12, 2, 23, 59, 59), opens_at=local(2026, 11, 1, 8)
     )
-    assignment = f.AssignmentFactory(round=survey_round, organisation=organisation)
+    assignment = factories.AssignmentFactory(round=survey_round, organisation=organisation)
     for kind in ("invitation", "reminder"):
         subject, body = email_templates.render(
             kind, survey_round=survey_round, assignment=assignment, link="L"
@@ -93,10 +93,10 @@ def test_invitation_reminder_and_overview_say_senast_with_the_time(settings):
 
 
 def test_an_organisations_own_deadline_is_the_one_it_is_shown_and_reminded_of():
-    survey_round = f.SurveyRoundFactory(
+    survey_round = factories.SurveyRoundFactory(
         deadline=local(2026, 12, 2, 23, 59, 59), opens_at=local(2026, 11, 1, 8)
     )
-    assignment = f.AssignmentFactory(round=survey_round, deadline_override=local(2026, 12, 9, 23, 59, 59))
+    assignment = factories.AssignmentFactory(round=survey_round, deadline_override=local(2026, 12, 9, 23, 59, 59))
     _, body = email_templates.render("reminder", survey_round=survey_round, assignment=assignment, link="L")
     assert "onsdag 9 december 2026 kl. 23.59" in body
     assert calendar_days_left(assignment.deadline, now=local(2026, 12, 2, 12)) == 7
@@ -109,17 +109,17 @@ def test_days_left_counts_calendar_days_in_stockholm():
     assert calendar_days_left(deadline, now=local(2026, 12, 3, 9)) == 0
     # across the end of summer time (25 October 2026) a day is still a day
     assert calendar_days_left(local(2026, 10, 28, 8), now=local(2026, 10, 24, 9)) == 4
-    survey_round = f.SurveyRoundFactory(deadline=deadline, opens_at=local(2026, 11, 1, 8))
-    f.AssignmentFactory(round=survey_round)
+    survey_round = factories.SurveyRoundFactory(deadline=deadline, opens_at=local(2026, 11, 1, 8))
+    factories.AssignmentFactory(round=survey_round)
     assert round_progress(survey_round, now=local(2026, 12, 1, 23, 0))["days_left"] == 1
 
 
 def test_the_assignments_api_gives_each_organisations_own_days_left(api):
-    survey_round = f.SurveyRoundFactory(deadline=timezone.now() + timedelta(days=3), opens_at=timezone.now())
-    late = f.AssignmentFactory(
+    survey_round = factories.SurveyRoundFactory(deadline=timezone.now() + timedelta(days=3), opens_at=timezone.now())
+    late = factories.AssignmentFactory(
         round=survey_round, deadline_override=survey_round.deadline + timedelta(days=7)
     )
-    f.AssignmentFactory(round=survey_round)
+    factories.AssignmentFactory(round=survey_round)
     rows = api.get("/api/assignments/", {"round": survey_round.pk}).json()
     rows = rows.get("results", rows)
     days = {r["id"]: r["days_left"] for r in rows}
@@ -159,10 +159,10 @@ def test_reminders_by_the_clock_across_the_end_of_summer_time(django_capture_on_
     """A round with its deadline on Wednesday 28 October 2026 (summer time ends on the 25th): the
     reminder a week before goes at 08:00 CEST (06:00 UTC), the one two days before at 08:00 CET
     (07:00 UTC): never at the deadline's clock time, never an hour off."""
-    organisation = f.OrganisationFactory()
-    f.ContactFactory(organisation=organisation, email="a@example.se")
+    organisation = factories.OrganisationFactory()
+    factories.ContactFactory(organisation=organisation, email="a@example.se")
     survey_round = rounds.round_create(
-        version=f.VersionFactory(),
+        version=factories.VersionFactory(),
         year=2026,
         opens_at=local(2026, 10, 1, 8),
         deadline=deadlines.deadline_from_date(date(2026, 10, 28)),
@@ -190,10 +190,10 @@ def test_reminders_by_the_clock_across_the_end_of_summer_time(django_capture_on_
 
 
 def test_a_reminder_due_on_a_weekend_goes_on_monday_morning(django_capture_on_commit_callbacks):
-    organisation = f.OrganisationFactory()
-    f.ContactFactory(organisation=organisation, email="b@example.se")
+    organisation = factories.OrganisationFactory()
+    factories.ContactFactory(organisation=organisation, email="b@example.se")
     survey_round = rounds.round_create(
-        version=f.VersionFactory(),
+        version=factories.VersionFactory(),
         year=2026,
         opens_at=local(2026, 11, 2, 8),
         deadline=deadlines.deadline_from_date(date(2026, 12, 8)),  # a Tuesday; -2 days is Sunday

@@ -12,27 +12,26 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from exports.workbook import build_round_workbook
-from surveys import models as m
+from surveys import models
 from surveys.services import rounds as round_svc
 from surveys.services.scoring import compute_round_index
 from surveys.services.tokens import issue_token
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
-T = m.QuestionType
 PREFILLED = "från förra året, ej bekräftat"
 
 
 def _submitted(assignment, values, questions, when):
     for code, value in values.items():
-        f.AnswerFactory(response=assignment.response, question=questions[code], value=value)
-    assignment.response.state = m.Response.State.SUBMITTED
+        factories.AnswerFactory(response=assignment.response, question=questions[code], value=value)
+    assignment.response.state = models.Response.State.SUBMITTED
     assignment.response.submitted_at = when
     assignment.response.save()
 
 
 def _respondent(assignment):
-    contact = f.ContactFactory(organisation=assignment.organisation)
+    contact = factories.ContactFactory(organisation=assignment.organisation)
     client = Client()
     assert client.get(f"/l/{issue_token(assignment=assignment, contact=contact)}/").status_code == 302
     return client
@@ -44,52 +43,52 @@ def _api(assignment, tail=""):
 
 @pytest.fixture
 def world(coordinator):
-    version = f.VersionFactory(label="PI")
-    section = f.SectionFactory(version=version, title="Kunskap", order=1)
+    version = factories.VersionFactory(label="PI")
+    section = factories.SectionFactory(version=version, title="Kunskap", order=1)
     q = {}
     for order, (code, qtype, extra) in enumerate(
         [
-            ("UTB", T.YES_NO, {}),
-            ("ANTAL", T.INTEGER, {"condition_operator": "equals", "condition_value": "ja"}),
-            ("HUR", T.TEXT, {"condition_operator": "equals", "condition_value": "ja"}),
-            ("PLAN", T.YES_NO, {}),
+            ("UTB", models.QuestionType.YES_NO, {}),
+            ("ANTAL", models.QuestionType.INTEGER, {"condition_operator": "equals", "condition_value": "ja"}),
+            ("HUR", models.QuestionType.TEXT, {"condition_operator": "equals", "condition_value": "ja"}),
+            ("PLAN", models.QuestionType.YES_NO, {}),
         ],
         start=1,
     ):
         if "condition_operator" in extra:
             extra["condition_question"] = q["UTB"]
-        q[code] = f.QuestionFactory(
+        q[code] = factories.QuestionFactory(
             section=section, version=version, code=code, type=qtype, order=order, required=False, **extra
         )
-    scheme = f.ScoringSchemeFactory(version=version)
-    kunskap = f.ScoringCategoryFactory(scheme=scheme, code="kunskap", name="Kunskap", cap=Decimal("10"))
-    f.ScoringRuleFactory(scheme=scheme, category=kunskap, question=q["UTB"], option_code="ja", points=2)
-    f.ScoringRuleFactory(scheme=scheme, category=kunskap, question=q["PLAN"], option_code="ja", points=2)
-    f.ScoringRuleFactory(
+    scheme = factories.ScoringSchemeFactory(version=version)
+    kunskap = factories.ScoringCategoryFactory(scheme=scheme, code="kunskap", name="Kunskap", cap=Decimal("10"))
+    factories.ScoringRuleFactory(scheme=scheme, category=kunskap, question=q["UTB"], option_code="ja", points=2)
+    factories.ScoringRuleFactory(scheme=scheme, category=kunskap, question=q["PLAN"], option_code="ja", points=2)
+    factories.ScoringRuleFactory(
         scheme=scheme, category=kunskap, question=q["ANTAL"], option_code="", min_value=100, points=3
     )
-    orgs = {n: f.OrganisationFactory(name=n) for n in ("Bromma", "Kista", "Skarpnäck")}
+    orgs = {n: factories.OrganisationFactory(name=n) for n in ("Bromma", "Kista", "Skarpnäck")}
 
     # 2025: Bromma trained 262 people; its answers are offered again in the autumn round of 2026.
-    last_year = f.SurveyRoundFactory(version=version, year=2025, name="PI", state="closed")
-    spring = f.SurveyRoundFactory(version=version, year=2026, name="PI vår", state="closed")
-    autumn = f.SurveyRoundFactory(version=version, year=2026, name="PI höst")
+    last_year = factories.SurveyRoundFactory(version=version, year=2025, name="PI", state="closed")
+    spring = factories.SurveyRoundFactory(version=version, year=2026, name="PI vår", state="closed")
+    autumn = factories.SurveyRoundFactory(version=version, year=2026, name="PI höst")
     when = timezone.make_aware(datetime(2025, 11, 1, 12))
     for name, values in {
         "Bromma": {"UTB": "ja", "ANTAL": 262, "HUR": "Kurser", "PLAN": "ja"},
         "Kista": {"UTB": "ja", "ANTAL": 40, "PLAN": "nej"},
     }.items():
-        _submitted(f.AssignmentFactory(round=last_year, organisation=orgs[name]), values, q, when)
+        _submitted(factories.AssignmentFactory(round=last_year, organisation=orgs[name]), values, q, when)
     for name, values in {
         "Bromma": {"UTB": "ja", "ANTAL": 262, "PLAN": "ja"},
         "Kista": {"UTB": "ja", "ANTAL": 150, "PLAN": "ja"},
         "Skarpnäck": {"UTB": "nej", "PLAN": "nej"},
     }.items():
-        _submitted(f.AssignmentFactory(round=spring, organisation=orgs[name]), values, q, when)
+        _submitted(factories.AssignmentFactory(round=spring, organisation=orgs[name]), values, q, when)
     compute_round_index(last_year)
     compute_round_index(spring)
 
-    autumn_of = {n: f.AssignmentFactory(round=autumn, organisation=o) for n, o in orgs.items()}
+    autumn_of = {n: factories.AssignmentFactory(round=autumn, organisation=o) for n, o in orgs.items()}
     clients = {n: _respondent(a) for n, a in autumn_of.items()}
     # Bromma: last year's answers are offered; it answers "Nej" to UTB, which hides ANTAL (262) and
     # HUR, still stored under it, and confirms nothing else before submitting.
@@ -233,9 +232,9 @@ def test_receipt_and_index_count_the_same_answers_as_the_workbook(world, workboo
         scaled = row[-3]
         if by_name:
             assert round(scaled, 1) == round(by_name[name]["scaled"], 1)
-        result = m.IndexResult.objects.get(assignment=world["assignments"][name])
+        result = models.IndexResult.objects.get(assignment=world["assignments"][name])
         assert round(scaled, 1) == round(float(result.scaled), 1)
-    bromma_result = m.IndexResult.objects.get(assignment=bromma)
+    bromma_result = models.IndexResult.objects.get(assignment=bromma)
     assert float(bromma_result.total) == 2  # PLAN only: the hidden 262 gives no points
 
 

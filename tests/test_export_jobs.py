@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from surveys.models import ExportJob
 from surveys.services import export_jobs
-from tests import factories as f
+from tests import factories
 from tests.export_world import index_round
 from workers import tasks
 
@@ -75,7 +75,7 @@ def test_reader_may_ask_for_and_download_a_workbook(reader, world, django_captur
 @pytest.mark.parametrize("who", ["respondent", "anonymous"])
 def test_respondents_and_strangers_never_get_the_file(who, api, world, django_capture_on_commit_callbacks):
     job_id = ask(api, world["round"], django_capture_on_commit_callbacks).json()["id"]
-    user = f.UserFactory(role="respondent", username="resp") if who == "respondent" else None
+    user = factories.UserFactory(role="respondent", username="resp") if who == "respondent" else None
     client = client_for(user)
     for url in (f"/api/exports/{job_id}/download/", f"/api/exports/{job_id}/", "/api/exports/"):
         response = client.get(url)
@@ -174,7 +174,7 @@ def test_housekeeping_task_is_scheduled(settings):
 
 
 def test_admin_action_asks_for_a_workbook(client, world, django_capture_on_commit_callbacks):
-    admin = f.UserFactory(role="admin", username="sysadmin", is_staff=True, is_superuser=True)
+    admin = factories.UserFactory(role="admin", username="sysadmin", is_staff=True, is_superuser=True)
     client.force_login(admin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -193,7 +193,7 @@ def test_admin_action_asks_for_a_workbook(client, world, django_capture_on_commi
 
 def test_job_list_queries_do_not_grow_with_the_number_of_jobs(api, world, django_assert_max_num_queries):
     for _ in range(15):
-        f.ExportJobFactory(round=world["round"], requested_by=f.UserFactory())
+        factories.ExportJobFactory(round=world["round"], requested_by=factories.UserFactory())
     with django_assert_max_num_queries(3):
         response = api.get("/api/exports/")
     assert response.json()["count"] == 15
@@ -218,9 +218,9 @@ def test_the_tick_hands_a_stalled_export_to_a_worker_again(world, django_capture
     survey_round = world["round"]
     now = timezone.now()
     long_ago = now - timedelta(minutes=30)
-    lost = f.ExportJobFactory(round=survey_round, state="queued", heartbeat_at=long_ago)
-    killed = f.ExportJobFactory(round=survey_round, state="running", progress=40, heartbeat_at=long_ago)
-    busy = f.ExportJobFactory(round=survey_round, state="running", progress=40, heartbeat_at=now)
+    lost = factories.ExportJobFactory(round=survey_round, state="queued", heartbeat_at=long_ago)
+    killed = factories.ExportJobFactory(round=survey_round, state="running", progress=40, heartbeat_at=long_ago)
+    busy = factories.ExportJobFactory(round=survey_round, state="running", progress=40, heartbeat_at=now)
 
     with django_capture_on_commit_callbacks(execute=True):
         counts = tick(now=now)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from surveys.models import Answer, Assignment, ExportJob, Organisation, OutboundEmail, Response
-from tests import factories as f
+from tests import factories
 from tests.support.stack import answer_and_submit, link_in, running_stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -37,7 +37,7 @@ def wait_until(predicate, *, timeout, what):
 
 
 def staff_session():
-    coordinator = f.UserFactory(role="coordinator", username="samordnare")
+    coordinator = factories.UserFactory(role="coordinator", username="samordnare")
     session = requests.Session()
     session.headers["Authorization"] = f"Token {Token.objects.create(user=coordinator).key}"
     return session
@@ -45,13 +45,13 @@ def staff_session():
 
 def closed_round_with_answers():
     """A closed round of ORGANISATIONS × QUESTIONS answers: big enough that the build takes seconds."""
-    version = f.VersionFactory()
-    section = f.SectionFactory(version=version, order=1)
+    version = factories.VersionFactory()
+    section = factories.SectionFactory(version=version, order=1)
     questions = [
-        f.QuestionFactory(version=version, section=section, order=n, code=f"Q{n}", type="integer")
+        factories.QuestionFactory(version=version, section=section, order=n, code=f"Q{n}", type="integer")
         for n in range(QUESTIONS)
     ]
-    survey_round = f.SurveyRoundFactory(version=version, state="closed")
+    survey_round = factories.SurveyRoundFactory(version=version, state="closed")
     organisations = Organisation.objects.bulk_create(
         Organisation(name=f"Organisation {n:04}", kind="forvaltning") for n in range(ORGANISATIONS)
     )
@@ -104,9 +104,9 @@ def test_worker_killed_mid_export_then_restarted_completes_the_export(postgres):
 
 def test_redis_restart_during_an_open_round_loses_no_reminder(postgres):
     now = timezone.now()
-    version = f.VersionFactory()
-    f.QuestionFactory(version=version, code="PLAN", type="yes_no")
-    survey_round = f.SurveyRoundFactory(
+    version = factories.VersionFactory()
+    factories.QuestionFactory(version=version, code="PLAN", type="yes_no")
+    survey_round = factories.SurveyRoundFactory(
         version=version,
         state="scheduled",
         opens_at=now - timedelta(minutes=1),
@@ -115,8 +115,8 @@ def test_redis_restart_during_an_open_round_loses_no_reminder(postgres):
     )
     people = []
     for n in range(6):
-        assignment = f.AssignmentFactory(round=survey_round)
-        people.append(f.ContactFactory(organisation=assignment.organisation, email=f"person{n}@example.se"))
+        assignment = factories.AssignmentFactory(round=survey_round)
+        people.append(factories.ContactFactory(organisation=assignment.organisation, email=f"person{n}@example.se"))
     api = staff_session()
     with running_stack(
         postgres,

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 
 from surveys.models import Answer, Response, ResponseRevision
-from surveys.services import responses as svc
-from tests import factories as f
+from surveys.services import responses
+from tests import factories
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -37,10 +37,10 @@ def race(*calls):
 
 @pytest.fixture
 def world(postgres):
-    assignment = f.AssignmentFactory()
-    section = f.SectionFactory(version=assignment.round.version, order=1)
-    questions = [f.QuestionFactory(section=section, code=f"Q{i}", order=i) for i in range(1, 5)]
-    contacts = [f.ContactFactory(organisation=assignment.organisation) for _ in range(2)]
+    assignment = factories.AssignmentFactory()
+    section = factories.SectionFactory(version=assignment.round.version, order=1)
+    questions = [factories.QuestionFactory(section=section, code=f"Q{i}", order=i) for i in range(1, 5)]
+    contacts = [factories.ContactFactory(organisation=assignment.organisation) for _ in range(2)]
     return assignment.response, questions, contacts
 
 
@@ -50,7 +50,7 @@ def test_simultaneous_submits_make_one_submission(world, monkeypatch):
     monkeypatch.setattr("surveys.events.response_submitted", lambda r: calls.append(r.pk))
     results = race(
         *[
-            (lambda c=c: svc.submit_response(response=Response.objects.get(pk=response.pk), contact=c))
+            (lambda c=c: responses.submit_response(response=Response.objects.get(pk=response.pk), contact=c))
             for c in (alice, bob, alice, bob)
         ]
     )
@@ -62,13 +62,13 @@ def test_simultaneous_submits_make_one_submission(world, monkeypatch):
 def test_simultaneous_saves_from_the_same_version_lose_nothing(world):
     response, (q1, q2, q3, q4), (alice, bob) = world
     results = race(
-        lambda: svc.save_answers(
+        lambda: responses.save_answers(
             response=Response.objects.get(pk=response.pk),
             values={q1: "ja", q2: "ja"},
             base_version=0,
             contact=alice,
         ),
-        lambda: svc.save_answers(
+        lambda: responses.save_answers(
             response=Response.objects.get(pk=response.pk),
             values={q3: "nej", q4: "nej"},
             base_version=0,
@@ -92,7 +92,7 @@ def test_the_same_contact_saving_from_four_tabs_at_the_same_moment_loses_nothing
     results = race(
         *[
             (
-                lambda i=i: svc.save_answers(
+                lambda i=i: responses.save_answers(
                     response=Response.objects.get(pk=response.pk),
                     values={q1: values[i]},
                     base_version=0,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from backend.celery import app as celery_app
 from surveys.models import OutboundEmail, SurveyRound
-from tests import factories as f
+from tests import factories
 from tests.support.smtp import RecordingHandler, SMTPServer
 from tests.test_integration_worker import start_worker, worker_env
 
@@ -32,19 +32,19 @@ def round_due_for(kind, now):
     opened three days ago, everyone was invited then, and the reminder two days before the deadline
     has just fallen due."""
     if kind == "invitation":
-        survey_round = f.SurveyRoundFactory(
+        survey_round = factories.SurveyRoundFactory(
             state="scheduled", opens_at=now - timedelta(minutes=1), deadline=now + timedelta(days=20)
         )
     else:
-        survey_round = f.SurveyRoundFactory(
+        survey_round = factories.SurveyRoundFactory(
             state="open",
             opens_at=now - timedelta(days=3),
             deadline=now + timedelta(days=2, minutes=-1),
             reminder_offsets=[-2],
         )
     for n in range(PEOPLE):
-        assignment = f.AssignmentFactory(round=survey_round)
-        contact = f.ContactFactory(organisation=assignment.organisation, email=f"person{n}@example.se")
+        assignment = factories.AssignmentFactory(round=survey_round)
+        contact = factories.ContactFactory(organisation=assignment.organisation, email=f"person{n}@example.se")
         if kind == "reminder":
             OutboundEmail.objects.create(
                 key=f"invite:{assignment.pk}:{contact.pk}",

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from backend.celery import app as celery_app
 from surveys.models import SurveyRound
-from tests import factories as f
+from tests import factories
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -69,7 +69,7 @@ def start_worker(env, queue):
 def test_real_worker_consumes_tick_from_redis_and_writes_to_postgres(postgres, redis_url):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     now = timezone.now()
-    survey_round = f.SurveyRoundFactory(
+    survey_round = factories.SurveyRoundFactory(
         state="scheduled", opens_at=now - timedelta(minutes=1), deadline=now + timedelta(days=20)
     )
     worker = start_worker(worker_env(postgres, redis_url, queue), queue)

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from backend.client import client_ip_or_none
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def _token(ip, username, password):
 
 
 def test_thirty_wrong_passwords_lock_the_admin_login_and_refuse_the_right_one():
-    f.UserFactory(username="chef", is_staff=True, is_superuser=True, role="admin")
+    factories.UserFactory(username="chef", is_staff=True, is_superuser=True, role="admin")
     statuses = [_admin_login("10.0.0.1", "chef", f"fel-{n}")[1].status_code for n in range(30)]
     assert statuses[0] == 200 and statuses[-1] == 429
     client, page = _admin_login("10.0.0.1", "chef", PASSWORD)
@@ -39,7 +39,7 @@ def test_thirty_wrong_passwords_lock_the_admin_login_and_refuse_the_right_one():
 
 
 def test_thirty_wrong_passwords_lock_the_api_token_and_refuse_the_right_one():
-    f.UserFactory(username="chef", role="admin")
+    factories.UserFactory(username="chef", role="admin")
     statuses = [_token("10.0.0.2", "chef", f"fel-{n}").status_code for n in range(30)]
     assert statuses[0] == 400 and statuses[-1] == 429
     page = _token("10.0.0.2", "chef", PASSWORD)
@@ -48,22 +48,22 @@ def test_thirty_wrong_passwords_lock_the_api_token_and_refuse_the_right_one():
 
 
 def test_an_account_is_locked_whichever_client_guesses():
-    f.UserFactory(username="chef", role="admin")
+    factories.UserFactory(username="chef", role="admin")
     for n in range(12):
         _token(f"10.1.0.{n}", "chef", "fel")
     assert _token("10.9.9.9", "chef", PASSWORD).status_code == 429
 
 
 def test_a_client_that_guesses_many_accounts_is_locked():
-    f.UserFactory(username="kollega", role="coordinator")
+    factories.UserFactory(username="kollega", role="coordinator")
     for n in range(12):
         _admin_login("10.0.0.3", f"gissning{n}", "fel")
     assert _admin_login("10.0.0.3", "kollega", PASSWORD)[1].status_code == 429
 
 
 def test_another_account_from_another_client_is_unaffected():
-    f.UserFactory(username="chef", is_staff=True, role="admin")
-    f.UserFactory(username="kollega", is_staff=True, role="coordinator")
+    factories.UserFactory(username="chef", is_staff=True, role="admin")
+    factories.UserFactory(username="kollega", is_staff=True, role="coordinator")
     for n in range(30):
         _admin_login("10.0.0.4", "chef", f"fel-{n}")
         _token("10.0.0.4", "chef", f"fel-{n}")
@@ -77,7 +77,7 @@ def test_behind_the_trusted_proxy_one_guessing_client_does_not_lock_out_everyone
     """Every request reaches us from the proxy's address: the lockout counts the client the proxy names,
     so a colleague behind the same proxy still logs in while the guesser is locked."""
     settings.TRUSTED_PROXY_COUNT = 1
-    f.UserFactory(username="kollega", role="coordinator")
+    factories.UserFactory(username="kollega", role="coordinator")
 
     def via_proxy(client_ip, username, password):
         return Client(REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR=client_ip).post(

@@ -13,7 +13,7 @@ from kombu.exceptions import OperationalError as BrokerDown
 
 from surveys.models import Heartbeat, OutboundEmail, Response, SurveyRound
 from surveys.services import health, outbox, rounds
-from tests import factories as f
+from tests import factories
 from workers import heartbeat
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +22,10 @@ BREAKS = ["Enkät\n2026", "Enkät\r\nBcc: x@example.se", "Enkät\u20282026", "En
 
 @pytest.mark.parametrize("name", BREAKS)
 def test_round_name_with_a_line_break_is_refused_at_input(api, name):
-    survey_round = f.SurveyRoundFactory()
+    survey_round = factories.SurveyRoundFactory()
     reply = api.patch(f"/api/rounds/{survey_round.pk}/", {"name": name}, format="json")
     assert reply.status_code == 400 and "radbrytningar" in str(reply.json())
-    version = f.VersionFactory()
+    version = factories.VersionFactory()
     created = api.post(
         "/api/rounds/",
         {
@@ -42,13 +42,13 @@ def test_round_name_with_a_line_break_is_refused_at_input(api, name):
 
 @pytest.mark.parametrize("field", ["invitation_subject", "reminder_subject"])
 def test_subject_template_with_a_line_break_is_refused(api, field):
-    survey_round = f.SurveyRoundFactory()
+    survey_round = factories.SurveyRoundFactory()
     reply = api.patch(f"/api/rounds/{survey_round.pk}/", {field: "Hej\n{round}"}, format="json")
     assert reply.status_code == 400 and field in reply.json()
 
 
 def test_contact_and_organisation_names_with_a_line_break_are_refused(api):
-    organisation = f.OrganisationFactory()
+    organisation = factories.OrganisationFactory()
     reply = api.post(
         "/api/contacts/",
         {"organisation": organisation.pk, "name": "Anna\nBcc: x@example.se", "email": "anna@example.se"},
@@ -62,8 +62,8 @@ def test_contact_and_organisation_names_with_a_line_break_are_refused(api):
 
 
 def _submitted_response():
-    assignment = f.AssignmentFactory()
-    contact = f.ContactFactory(organisation=assignment.organisation, email="anna@example.se")
+    assignment = factories.AssignmentFactory()
+    contact = factories.ContactFactory(organisation=assignment.organisation, email="anna@example.se")
     Response.objects.filter(assignment=assignment).update(
         state="submitted", submitted_at=timezone.now(), version=1
     )
@@ -131,8 +131,8 @@ def test_receipt_of_a_submission_during_a_broker_outage_goes_out_at_the_next_tic
 
 def test_export_whose_worker_died_shows_stalled_not_running(api, settings):
     settings.EXPORT_STALLED_SECONDS = 120
-    job = f.ExportJobFactory(state="running", progress=20, heartbeat_at=timezone.now() - timedelta(minutes=3))
-    fresh = f.ExportJobFactory(state="running", progress=40, heartbeat_at=timezone.now())
+    job = factories.ExportJobFactory(state="running", progress=20, heartbeat_at=timezone.now() - timedelta(minutes=3))
+    fresh = factories.ExportJobFactory(state="running", progress=40, heartbeat_at=timezone.now())
     data = {j["id"]: j for j in api.get(f"/api/rounds/{job.round_id}/exports/").json()["results"]}
     data.update({j["id"]: j for j in api.get(f"/api/rounds/{fresh.round_id}/exports/").json()["results"]})
     assert data[job.pk]["stalled"] is True and "står still" in data[job.pk]["status_text"]

@@ -6,40 +6,40 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from surveys.models import Question, ScoringRule, SurveyRound
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def test_question_code_is_unique_within_a_version_but_not_across_versions():
-    question = f.QuestionFactory(code="ORG_1")
-    other_version = f.SectionFactory()
-    f.QuestionFactory(code="ORG_1", section=other_version)  # same code, another version: fine
+    question = factories.QuestionFactory(code="ORG_1")
+    other_version = factories.SectionFactory()
+    factories.QuestionFactory(code="ORG_1", section=other_version)  # same code, another version: fine
     with pytest.raises(IntegrityError), transaction.atomic():
-        f.QuestionFactory(code="ORG_1", section=question.section)
+        factories.QuestionFactory(code="ORG_1", section=question.section)
     assert Question.objects.filter(code="ORG_1").count() == 2
 
 
 def test_round_deadline_must_come_after_opening():
-    round_ = f.SurveyRoundFactory()
+    round_ = factories.SurveyRoundFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         SurveyRound.objects.filter(pk=round_.pk).update(deadline=round_.opens_at - timedelta(hours=1))
 
 
 def test_one_assignment_per_organisation_and_round():
-    assignment = f.AssignmentFactory()
+    assignment = factories.AssignmentFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        f.AssignmentFactory(round=assignment.round, organisation=assignment.organisation)
+        factories.AssignmentFactory(round=assignment.round, organisation=assignment.organisation)
 
 
 def test_one_answer_per_question_in_a_response():
-    answer = f.AnswerFactory()
+    answer = factories.AnswerFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        f.AnswerFactory(response=answer.response, question=answer.question)
+        factories.AnswerFactory(response=answer.response, question=answer.question)
 
 
 def test_scoring_rule_is_either_for_an_answer_code_or_a_threshold():
-    rule = f.ScoringRuleFactory(option_code="ja")
+    rule = factories.ScoringRuleFactory(option_code="ja")
     with pytest.raises(IntegrityError), transaction.atomic():
         ScoringRule.objects.create(
             scheme=rule.scheme,
@@ -65,17 +65,17 @@ def test_scoring_rule_is_either_for_an_answer_code_or_a_threshold():
 
 
 def test_outbox_key_is_unique():
-    f.OutboundEmailFactory(key="invite:1:1")
+    factories.OutboundEmailFactory(key="invite:1:1")
     with pytest.raises(IntegrityError), transaction.atomic():
-        f.OutboundEmailFactory(key="invite:1:1")
+        factories.OutboundEmailFactory(key="invite:1:1")
 
 
 def test_export_progress_cannot_pass_100():
-    job = f.ExportJobFactory()
+    job = factories.ExportJobFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         type(job).objects.filter(pk=job.pk).update(progress=101)
 
 
 def test_question_min_cannot_exceed_max():
     with pytest.raises(IntegrityError), transaction.atomic():
-        f.QuestionFactory(type="integer", min_value=10, max_value=5)
+        factories.QuestionFactory(type="integer", min_value=10, max_value=5)

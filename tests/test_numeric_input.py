@@ -4,14 +4,14 @@ read as something else (1.5 as 1)."""
 import pytest
 
 from surveys.models import AccessToken, ScoringCategory
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def scheme():
-    return f.ScoringSchemeFactory()
+    return factories.ScoringSchemeFactory()
 
 
 @pytest.mark.parametrize("cap", ["-1", -0.01, "-1000"])
@@ -37,14 +37,14 @@ def test_zero_or_negative_scale_to_is_refused(api, scheme, scale_to):
     ids=["float", "text", "whole-float", "true", "exponent"],
 )
 def test_decimal_or_boolean_ids_are_refused_not_rounded(api, spell):
-    assignment = f.AssignmentFactory()
-    contact = f.ContactFactory(organisation=assignment.organisation)
+    assignment = factories.AssignmentFactory()
+    contact = factories.ContactFactory(organisation=assignment.organisation)
     AccessToken.objects.all().delete()
     reply = api.post(
         "/api/access-links/", {"assignment": spell(assignment.pk), "contact": contact.pk}, format="json"
     )
     assert reply.status_code == 400 and "assignment" in reply.json()
-    organisation = f.OrganisationFactory()
+    organisation = factories.OrganisationFactory()
     reply = api.post(
         "/api/contacts/",
         {"organisation": spell(organisation.pk), "name": "Anna", "email": "anna@example.se"},
@@ -57,13 +57,13 @@ def test_decimal_or_boolean_ids_are_refused_not_rounded(api, spell):
 
 @pytest.mark.parametrize("query", ["organisation=1.5", "round=1.5", "assignment=1.5"])
 def test_decimal_ids_in_filters_are_a_400(api, query):
-    f.AssignmentFactory()
+    factories.AssignmentFactory()
     path = {"organisation": "/api/contacts/", "round": "/api/assignments/", "assignment": "/api/emails/"}
     reply = api.get(f"{path[query.split('=')[0]]}?{query}")
     assert reply.status_code == 400
 
 
 def test_decimal_ids_in_urls_are_not_found(api):
-    survey_round = f.SurveyRoundFactory()
+    survey_round = factories.SurveyRoundFactory()
     assert api.get(f"/api/rounds/{survey_round.pk}.5/").status_code == 404
     assert api.get(f"/api/results/rounds/{survey_round.pk}.5/").status_code == 404

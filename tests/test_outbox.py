@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from surveys.models import AccessToken, OutboundEmail, Response
 from surveys.services import outbox
-from tests import factories as f
+from tests import factories
 from tests.support.mail import FailingBackend
 from workers import tasks
 
@@ -42,7 +42,7 @@ def status_of(row):
 
 
 def test_send_task_sends_each_row_once_even_if_given_twice():
-    rows = [f.OutboundEmailFactory() for _ in range(3)]
+    rows = [factories.OutboundEmailFactory() for _ in range(3)]
     ids = [r.pk for r in rows]
     assert tasks.send_emails.delay(ids).get() == {"sent": 3, "failed": 0, "retry": 0, "skipped": 0}
     assert tasks.send_emails.delay(ids).get()["skipped"] == 3
@@ -63,7 +63,7 @@ def test_queueing_the_same_key_twice_creates_one_row():
 def test_transient_failure_is_retried_with_backoff_by_the_tick(failing, django_capture_on_commit_callbacks):
     failing.failures = 2
     start = timezone.now()
-    row = f.OutboundEmailFactory(next_attempt_at=start)
+    row = factories.OutboundEmailFactory(next_attempt_at=start)
     with time_machine.travel(start, tick=False):
         assert tasks.send_emails.delay([row.pk]).get()["retry"] == 1
     row.refresh_from_db()
@@ -85,7 +85,7 @@ def test_transient_failure_is_retried_with_backoff_by_the_tick(failing, django_c
 
 def test_a_lost_server_stops_the_batch_and_gives_the_rest_back_untried(failing):
     failing.failures = 1
-    rows = [f.OutboundEmailFactory() for _ in range(4)]
+    rows = [factories.OutboundEmailFactory() for _ in range(4)]
     assert outbox.send_emails([r.pk for r in rows]) == {"sent": 0, "failed": 0, "retry": 4, "skipped": 0}
     assert failing.calls == 1  # not one timeout per message
     attempts = []
@@ -98,7 +98,7 @@ def test_a_lost_server_stops_the_batch_and_gives_the_rest_back_untried(failing):
 def test_error_is_recorded_after_the_last_attempt(failing, settings):
     settings.OUTBOX_MAX_ATTEMPTS = 3
     failing.failures = 99
-    row = f.OutboundEmailFactory()
+    row = factories.OutboundEmailFactory()
     for _ in range(3):
         OutboundEmail.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
         outbox.send_emails([row.pk])
@@ -110,7 +110,7 @@ def test_error_is_recorded_after_the_last_attempt(failing, settings):
 def test_rejected_address_fails_at_once(failing):
     failing.failures = 1
     failing.error = smtplib.SMTPRecipientsRefused({"x@example.se": (550, b"No such user")})
-    row = f.OutboundEmailFactory()
+    row = factories.OutboundEmailFactory()
     assert outbox.send_emails([row.pk])["failed"] == 1
     row.refresh_from_db()
     assert row.status == "failed" and row.attempts == 1
@@ -118,8 +118,8 @@ def test_rejected_address_fails_at_once(failing):
 
 def test_failed_invitation_revokes_the_link_it_carried(failing):
     failing.failures = 1
-    assignment = f.AssignmentFactory()
-    contact = f.ContactFactory(organisation=assignment.organisation)
+    assignment = factories.AssignmentFactory()
+    contact = factories.ContactFactory(organisation=assignment.organisation)
     outbox.queue([outbox.invitation(**recipient(assignment, contact), now=timezone.now())])
     outbox.send_emails(list(OutboundEmail.objects.values_list("pk", flat=True)))
     token = AccessToken.objects.get()
@@ -130,7 +130,7 @@ def test_a_killed_senders_row_is_sent_after_its_lease_not_before(
     settings, django_capture_on_commit_callbacks
 ):
     settings.OUTBOX_LEASE_SECONDS = 300
-    row = f.OutboundEmailFactory()
+    row = factories.OutboundEmailFactory()
     claimed, _ = outbox.claim([row.pk])  # a worker claims it … and is killed before sending
     assert claimed == [row] and outbox.claim([row.pk])[0] == []
     start = timezone.now()
@@ -145,8 +145,8 @@ def test_a_killed_senders_row_is_sent_after_its_lease_not_before(
 
 
 def test_reminder_to_an_assignment_submitted_meanwhile_is_cancelled_not_sent():
-    assignment = f.AssignmentFactory()
-    contact = f.ContactFactory(organisation=assignment.organisation)
+    assignment = factories.AssignmentFactory()
+    contact = factories.ContactFactory(organisation=assignment.organisation)
     outbox.queue([outbox.reminder(**recipient(assignment, contact), step=-7, now=timezone.now())])
     assignment.response.state, assignment.response.submitted_at = "submitted", timezone.now()
     assignment.response.save()
@@ -157,7 +157,7 @@ def test_reminder_to_an_assignment_submitted_meanwhile_is_cancelled_not_sent():
 
 def test_a_long_batch_renews_its_lease_so_no_other_worker_takes_its_rows(settings):
     settings.OUTBOX_LEASE_SECONDS = 10
-    rows = [f.OutboundEmailFactory() for _ in range(3)]
+    rows = [factories.OutboundEmailFactory() for _ in range(3)]
     start, stolen = timezone.now(), []
     with time_machine.travel(start, tick=True) as traveller:
         original = outbox.build_message
@@ -176,7 +176,7 @@ def test_a_long_batch_renews_its_lease_so_no_other_worker_takes_its_rows(setting
 
 
 def test_dispatched_rows_are_not_enqueued_again_by_every_tick(django_capture_on_commit_callbacks):
-    f.OutboundEmailFactory()
+    factories.OutboundEmailFactory()
     now = timezone.now()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert outbox.dispatch_due(now=now) == 1
@@ -185,23 +185,23 @@ def test_dispatched_rows_are_not_enqueued_again_by_every_tick(django_capture_on_
 
 
 def test_reminder_to_a_draft_says_how_many_required_questions_are_left():
-    assignment = f.AssignmentFactory()
-    section = f.SectionFactory(version=assignment.round.version)
-    q1 = f.QuestionFactory(section=section, required=True)
-    f.QuestionFactory(section=section, required=True)  # unanswered
-    f.QuestionFactory(section=section, required=True)  # unanswered
-    f.QuestionFactory(  # hidden while q1 is "nej": never counts as missing
+    assignment = factories.AssignmentFactory()
+    section = factories.SectionFactory(version=assignment.round.version)
+    q1 = factories.QuestionFactory(section=section, required=True)
+    factories.QuestionFactory(section=section, required=True)  # unanswered
+    factories.QuestionFactory(section=section, required=True)  # unanswered
+    factories.QuestionFactory(  # hidden while q1 is "nej": never counts as missing
         section=section,
         required=True,
         condition_question=q1,
         condition_operator="equals",
         condition_value="ja",
     )
-    f.QuestionFactory(section=section, required=False)
+    factories.QuestionFactory(section=section, required=False)
     response = assignment.response
-    f.AnswerFactory(response=response, question=q1, value="nej")  # so `hidden` is not shown
+    factories.AnswerFactory(response=response, question=q1, value="nej")  # so `hidden` is not shown
     Response.objects.filter(pk=response.pk).update(version=1)
-    contact = f.ContactFactory(organisation=assignment.organisation)
+    contact = factories.ContactFactory(organisation=assignment.organisation)
     outbox.queue([outbox.reminder(**recipient(assignment, contact), step=-2, now=timezone.now())])
     outbox.send_emails(list(OutboundEmail.objects.values_list("pk", flat=True)))
     body = mail.outbox[0].body

@@ -11,7 +11,7 @@ from exports.plan_io import read_plan
 from surveys.models import Activity, GoalArea, Indicator, Organisation, Programme
 from surveys.selectors_plan import programme_answerers
 from surveys.services.programmes import export_plan, import_plan, new_programme, plan_rows
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +60,8 @@ def orgs():
         "Kulturnämnden",
         "Miljö- och konsumentnämnden",
     ]
-    made = {n: f.OrganisationFactory(name=n, kind="namnd") for n in names}
-    made["Polisen"] = f.OrganisationFactory(name="Polisen", kind="extern", aliases="Polismyndigheten\nPolis")
+    made = {n: factories.OrganisationFactory(name=n, kind="namnd") for n in names}
+    made["Polisen"] = factories.OrganisationFactory(name="Polisen", kind="extern", aliases="Polismyndigheten\nPolis")
     made["Individ- och familjenämnden"].short_name = "IFN"
     made["Individ- och familjenämnden"].save()
     return made
@@ -168,10 +168,10 @@ def test_plan_round_trip_export_import_gives_the_same_plan(orgs):
     focus_goal = GoalArea.objects.create(
         programme=source, number="3", title="Tomt målområde med insats", order=2
     )
-    f.FocusAreaFactory(goal_area=focus_goal, number="3.1", title="Insats utan aktiviteter")
+    factories.FocusAreaFactory(goal_area=focus_goal, number="3.1", title="Insats utan aktiviteter")
     GoalArea.objects.create(programme=source, number="4", title="Helt tomt", order=3)
     Activity.objects.filter(number="1.1").update(description="Riskbaserad tillsyn\nmed radbrytning")
-    f.IndicatorFactory(
+    factories.IndicatorFactory(
         activity=Activity.objects.get(number="2.2"), text='=HYPERLINK("x") är text', unit="st", order=0
     )
     workbook = export_plan(source)

@@ -16,7 +16,7 @@ from surveys.selectors_plan import programme_answerers
 from surveys.services.activity_reports import generate_activity_version
 from surveys.services.programmes import export_plan, import_plan, new_programme, plan_rows
 from surveys.services.rounds import round_open_now
-from tests import factories as f
+from tests import factories
 from tests.plan_helpers import assert_one_rule, plan_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +34,8 @@ NAMNDER = [
 
 @pytest.fixture
 def orgs():
-    made = {n: f.OrganisationFactory(name=n, kind="namnd") for n in NAMNDER}
-    made["Stadsledningsförvaltningen"] = f.OrganisationFactory(
+    made = {n: factories.OrganisationFactory(name=n, kind="namnd") for n in NAMNDER}
+    made["Stadsledningsförvaltningen"] = factories.OrganisationFactory(
         name="Stadsledningsförvaltningen", kind="forvaltning"
     )
     return made
@@ -44,7 +44,7 @@ def orgs():
 @pytest.fixture
 def api():
     client = APIClient()
-    client.force_authenticate(f.UserFactory(role=Role.COORDINATOR))
+    client.force_authenticate(factories.UserFactory(role=Role.COORDINATOR))
     return client
 
 
@@ -217,14 +217,14 @@ def test_alla_namnder_as_lead_makes_every_namnd_lead_and_exports_as_written(orgs
     activity = Activity.objects.get(number="4.2")
     assert activity.lead is None and activity.lead_group == "Alla nämnder"
     assert not report.warnings
-    later = f.OrganisationFactory(name="Förskolenämnden", kind="namnd")
+    later = factories.OrganisationFactory(name="Förskolenämnden", kind="namnd")
     who = names_of(programme, "4.2", "Antal APT")
     assert who == {n: "lead" for n in NAMNDER + ["Förskolenämnden"]} | {"Stadsledningsförvaltningen": "co"}
     exported = plan_rows(programme)[0]
     assert (exported["lead"], exported["co"]) == ("Alla nämnder", "Samtliga förvaltningar")
     version = generate_activity_version(programme)
-    survey_round = f.SurveyRoundFactory(version=version, programme=programme)
-    assignment = f.AssignmentFactory(round=survey_round, organisation=later)
+    survey_round = factories.SurveyRoundFactory(version=version, programme=programme)
+    assignment = factories.AssignmentFactory(round=survey_round, organisation=later)
     assert {q.code for q in questions_for_assignment(assignment)} == {
         "A4_2_STATUS",
         "A4_2_IND1",
@@ -274,7 +274,7 @@ def opened(orgs):
         ]
     )
     version = generate_activity_version(programme)
-    survey_round = f.SurveyRoundFactory(
+    survey_round = factories.SurveyRoundFactory(
         version=version,
         programme=programme,
         name="Uppföljning 2025",
@@ -282,7 +282,7 @@ def opened(orgs):
         state=SurveyRound.State.DRAFT,
     )
     assignments = {
-        name: f.AssignmentFactory(round=survey_round, organisation=orgs[name])
+        name: factories.AssignmentFactory(round=survey_round, organisation=orgs[name])
         for name in ("Individ- och familjenämnden", "Grundskolenämnden", "Kulturnämnden")
     }
     round_open_now(survey_round=survey_round, now=survey_round.opens_at)
@@ -361,7 +361,7 @@ def test_an_unknown_name_gets_the_nearest_organisation_with_a_score_and_acceptin
             )
         ]
     )
-    programme = f.ProgrammeFactory()
+    programme = factories.ProgrammeFactory()
     first = api.post(
         f"/api/programmes/{programme.pk}/plan/check/",
         {"file": io.BytesIO(content)},

@@ -5,11 +5,11 @@ import io
 import openpyxl
 import pytest
 
-from exports import questionnaire_workbook as qio
+from exports import questionnaire_workbook
 from exports.xlsx_safety import UnsafeWorkbook
 from surveys.models import Question, QuestionnaireVersion
 from surveys.services.questionnaires import export_version, import_questionnaire, version_snapshot
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +36,9 @@ def test_pi_mini_v2_round_trip_is_exact(demo):
     assert copy.number == 3 and copy.frozen_at is None
     assert version_snapshot(copy) == version_snapshot(source)
     snapshot = version_snapshot(copy)
-    assert len(snapshot[qio.RULES]) > 20 and any(r["threshold"] is not None for r in snapshot[qio.RULES])
-    assert any(q["condition_question"] for q in snapshot[qio.QUESTIONS])
-    categories = {c["code"]: c for c in snapshot[qio.CATEGORIES]}
+    assert len(snapshot[questionnaire_workbook.RULES]) > 20 and any(r["threshold"] is not None for r in snapshot[questionnaire_workbook.RULES])
+    assert any(q["condition_question"] for q in snapshot[questionnaire_workbook.QUESTIONS])
+    categories = {c["code"]: c for c in snapshot[questionnaire_workbook.CATEGORIES]}
     assert any(c["parent"] for c in categories.values())
 
 
@@ -52,9 +52,9 @@ def test_activity_questionnaire_round_trip_keeps_links_to_the_plan(demo):
 
 
 def test_texts_that_look_like_formulas_and_decimals_survive(db):
-    version = f.VersionFactory(label="=1+1 är text")
-    section = f.SectionFactory(version=version, title="-Avsnitt", description="+beskrivning\nrad två")
-    q = f.QuestionFactory(
+    version = factories.VersionFactory(label="=1+1 är text")
+    section = factories.SectionFactory(version=version, title="-Avsnitt", description="+beskrivning\nrad två")
+    q = factories.QuestionFactory(
         section=section,
         code="Q1",
         type="decimal",
@@ -63,9 +63,9 @@ def test_texts_that_look_like_formulas_and_decimals_survive(db):
         min_value="0.25",
         max_value="99.5",
     )
-    scheme = f.ScoringSchemeFactory(version=version, name="Test", scale_to="55.5")
-    category = f.ScoringCategoryFactory(scheme=scheme, code="total", cap="12.5")
-    f.ScoringRuleFactory(
+    scheme = factories.ScoringSchemeFactory(version=version, name="Test", scale_to="55.5")
+    category = factories.ScoringCategoryFactory(scheme=scheme, code="total", cap="12.5")
+    factories.ScoringRuleFactory(
         scheme=scheme, category=category, question=q, option_code="", min_value="1.5", points="0.25"
     )
     report = import_questionnaire(upload=export_version(version), questionnaire=version.questionnaire)
@@ -75,7 +75,7 @@ def test_texts_that_look_like_formulas_and_decimals_survive(db):
 
 
 BROKEN = {
-    qio.QUESTIONS: [
+    questionnaire_workbook.QUESTIONS: [
         [
             "Kod",
             "Avsnitt",
@@ -96,19 +96,19 @@ BROKEN = {
         ["Q5", "A", "text", "Om ja", "Nej", "Q1", "equals", "kanske", None, None],  # 7: bad value for yes_no
         ["Q6", "A", "text", "Själv", "Nej", "Q6", "answered", None, None, None],  # 8: condition on itself
     ],
-    qio.OPTIONS: [
+    questionnaire_workbook.OPTIONS: [
         ["Fråga", "Kod", "Text"],
         ["Q4", "a", "Alternativ A"],
         ["Q4", "a", "Dubblett"],  # 3: duplicate option
         ["Q8", "b", "Okänd fråga"],  # 4: unknown question
     ],
-    qio.RULES: [
+    questionnaire_workbook.RULES: [
         ["Fråga", "Svarskod", "Från värde", "Poäng", "Kategori"],
         ["Q1", "ja", None, 1, "total"],
         ["Q4", "zz", None, 1, "total"],  # 3: points on a missing option
         ["Q1", "nej", None, "mycket", "saknas"],  # 4: points not a number, unknown category
     ],
-    qio.CATEGORIES: [
+    questionnaire_workbook.CATEGORIES: [
         ["Kod", "Namn", "Överordnad", "Tak"],
         ["total", "Totalt", "ingen", -1],
     ],  # 2: parent, cap
@@ -116,7 +116,7 @@ BROKEN = {
 
 
 def test_broken_workbook_lists_every_error_and_creates_nothing(db):
-    questionnaire = f.QuestionnaireFactory()
+    questionnaire = factories.QuestionnaireFactory()
     report = import_questionnaire(upload=workbook(BROKEN), questionnaire=questionnaire)
     assert not report.ok and report.version is None
     assert [str(e) for e in report.errors] == [
@@ -141,17 +141,17 @@ def test_broken_workbook_lists_every_error_and_creates_nothing(db):
 
 
 def test_a_workbook_without_the_questions_sheet_is_refused(db):
-    report = import_questionnaire(upload=workbook({"Blad1": [["x"]]}), questionnaire=f.QuestionnaireFactory())
+    report = import_questionnaire(upload=workbook({"Blad1": [["x"]]}), questionnaire=factories.QuestionnaireFactory())
     assert [str(e) for e in report.errors] == ["Blad Frågor: Bladet Frågor saknas."]
 
 
 def test_choice_question_without_options_and_threshold_on_text_are_errors(db):
     sheets = {
-        qio.QUESTIONS: [["Kod", "Typ", "Fråga"], ["Q1", "single", "Vilken?"], ["Q2", "text", "Beskriv"]],
-        qio.RULES: [["Fråga", "Svarskod", "Från värde", "Poäng", "Kategori"], ["Q2", None, 3, 1, "t"]],
-        qio.CATEGORIES: [["Kod", "Namn"], ["t", "Totalt"]],
+        questionnaire_workbook.QUESTIONS: [["Kod", "Typ", "Fråga"], ["Q1", "single", "Vilken?"], ["Q2", "text", "Beskriv"]],
+        questionnaire_workbook.RULES: [["Fråga", "Svarskod", "Från värde", "Poäng", "Kategori"], ["Q2", None, 3, 1, "t"]],
+        questionnaire_workbook.CATEGORIES: [["Kod", "Namn"], ["t", "Totalt"]],
     }
-    report = import_questionnaire(upload=workbook(sheets), questionnaire=f.QuestionnaireFactory())
+    report = import_questionnaire(upload=workbook(sheets), questionnaire=factories.QuestionnaireFactory())
     assert [str(e) for e in report.errors] == [
         "Blad Frågor, rad 2, kolumn B (Typ): Frågan saknar svarsalternativ (bladet Svarsalternativ).",
         "Blad Poäng, rad 2, kolumn C (Från värde): Frågan Q2 är ingen sifferfråga; ange Svarskod.",
@@ -159,13 +159,13 @@ def test_choice_question_without_options_and_threshold_on_text_are_errors(db):
 
 
 def test_template_imports_as_a_version_with_swedish_type_names_accepted(db):
-    questionnaire = f.QuestionnaireFactory()
-    report = import_questionnaire(upload=qio.template(), questionnaire=questionnaire, label="Från mallen")
+    questionnaire = factories.QuestionnaireFactory()
+    report = import_questionnaire(upload=questionnaire_workbook.template(), questionnaire=questionnaire, label="Från mallen")
     assert report.ok, [str(e) for e in report.errors]
     version = report.version
     assert version.label == "Från mallen" and version.number == 1
     assert version.scoring.categories.get(code="struktur").parent.code == "total"
-    sheets = {qio.QUESTIONS: [["Kod", "Typ", "Fråga"], ["Q1", "Ja/nej", "Finns?"], ["Q2", "Fritext", "Vad?"]]}
+    sheets = {questionnaire_workbook.QUESTIONS: [["Kod", "Typ", "Fråga"], ["Q1", "Ja/nej", "Finns?"], ["Q2", "Fritext", "Vad?"]]}
     second = import_questionnaire(upload=workbook(sheets), questionnaire=questionnaire)
     assert second.ok and [q.type for q in second.version.questions.order_by("order")] == ["yes_no", "text"]
     assert second.version.number == 2
@@ -173,7 +173,7 @@ def test_template_imports_as_a_version_with_swedish_type_names_accepted(db):
 
 def test_hostile_file_is_refused_before_parsing(db):
     with pytest.raises(UnsafeWorkbook):
-        import_questionnaire(upload=b"PK\x03\x04 not really", questionnaire=f.QuestionnaireFactory())
+        import_questionnaire(upload=b"PK\x03\x04 not really", questionnaire=factories.QuestionnaireFactory())
 
 
 def test_export_query_count_does_not_grow_with_questions(demo, django_assert_max_num_queries):
@@ -206,7 +206,7 @@ def test_api_export_check_and_import(api, demo):
 
 
 def test_api_broken_workbook_gives_400_with_places(api, db):
-    questionnaire = f.QuestionnaireFactory()
+    questionnaire = factories.QuestionnaireFactory()
     response = api.post(
         "/api/questionnaire-versions/import/",
         {"file": named(workbook(BROKEN)), "questionnaire": questionnaire.pk},
@@ -221,7 +221,7 @@ def test_api_refuses_a_word_document_and_readers_cannot_import(api, reader, db):
 
     from rest_framework.test import APIClient
 
-    questionnaire = f.QuestionnaireFactory()
+    questionnaire = factories.QuestionnaireFactory()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as docx:
         docx.writestr("[Content_Types].xml", "<Types/>")
@@ -239,6 +239,6 @@ def test_api_refuses_a_word_document_and_readers_cannot_import(api, reader, db):
     client.force_authenticate(reader)
     denied = client.post(
         "/api/questionnaire-versions/import/",
-        {"file": named(qio.template()), "questionnaire": questionnaire.pk},
+        {"file": named(questionnaire_workbook.template()), "questionnaire": questionnaire.pk},
     )
     assert denied.status_code == 403 and not QuestionnaireVersion.objects.exists()

@@ -13,9 +13,7 @@ from django.utils import timezone
 from surveys import compiled
 from surveys.models import Answer, QuestionType, Response
 from surveys.services.tokens import issue_token
-from tests import factories as f
-
-T = QuestionType
+from tests import factories
 
 
 def opened(assignment, contact):
@@ -35,19 +33,19 @@ def statements(queries):
 
 
 def frozen_round_with(n_questions):
-    assignment = f.AssignmentFactory()
+    assignment = factories.AssignmentFactory()
     version = assignment.round.version
-    section = f.SectionFactory(version=version, order=1)
-    kinds = [T.YES_NO, T.SINGLE, T.INTEGER, T.TEXT, T.MULTIPLE, T.BREAKDOWN]
+    section = factories.SectionFactory(version=version, order=1)
+    kinds = [QuestionType.YES_NO, QuestionType.SINGLE, QuestionType.INTEGER, QuestionType.TEXT, QuestionType.MULTIPLE, QuestionType.BREAKDOWN]
     for i in range(n_questions):
-        question = f.QuestionFactory(section=section, code=f"Q{i}", order=i, type=kinds[i % len(kinds)])
-        if question.type in (T.SINGLE, T.MULTIPLE):
+        question = factories.QuestionFactory(section=section, code=f"Q{i}", order=i, type=kinds[i % len(kinds)])
+        if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
             for code in ("a", "b", "c"):
-                f.OptionFactory(question=question, code=code)
-    f.SectionFactory(version=version, order=2)
+                factories.OptionFactory(question=question, code=code)
+    factories.SectionFactory(version=version, order=2)
     version.frozen_at = timezone.now()
     version.save(update_fields=["frozen_at"])
-    return assignment, f.ContactFactory(organisation=assignment.organisation)
+    return assignment, factories.ContactFactory(organisation=assignment.organisation)
 
 
 def save_and_page_statements(n_questions):
@@ -92,7 +90,7 @@ def test_a_conflicting_save_takes_at_most_eight_statements():
     assignment, contact = frozen_round_with(6)
     alice, bob = (
         opened(assignment, contact),
-        opened(assignment, f.ContactFactory(organisation=assignment.organisation)),
+        opened(assignment, factories.ContactFactory(organisation=assignment.organisation)),
     )
     assert (
         alice.post(
@@ -141,7 +139,7 @@ def test_a_save_reads_only_the_answers_it_changes_and_those_conditions_depend_on
     child.save()
     compiled.clear_cache()
     response = assignment.response
-    for question in version.questions.filter(type=T.TEXT).exclude(pk=child.pk):
+    for question in version.questions.filter(type=QuestionType.TEXT).exclude(pk=child.pk):
         Answer.objects.create(response=response, question=question, value="Stored")
     Answer.objects.create(response=response, question=parent, value="nej")
     client = opened(assignment, contact)
@@ -164,14 +162,14 @@ def test_who_answers_an_activity_questionnaire_is_worked_out_once_per_organisati
     from surveys.services.activity_reports import generate_activity_version
     from surveys.services.plan_responsibility import version_freeze_responsibilities
 
-    programme = f.ProgrammeFactory()
-    goal = f.GoalAreaFactory(programme=programme)
-    mine, theirs = f.ActivityFactory(goal_area=goal), f.ActivityFactory(goal_area=goal)
-    f.IndicatorFactory(activity=mine)
-    f.IndicatorFactory(activity=theirs)
+    programme = factories.ProgrammeFactory()
+    goal = factories.GoalAreaFactory(programme=programme)
+    mine, theirs = factories.ActivityFactory(goal_area=goal), factories.ActivityFactory(goal_area=goal)
+    factories.IndicatorFactory(activity=mine)
+    factories.IndicatorFactory(activity=theirs)
     version = generate_activity_version(programme)
-    survey_round = f.SurveyRoundFactory(version=version, programme=programme)
-    assignment = f.AssignmentFactory(round=survey_round, organisation=mine.lead)
+    survey_round = factories.SurveyRoundFactory(version=version, programme=programme)
+    assignment = factories.AssignmentFactory(round=survey_round, organisation=mine.lead)
     version.frozen_at = timezone.now()
     version.save(update_fields=["frozen_at"])
     compiled.clear_cache()
@@ -198,22 +196,22 @@ def test_a_frozen_version_is_compiled_once_and_a_draft_version_is_read_afresh():
     with CaptureQueriesContext(connection) as queries:
         again = compiled.compiled_version(version)
     assert again is first and len(queries) == 0
-    draft = f.VersionFactory()
-    section = f.SectionFactory(version=draft, order=1)
-    f.QuestionFactory(version=draft, section=section, code="A", order=1)
+    draft = factories.VersionFactory()
+    section = factories.SectionFactory(version=draft, order=1)
+    factories.QuestionFactory(version=draft, section=section, code="A", order=1)
     assert [q.code for q in compiled.compiled_version(draft).questions] == ["A"]
-    f.QuestionFactory(version=draft, section=section, code="B", order=2)
+    factories.QuestionFactory(version=draft, section=section, code="B", order=2)
     assert [q.code for q in compiled.compiled_version(draft).questions] == ["A", "B"]
 
 
 @pytest.mark.django_db
 def test_an_edit_of_a_draft_version_shows_at_once_on_the_page():
-    assignment = f.AssignmentFactory()
-    section = f.SectionFactory(version=assignment.round.version, order=1)
-    f.QuestionFactory(section=section, code="FIRST", order=1, text="Första frågan?")
-    client = opened(assignment, f.ContactFactory(organisation=assignment.organisation))
+    assignment = factories.AssignmentFactory()
+    section = factories.SectionFactory(version=assignment.round.version, order=1)
+    factories.QuestionFactory(section=section, code="FIRST", order=1, text="Första frågan?")
+    client = opened(assignment, factories.ContactFactory(organisation=assignment.organisation))
     assert "Första frågan?" in client.get(f"/enkat/{assignment.pk}/avsnitt/1/").content.decode()
-    f.QuestionFactory(section=section, code="SECOND", order=2, text="Andra frågan?")
+    factories.QuestionFactory(section=section, code="SECOND", order=2, text="Andra frågan?")
     assert "Andra frågan?" in client.get(f"/enkat/{assignment.pk}/avsnitt/1/").content.decode()
 
 
@@ -231,8 +229,8 @@ def test_two_organisations_save_while_the_round_row_is_locked(postgres):
 
     first, first_contact = frozen_round_with(4)
     survey_round = first.round
-    second = f.AssignmentFactory(round=survey_round)
-    second_contact = f.ContactFactory(organisation=second.organisation)
+    second = factories.AssignmentFactory(round=survey_round)
+    second_contact = factories.ContactFactory(organisation=second.organisation)
     clients = [opened(first, first_contact), opened(second, second_contact)]
     for client, assignment in zip(clients, (first, second), strict=True):
         assert client.get(api(assignment)).status_code == 200  # the version compiled, the session warm

@@ -12,13 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from surveys.models import AccessToken, Answer, QuestionType, Response, SurveyRound
-from surveys.services import responses as svc
+from surveys.services import responses
 from surveys.services.tokens import hash_token, issue_token
 from surveys.views import GUESS_KEY
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
-T = QuestionType
 
 
 @pytest.fixture(autouse=True)
@@ -34,16 +33,16 @@ def _forget_failed_links():
 @pytest.fixture
 def questionnaire():
     """An open round with two sections: yes/no with a conditional integer, then a required text."""
-    assignment = f.AssignmentFactory()
+    assignment = factories.AssignmentFactory()
     version = assignment.round.version
-    first = f.SectionFactory(version=version, order=1, title="Organisation")
-    second = f.SectionFactory(version=version, order=2, title="Övrigt")
-    has_plan = f.QuestionFactory(section=first, code="PLAN", order=1, text="Finns en plan?", required=True)
-    count = f.QuestionFactory(
+    first = factories.SectionFactory(version=version, order=1, title="Organisation")
+    second = factories.SectionFactory(version=version, order=2, title="Övrigt")
+    has_plan = factories.QuestionFactory(section=first, code="PLAN", order=1, text="Finns en plan?", required=True)
+    count = factories.QuestionFactory(
         section=first,
         code="ANTAL",
         order=2,
-        type=T.INTEGER,
+        type=QuestionType.INTEGER,
         text="Hur många åtgärder?",
         min_value=0,
         max_value=100,
@@ -52,10 +51,10 @@ def questionnaire():
         condition_operator="equals",
         condition_value="ja",
     )
-    comment = f.QuestionFactory(
-        section=second, code="KOMMENTAR", order=1, type=T.TEXT, text="Kommentar", required=True, max_length=20
+    comment = factories.QuestionFactory(
+        section=second, code="KOMMENTAR", order=1, type=QuestionType.TEXT, text="Kommentar", required=True, max_length=20
     )
-    contact = f.ContactFactory(organisation=assignment.organisation, name="Alice Andersson")
+    contact = factories.ContactFactory(organisation=assignment.organisation, name="Alice Andersson")
     return {
         "assignment": assignment,
         "contact": contact,
@@ -123,7 +122,7 @@ def test_a_get_of_the_link_changes_no_answer(client, questionnaire):
 )
 def test_revoked_or_expired_link_says_whom_to_contact(client, questionnaire, change, status, text, caplog):
     a = questionnaire["assignment"]
-    coordinator = f.UserFactory(
+    coordinator = factories.UserFactory(
         username="sara", first_name="Sara", last_name="Samordnare", email="sara@stad.se"
     )
     SurveyRound.objects.filter(pk=a.round_id).update(created_by=coordinator)
@@ -162,8 +161,8 @@ def test_revoking_a_link_ends_an_open_session(client, questionnaire):
 
 def test_respondent_of_another_organisation_gets_404(client, questionnaire):
     a = questionnaire["assignment"]
-    other = f.AssignmentFactory(round=a.round)
-    open_link(client, other, f.ContactFactory(organisation=other.organisation))
+    other = factories.AssignmentFactory(round=a.round)
+    open_link(client, other, factories.ContactFactory(organisation=other.organisation))
     assert client.get(url(a)).status_code == 404
     assert client.get(url(a, "avsnitt/1/")).status_code == 404
     assert client.post(url(a, "avsnitt/1/"), {"version": 0, "q_PLAN": "ja"}).status_code == 404
@@ -240,14 +239,14 @@ def test_reopened_response_can_be_edited_again(client, questionnaire):
     open_link(client, a, questionnaire["contact"])
     Response.objects.filter(pk=a.response.pk).update(state="submitted", submitted_at=timezone.now())
     assert client.get(url(a, "avsnitt/1/")).status_code == 302
-    svc.reopen_response(response=Response.objects.get(pk=a.response.pk))
+    responses.reopen_response(response=Response.objects.get(pk=a.response.pk))
     page = client.get(url(a, "avsnitt/1/"))
     assert page.status_code == 200 and "Spara utkast" in page.content.decode()
 
 
 def test_two_browsers_of_colleagues_see_a_conflict_and_keep_both_values(questionnaire):
     a = questionnaire["assignment"]
-    bob = f.ContactFactory(organisation=a.organisation, name="Bob")
+    bob = factories.ContactFactory(organisation=a.organisation, name="Bob")
     alice_browser, bob_browser = Client(), Client()
     open_link(alice_browser, a, questionnaire["contact"])
     open_link(bob_browser, a, bob)
@@ -275,7 +274,7 @@ def test_autosave_answers_json_with_the_new_version(client, questionnaire):
         "conflicts": [],
     }
     colleague = Client()
-    open_link(colleague, a, f.ContactFactory(organisation=a.organisation))
+    open_link(colleague, a, factories.ContactFactory(organisation=a.organisation))
     stale = colleague.post(url(a, "avsnitt/1/"), {"version": 0, "q_PLAN": "nej"}, HTTP_X_AUTOSAVE="1")
     assert stale.status_code == 409 and stale.json()["conflicts"] == ["PLAN"]
 
@@ -301,9 +300,9 @@ def test_section_page_query_count_does_not_grow_with_questions(client, questionn
 
     few = count()
     for i in range(30):
-        question = f.QuestionFactory(section=section, code=f"EXTRA_{i}", order=10 + i, type=T.SINGLE)
-        f.OptionFactory(question=question, code="x")
-        f.OptionFactory(question=question, code="y")
+        question = factories.QuestionFactory(section=section, code=f"EXTRA_{i}", order=10 + i, type=QuestionType.SINGLE)
+        factories.OptionFactory(question=question, code="x")
+        factories.OptionFactory(question=question, code="y")
         Answer.objects.create(response=a.response, question=question, value="x")
     assert count() == few <= 8
 
@@ -323,7 +322,7 @@ def test_coordinator_reads_who_changed_what_in_the_admin(client, questionnaire):
     open_link(client, a, questionnaire["contact"])
     client.post(url(a, "avsnitt/1/"), {"version": 0, "q_PLAN": "ja"})
     admin = Client()
-    admin.force_login(f.UserFactory(username="adm", role="admin", is_staff=True, is_superuser=True))
+    admin.force_login(factories.UserFactory(username="adm", role="admin", is_staff=True, is_superuser=True))
     page = admin.get(f"/admin/surveys/response/{a.response.pk}/change/").content.decode()
     assert "Alice Andersson" in page and "PLAN" in page and "save" in page
 
@@ -332,8 +331,8 @@ def test_conflict_page_shows_a_colleagues_untouched_change_not_the_stale_value(q
     """After a conflict the form must not carry the user's stale copy of answers a colleague changed and
     the user did not touch, or the next save would undo the colleague's work."""
     a = questionnaire["assignment"]
-    f.QuestionFactory(section=questionnaire["plan"].section, code="NAMN", order=3, type=T.TEXT, text="Namn")
-    bob = f.ContactFactory(organisation=a.organisation, name="Bob")
+    factories.QuestionFactory(section=questionnaire["plan"].section, code="NAMN", order=3, type=QuestionType.TEXT, text="Namn")
+    bob = factories.ContactFactory(organisation=a.organisation, name="Bob")
     alice_browser, bob_browser = Client(), Client()
     open_link(alice_browser, a, questionnaire["contact"])
     open_link(bob_browser, a, bob)

@@ -8,22 +8,22 @@ from django.utils import timezone
 
 from surveys.models import AccessToken, SurveyRound
 from surveys.services.tokens import issue_token
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def opened(client, assignment, contact=None):
-    contact = contact or f.ContactFactory(organisation=assignment.organisation)
+    contact = contact or factories.ContactFactory(organisation=assignment.organisation)
     assert client.get(f"/l/{issue_token(assignment=assignment, contact=contact)}/").status_code == 302
     return contact
 
 
 @pytest.fixture
 def assignment():
-    assignment = f.AssignmentFactory()
-    section = f.SectionFactory(version=assignment.round.version, order=1)
-    f.QuestionFactory(section=section, code="PLAN", order=1)
+    assignment = factories.AssignmentFactory()
+    section = factories.SectionFactory(version=assignment.round.version, order=1)
+    factories.QuestionFactory(section=section, code="PLAN", order=1)
     return assignment
 
 
@@ -68,7 +68,7 @@ def test_respondent_session_cookie_lasts_a_working_day_not_two_weeks(client, ass
 
 
 def test_start_and_results_follow_the_link_opened_last(client, assignment):
-    later = f.AssignmentFactory(round=assignment.round)
+    later = factories.AssignmentFactory(round=assignment.round)
     opened(client, later)
     opened(client, assignment)  # a lower id, opened last
     assert client.get("/enkat/")["Location"] == f"/enkat/{assignment.pk}/"
@@ -80,7 +80,7 @@ def test_respondent_cannot_tell_which_result_ids_exist(demo):
     from rest_framework.test import APIClient
 
     bromma = demo["organisations"]["Bromma"]
-    user = f.UserFactory(role="respondent", username="bromma-resp")
+    user = factories.UserFactory(role="respondent", username="bromma-resp")
     user.organisations.add(bromma)
     client = APIClient()
     client.force_authenticate(user)

@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 
 from surveys.models import AuditEvent, User
 from surveys.services.roles import GROUP_NAMES, sync_role_groups, user_set_role
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ RIGHTS = {"user", "group", "permission", "token", "tokenproxy"}
 
 
 def _staff(role, username, **extra):
-    return user_set_role(user=f.UserFactory(username=username, **extra), role=role, actor=None)
+    return user_set_role(user=factories.UserFactory(username=username, **extra), role=role, actor=None)
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def coordinator_client(client, coordinator):
 
 @pytest.fixture
 def target():
-    return f.UserFactory(username="kollega", role="reader")
+    return factories.UserFactory(username="kollega", role="reader")
 
 
 def _form(user, **changes):
@@ -137,7 +137,7 @@ def test_coordinator_cannot_bulk_delete_or_deactivate_users(coordinator_client, 
 
 
 def test_coordinator_cannot_make_an_api_token_for_someone_else(coordinator_client):
-    boss = f.UserFactory(username="chef", is_superuser=True, is_staff=True, role="admin")
+    boss = factories.UserFactory(username="chef", is_superuser=True, is_staff=True, role="admin")
     page = coordinator_client.post("/admin/authtoken/tokenproxy/add/", {"user": boss.pk})
     assert page.status_code == 403
     assert not Token.objects.filter(user=boss).exists()
@@ -154,7 +154,7 @@ def test_only_a_superuser_gives_roles_and_the_group_follows_the_role(client, tar
     coordinator = _staff("coordinator", "s2")
     with pytest.raises(PermissionDenied):
         user_set_role(user=target, role="admin", actor=coordinator)
-    superuser = f.UserFactory(username="root", is_superuser=True, is_staff=True, role="admin")
+    superuser = factories.UserFactory(username="root", is_superuser=True, is_staff=True, role="admin")
     client.force_login(superuser)
     page = client.post(f"/admin/surveys/user/{target.pk}/change/", _form(target, role="coordinator"))
     assert page.status_code == 302

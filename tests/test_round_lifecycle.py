@@ -13,7 +13,7 @@ from django.utils import timezone
 from surveys.events import response_submitted
 from surveys.models import AccessToken, OutboundEmail, Response, SurveyRound
 from surveys.services import rounds, tokens
-from tests import factories as f
+from tests import factories
 from workers import tasks
 
 pytestmark = pytest.mark.django_db
@@ -26,13 +26,13 @@ LINK = re.compile(r"http://[^/\s]+/l/([\w-]{43})/")
 
 @pytest.fixture
 def world():
-    version = f.VersionFactory()
-    alpha, beta, gamma = (f.OrganisationFactory(name=n) for n in ("Alfa SDF", "Beta SDF", "Gamma SDF"))
-    f.ContactFactory(organisation=alpha, email="anna@alfa.se")
-    f.ContactFactory(organisation=alpha, email="arne@alfa.se")
-    f.ContactFactory(organisation=beta, email="berit@beta.se")
-    f.ContactFactory(organisation=gamma, email="gun@gamma.se")
-    f.ContactFactory(organisation=gamma, email="gammal@gamma.se", is_active=False)
+    version = factories.VersionFactory()
+    alpha, beta, gamma = (factories.OrganisationFactory(name=n) for n in ("Alfa SDF", "Beta SDF", "Gamma SDF"))
+    factories.ContactFactory(organisation=alpha, email="anna@alfa.se")
+    factories.ContactFactory(organisation=alpha, email="arne@alfa.se")
+    factories.ContactFactory(organisation=beta, email="berit@beta.se")
+    factories.ContactFactory(organisation=gamma, email="gun@gamma.se")
+    factories.ContactFactory(organisation=gamma, email="gammal@gamma.se", is_active=False)
     survey_round = rounds.round_create(
         version=version,
         year=2026,
@@ -158,7 +158,7 @@ def test_a_contact_added_while_open_is_invited_by_the_next_tick(world, django_ca
     survey_round, orgs = world
     rounds.round_schedule(survey_round=survey_round)
     run_tick(django_capture_on_commit_callbacks, OPENS)
-    f.ContactFactory(organisation=orgs["beta"], email="ny@beta.se")
+    factories.ContactFactory(organisation=orgs["beta"], email="ny@beta.se")
     assert run_tick(django_capture_on_commit_callbacks, OPENS + timedelta(days=1)) == [
         ("Enkät", "ny@beta.se")
     ]

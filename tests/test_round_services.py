@@ -8,18 +8,18 @@ from django.utils import timezone
 
 from surveys.models import AccessToken, Assignment, OutboundEmail, Response
 from surveys.services import email_templates, rounds, tokens
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def test_recipients_by_kind_take_active_organisations_of_that_kind_only():
-    f.OrganisationFactory(kind="sdf", name="Aktiv")
-    f.OrganisationFactory(kind="sdf", name="Nedlagd", is_active=False)
-    f.OrganisationFactory(kind="namnd", name="Nämnd")
+    factories.OrganisationFactory(kind="sdf", name="Aktiv")
+    factories.OrganisationFactory(kind="sdf", name="Nedlagd", is_active=False)
+    factories.OrganisationFactory(kind="namnd", name="Nämnd")
     now = timezone.now()
     survey_round = rounds.round_create(
-        version=f.VersionFactory(), year=2026, opens_at=now, deadline=now + timedelta(days=9), kinds=["sdf"]
+        version=factories.VersionFactory(), year=2026, opens_at=now, deadline=now + timedelta(days=9), kinds=["sdf"]
     )
     assert list(survey_round.assignments.values_list("organisation__name", flat=True)) == ["Aktiv"]
 
@@ -31,7 +31,7 @@ def test_unknown_placeholder_and_unpaired_brace_are_explained():
 
 
 def test_open_round_keeps_its_schedule_fields_but_takes_new_templates():
-    survey_round = f.SurveyRoundFactory(state="open")
+    survey_round = factories.SurveyRoundFactory(state="open")
     with pytest.raises(ValidationError) as error:
         rounds.round_update(survey_round=survey_round, opens_at=timezone.now() + timedelta(days=2))
     assert error.value.message_dict == {"opens_at": ["Kan inte ändras när omgången är öppen."]}
@@ -43,10 +43,10 @@ def test_open_round_keeps_its_schedule_fields_but_takes_new_templates():
 
 
 def test_removing_a_recipient_while_open_keeps_answers_and_stops_links_and_emails():
-    assignment = f.AssignmentFactory()
-    contact = f.ContactFactory(organisation=assignment.organisation)
+    assignment = factories.AssignmentFactory()
+    contact = factories.ContactFactory(organisation=assignment.organisation)
     raw = tokens.issue_token(assignment=assignment, contact=contact)
-    pending = f.OutboundEmailFactory(assignment=assignment, kind="reminder")
+    pending = factories.OutboundEmailFactory(assignment=assignment, kind="reminder")
     rounds.remove_recipient(survey_round=assignment.round, organisation=assignment.organisation)
     assert Assignment.objects.get(pk=assignment.pk).removed_at is not None
     assert Response.objects.filter(assignment=assignment).exists()
@@ -59,21 +59,21 @@ def test_removing_a_recipient_while_open_keeps_answers_and_stops_links_and_email
 
 
 def test_removing_a_recipient_from_a_draft_deletes_its_empty_assignment():
-    survey_round = f.SurveyRoundFactory(state="draft")
-    assignment = f.AssignmentFactory(round=survey_round)
+    survey_round = factories.SurveyRoundFactory(state="draft")
+    assignment = factories.AssignmentFactory(round=survey_round)
     rounds.remove_recipient(survey_round=survey_round, organisation=assignment.organisation)
     assert not Assignment.objects.filter(pk=assignment.pk).exists()
 
 
 def test_nothing_changes_in_a_closed_round():
-    assignment = f.AssignmentFactory(round__state="closed")
+    assignment = factories.AssignmentFactory(round__state="closed")
     survey_round = assignment.round
     Response.objects.filter(assignment=assignment).update(state="submitted", submitted_at=timezone.now())
     for call in (
         lambda: rounds.extend_deadline(
             survey_round=survey_round, deadline=survey_round.deadline + timedelta(days=1)
         ),
-        lambda: rounds.add_recipient(survey_round=survey_round, organisation=f.OrganisationFactory()),
+        lambda: rounds.add_recipient(survey_round=survey_round, organisation=factories.OrganisationFactory()),
         lambda: rounds.reopen_response(assignment=assignment),
         lambda: rounds.round_update(survey_round=survey_round, name="x"),
         lambda: rounds.round_open_now(survey_round=survey_round),
@@ -85,7 +85,7 @@ def test_nothing_changes_in_a_closed_round():
 
 def test_extending_one_assignment_keeps_the_round_open_until_its_new_deadline():
     now = timezone.now()
-    assignment = f.AssignmentFactory(
+    assignment = factories.AssignmentFactory(
         round__opens_at=now - timedelta(days=10), round__deadline=now + timedelta(days=1)
     )
     later = now + timedelta(days=5)
@@ -95,9 +95,9 @@ def test_extending_one_assignment_keeps_the_round_open_until_its_new_deadline():
 
 
 def test_closing_cancels_waiting_reminders_and_queues_the_digest():
-    survey_round = f.SurveyRoundFactory(digest_to="samordnare@example.se")
-    f.AssignmentFactory(round=survey_round)
-    waiting = f.OutboundEmailFactory(round=survey_round, kind="reminder")
+    survey_round = factories.SurveyRoundFactory(digest_to="samordnare@example.se")
+    factories.AssignmentFactory(round=survey_round)
+    waiting = factories.OutboundEmailFactory(round=survey_round, kind="reminder")
     rounds.round_close_early(survey_round=survey_round)
     waiting.refresh_from_db()
     assert waiting.status == "cancelled"
@@ -111,10 +111,10 @@ def test_each_submission_gets_its_own_receipt_to_every_active_contact(django_cap
 
     from surveys.events import response_submitted
 
-    assignment = f.AssignmentFactory(organisation__name="Norrmalm")
-    f.ContactFactory(organisation=assignment.organisation, email="a@norrmalm.se")
-    f.ContactFactory(organisation=assignment.organisation, email="b@norrmalm.se")
-    f.ContactFactory(organisation=assignment.organisation, email="slutat@norrmalm.se", is_active=False)
+    assignment = factories.AssignmentFactory(organisation__name="Norrmalm")
+    factories.ContactFactory(organisation=assignment.organisation, email="a@norrmalm.se")
+    factories.ContactFactory(organisation=assignment.organisation, email="b@norrmalm.se")
+    factories.ContactFactory(organisation=assignment.organisation, email="slutat@norrmalm.se", is_active=False)
     response = assignment.response
 
     def submit(version):

@@ -8,7 +8,7 @@ import pytest
 
 from surveys.models import Activity, Organisation
 from surveys.services.programmes import new_programme
-from tests import factories as f
+from tests import factories
 from tests.plan_helpers import assert_one_rule, import_as_typed, indicator_counts, plan_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def world(kinds):
             short = ""
             if isinstance(name, tuple):
                 name, short = name
-            made[name] = f.OrganisationFactory(name=name, kind=kind, short_name=short)
+            made[name] = factories.OrganisationFactory(name=name, kind=kind, short_name=short)
     return made
 
 

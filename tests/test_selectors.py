@@ -3,14 +3,14 @@
 import pytest
 
 from surveys.selectors import comparable_versions
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 def test_comparability_follows_declarations_in_both_directions_and_transitively():
-    questionnaire = f.QuestionnaireFactory()
-    v1, v2, v3, v4 = (f.VersionFactory(questionnaire=questionnaire, number=n) for n in (1, 2, 3, 4))
+    questionnaire = factories.QuestionnaireFactory()
+    v1, v2, v3, v4 = (factories.VersionFactory(questionnaire=questionnaire, number=n) for n in (1, 2, 3, 4))
     v3.comparable_with.add(v2)
     v2.comparable_with.add(v1)
     assert list(comparable_versions(v1)) == [v1, v2, v3]

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from surveys.models import AuditEvent, ExportJob, OutboundEmail, Response, SurveyRound
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_wrong_password_is_refused_in_swedish_and_keeps_the_username(world):
 
 
 def test_respondent_user_cannot_log_in_to_the_staff_pages(db):
-    user = f.UserFactory(role="respondent", username="resp")
+    user = factories.UserFactory(role="respondent", username="resp")
     user.set_password("hemligt-lösen-1")
     user.save()
     response = login(Client(), "resp", "hemligt-lösen-1")
@@ -110,7 +110,7 @@ def test_password_reset_mail_is_swedish_and_its_link_sets_a_new_password(world):
 
 
 def test_password_reset_sends_nothing_to_a_respondent_account(db):
-    f.UserFactory(role="respondent", username="r", email="r@example.se")
+    factories.UserFactory(role="respondent", username="r", email="r@example.se")
     Client().post("/personal/losenord/", {"email": "r@example.se"})
     assert mail.outbox == []
 
@@ -182,7 +182,7 @@ def test_reader_downloads_the_workbook_after_watching_its_progress(
 
 
 def test_export_page_shows_the_percentage_and_an_update_link_while_building(world, reader_client):
-    job = f.ExportJobFactory(round=world["last_round"], state=ExportJob.State.RUNNING, progress=42)
+    job = factories.ExportJobFactory(round=world["last_round"], state=ExportJob.State.RUNNING, progress=42)
     page = text(reader_client.get(f"/personal/exporter/{job.pk}/"))
     assert "42 % klart" in page and "Uppdatera" in page
     # Not ready: the download address leads back to the progress page instead of an error.
@@ -195,7 +195,7 @@ def test_rounds_list_query_count_does_not_grow_with_rounds(world, reader_client)
     with CaptureQueriesContext(connection) as before:
         reader_client.get("/personal/omgangar/")
     for year in range(2001, 2011):
-        f.SurveyRoundFactory(version=world["pi_v2"], year=year, programme=world["programme"])
+        factories.SurveyRoundFactory(version=world["pi_v2"], year=year, programme=world["programme"])
     with CaptureQueriesContext(connection) as after:
         reader_client.get("/personal/omgangar/")
     assert len(after) == len(before)
@@ -235,7 +235,7 @@ def test_progress_page_shows_contacts_and_each_email_with_its_error(world, coord
     current = world["current_round"]
     assignment = current.assignments.select_related("organisation").first()
     contact = assignment.organisation.contacts.first()
-    f.OutboundEmailFactory(
+    factories.OutboundEmailFactory(
         assignment=assignment,
         round=current,
         contact=contact,
@@ -252,10 +252,10 @@ def test_progress_page_query_count_does_not_grow_with_organisations(world, coord
     with CaptureQueriesContext(connection) as before:
         coord.get(f"/personal/omgangar/{current.pk}/framsteg/")
     for i in range(10):
-        organisation = f.OrganisationFactory(name=f"Extra förvaltning {i}")
-        f.ContactFactory(organisation=organisation)
-        assignment = f.AssignmentFactory(round=current, organisation=organisation)
-        f.OutboundEmailFactory(assignment=assignment, round=current)
+        organisation = factories.OrganisationFactory(name=f"Extra förvaltning {i}")
+        factories.ContactFactory(organisation=organisation)
+        assignment = factories.AssignmentFactory(round=current, organisation=organisation)
+        factories.OutboundEmailFactory(assignment=assignment, round=current)
     with CaptureQueriesContext(connection) as after:
         response = coord.get(f"/personal/omgangar/{current.pk}/framsteg/")
     assert "Extra förvaltning 9" in text(response)
@@ -369,7 +369,7 @@ def test_add_and_remove_a_recipient(world, coord):
     organisation = (
         world["organisations"]["Kommunstyrelsen"]
         if "Kommunstyrelsen" in world["organisations"]
-        else f.OrganisationFactory()
+        else factories.OrganisationFactory()
     )
     response = coord.post(
         f"/personal/omgangar/{current.pk}/atgard/lagg-till/", {"organisation": organisation.pk}
@@ -496,7 +496,7 @@ def test_copy_takes_the_next_comparable_version(world):
     assert next_comparable_version(pi_v2) == pi_v2
     if pi_v2.comparable_with.filter(pk=pi_v1.pk).exists():
         assert next_comparable_version(pi_v1) == pi_v2
-    newer = f.VersionFactory(questionnaire=pi_v2.questionnaire, number=pi_v2.number + 5)
+    newer = factories.VersionFactory(questionnaire=pi_v2.questionnaire, number=pi_v2.number + 5)
     newer.comparable_with.add(pi_v2)
     assert next_comparable_version(pi_v2) == newer
 
@@ -773,7 +773,7 @@ def test_accepted_name_suggestions_are_saved_and_the_same_file_checks_clean_and_
             {"goal": "1 Mål", "activity": "1.1 Läger", "lead": "Kulturnämden", "co": "Regionen (BUP)"},
         ]
     )
-    programme = f.ProgrammeFactory()
+    programme = factories.ProgrammeFactory()
     upload = io.BytesIO(content)
     upload.name = "plan.xlsx"
     check = coord.post(f"/personal/arbetsbocker/plan/{programme.pk}/kontroll/", {"file": upload})
@@ -807,7 +807,7 @@ def test_a_name_choice_outside_the_suggestions_is_refused_and_nothing_is_saved(w
     from surveys.models import OrganisationAlias
     from tests.plan_helpers import plan_xlsx
 
-    programme = f.ProgrammeFactory()
+    programme = factories.ProgrammeFactory()
     upload = io.BytesIO(plan_xlsx([{"goal": "1 Mål", "activity": "1.1 Läger", "lead": "Kulturnämden"}]))
     upload.name = "plan.xlsx"
     html = coord.post(

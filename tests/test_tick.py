@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from surveys.models import SurveyRound
 from surveys.services.rounds import tick
-from tests import factories as f
+from tests import factories
 from workers import tasks
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_tick_opens_a_scheduled_round_once_and_freezes_its_version():
     now = timezone.now()
-    round_ = f.SurveyRoundFactory(
+    round_ = factories.SurveyRoundFactory(
         state="scheduled", opens_at=now - timedelta(minutes=1), deadline=now + timedelta(days=30)
     )
     assert tick(now=now)["opened"] == 1
@@ -27,7 +27,7 @@ def test_tick_opens_a_scheduled_round_once_and_freezes_its_version():
 
 def test_tick_leaves_a_round_open_during_its_grace_period_then_closes_it():
     now = timezone.now()
-    round_ = f.SurveyRoundFactory(
+    round_ = factories.SurveyRoundFactory(
         opens_at=now - timedelta(days=30), deadline=now - timedelta(hours=1), grace_hours=24
     )
     assert tick(now=now)["closed"] == 0
@@ -38,7 +38,7 @@ def test_tick_leaves_a_round_open_during_its_grace_period_then_closes_it():
 
 def test_tick_task_runs_through_celery(caplog):
     now = timezone.now()
-    f.SurveyRoundFactory(
+    factories.SurveyRoundFactory(
         state="scheduled", opens_at=now - timedelta(minutes=5), deadline=now + timedelta(days=3)
     )
     with caplog.at_level("INFO"):

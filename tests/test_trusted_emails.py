@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 
 from surveys.models import OutboundEmail, Response, SurveyRound
-from surveys.services import outbox, rounds
-from surveys.services import responses as svc
+from surveys.services import outbox, responses, rounds
 from surveys.services.tokens import issue_token
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 Kind = OutboundEmail.Kind
@@ -24,13 +23,13 @@ COORDINATOR = {
 
 @pytest.fixture
 def world():
-    assignment = f.AssignmentFactory(
+    assignment = factories.AssignmentFactory(
         round__digest_to="chef@stad.se", **{f"round__{k}": v for k, v in COORDINATOR.items()}
     )
-    section = f.SectionFactory(version=assignment.round.version, order=1, title="Organisation")
-    plan = f.QuestionFactory(section=section, code="PLAN", order=1, text="Finns en plan?", required=True)
-    note = f.QuestionFactory(section=section, code="NOTE", order=2, type="text", text="Kommentar om planen")
-    contact = f.ContactFactory(organisation=assignment.organisation, name="Alice Andersson")
+    section = factories.SectionFactory(version=assignment.round.version, order=1, title="Organisation")
+    plan = factories.QuestionFactory(section=section, code="PLAN", order=1, text="Finns en plan?", required=True)
+    note = factories.QuestionFactory(section=section, code="NOTE", order=2, type="text", text="Kommentar om planen")
+    contact = factories.ContactFactory(organisation=assignment.organisation, name="Alice Andersson")
     return {"assignment": assignment, "contact": contact, "plan": plan, "note": note}
 
 
@@ -56,8 +55,8 @@ def _rows(world):
     ]
     outbox.queue(rows)
     response = Response.objects.get(assignment=a)
-    f.AnswerFactory(response=response, question=world["plan"], value="ja")
-    svc.submit_response(response=Response.objects.get(pk=response.pk), contact=contact)
+    factories.AnswerFactory(response=response, question=world["plan"], value="ja")
+    responses.submit_response(response=Response.objects.get(pk=response.pk), contact=contact)
     outbox.queue_receipt(response=Response.objects.get(pk=response.pk))
     outbox.queue_digest(survey_round=a.round, now=now)
     outbox.queue_results_published(survey_round=a.round, now=now)
@@ -97,9 +96,9 @@ def test_a_round_without_its_own_coordinator_names_its_creator_then_the_settings
     settings.COORDINATOR_TITLE = "Samordnare"
     settings.COORDINATOR_PHONE = "08-111 11 11"
     settings.COORDINATOR_EMAIL = "andts@stad.se"
-    creator = f.UserFactory(first_name="Kim", last_name="Karlsson", email="kim@stad.se")
-    by_creator = f.SurveyRoundFactory(created_by=creator)
-    nobody = f.SurveyRoundFactory()
+    creator = factories.UserFactory(first_name="Kim", last_name="Karlsson", email="kim@stad.se")
+    by_creator = factories.SurveyRoundFactory(created_by=creator)
+    nobody = factories.SurveyRoundFactory()
     assert by_creator.coordinator_contact() | {} == {
         "name": "Kim Karlsson",
         "title": "Samordnare",
@@ -132,8 +131,8 @@ def test_every_respondent_page_shows_the_coordinators_contact(client, world):
         ):
             assert text in html, (url, text)
         assert "/tillganglighet/" in html and "/personuppgifter/" in html, url
-    f.AnswerFactory(response=a.response, question=world["plan"], value="ja")
-    svc.submit_response(response=Response.objects.get(assignment=a), contact=world["contact"])
+    factories.AnswerFactory(response=a.response, question=world["plan"], value="ja")
+    responses.submit_response(response=Response.objects.get(assignment=a), contact=world["contact"])
     html = client.get(f"/enkat/{a.pk}/kvitto/").content.decode()
     assert "Sara Samordnare" in html and "08-508 000 00" in html
     results = client.get("/enkat/resultat/").content.decode()
@@ -178,5 +177,5 @@ def test_questionnaire_and_receipt_have_a_print_stylesheet():
 
 
 def test_the_round_holds_its_coordinator_fields():
-    survey_round = f.SurveyRoundFactory(**COORDINATOR)
+    survey_round = factories.SurveyRoundFactory(**COORDINATOR)
     assert SurveyRound.objects.get(pk=survey_round.pk).coordinator_contact()["phone"] == "08-508 000 00"

@@ -9,21 +9,20 @@ from django.test import Client
 from exports.sheets import cell_text
 from surveys.models import Answer, Organisation, QuestionType
 from surveys.services.tokens import issue_token
-from tests import factories as f
+from tests import factories
 
 pytestmark = pytest.mark.django_db
-T = QuestionType
 UNSTORABLE = "inte kan sparas"
 
 
 @pytest.fixture
 def texts():
     """An open round whose only section asks two text questions."""
-    assignment = f.AssignmentFactory()
-    section = f.SectionFactory(version=assignment.round.version, order=1, title="Text")
-    f.QuestionFactory(section=section, code="KOMMENTAR", order=1, type=T.TEXT, text="Kommentar")
-    f.QuestionFactory(section=section, code="OVRIGT", order=2, type=T.TEXT, text="Övrigt")
-    contact = f.ContactFactory(organisation=assignment.organisation)
+    assignment = factories.AssignmentFactory()
+    section = factories.SectionFactory(version=assignment.round.version, order=1, title="Text")
+    factories.QuestionFactory(section=section, code="KOMMENTAR", order=1, type=QuestionType.TEXT, text="Kommentar")
+    factories.QuestionFactory(section=section, code="OVRIGT", order=2, type=QuestionType.TEXT, text="Övrigt")
+    contact = factories.ContactFactory(organisation=assignment.organisation)
     client = Client()
     assert client.get(f"/l/{issue_token(assignment=assignment, contact=contact)}/").status_code == 302
     return assignment, client

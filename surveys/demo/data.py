@@ -6,7 +6,6 @@ here touches the database; surveys/demo/loader.py hands this data to the service
 from ..models import Organisation, Questionnaire, QuestionType, Role
 
 Kind = Organisation.Kind
-T = QuestionType
 
 CITY = "Stockholms stad"
 
@@ -281,7 +280,9 @@ ACTIVITIES = [
 ]
 
 
-def Q(code: str, text: str, type: str = T.YES_NO, *, required: bool = True, **extra: object) -> tuple:
+def Q(
+    code: str, text: str, type: str = QuestionType.YES_NO, *, required: bool = True, **extra: object
+) -> tuple:
     """A question of a demo questionnaire as (code, type, text, required, extra); see PI_SECTIONS."""
     return (code, type, text, required, extra)
 
@@ -333,7 +334,7 @@ PI_SECTIONS = [
             Q(
                 "ORG_3",
                 "Hur stor del av en heltid arbetar samordnaren med ANDTS-frågor (procent)?",
-                T.DECIMAL,
+                QuestionType.DECIMAL,
                 condition=("ORG_2", "equals", "ja"),
                 min=0,
                 max=100,
@@ -367,7 +368,7 @@ PI_SECTIONS = [
             Q(
                 "SAM_2",
                 "Hur ofta träffas samverkansgruppen?",
-                T.SINGLE,
+                QuestionType.SINGLE,
                 options=FREQ,
                 points={"1_2": 1, "3_plus": 2},
                 condition=("SAM_1", "equals", "ja"),
@@ -379,7 +380,7 @@ PI_SECTIONS = [
             Q(
                 "SAM_7",
                 "Vilka aktörer ingår i samverkansgruppen?",
-                T.MULTIPLE,
+                QuestionType.MULTIPLE,
                 required=False,
                 options=[
                     ("skola", "Skola"),
@@ -393,7 +394,7 @@ PI_SECTIONS = [
             Q(
                 "SAM_8",
                 "Beskriv kort den viktigaste samverkan under året.",
-                T.TEXT,
+                QuestionType.TEXT,
                 required=False,
                 max_length=2000,
             ),
@@ -407,7 +408,7 @@ PI_SECTIONS = [
             Q(
                 "KUN_2",
                 "Hur många medarbetare har utbildats i ANDTS-frågor under året?",
-                T.INTEGER,
+                QuestionType.INTEGER,
                 min=0,
                 max=100000,
                 thresholds={30: 1, 100: 2},
@@ -416,7 +417,12 @@ PI_SECTIONS = [
             Q("KUN_3", "Används lokal statistik (t.ex. Stockholmsenkäten) i planeringen?"),
             Q("KUN_4", "Har chefer fått utbildning i tidig upptäckt av riskbruk?"),
             Q("KUN_5", "Sprids kunskap om spel om pengar till medarbetare?"),
-            Q("KUN_6", "När gjordes den senaste kartläggningen av ANDTS-läget?", T.DATE, required=False),
+            Q(
+                "KUN_6",
+                "När gjordes den senaste kartläggningen av ANDTS-läget?",
+                QuestionType.DATE,
+                required=False,
+            ),
             Q("KUN_7", "Har samordnaren deltagit i stadens nätverk för ANDTS-samordnare?"),
             Q("KUN_8", "Finns en kompetensutvecklingsplan för ANDTS-området?"),
         ],
@@ -428,25 +434,25 @@ PI_SECTIONS = [
             Q(
                 "AKT_1",
                 "Kontrollköp av tobak och folköl (1.1)",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 points={"genomford": 2, "delvis": 1},
             ),
             Q(
                 "AKT_2",
                 "Tillsyn av serveringsställen i samverkan med polisen (1.1)",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 points={"genomford": 2, "delvis": 1},
             ),
             Q(
                 "AKT_3",
                 "Kampanj mot langning inför skolavslutningar (1.2)",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 points={"genomford": 2, "delvis": 1},
             ),
             Q(
                 "AKT_4",
                 "Utbildning i Ansvarsfull alkoholservering (1.3)",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 points={"genomford": 2, "delvis": 1},
             ),
             Q("AKT_5", "Finns stödgrupper för barn i familjer med missbruk (2.1)?"),
@@ -455,19 +461,19 @@ PI_SECTIONS = [
             Q(
                 "AKT_8",
                 "Fritidsaktiviteter helger och lov (3.1)",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 points={"genomford": 2, "delvis": 1},
             ),
             Q(
                 "AKT_9",
                 "ANDTS-undervisning i skolan (3.2)",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 points={"genomford": 2, "delvis": 1},
             ),
             Q(
                 "AKT_10",
                 "Hur många föräldrar har fullföljt ett föräldraskapsstödsprogram (3.4)?",
-                T.INTEGER,
+                QuestionType.INTEGER,
                 min=0,
                 max=100000,
                 thresholds={10: 1, 50: 2},
@@ -475,7 +481,7 @@ PI_SECTIONS = [
             Q(
                 "AKT_11",
                 "Vilka föräldraskapsstödsprogram erbjuds (3.4)?",
-                T.MULTIPLE,
+                QuestionType.MULTIPLE,
                 required=False,
                 options=[
                     ("abc", "ABC"),
@@ -492,21 +498,21 @@ PI_SECTIONS = [
             Q(
                 "AKT_15",
                 "Chefsutbildning om alkohol- och drogpolicyn (4.4)",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 points={"genomford": 2, "delvis": 1},
             ),
             Q("AKT_16", "Används kunskapsbaserade metoder i missbruksvården (5.1)?"),
             Q(
                 "AKT_17",
                 "Uppsökande arbete med fältassistenter (5.3)",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 points={"genomford": 2, "delvis": 1},
             ),
             Q("AKT_18", "Sprids skademinimerande information till målgruppen (6.1)?"),
             Q(
                 "AKT_19",
                 "Utbildning i suicidprevention (6.2)",
-                T.ACTIVITY_STATUS,
+                QuestionType.ACTIVITY_STATUS,
                 points={"genomford": 2, "delvis": 1},
             ),
             Q("AKT_20", "Erbjuds stöd till anhöriga (6.5)?"),
@@ -519,14 +525,14 @@ PI_SECTIONS = [
             Q(
                 "OVR_1",
                 "Hur många deltog i stadsdelens ANDTS-aktiviteter under året?",
-                T.BREAKDOWN,
+                QuestionType.BREAKDOWN,
                 required=False,
                 help="Fyll i de delar ni känner till. Totalt ska vara summan av delarna.",
             ),
             Q(
                 "OVR_2",
                 "Hur mycket pengar (tkr) satsades på ANDTS-förebyggande arbete?",
-                T.DECIMAL,
+                QuestionType.DECIMAL,
                 required=False,
                 min=0,
                 max=100000,
@@ -534,11 +540,11 @@ PI_SECTIONS = [
             Q(
                 "OVR_3",
                 "När antogs den lokala planen?",
-                T.DATE,
+                QuestionType.DATE,
                 required=False,
                 condition=("ORG_1", "equals", "ja"),
             ),
-            Q("OVR_4", "Övriga kommentarer", T.TEXT, required=False, max_length=4000),
+            Q("OVR_4", "Övriga kommentarer", QuestionType.TEXT, required=False, max_length=4000),
         ],
     ),
 ]
