@@ -21,6 +21,7 @@ from rest_framework.authtoken.models import TokenProxy
 from . import models
 from .permissions import can_read_rounds
 from .services import export_jobs
+from .services import programmes as plan_service
 from .services import rounds as round_services
 from .services.roles import user_set_role
 
@@ -218,14 +219,31 @@ class FocusAreaAdmin(admin.ModelAdmin):
     search_fields = ["title", "number"]
 
 
+class PlanRowForm(forms.ModelForm):
+    """An activity or indicator typed here meets the rules the API and the plan import apply (known
+    groups only), with the same Swedish message beside the field."""
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            plan_service.plan_row_groups_check(
+                lead_group=cleaned.get("lead_group") or "", co_groups=cleaned.get("co_groups") or ()
+            )
+        except ValidationError as error:
+            _add_form_errors(self, error)
+        return cleaned
+
+
 class IndicatorInline(admin.StackedInline):
     model = models.Indicator
+    form = PlanRowForm
     extra = 0
     autocomplete_fields = ["lead", "co_responsible"]
 
 
 @admin.register(models.Activity)
 class ActivityAdmin(admin.ModelAdmin):
+    form = PlanRowForm
     list_display = ["number", "title", "goal_area", "focus_area", "lead", "frequency"]
     list_filter = ["goal_area__programme", "goal_area", "lead"]
     search_fields = ["title", "description", "number", "lead__name", "co_responsible__name"]
@@ -236,6 +254,7 @@ class ActivityAdmin(admin.ModelAdmin):
 
 @admin.register(models.Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
+    form = PlanRowForm
     list_display = ["text", "activity", "unit", "target", "due_date", "gender_split", "lead"]
     list_filter = ["gender_split", "activity__goal_area__programme"]
     search_fields = ["text", "activity__title"]

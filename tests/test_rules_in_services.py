@@ -66,3 +66,96 @@ def test_rule_needs_either_an_answer_code_or_a_threshold():
         check_rule(
             scheme=category.scheme, question=question, category=category, option_code="ja", min_value=5
         )
+
+
+def _coordinator_api():
+    from rest_framework.test import APIClient
+
+    from surveys.models import Role
+
+    api = APIClient()
+    api.force_authenticate(factories.UserFactory(role=Role.COORDINATOR))
+    return api
+
+
+def test_a_new_round_without_recipients_is_refused_with_one_message_by_the_api_and_the_staff_page():
+    from django.test import Client
+
+    from surveys.models import Role
+    from surveys.services.roles import user_set_role
+
+    version = factories.VersionFactory()
+    api = _coordinator_api()
+    now = timezone.now()
+    refused = api.post(
+        "/api/rounds/",
+        {
+            "version": version.pk,
+            "year": 2031,
+            "opens_at": (now + timedelta(days=1)).isoformat(),
+            "deadline": (now + timedelta(days=30)).isoformat(),
+        },
+        format="json",
+    )
+    assert refused.status_code == 400
+    with pytest.raises(ValidationError) as service:
+        rounds.recipients_chosen_check(organisation_ids=[], kinds=[])
+    (message,) = service.value.message_dict["organisations"]
+    assert refused.json()["organisations"] == [message]
+    user = factories.UserFactory(role=Role.COORDINATOR)
+    user_set_role(user=user, role=Role.COORDINATOR, actor=None)
+    staff = Client()
+    staff.force_login(user)
+    page = staff.post(
+        "/personal/omgangar/ny/",
+        {"version": version.pk, "year": 2031, "opens_on": "2031-01-10", "deadline_on": "2031-02-10"},
+    )
+    assert page.status_code == 400 and message in page.content.decode()
+
+
+@pytest.mark.parametrize("entry", ["api", "admin"])
+def test_an_unknown_group_on_a_plan_row_is_refused_with_the_same_message_by_the_api_and_the_admin(
+    entry, client
+):
+    from surveys.models import Indicator, Role
+
+    indicator = factories.IndicatorFactory()
+    with pytest.raises(ValidationError) as service:
+        from surveys.services.programmes import plan_row_groups_check
+
+        plan_row_groups_check(lead_group="Alla kommuner")
+    (message,) = service.value.message_dict["lead_group"]
+    if entry == "api":
+        answer = _coordinator_api().patch(
+            f"/api/indicators/{indicator.pk}/", {"lead_group": "Alla kommuner"}, format="json"
+        )
+        assert answer.status_code == 400 and message in str(answer.json())
+    else:
+        client.force_login(factories.UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True))
+        form = client.get(f"/admin/surveys/indicator/{indicator.pk}/change/")
+        assert form.status_code == 200
+        data = {
+            "activity": indicator.activity_id,
+            "text": indicator.text,
+            "unit": indicator.unit,
+            "lead_group": "Alla kommuner",
+            "co_groups": "[]",
+            "partners": "[]",
+            "inherits_responsibility": "on",
+            "order": 0,
+        }
+        answer = client.post(f"/admin/surveys/indicator/{indicator.pk}/change/", data)
+        assert answer.status_code == 200 and message in answer.content.decode()
+    assert Indicator.objects.get(pk=indicator.pk).lead_group == ""
+
+
+def test_an_indicator_written_with_a_lead_states_its_responsibility_in_full_unless_it_says_otherwise():
+    from surveys.services.programmes import indicator_row_rules
+
+    lead = factories.OrganisationFactory()
+    assert indicator_row_rules({"lead": lead})["inherits_responsibility"] is False
+    assert (
+        indicator_row_rules({"lead": lead, "inherits_responsibility": True})["inherits_responsibility"]
+        is True
+    )
+    assert "inherits_responsibility" not in indicator_row_rules({"unit": "st"})

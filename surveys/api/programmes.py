@@ -18,7 +18,7 @@ from exports import plan_io
 from exports.xlsx_safety import XLSX_CONTENT_TYPE, UnsafeWorkbook
 
 from ..models import Activity, FocusArea, GoalArea, Indicator, Organisation, OrganisationAlias, Programme
-from ..selectors_plan import GROUPS, LEAD, group_kind, programme_answerers
+from ..selectors_plan import LEAD, programme_answerers
 from ..services import programmes as plan_service
 from ..services.activity_reports import generate_activity_version
 from ..services.plan_names import organisation_alias_accept
@@ -267,17 +267,6 @@ class FocusAreaViewSet(viewsets.ModelViewSet):
     queryset = FocusArea.objects.all()
 
 
-def _check_groups(attrs):
-    unknown = [
-        g for g in [attrs.get("lead_group") or "", *attrs.get("co_groups", [])] if g and not group_kind(g)
-    ]
-    if unknown:
-        known = ", ".join(sorted({g.capitalize() for g in GROUPS}))
-        raise serializers.ValidationError(
-            {"lead_group": f"Okänd grupp: {unknown[0]}. Kända grupper: {known}."}
-        )
-
-
 class IndicatorSerializer(serializers.ModelSerializer):
     # allow_null without default: a PATCH (partial) response would otherwise leave the field out.
     lead_name = serializers.CharField(source="lead.name", read_only=True, allow_null=True)
@@ -310,11 +299,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         read_only_fields = ["archived_at"]
 
     def validate(self, attrs):
-        _check_groups(attrs)
-        # Naming a lead states the indicator's responsibility in full (selectors_plan).
-        if attrs.get("lead") or attrs.get("lead_group") or attrs.get("lead_partner"):
-            attrs.setdefault("inherits_responsibility", False)
-        return attrs
+        return plan_service.indicator_row_rules(attrs)
 
 
 class ActivitySerializer(serializers.ModelSerializer):
@@ -351,7 +336,9 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = ["archived_at"]
 
     def validate(self, attrs):
-        _check_groups(attrs)
+        plan_service.plan_row_groups_check(
+            lead_group=attrs.get("lead_group") or "", co_groups=attrs.get("co_groups") or ()
+        )
         goal_area = attrs.get("goal_area", getattr(self.instance, "goal_area", None))
         focus_area = attrs.get("focus_area", getattr(self.instance, "focus_area", None))
         if focus_area is not None and goal_area is not None and focus_area.goal_area_id != goal_area.pk:

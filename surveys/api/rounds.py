@@ -91,13 +91,12 @@ class RoundInput(TemplateFields):
     def validate(self, attrs):
         # Dates, templates and addresses are checked by the service (rounds.validate_round_fields);
         # only what is about this API's input shape is checked here.
-        errors = {}
-        if self.instance is None and not attrs.get("organisations") and not attrs.get("kinds"):
-            errors["organisations"] = ["Välj mottagare: organisationer eller organisationstyper."]
-        if self.instance is not None and ("organisations" in attrs or "kinds" in attrs):
-            errors["organisations"] = ["Ändra mottagare med recipients/add och recipients/remove."]
-        if errors:
-            raise serializers.ValidationError(errors)
+        if self.instance is None:
+            rounds.recipients_chosen_check(organisation_ids=attrs.get("organisations"), kinds=attrs.get("kinds"))
+        elif "organisations" in attrs or "kinds" in attrs:
+            raise serializers.ValidationError(
+                {"organisations": ["Ändra mottagare med recipients/add och recipients/remove."]}
+            )
         return attrs
 
 

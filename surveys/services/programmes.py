@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model, Prefetch
@@ -24,9 +25,30 @@ from exports import plan_io
 from exports.sheets import CellError, SheetRows, cell_text, cell_yes_no
 
 from ..models import Activity, FocusArea, GoalArea, Indicator, Organisation, Programme, User
-from ..selectors_plan import norm_name
+from ..selectors_plan import GROUPS, group_kind, norm_name
 from .audit import audit_record
 from .plan_names import CellNames, NameBook, Place, unknown_name_error
+
+# -- the rules of a plan row written one at a time (the API, the admin), as the import applies them ----
+
+
+def plan_row_groups_check(*, lead_group: str = "", co_groups: Iterable[str] = ()) -> None:
+    """ValidationError (Swedish) for a group name the plan rule does not know ("Alla nämnder" and the
+    like are resolved by organisation kind, see selectors_plan)."""
+    unknown = [g for g in [lead_group or "", *co_groups] if g and not group_kind(g)]
+    if unknown:
+        known = ", ".join(sorted({g.capitalize() for g in GROUPS}))
+        raise ValidationError({"lead_group": f"Okänd grupp: {unknown[0]}. Kända grupper: {known}."})
+
+
+def indicator_row_rules(fields: dict[str, Any]) -> dict[str, Any]:
+    """An indicator row's responsibility as written: known groups only, and naming a lead (an
+    organisation, a group or a partner) states the responsibility in full unless the row says it
+    inherits the activity's (selectors_plan). Returns `fields` with that default applied."""
+    plan_row_groups_check(lead_group=fields.get("lead_group") or "", co_groups=fields.get("co_groups") or ())
+    if fields.get("lead") or fields.get("lead_group") or fields.get("lead_partner"):
+        fields.setdefault("inherits_responsibility", False)
+    return fields
 
 NUMBERED = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s+(\S.*)$", re.S)
 LIST_SEPARATORS = ("; ", "\n", ";\n", " ;; ")

@@ -79,6 +79,14 @@ def preview(
 # --------------------------------------------------------------------------------------------------
 
 
+def recipients_chosen_check(*, organisation_ids: Iterable[int] | None, kinds: Iterable[str] | None) -> None:
+    """A new round names its recipients, one by one or by kind: ValidationError (Swedish) otherwise."""
+    if not organisation_ids and not kinds:
+        raise ValidationError(
+            {"organisations": ["Välj mottagare: en typ av organisationer eller organisationer en och en."]}
+        )
+
+
 def recipients_from(
     *, organisation_ids: Iterable[int] | None = None, kinds: Iterable[str] | None = None
 ) -> list[Organisation]:

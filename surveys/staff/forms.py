@@ -10,12 +10,13 @@ from datetime import time
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 
 from ..models import Organisation, Role, User
 from ..permissions import can_read_rounds
 from ..selectors_plan import norm_name
 from ..services.deadlines import deadline_from_form
-from ..services.rounds import COORDINATOR_FIELDS, TEMPLATE_FIELDS
+from ..services.rounds import COORDINATOR_FIELDS, TEMPLATE_FIELDS, recipients_chosen_check
 from ..text import validate_single_line
 
 STAFF_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.READER)
@@ -245,10 +246,11 @@ class RoundForm(RoundFieldsForm):
 
     def clean(self):
         data = super().clean()
-        if not data.get("kinds") and not data.get("organisations") and not self.has_error("organisations"):
-            self.add_error(
-                "organisations", "Välj mottagare: en typ av organisationer eller organisationer en och en."
-            )
+        if not self.has_error("organisations"):
+            try:
+                recipients_chosen_check(organisation_ids=data.get("organisations"), kinds=data.get("kinds"))
+            except ValidationError as error:
+                self.add_error(None, error)
         return data
 
     def service_arguments(self):
