@@ -159,6 +159,10 @@ class ProgressSerializer(serializers.Serializer):
 
 class RoundSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField()
+    # An address or nothing: documented as text, since an empty value is not an e-mail address.
+    coordinator_email = serializers.CharField(
+        read_only=True, help_text="The named coordinator's e-mail address; empty when none is named."
+    )
     questionnaire = serializers.CharField(source="version.questionnaire.name", read_only=True)
 
     class Meta:
@@ -219,6 +223,10 @@ class AssignmentSerializer(serializers.Serializer):
 
 
 class EmailSerializer(serializers.ModelSerializer):
+    to_email = serializers.CharField(
+        read_only=True, help_text="The recipient's address; empty once the e-mail's personal data are removed."
+    )
+
     class Meta:
         model = OutboundEmail
         fields = [
