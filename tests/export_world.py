@@ -29,7 +29,9 @@ def index_round(*, organisations=3, year=2026, prefix=""):
     q = {}
 
     def question(code, qtype, text, **kw):
-        q[code] = factories.QuestionFactory(section=section, version=version, code=code, type=qtype, text=text, **kw)
+        q[code] = factories.QuestionFactory(
+            section=section, version=version, code=code, type=qtype, text=text, **kw
+        )
         return q[code]
 
     question("ORG_1", models.QuestionType.YES_NO, "Finns en plan?", required=True)
@@ -54,8 +56,12 @@ def index_round(*, organisations=3, year=2026, prefix=""):
     for code in HOSTILE:
         question(f"TXT_{code.upper()}", models.QuestionType.TEXT, f"Fritext {code}")
     scheme = factories.ScoringSchemeFactory(version=version)
-    struktur = factories.ScoringCategoryFactory(scheme=scheme, code="struktur", name="Struktur", cap=Decimal("10"))
-    factories.ScoringRuleFactory(scheme=scheme, category=struktur, question=q["ORG_1"], option_code="ja", points=2)
+    struktur = factories.ScoringCategoryFactory(
+        scheme=scheme, code="struktur", name="Struktur", cap=Decimal("10")
+    )
+    factories.ScoringRuleFactory(
+        scheme=scheme, category=struktur, question=q["ORG_1"], option_code="ja", points=2
+    )
 
     survey_round = factories.SurveyRoundFactory(name="Preventionsindex mini", version=version, year=year)
     old_round = factories.SurveyRoundFactory(name="Preventionsindex mini", version=old_version, year=year - 1)
@@ -119,10 +125,16 @@ def activity_round():
     indicator = factories.IndicatorFactory(
         activity=activity, text="Antal utbildade", unit="personer", gender_split=True
     )
-    version = factories.VersionFactory(questionnaire=factories.QuestionnaireFactory(kind=models.Questionnaire.Kind.ACTIVITY))
+    version = factories.VersionFactory(
+        questionnaire=factories.QuestionnaireFactory(kind=models.Questionnaire.Kind.ACTIVITY)
+    )
     section = factories.SectionFactory(version=version)
     status = factories.QuestionFactory(
-        section=section, version=version, code="A1_STATUS", type=models.QuestionType.ACTIVITY_STATUS, activity=activity
+        section=section,
+        version=version,
+        code="A1_STATUS",
+        type=models.QuestionType.ACTIVITY_STATUS,
+        activity=activity,
     )
     value = factories.QuestionFactory(
         section=section,
@@ -133,7 +145,11 @@ def activity_round():
         indicator=indicator,
     )
     comment = factories.QuestionFactory(
-        section=section, version=version, code="A1_KOMMENTAR", type=models.QuestionType.TEXT, activity=activity
+        section=section,
+        version=version,
+        code="A1_KOMMENTAR",
+        type=models.QuestionType.TEXT,
+        activity=activity,
     )
     survey_round = factories.SurveyRoundFactory(name="Aktivitetsuppföljning", version=version)
     for org, state in ((lead, "delvis"), (partner, "genomford")):
@@ -145,5 +161,7 @@ def activity_round():
                 question=value,
                 value={"flickor": 5, "pojkar": 6, "kvinnor": 0, "man": 1, "total": 12},
             )
-            factories.AnswerFactory(response=assignment.response, question=comment, value="=cmd|' /C calc'!A0")
+            factories.AnswerFactory(
+                response=assignment.response, question=comment, value="=cmd|' /C calc'!A0"
+            )
     return survey_round

@@ -46,7 +46,9 @@ class World:
     def __init__(self):
         self.version = factories.VersionFactory()
         section = factories.SectionFactory(version=self.version)
-        self.question = factories.QuestionFactory(version=self.version, section=section, code="Q1", type="text")
+        self.question = factories.QuestionFactory(
+            version=self.version, section=section, code="Q1", type="text"
+        )
         self.round = factories.SurveyRoundFactory(version=self.version, state="open")
         self.org_a = factories.OrganisationFactory(name="Organisation A")
         self.org_b = factories.OrganisationFactory(name="Organisation B")
@@ -78,7 +80,9 @@ class World:
         self.closed = factories.SurveyRoundFactory(version=self.version, state="closed", year=2024)
         for survey_round in (self.draft, self.scheduled):
             factories.AssignmentFactory(round=survey_round, organisation=self.org_a)
-        self.submitted = factories.AssignmentFactory(round=self.round, organisation=factories.OrganisationFactory(name="D"))
+        self.submitted = factories.AssignmentFactory(
+            round=self.round, organisation=factories.OrganisationFactory(name="D")
+        )
         self.submitted.response.state = "submitted"
         self.submitted.response.submitted_at = timezone.now()
         self.submitted.response.save()

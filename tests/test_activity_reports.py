@@ -32,7 +32,9 @@ def plan():
     ]:
         acts[number] = factories.ActivityFactory(goal_area=goal, number=number, lead=lead, order=len(acts))
         acts[number].co_responsible.set(co)
-    factories.IndicatorFactory(activity=acts["1.1"], text="Antal barn i stödgrupp", gender_split=True, order=0)
+    factories.IndicatorFactory(
+        activity=acts["1.1"], text="Antal barn i stödgrupp", gender_split=True, order=0
+    )
     factories.IndicatorFactory(activity=acts["1.1"], text="Antal träffar", gender_split=False, order=1)
     factories.IndicatorFactory(activity=acts["2.2"], text="Antal föreningar", order=0)
     # 2.3 belongs to KFN, but one of its indicators is GSN's own (Västerås 3.4).
@@ -105,7 +107,9 @@ def test_lead_sees_co_responsible_answers_but_not_its_own_or_unrelated(plan, dja
     factories.AnswerFactory(response=gsn.response, question=q["A1_2_STATUS"], value="delvis")
     factories.AnswerFactory(response=gsn.response, question=q["A1_2_KOMMENTAR"], value="<b>Två träffar</b>")
     factories.AnswerFactory(response=ifn.response, question=q["A1_2_STATUS"], value="genomford")
-    factories.AnswerFactory(response=ifn.response, question=q["A1_3_STATUS"], value="genomford")  # GSN leads 1.3
+    factories.AnswerFactory(
+        response=ifn.response, question=q["A1_3_STATUS"], value="genomford"
+    )  # GSN leads 1.3
     with django_assert_max_num_queries(9):
         found = contributions_for(ifn)
     assert set(found) == {q["A1_2_STATUS"].pk, q["A1_2_KOMMENTAR"].pk}

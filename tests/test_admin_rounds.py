@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(factories.UserFactory(username="admin", is_staff=True, is_superuser=True, role="admin"))
+    client.force_login(
+        factories.UserFactory(username="admin", is_staff=True, is_superuser=True, role="admin")
+    )
     return client
 
 
@@ -52,6 +54,8 @@ def test_open_now_action_sends_invitations_and_reports_illegal_ones(
 
 def test_round_page_previews_the_invitation(admin_client):
     survey_round = factories.SurveyRoundFactory(invitation_body="Välkommen {organisation}, svara via {link}")
-    factories.AssignmentFactory(round=survey_round, organisation=factories.OrganisationFactory(name="Kungsholmen"))
+    factories.AssignmentFactory(
+        round=survey_round, organisation=factories.OrganisationFactory(name="Kungsholmen")
+    )
     page = admin_client.get(f"/admin/surveys/surveyround/{survey_round.pk}/change/")
     assert "Välkommen Kungsholmen, svara via http" in page.content.decode()

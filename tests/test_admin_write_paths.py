@@ -58,7 +58,9 @@ def test_an_open_round_keeps_its_state_version_year_and_programme(superuser):
     survey_round, _ = _answered_round()
     url, data = _change_form(superuser, survey_round)
     other = factories.VersionFactory()
-    data.update(year="2031", version=str(other.pk), state="closed", programme=str(factories.ProgrammeFactory().pk))
+    data.update(
+        year="2031", version=str(other.pk), state="closed", programme=str(factories.ProgrammeFactory().pk)
+    )
     superuser.post(url, data)
     survey_round.refresh_from_db()
     assert (survey_round.year, survey_round.version_id, survey_round.state) == (
@@ -227,7 +229,9 @@ def test_a_round_page_with_many_recipients_has_bounded_queries(superuser, django
 
 
 def test_a_round_added_in_the_admin_is_made_by_the_round_service(superuser):
-    version = factories.VersionFactory(questionnaire=factories.QuestionnaireFactory(programme=factories.ProgrammeFactory()))
+    version = factories.VersionFactory(
+        questionnaire=factories.QuestionnaireFactory(programme=factories.ProgrammeFactory())
+    )
     page = superuser.get("/admin/surveys/surveyround/add/")
     data = form_data(page.content.decode(), "surveyround_form")
     data.update(

@@ -45,7 +45,9 @@ def test_one_client_guessing_behind_the_proxy_cannot_lock_out_the_city(settings)
     settings.TRUSTED_PROXY_COUNT = 1
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"magic_link": "5/min"}}
     assignment = factories.AssignmentFactory()
-    raw = issue_token(assignment=assignment, contact=factories.ContactFactory(organisation=assignment.organisation))
+    raw = issue_token(
+        assignment=assignment, contact=factories.ContactFactory(organisation=assignment.organisation)
+    )
     attacker = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.7")
     for n in range(20):
         attacker.get(f"/l/bogus{n}/")
@@ -57,7 +59,9 @@ def test_one_client_guessing_behind_the_proxy_cannot_lock_out_the_city(settings)
 def test_a_valid_link_works_even_after_many_failures_from_the_same_address(settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"magic_link": "3/min"}}
     assignment = factories.AssignmentFactory()
-    raw = issue_token(assignment=assignment, contact=factories.ContactFactory(organisation=assignment.organisation))
+    raw = issue_token(
+        assignment=assignment, contact=factories.ContactFactory(organisation=assignment.organisation)
+    )
     client = Client()
     for n in range(10):
         client.get(f"/l/bogus{n}/")

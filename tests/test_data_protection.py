@@ -205,7 +205,9 @@ def test_retention_prunes_address_and_text_of_old_outbox_rows_only(settings):
     old_pending = factories.OutboundEmailFactory(
         status=OutboundEmail.Status.PENDING, created_at=now - timedelta(days=91)
     )
-    fresh = factories.OutboundEmailFactory(status=OutboundEmail.Status.SENT, created_at=now - timedelta(days=5))
+    fresh = factories.OutboundEmailFactory(
+        status=OutboundEmail.Status.SENT, created_at=now - timedelta(days=5)
+    )
 
     call_command("apply_retention")
 

@@ -61,9 +61,15 @@ def world(coordinator):
             section=section, version=version, code=code, type=qtype, order=order, required=False, **extra
         )
     scheme = factories.ScoringSchemeFactory(version=version)
-    kunskap = factories.ScoringCategoryFactory(scheme=scheme, code="kunskap", name="Kunskap", cap=Decimal("10"))
-    factories.ScoringRuleFactory(scheme=scheme, category=kunskap, question=q["UTB"], option_code="ja", points=2)
-    factories.ScoringRuleFactory(scheme=scheme, category=kunskap, question=q["PLAN"], option_code="ja", points=2)
+    kunskap = factories.ScoringCategoryFactory(
+        scheme=scheme, code="kunskap", name="Kunskap", cap=Decimal("10")
+    )
+    factories.ScoringRuleFactory(
+        scheme=scheme, category=kunskap, question=q["UTB"], option_code="ja", points=2
+    )
+    factories.ScoringRuleFactory(
+        scheme=scheme, category=kunskap, question=q["PLAN"], option_code="ja", points=2
+    )
     factories.ScoringRuleFactory(
         scheme=scheme, category=kunskap, question=q["ANTAL"], option_code="", min_value=100, points=3
     )

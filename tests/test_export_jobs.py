@@ -219,7 +219,9 @@ def test_the_tick_hands_a_stalled_export_to_a_worker_again(world, django_capture
     now = timezone.now()
     long_ago = now - timedelta(minutes=30)
     lost = factories.ExportJobFactory(round=survey_round, state="queued", heartbeat_at=long_ago)
-    killed = factories.ExportJobFactory(round=survey_round, state="running", progress=40, heartbeat_at=long_ago)
+    killed = factories.ExportJobFactory(
+        round=survey_round, state="running", progress=40, heartbeat_at=long_ago
+    )
     busy = factories.ExportJobFactory(round=survey_round, state="running", progress=40, heartbeat_at=now)
 
     with django_capture_on_commit_callbacks(execute=True):

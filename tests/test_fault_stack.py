@@ -116,7 +116,9 @@ def test_redis_restart_during_an_open_round_loses_no_reminder(postgres):
     people = []
     for n in range(6):
         assignment = factories.AssignmentFactory(round=survey_round)
-        people.append(factories.ContactFactory(organisation=assignment.organisation, email=f"person{n}@example.se"))
+        people.append(
+            factories.ContactFactory(organisation=assignment.organisation, email=f"person{n}@example.se")
+        )
     api = staff_session()
     with running_stack(
         postgres,

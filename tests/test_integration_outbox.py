@@ -44,7 +44,9 @@ def round_due_for(kind, now):
         )
     for n in range(PEOPLE):
         assignment = factories.AssignmentFactory(round=survey_round)
-        contact = factories.ContactFactory(organisation=assignment.organisation, email=f"person{n}@example.se")
+        contact = factories.ContactFactory(
+            organisation=assignment.organisation, email=f"person{n}@example.se"
+        )
         if kind == "reminder":
             OutboundEmail.objects.create(
                 key=f"invite:{assignment.pk}:{contact.pk}",

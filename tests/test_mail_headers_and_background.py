@@ -131,7 +131,9 @@ def test_receipt_of_a_submission_during_a_broker_outage_goes_out_at_the_next_tic
 
 def test_export_whose_worker_died_shows_stalled_not_running(api, settings):
     settings.EXPORT_STALLED_SECONDS = 120
-    job = factories.ExportJobFactory(state="running", progress=20, heartbeat_at=timezone.now() - timedelta(minutes=3))
+    job = factories.ExportJobFactory(
+        state="running", progress=20, heartbeat_at=timezone.now() - timedelta(minutes=3)
+    )
     fresh = factories.ExportJobFactory(state="running", progress=40, heartbeat_at=timezone.now())
     data = {j["id"]: j for j in api.get(f"/api/rounds/{job.round_id}/exports/").json()["results"]}
     data.update({j["id"]: j for j in api.get(f"/api/rounds/{fresh.round_id}/exports/").json()["results"]})

@@ -61,7 +61,9 @@ def orgs():
         "Miljö- och konsumentnämnden",
     ]
     made = {n: factories.OrganisationFactory(name=n, kind="namnd") for n in names}
-    made["Polisen"] = factories.OrganisationFactory(name="Polisen", kind="extern", aliases="Polismyndigheten\nPolis")
+    made["Polisen"] = factories.OrganisationFactory(
+        name="Polisen", kind="extern", aliases="Polismyndigheten\nPolis"
+    )
     made["Individ- och familjenämnden"].short_name = "IFN"
     made["Individ- och familjenämnden"].save()
     return made

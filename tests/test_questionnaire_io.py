@@ -36,7 +36,9 @@ def test_pi_mini_v2_round_trip_is_exact(demo):
     assert copy.number == 3 and copy.frozen_at is None
     assert version_snapshot(copy) == version_snapshot(source)
     snapshot = version_snapshot(copy)
-    assert len(snapshot[questionnaire_workbook.RULES]) > 20 and any(r["threshold"] is not None for r in snapshot[questionnaire_workbook.RULES])
+    assert len(snapshot[questionnaire_workbook.RULES]) > 20 and any(
+        r["threshold"] is not None for r in snapshot[questionnaire_workbook.RULES]
+    )
     assert any(q["condition_question"] for q in snapshot[questionnaire_workbook.QUESTIONS])
     categories = {c["code"]: c for c in snapshot[questionnaire_workbook.CATEGORIES]}
     assert any(c["parent"] for c in categories.values())
@@ -141,14 +143,23 @@ def test_broken_workbook_lists_every_error_and_creates_nothing(db):
 
 
 def test_a_workbook_without_the_questions_sheet_is_refused(db):
-    report = import_questionnaire(upload=workbook({"Blad1": [["x"]]}), questionnaire=factories.QuestionnaireFactory())
+    report = import_questionnaire(
+        upload=workbook({"Blad1": [["x"]]}), questionnaire=factories.QuestionnaireFactory()
+    )
     assert [str(e) for e in report.errors] == ["Blad Frågor: Bladet Frågor saknas."]
 
 
 def test_choice_question_without_options_and_threshold_on_text_are_errors(db):
     sheets = {
-        questionnaire_workbook.QUESTIONS: [["Kod", "Typ", "Fråga"], ["Q1", "single", "Vilken?"], ["Q2", "text", "Beskriv"]],
-        questionnaire_workbook.RULES: [["Fråga", "Svarskod", "Från värde", "Poäng", "Kategori"], ["Q2", None, 3, 1, "t"]],
+        questionnaire_workbook.QUESTIONS: [
+            ["Kod", "Typ", "Fråga"],
+            ["Q1", "single", "Vilken?"],
+            ["Q2", "text", "Beskriv"],
+        ],
+        questionnaire_workbook.RULES: [
+            ["Fråga", "Svarskod", "Från värde", "Poäng", "Kategori"],
+            ["Q2", None, 3, 1, "t"],
+        ],
         questionnaire_workbook.CATEGORIES: [["Kod", "Namn"], ["t", "Totalt"]],
     }
     report = import_questionnaire(upload=workbook(sheets), questionnaire=factories.QuestionnaireFactory())
@@ -160,12 +171,20 @@ def test_choice_question_without_options_and_threshold_on_text_are_errors(db):
 
 def test_template_imports_as_a_version_with_swedish_type_names_accepted(db):
     questionnaire = factories.QuestionnaireFactory()
-    report = import_questionnaire(upload=questionnaire_workbook.template(), questionnaire=questionnaire, label="Från mallen")
+    report = import_questionnaire(
+        upload=questionnaire_workbook.template(), questionnaire=questionnaire, label="Från mallen"
+    )
     assert report.ok, [str(e) for e in report.errors]
     version = report.version
     assert version.label == "Från mallen" and version.number == 1
     assert version.scoring.categories.get(code="struktur").parent.code == "total"
-    sheets = {questionnaire_workbook.QUESTIONS: [["Kod", "Typ", "Fråga"], ["Q1", "Ja/nej", "Finns?"], ["Q2", "Fritext", "Vad?"]]}
+    sheets = {
+        questionnaire_workbook.QUESTIONS: [
+            ["Kod", "Typ", "Fråga"],
+            ["Q1", "Ja/nej", "Finns?"],
+            ["Q2", "Fritext", "Vad?"],
+        ]
+    }
     second = import_questionnaire(upload=workbook(sheets), questionnaire=questionnaire)
     assert second.ok and [q.type for q in second.version.questions.order_by("order")] == ["yes_no", "text"]
     assert second.version.number == 2

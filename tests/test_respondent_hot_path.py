@@ -36,9 +36,18 @@ def frozen_round_with(n_questions):
     assignment = factories.AssignmentFactory()
     version = assignment.round.version
     section = factories.SectionFactory(version=version, order=1)
-    kinds = [QuestionType.YES_NO, QuestionType.SINGLE, QuestionType.INTEGER, QuestionType.TEXT, QuestionType.MULTIPLE, QuestionType.BREAKDOWN]
+    kinds = [
+        QuestionType.YES_NO,
+        QuestionType.SINGLE,
+        QuestionType.INTEGER,
+        QuestionType.TEXT,
+        QuestionType.MULTIPLE,
+        QuestionType.BREAKDOWN,
+    ]
     for i in range(n_questions):
-        question = factories.QuestionFactory(section=section, code=f"Q{i}", order=i, type=kinds[i % len(kinds)])
+        question = factories.QuestionFactory(
+            section=section, code=f"Q{i}", order=i, type=kinds[i % len(kinds)]
+        )
         if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
             for code in ("a", "b", "c"):
                 factories.OptionFactory(question=question, code=code)

@@ -37,7 +37,9 @@ def questionnaire():
     version = assignment.round.version
     first = factories.SectionFactory(version=version, order=1, title="Organisation")
     second = factories.SectionFactory(version=version, order=2, title="Övrigt")
-    has_plan = factories.QuestionFactory(section=first, code="PLAN", order=1, text="Finns en plan?", required=True)
+    has_plan = factories.QuestionFactory(
+        section=first, code="PLAN", order=1, text="Finns en plan?", required=True
+    )
     count = factories.QuestionFactory(
         section=first,
         code="ANTAL",
@@ -52,7 +54,13 @@ def questionnaire():
         condition_value="ja",
     )
     comment = factories.QuestionFactory(
-        section=second, code="KOMMENTAR", order=1, type=QuestionType.TEXT, text="Kommentar", required=True, max_length=20
+        section=second,
+        code="KOMMENTAR",
+        order=1,
+        type=QuestionType.TEXT,
+        text="Kommentar",
+        required=True,
+        max_length=20,
     )
     contact = factories.ContactFactory(organisation=assignment.organisation, name="Alice Andersson")
     return {
@@ -300,7 +308,9 @@ def test_section_page_query_count_does_not_grow_with_questions(client, questionn
 
     few = count()
     for i in range(30):
-        question = factories.QuestionFactory(section=section, code=f"EXTRA_{i}", order=10 + i, type=QuestionType.SINGLE)
+        question = factories.QuestionFactory(
+            section=section, code=f"EXTRA_{i}", order=10 + i, type=QuestionType.SINGLE
+        )
         factories.OptionFactory(question=question, code="x")
         factories.OptionFactory(question=question, code="y")
         Answer.objects.create(response=a.response, question=question, value="x")
@@ -331,7 +341,9 @@ def test_conflict_page_shows_a_colleagues_untouched_change_not_the_stale_value(q
     """After a conflict the form must not carry the user's stale copy of answers a colleague changed and
     the user did not touch, or the next save would undo the colleague's work."""
     a = questionnaire["assignment"]
-    factories.QuestionFactory(section=questionnaire["plan"].section, code="NAMN", order=3, type=QuestionType.TEXT, text="Namn")
+    factories.QuestionFactory(
+        section=questionnaire["plan"].section, code="NAMN", order=3, type=QuestionType.TEXT, text="Namn"
+    )
     bob = factories.ContactFactory(organisation=a.organisation, name="Bob")
     alice_browser, bob_browser = Client(), Client()
     open_link(alice_browser, a, questionnaire["contact"])

@@ -115,7 +115,9 @@ def stored(response):
 def test_two_colleagues_editing_the_same_response_lose_nothing(world):
     response, (q1, q2, q3), alice, bob = world
     # Both load version 0. Alice saves q1 and q2; Bob, still on version 0, saves q1 differently and q3.
-    responses.save_answers(response=response, values={q1: "ja", q2: "ja", q3: None}, base_version=0, contact=alice)
+    responses.save_answers(
+        response=response, values={q1: "ja", q2: "ja", q3: None}, base_version=0, contact=alice
+    )
     result = responses.save_answers(
         response=response, values={q1: "nej", q2: None, q3: "nej"}, base_version=0, contact=bob
     )
@@ -135,7 +137,9 @@ def test_two_colleagues_editing_the_same_response_lose_nothing(world):
 def test_saving_the_same_values_again_makes_no_new_version(world):
     response, (q1, *_), alice, _ = world
     first = responses.save_answers(response=response, values={q1: "ja"}, base_version=0, contact=alice)
-    again = responses.save_answers(response=response, values={q1: "ja"}, base_version=first.version, contact=alice)
+    again = responses.save_answers(
+        response=response, values={q1: "ja"}, base_version=first.version, contact=alice
+    )
     assert first.version == again.version == 1 and again.changed == []
 
 
@@ -153,7 +157,9 @@ def test_drafts_can_be_saved_in_the_grace_period_but_not_after(world):
     survey_round.grace_hours = 24
     survey_round.save()
     deadline = survey_round.deadline
-    responses.save_answers(response=response, values={q1: "ja"}, base_version=0, now=deadline + timedelta(hours=23))
+    responses.save_answers(
+        response=response, values={q1: "ja"}, base_version=0, now=deadline + timedelta(hours=23)
+    )
     with pytest.raises(responses.ResponseLocked):
         responses.save_answers(
             response=response, values={q1: "nej"}, base_version=1, now=deadline + timedelta(hours=25)
@@ -204,9 +210,9 @@ def test_reopened_response_stays_editable_after_the_round_closed(world):
     responses.reopen_response(response=response)
     SurveyRound.objects.filter(pk=response.assignment.round_id).update(state=SurveyRound.State.CLOSED)
     response.refresh_from_db()
-    assert responses.save_answers(response=response, values={q1: "ja"}, base_version=response.version).changed == [
-        "Q1"
-    ]
+    assert responses.save_answers(
+        response=response, values={q1: "ja"}, base_version=response.version
+    ).changed == ["Q1"]
 
 
 # -- prefill ---------------------------------------------------------------------------------------
@@ -224,7 +230,8 @@ def _two_rounds(comparable=True):
     new_q = factories.QuestionFactory(section=new_section, code="ORG_1")
     other = factories.QuestionFactory(section=new_section, code="NEW_1")
     last = factories.AssignmentFactory(
-        organisation=org, round=factories.SurveyRoundFactory(version=old_version, year=2025, state="published")
+        organisation=org,
+        round=factories.SurveyRoundFactory(version=old_version, year=2025, state="published"),
     )
     for question, value in ((old_q, "ja"), (old_q.section.questions.get(code="GONE"), "nej")):
         Answer.objects.create(response=last.response, question=question, value=value)
@@ -272,7 +279,9 @@ def test_own_later_saves_are_no_conflict_but_a_colleagues_stays_protected(world)
     response, (q1, q2, _), alice, bob = world
     responses.save_answers(response=response, values={q1: "ja"}, base_version=0, contact=bob)  # v1 by Bob
     # v2 and v3 by Alice's page loaded at version 0
-    responses.save_answers(response=response, values={q2: "ja"}, base_version=0, contact=alice, page="tab-one")
+    responses.save_answers(
+        response=response, values={q2: "ja"}, base_version=0, contact=alice, page="tab-one"
+    )
     result = responses.save_answers(
         response=response, values={q1: "nej", q2: "nej"}, base_version=0, contact=alice, page="tab-one"
     )
@@ -291,7 +300,9 @@ def test_a_stale_second_tab_of_the_same_person_does_not_undo_the_first(world):
 def test_same_contact_in_two_tabs_gets_a_conflict_with_both_values(world):
     """A forwarded link or two tabs: the same contact's other tab is "someone else" for this one."""
     response, (q1, _, _), alice, _ = world
-    responses.save_answers(response=response, values={q1: "ja"}, base_version=0, contact=alice, page="tab-one")
+    responses.save_answers(
+        response=response, values={q1: "ja"}, base_version=0, contact=alice, page="tab-one"
+    )
     result = responses.save_answers(
         response=response, values={q1: "nej"}, base_version=0, contact=alice, page="tab-two"
     )

@@ -27,7 +27,9 @@ LINK = re.compile(r"http://[^/\s]+/l/([\w-]{43})/")
 @pytest.fixture
 def world():
     version = factories.VersionFactory()
-    alpha, beta, gamma = (factories.OrganisationFactory(name=n) for n in ("Alfa SDF", "Beta SDF", "Gamma SDF"))
+    alpha, beta, gamma = (
+        factories.OrganisationFactory(name=n) for n in ("Alfa SDF", "Beta SDF", "Gamma SDF")
+    )
     factories.ContactFactory(organisation=alpha, email="anna@alfa.se")
     factories.ContactFactory(organisation=alpha, email="arne@alfa.se")
     factories.ContactFactory(organisation=beta, email="berit@beta.se")

@@ -19,7 +19,11 @@ def test_recipients_by_kind_take_active_organisations_of_that_kind_only():
     factories.OrganisationFactory(kind="namnd", name="Nämnd")
     now = timezone.now()
     survey_round = rounds.round_create(
-        version=factories.VersionFactory(), year=2026, opens_at=now, deadline=now + timedelta(days=9), kinds=["sdf"]
+        version=factories.VersionFactory(),
+        year=2026,
+        opens_at=now,
+        deadline=now + timedelta(days=9),
+        kinds=["sdf"],
     )
     assert list(survey_round.assignments.values_list("organisation__name", flat=True)) == ["Aktiv"]
 
@@ -114,7 +118,9 @@ def test_each_submission_gets_its_own_receipt_to_every_active_contact(django_cap
     assignment = factories.AssignmentFactory(organisation__name="Norrmalm")
     factories.ContactFactory(organisation=assignment.organisation, email="a@norrmalm.se")
     factories.ContactFactory(organisation=assignment.organisation, email="b@norrmalm.se")
-    factories.ContactFactory(organisation=assignment.organisation, email="slutat@norrmalm.se", is_active=False)
+    factories.ContactFactory(
+        organisation=assignment.organisation, email="slutat@norrmalm.se", is_active=False
+    )
     response = assignment.response
 
     def submit(version):

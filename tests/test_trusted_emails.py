@@ -27,8 +27,12 @@ def world():
         round__digest_to="chef@stad.se", **{f"round__{k}": v for k, v in COORDINATOR.items()}
     )
     section = factories.SectionFactory(version=assignment.round.version, order=1, title="Organisation")
-    plan = factories.QuestionFactory(section=section, code="PLAN", order=1, text="Finns en plan?", required=True)
-    note = factories.QuestionFactory(section=section, code="NOTE", order=2, type="text", text="Kommentar om planen")
+    plan = factories.QuestionFactory(
+        section=section, code="PLAN", order=1, text="Finns en plan?", required=True
+    )
+    note = factories.QuestionFactory(
+        section=section, code="NOTE", order=2, type="text", text="Kommentar om planen"
+    )
     contact = factories.ContactFactory(organisation=assignment.organisation, name="Alice Andersson")
     return {"assignment": assignment, "contact": contact, "plan": plan, "note": note}
 

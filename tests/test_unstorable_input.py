@@ -20,7 +20,9 @@ def texts():
     """An open round whose only section asks two text questions."""
     assignment = factories.AssignmentFactory()
     section = factories.SectionFactory(version=assignment.round.version, order=1, title="Text")
-    factories.QuestionFactory(section=section, code="KOMMENTAR", order=1, type=QuestionType.TEXT, text="Kommentar")
+    factories.QuestionFactory(
+        section=section, code="KOMMENTAR", order=1, type=QuestionType.TEXT, text="Kommentar"
+    )
     factories.QuestionFactory(section=section, code="OVRIGT", order=2, type=QuestionType.TEXT, text="Övrigt")
     contact = factories.ContactFactory(organisation=assignment.organisation)
     client = Client()

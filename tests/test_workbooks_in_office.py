@@ -19,7 +19,9 @@ pytestmark = [
 def test_libreoffice_shows_the_exported_plan_with_formula_like_text_as_text(tmp_path):
     lead = factories.OrganisationFactory(name="=Nämnd+1", kind="namnd")
     activity = factories.ActivityFactory(number="1.1", title="Tillsyn", lead=lead, frequency="-2 gånger")
-    factories.IndicatorFactory(activity=activity, text='=HYPERLINK("http://evil.example","klicka")', target="@SUM(1)")
+    factories.IndicatorFactory(
+        activity=activity, text='=HYPERLINK("http://evil.example","klicka")', target="@SUM(1)"
+    )
     (tmp_path / "plan.xlsx").write_bytes(export_plan(activity.goal_area.programme))
     subprocess.run(
         [

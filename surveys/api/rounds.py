@@ -92,7 +92,9 @@ class RoundInput(TemplateFields):
         # Dates, templates and addresses are checked by the service (rounds.validate_round_fields);
         # only what is about this API's input shape is checked here.
         if self.instance is None:
-            rounds.recipients_chosen_check(organisation_ids=attrs.get("organisations"), kinds=attrs.get("kinds"))
+            rounds.recipients_chosen_check(
+                organisation_ids=attrs.get("organisations"), kinds=attrs.get("kinds")
+            )
         elif "organisations" in attrs or "kinds" in attrs:
             raise serializers.ValidationError(
                 {"organisations": ["Ändra mottagare med recipients/add och recipients/remove."]}
@@ -224,7 +226,8 @@ class AssignmentSerializer(serializers.Serializer):
 
 class EmailSerializer(serializers.ModelSerializer):
     to_email = serializers.CharField(
-        read_only=True, help_text="The recipient's address; empty once the e-mail's personal data are removed."
+        read_only=True,
+        help_text="The recipient's address; empty once the e-mail's personal data are removed.",
     )
 
     class Meta:

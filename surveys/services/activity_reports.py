@@ -51,8 +51,12 @@ def _indicator_help(indicator: Indicator) -> str:
 
 @transaction.atomic
 def generate_activity_version(
-    programme: Programme, *, questionnaire: Questionnaire | None = None, label: str = ""
-, actor: User | None = None) -> QuestionnaireVersion:
+    programme: Programme,
+    *,
+    questionnaire: Questionnaire | None = None,
+    label: str = "",
+    actor: User | None = None,
+) -> QuestionnaireVersion:
     """A new draft version of the programme's activity questionnaire (created if needed), with the
     status/indicator/comment questions of every activity of the plan, in plan order."""
     if questionnaire is None:

@@ -50,6 +50,7 @@ def indicator_row_rules(fields: dict[str, Any]) -> dict[str, Any]:
         fields.setdefault("inherits_responsibility", False)
     return fields
 
+
 NUMBERED = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s+(\S.*)$", re.S)
 LIST_SEPARATORS = ("; ", "\n", ";\n", " ;; ")
 # One row of the plan sheet as read: {column key: cell value} plus "_row", its number in the sheet.

@@ -245,9 +245,7 @@ EDITABLE_WHILE_OPEN = {
 
 
 @transaction.atomic
-def round_update(
-    *, survey_round: SurveyRound, actor: User | None = None, **fields: Any
-) -> SurveyRound:
+def round_update(*, survey_round: SurveyRound, actor: User | None = None, **fields: Any) -> SurveyRound:
     """Edit a round. Everything may change in draft or scheduled; once open only names, templates, the
     reminder plan, the grace period and the named coordinator (the deadline moves with `extend_deadline`); nothing once closed."""
     survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
@@ -327,7 +325,9 @@ def _require_sound_scheme(survey_round: SurveyRound) -> None:
         raise ValidationError({"scoring": [p.message for p in problems]})
 
 
-def round_schedule(*, survey_round: SurveyRound, now: datetime | None = None, actor: User | None = None) -> SurveyRound:
+def round_schedule(
+    *, survey_round: SurveyRound, now: datetime | None = None, actor: User | None = None
+) -> SurveyRound:
     """Draft → scheduled: the tick opens it at opens_at."""
     _require_state(
         survey_round,
@@ -376,7 +376,9 @@ def round_open(*, survey_round: SurveyRound, now: datetime) -> bool:
     return bool(won)
 
 
-def round_open_now(*, survey_round: SurveyRound, now: datetime | None = None, actor: User | None = None) -> SurveyRound:
+def round_open_now(
+    *, survey_round: SurveyRound, now: datetime | None = None, actor: User | None = None
+) -> SurveyRound:
     """Open at once (draft or scheduled); invitations go out in the same call."""
     now = now or timezone.now()
     _require_state(
@@ -426,7 +428,9 @@ def round_close(*, survey_round: SurveyRound, now: datetime) -> bool:
     return bool(won)
 
 
-def round_close_early(*, survey_round: SurveyRound, now: datetime | None = None, actor: User | None = None) -> SurveyRound:
+def round_close_early(
+    *, survey_round: SurveyRound, now: datetime | None = None, actor: User | None = None
+) -> SurveyRound:
     now = now or timezone.now()
     if not round_close(survey_round=survey_round, now=now):
         _transition(
@@ -441,7 +445,9 @@ def round_close_early(*, survey_round: SurveyRound, now: datetime | None = None,
     return survey_round
 
 
-def round_publish(*, survey_round: SurveyRound, now: datetime | None = None, actor: User | None = None) -> SurveyRound:
+def round_publish(
+    *, survey_round: SurveyRound, now: datetime | None = None, actor: User | None = None
+) -> SurveyRound:
     """Closed → published; every organisation's contacts are told where their results are."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -458,7 +464,9 @@ def round_publish(*, survey_round: SurveyRound, now: datetime | None = None, act
     return survey_round
 
 
-def request_digest(*, survey_round: SurveyRound, email: str, now: datetime | None = None, actor: User | None = None) -> SurveyRound:
+def request_digest(
+    *, survey_round: SurveyRound, email: str, now: datetime | None = None, actor: User | None = None
+) -> SurveyRound:
     """The coordinator asks for a summary when the round closes (at once if it already has)."""
     emails = [e.strip() for e in survey_round.digest_to.split(",") if e.strip()]
     if email not in emails:
@@ -483,8 +491,12 @@ def _require_state(survey_round: SurveyRound, states: list[str], message: str) -
 
 
 def extend_deadline(
-    *, survey_round: SurveyRound, deadline: datetime, assignment: Assignment | None = None
-, actor: User | None = None) -> SurveyRound | Assignment:
+    *,
+    survey_round: SurveyRound,
+    deadline: datetime,
+    assignment: Assignment | None = None,
+    actor: User | None = None,
+) -> SurveyRound | Assignment:
     """Move the deadline later, for the whole round or for one assignment."""
     _require_state(
         survey_round,
@@ -513,8 +525,12 @@ def extend_deadline(
 
 @transaction.atomic
 def add_recipient(
-    *, survey_round: SurveyRound, organisation: Organisation, now: datetime | None = None
-, actor: User | None = None) -> Assignment:
+    *,
+    survey_round: SurveyRound,
+    organisation: Organisation,
+    now: datetime | None = None,
+    actor: User | None = None,
+) -> Assignment:
     """Add an organisation (or take one back that was removed); if the round is open its contacts are
     invited by this call."""
     now = now or timezone.now()
@@ -538,8 +554,12 @@ def add_recipient(
 
 @transaction.atomic
 def remove_recipient(
-    *, survey_round: SurveyRound, organisation: Organisation, now: datetime | None = None
-, actor: User | None = None) -> Assignment | None:
+    *,
+    survey_round: SurveyRound,
+    organisation: Organisation,
+    now: datetime | None = None,
+    actor: User | None = None,
+) -> Assignment | None:
     """Take an organisation out. Its answers stay (public records); its links stop working and e-mails not
     yet sent are cancelled."""
 
@@ -594,7 +614,11 @@ def _stamp(now: datetime) -> str:
 
 @transaction.atomic
 def remind_now(
-    *, survey_round: SurveyRound, assignment: Assignment | None = None, now: datetime | None = None, actor: User | None = None
+    *,
+    survey_round: SurveyRound,
+    assignment: Assignment | None = None,
+    now: datetime | None = None,
+    actor: User | None = None,
 ) -> int:
     """A coordinator sends a reminder at once: to every active contact of the round's organisations that
     have not submitted, or of one organisation. Each reminder says how far the organisation has come, as
@@ -649,8 +673,8 @@ def remind_now(
 
 @transaction.atomic
 def resend_invitation(
-    *, assignment: Assignment, contact: Contact, now: datetime | None = None
-, actor: User | None = None) -> OutboundEmail:
+    *, assignment: Assignment, contact: Contact, now: datetime | None = None, actor: User | None = None
+) -> OutboundEmail:
     """Send one contact the invitation again with a fresh personal link; the contact's earlier links to
     this assignment stop working (a forwarded or lost link). Returns the queued e-mail."""
     from .tokens import revoke_tokens
