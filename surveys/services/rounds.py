@@ -143,17 +143,13 @@ def validate_round_fields(
             errors["digest_to"] = [f"Ogiltig e-postadress: {e}." for e in bad]
     if coordinator_email and not _is_email(coordinator_email):
         errors["coordinator_email"] = [f"Ogiltig e-postadress: {coordinator_email}."]
-    for name in TEMPLATE_FIELDS:
+    for name in ROUND_TEMPLATE_FIELDS:
         if (templates or {}).get(name):
             problems = email_templates.template_errors(templates[name])
             if problems:
                 errors[name] = problems
     if errors:
         raise ValidationError(errors)
-
-
-TEMPLATE_FIELDS = ROUND_TEMPLATE_FIELDS
-COORDINATOR_FIELDS = ROUND_COORDINATOR_FIELDS  # every e-mail's Reply-To and signature
 
 
 def _email_list(text: str) -> list[str]:
@@ -238,9 +234,9 @@ EDITABLE_WHILE_OPEN = {
     "min_group_size",
     "reminder_offsets",
     "digest_to",
-    *TEMPLATE_FIELDS,
+    *ROUND_TEMPLATE_FIELDS,
     # Who answers the respondents' questions may change while they answer; later e-mails name the new one.
-    *COORDINATOR_FIELDS,
+    *ROUND_COORDINATOR_FIELDS,
 }
 
 

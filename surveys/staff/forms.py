@@ -12,11 +12,11 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 
-from ..models import Organisation, Role, User
+from ..models import ROUND_COORDINATOR_FIELDS, ROUND_TEMPLATE_FIELDS, Organisation, Role, User
 from ..permissions import can_read_rounds
 from ..selectors_plan import norm_name
 from ..services.deadlines import deadline_from_form
-from ..services.rounds import COORDINATOR_FIELDS, TEMPLATE_FIELDS, recipients_chosen_check
+from ..services.rounds import recipients_chosen_check
 from ..text import validate_single_line
 
 STAFF_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.READER)
@@ -200,7 +200,7 @@ class RoundFieldsForm(forms.Form):
             "deadline": moment(data, "deadline"),
             "reminder_offsets": [-d for d in data["remind_before"]] + list(data["remind_after"]),
             "grace_hours": data["grace_hours"] or 0,
-            **{name: data[name] for name in TEMPLATE_FIELDS},
+            **{name: data[name] for name in ROUND_TEMPLATE_FIELDS},
         }
 
 
@@ -300,7 +300,7 @@ class RoundEditForm(RoundFieldsForm):
     def changes(self):
         """{service field: new value} of what the coordinator changed."""
         changed = set(self.changed_data)
-        values = {**self.round_fields(), **{k: self.cleaned_data[k] for k in COORDINATOR_FIELDS}}
+        values = {**self.round_fields(), **{k: self.cleaned_data[k] for k in ROUND_COORDINATOR_FIELDS}}
         return {
             name: value
             for name, value in values.items()

@@ -25,6 +25,7 @@ from exports.xlsx_safety import XLSX_CONTENT_TYPE, UnsafeWorkbook
 
 from .. import selectors_staff as reads
 from ..models import (
+    ROUND_TEMPLATE_FIELDS,
     AccessToken,
     Assignment,
     ExportJob,
@@ -37,7 +38,7 @@ from ..permissions import is_coordinator
 from ..services import email_templates, export_jobs, rounds, tokens
 from ..services import programmes as plan_service
 from ..services import questionnaires as questionnaire_service
-from ..services.audit import audit_when as _when
+from ..services.audit import audit_when
 from ..services.deadlines import format_deadline
 from ..services.plan_names import organisation_alias_accept as alias_accept
 from . import forms
@@ -353,7 +354,7 @@ def _extend(request, survey_round, assignment, form, target):
     rounds.extend_deadline(
         survey_round=survey_round, deadline=deadline, assignment=assignment, actor=request.user
     )
-    return f"Sista svarsdag är nu {_when(deadline)}."
+    return f"Sista svarsdag är nu {audit_when(deadline)}."
 
 
 def _add(request, survey_round, assignment, form, target):
@@ -627,7 +628,7 @@ def _preview(arguments):
         opens_at=arguments["opens_at"],
         version=arguments["version"],
     )
-    overrides = {name: arguments[name] for name in rounds.TEMPLATE_FIELDS}
+    overrides = {name: arguments[name] for name in ROUND_TEMPLATE_FIELDS}
     return rounds.preview(survey_round=unsaved, overrides=overrides)
 
 
@@ -741,7 +742,7 @@ def _shown(name, value):
         before = ", ".join(str(-d) for d in sorted(value) if d < 0) or "inga"
         after = ", ".join(str(d) for d in sorted(value) if d >= 0) or "inga"
         return f"{before} dagar före, {after} efter sista svarsdag"
-    if name in rounds.TEMPLATE_FIELDS and not value:
+    if name in ROUND_TEMPLATE_FIELDS and not value:
         return "(standardtexten)"
     return "–" if value in ("", None) else str(value)
 
@@ -807,7 +808,7 @@ def round_edit_preview(request, round_id):
 
 
 def _edit_preview(survey_round, form):
-    overrides = {name: form.cleaned_data[name] for name in rounds.TEMPLATE_FIELDS}
+    overrides = {name: form.cleaned_data[name] for name in ROUND_TEMPLATE_FIELDS}
     changed = _as_changed(survey_round, _stored_templates(form.changes()))
     return rounds.preview(survey_round=changed, overrides=overrides)
 
