@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from .models import Response
 from .questiontypes import is_answered, kind_of
-from .selectors import attach_contributions, calendar_days_left
+from .selectors import attach_contributions, days_left_in
 from .selectors_results import has_published_results
 from .services import responses
 from .services.respondent_access import latest_assignment_id, mark_used, respondent_access
@@ -173,9 +173,7 @@ def overview(request, assignment_id):
             "editable": responses.is_editable(response),
             "sections": _progress(questionnaire),
             "prefilled": sum(1 for a in questionnaire.answers.values() if a.prefilled),
-            "days_left": calendar_days_left(assignment.deadline, now=timezone.now())
-            if assignment.round.state == "open"
-            else None,
+            "days_left": days_left_in(assignment.round, assignment.deadline, now=timezone.now()),
             "has_results": has_published_results(
                 organisation=assignment.organisation, version=assignment.round.version
             ),

@@ -23,12 +23,10 @@ from django.utils import timezone
 
 from ..models import AccessToken, Assignment, Contact, OutboundEmail, SurveyRound, User
 from .audit import audit_record
+from .respondent_access import SESSION_LINKS
 
 logger = logging.getLogger(__name__)
 
-# The session key under which the respondent pages remember the links a browser opened
-# (surveys.services.respondent_access.SESSION_LINKS): {assignment id: access token id}.
-RESPONDENT_SESSION_KEY = "respondent_links"
 DB_SESSION_ENGINES = {"django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"}
 Status = OutboundEmail.Status
 
@@ -60,7 +58,7 @@ def end_respondent_sessions(*, token_ids: set[int]) -> int:
         .values_list("session_key", "session_data")
         .iterator(chunk_size=500)
     ):
-        links = store().decode(data).get(RESPONDENT_SESSION_KEY) or {}
+        links = store().decode(data).get(SESSION_LINKS) or {}
         if token_ids & {int(v) for v in links.values() if str(v).isdigit()}:
             store(session_key=key).delete()
             ended += 1
