@@ -40,7 +40,7 @@ from ..services import programmes as plan_service
 from ..services import questionnaires as questionnaire_service
 from ..services.audit import audit_when
 from ..services.deadlines import format_deadline
-from ..services.plan_names import organisation_alias_accept as alias_accept
+from ..services.plan_names import organisation_alias_accept
 from . import forms
 from .access import coordinator_required, staff_required
 
@@ -1064,7 +1064,9 @@ def plan_names(request, key):
             {"programme": programme, "key": key, "form": form, "decisions": decisions},
         )
     for name, organisation in decisions:
-        alias_accept(name=name, organisation=organisation, partner=organisation is None, actor=request.user)
+        organisation_alias_accept(
+            name=name, organisation=organisation, partner=organisation is None, actor=request.user
+        )
     messages.success(
         request,
         f"{len(decisions)} namn är sparade och används vid varje import. Filen är kontrollerad igen."
