@@ -329,6 +329,8 @@ CSP_POLICIES = {
     "/api/redoc/": _INLINE_STYLES + "; worker-src 'self' blob:",
 }
 SECURE_REFERRER_POLICY = "same-origin"
+# Database sessions, loaded with one plain statement (backend/sessions.py).
+SESSION_ENGINE = "backend.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

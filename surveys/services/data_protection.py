@@ -27,7 +27,6 @@ from .respondent_access import SESSION_LINKS
 
 logger = logging.getLogger(__name__)
 
-DB_SESSION_ENGINES = {"django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"}
 Status = OutboundEmail.Status
 
 
@@ -47,11 +46,12 @@ class AlreadyErased(Exception):
 def end_respondent_sessions(*, token_ids: set[int]) -> int:
     """Delete the sessions that opened one of these links. Only database-backed sessions can be found;
     with other engines the sessions lose their access anyway (every page checks the link and the contact)."""
-    if not token_ids or settings.SESSION_ENGINE not in DB_SESSION_ENGINES:
-        return 0
+    from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
     from django.contrib.sessions.models import Session
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not token_ids or not issubclass(store, DatabaseStore):  # cached_db and backend.sessions are
+        return 0
     ended = 0
     for key, data in (
         Session.objects.filter(expire_date__gt=timezone.now())
