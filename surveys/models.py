@@ -777,7 +777,9 @@ class SurveyRound(models.Model):
     def coordinator_contact(self):
         """{name, title, email, phone, organisation} of the round's coordinator: the round's own fields,
         else the user who created the round, else the organisation's defaults from the settings."""
-        owner = self.created_by if self.created_by_id else None
+        owner = None
+        if self.created_by_id and not (self.coordinator_name and self.coordinator_email):
+            owner = self.created_by  # read only when the round's own fields leave something to fill
         return {
             "name": self.coordinator_name
             or (owner.get_full_name() if owner else "")

@@ -99,6 +99,8 @@ def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None, t
             "error_part": error.part if error else None,
             "prefilled": bool(answer and answer.prefilled),
             "conflict": conflicts.get(question.code),
+            # Co-responsible organisations' answers (activity questions of a lead, attach_contributions).
+            "contributions": getattr(question, "contributions", None),
         }
         described = [
             ("help", bool(question.help_text)),
@@ -157,7 +159,7 @@ def _progress(questionnaire):
 @never_cache
 @respondent_page
 def overview(request, assignment_id):
-    access = respondent_access(request.session, assignment_id)
+    access = respondent_access(request.session, assignment_id, organisation=True)
     assignment = access.assignment
     response = responses.response_for_assignment(assignment)
     if responses.is_editable(response):
@@ -192,7 +194,7 @@ def _section_of(questionnaire, number):
 @require_http_methods(["GET", "POST"])
 @respondent_page
 def section(request, assignment_id, number):
-    access = respondent_access(request.session, assignment_id)
+    access = respondent_access(request.session, assignment_id, organisation=True)
     response = responses.response_for_assignment(access.assignment)
     if response.state == Response.State.SUBMITTED:
         return redirect("surveys:receipt", assignment_id=assignment_id)
@@ -359,7 +361,7 @@ def _save_section(access, questionnaire, section, data):
 @require_http_methods(["GET", "POST"])
 @respondent_page
 def review(request, assignment_id):
-    access = respondent_access(request.session, assignment_id)
+    access = respondent_access(request.session, assignment_id, organisation=True)
     response = responses.response_for_assignment(access.assignment)
     if response.state == Response.State.SUBMITTED:
         return redirect("surveys:receipt", assignment_id=assignment_id)
@@ -422,7 +424,7 @@ def _answer_rows(questionnaire):
 @never_cache
 @respondent_page
 def receipt(request, assignment_id):
-    access = respondent_access(request.session, assignment_id)
+    access = respondent_access(request.session, assignment_id, organisation=True)
     response = responses.response_for_assignment(access.assignment)
     if response.state != Response.State.SUBMITTED:
         return redirect("surveys:overview", assignment_id=assignment_id)

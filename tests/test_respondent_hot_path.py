@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from surveys import compiled
-from surveys.models import Answer, QuestionType, Response
+from surveys.models import AccessToken, Answer, QuestionType, Response, SurveyRound
+from surveys.services.respondent_access import SESSION_LINKS, _access_query
 from surveys.services.tokens import issue_token
 from tests import factories
 
@@ -136,6 +137,92 @@ def test_the_access_check_is_one_query_by_key_that_does_not_join_the_organisatio
     assert "surveys_organisation" not in sql
     assert sql.count("JOIN") <= 5 and "ORDER BY" not in sql, sql
     assert '"surveys_accesstoken"."id" =' in sql
+
+
+@pytest.mark.django_db
+def test_a_page_reads_the_organisation_by_key_and_not_the_rounds_creator_when_the_round_names_one():
+    """The header shows the organisation's name: read by key, one statement. The round names its own
+    coordinator, so the user who created it is not read on every page."""
+    assignment, contact = frozen_round_with(3)
+    survey_round = assignment.round
+    survey_round.created_by = factories.UserFactory()
+    survey_round.coordinator_name, survey_round.coordinator_email = "Åsa Öberg", "asa.oberg@stad.se"
+    survey_round.save()
+    client = opened(assignment, contact)
+    assert client.get(f"/enkat/{assignment.pk}/avsnitt/1/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/enkat/{assignment.pk}/avsnitt/1/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert assignment.organisation.name in html and "Åsa Öberg" in html and "asa.oberg@stad.se" in html
+    sqls = statements(queries)
+    assert not [sql for sql in sqls if 'FROM "surveys_user"' in sql], sqls
+    assert len([sql for sql in sqls if 'FROM "surveys_organisation"' in sql]) == 1, sqls
+    assert len(sqls) <= 4, sqls
+
+
+def fields_of(instance):
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+
+def loaded_by_orm(access):
+    return AccessToken.objects.select_related(
+        "contact", "assignment__round__version", "assignment__response"
+    ).get(pk=access.pk)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", ["answered", "no response row", "revoked and used", "closed round"])
+def test_the_access_check_loads_every_field_as_the_orm_does(case):
+    """The access query is written once from the models' metadata and turned into instances by hand:
+    every field of the link, contact, assignment, round, version and response comes out as the ORM's
+    select_related gives it (times, JSON, booleans, nulls), with no query when the page walks the
+    relations. A field added to one of the models is in the comparison by itself."""
+    assignment, contact = frozen_round_with(3)
+    survey_round = assignment.round
+    survey_round.reminder_offsets = [14, 3, 1]
+    survey_round.coordinator_name = "Åsa Öberg"
+    survey_round.save()
+    client = opened(assignment, contact)
+    if case == "no response row":
+        Response.objects.filter(assignment=assignment).delete()
+    else:
+        client.post(api(assignment, "answers/"), {"version": 0, "answers": {"Q0": "ja"}}, "application/json")
+    token_id = client.session[SESSION_LINKS][str(assignment.pk)]
+    if case == "revoked and used":
+        AccessToken.objects.filter(pk=token_id).update(revoked_at=timezone.now(), last_used_at=timezone.now())
+    if case == "closed round":
+        survey_round.state = SurveyRound.State.CLOSED
+        survey_round.closed_at = timezone.now()
+        survey_round.save()
+
+    with CaptureQueriesContext(connection) as queries:
+        access = _access_query().get(token_id, assignment.pk)
+        related = [
+            access.contact,
+            access.assignment,
+            access.assignment.round,
+            access.assignment.round.version,
+        ]
+        if case != "no response row":
+            related.append(access.assignment.response)
+    assert len(queries) == 1
+    expected = loaded_by_orm(access)
+    assert fields_of(access) == fields_of(expected)
+    assert fields_of(access.contact) == fields_of(expected.contact)
+    assert fields_of(access.assignment) == fields_of(expected.assignment)
+    assert fields_of(access.assignment.round) == fields_of(expected.assignment.round)
+    assert access.assignment.round.reminder_offsets == [14, 3, 1]
+    assert fields_of(access.assignment.round.version) == fields_of(expected.assignment.round.version)
+    if case == "no response row":
+        with pytest.raises(Response.DoesNotExist):
+            assert access.assignment.response is None  # raises: no response row
+    else:
+        assert fields_of(access.assignment.response) == fields_of(expected.assignment.response)
+        assert access.assignment.response.version == 1
+    assert not access._state.adding and access._state.db == expected._state.db
+    # The wrong assignment for the link is no link at all.
+    assert _access_query().get(token_id, factories.AssignmentFactory().pk) is None
 
 
 @pytest.mark.django_db

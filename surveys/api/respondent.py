@@ -140,9 +140,10 @@ class RespondentView(APIView):
     authentication_classes = [RespondentSessionAuthentication]
     permission_classes = [HasRespondentSession]
 
-    def load(self, request, assignment_id, *, answers=True):
+    def load(self, request, assignment_id, *, answers=True, organisation=False):
         try:
-            access = respondent_access(request._request.session, assignment_id)  # 404 for anything not opened
+            # 404 for anything not opened
+            access = respondent_access(request._request.session, assignment_id, organisation=organisation)
         except TokenRefused as refused:
             raise LinkEnded(refused.reason) from None
         response = responses.response_for_assignment(access.assignment)
@@ -192,7 +193,7 @@ class QuestionnaireView(RespondentView):
     )
     @method_decorator(ensure_csrf_cookie)
     def get(self, request, assignment_id):
-        access, response, questionnaire = self.load(request, assignment_id)
+        access, response, questionnaire = self.load(request, assignment_id, organisation=True)
         if responses.is_editable(response) and responses.prefill_response(response=response):
             questionnaire = responses.load_questionnaire(response)
         return ApiResponse(

@@ -30,6 +30,7 @@ from ..questiontypes import AnswerError, is_answered, kind_of
 from ..selectors import assignment_questions, comparable_versions, questions_for_assignment
 from ..text import UNSTORABLE_MESSAGE, TooDeep, find_unstorable
 from ..visibility import visible_questions
+from .rows import connection_for, model_rows
 
 ResponseState = Response.State
 # The step of a save that decides what to store, given the answers as stored under the save's lock:
@@ -68,11 +69,22 @@ class ResponseWithQuestions:
 
 
 def _answers_of(response: Response, question_ids: set[int] | None = None) -> dict[int, Answer]:
-    """The response's answers by question id: all of them, or those of `question_ids` only."""
-    answers = Answer.objects.filter(response=response)
+    """The response's answers by question id: all of them, or those of `question_ids` only. Every page
+    and save reads them, so the SQL is written once per connection (`rows`), not built by the ORM."""
+    if question_ids is not None and not question_ids:
+        return {}
+    connection = connection_for(Answer)
+    answers = model_rows(Answer, connection)
+    sql = f"SELECT {', '.join(answers.columns)} FROM {answers.table} WHERE {answers.column('response')} = %s"
+    params = [response.pk]
     if question_ids is not None:
-        answers = answers.filter(question_id__in=question_ids)
-    return {a.question_id: a for a in answers}
+        sql += f" AND {answers.column('question')} IN ({', '.join(['%s'] * len(question_ids))})"
+        params += sorted(question_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = (answers.instance(row, connection) for row in rows)
+    return {answer.question_id: answer for answer in found}
 
 
 def _needed_for(questions: list[Question], codes: Iterable[str]) -> set[int]:

@@ -1,0 +1,90 @@
+"""Model instances from SQL written once: for the few queries every respondent request runs.
+
+Django's ORM builds a query's SQL anew on every call, and for the respondent's hot path (the access
+check and the answers a save reads) building it cost more than the database took to answer. Here the
+SQL is written once per database connection from the models' metadata, and each row becomes model
+instances through `Model.from_db`, after each field's database converters (the backend's and the
+field's own `from_db_value`, in the ORM's order): the same instances the ORM would give.
+`tests/test_respondent_hot_path.py` compares every field with the ORM's."""
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
+
+M = TypeVar("M", bound=Model)
+T = TypeVar("T")
+
+
+class ModelRows:
+    """One model's concrete fields as SQL columns (its table's name is the alias: a query that uses
+    this joins each table once) and the instance made from their values."""
+
+    def __init__(self, model: type[Model], connection: BaseDatabaseWrapper) -> None:
+        self.model = model
+        self.alias = connection.alias
+        quote = connection.ops.quote_name
+        self.table = quote(model._meta.db_table)
+        fields = model._meta.concrete_fields
+        self.columns = tuple(f"{self.table}.{quote(field.column)}" for field in fields)
+        self.attnames = tuple(field.attname for field in fields)
+        self.pk_index = fields.index(model._meta.pk)
+        self.pk_column = self.columns[self.pk_index]
+        converters = []
+        for i, field in enumerate(fields):
+            column = field.get_col(self.table)
+            found = (*connection.ops.get_db_converters(column), *column.get_db_converters(connection))
+            if found:
+                converters.append((i, column, found))
+        self.converters = tuple(converters)
+
+    def column(self, name: str) -> str:
+        """The SQL of one field's column (by field name), for a WHERE or a JOIN."""
+        return self.columns[self.attnames.index(self.model._meta.get_field(name).attname)]
+
+    def instance(self, values: Sequence[Any], connection: BaseDatabaseWrapper) -> Model | None:
+        """The instance of these values (this model's columns, in order); None for the nulls of an
+        outer join that found no row."""
+        if values[self.pk_index] is None:
+            return None
+        values = list(values)
+        for i, column, converters in self.converters:
+            for convert in converters:
+                values[i] = convert(values[i], column, connection)
+        return self.model.from_db(self.alias, self.attnames, values)
+
+
+_built = threading.local()  # per thread, as Django's connections are
+
+
+def connection_for(model: type[Model]) -> BaseDatabaseWrapper:
+    return connections[router.db_for_read(model)]
+
+
+def built_for(connection: BaseDatabaseWrapper, key: object, build: Callable[[BaseDatabaseWrapper], T]) -> T:
+    """`build(connection)`, made once per connection and kept while the connection is the thread's: what
+    is built holds converters bound to it."""
+    cache = _built.__dict__.setdefault("cache", {})
+    entry = cache.get((connection.alias, key))
+    if entry is None or entry[0] is not connection:
+        entry = cache[(connection.alias, key)] = (connection, build(connection))
+    return entry[1]
+
+
+def model_rows(model: type[M], connection: BaseDatabaseWrapper) -> ModelRows:
+    return built_for(connection, model, lambda c: ModelRows(model, c))
+
+
+def by_pk(model: type[M], pk: Any) -> M | None:
+    """The instance with this primary key, or None."""
+    connection = connection_for(model)
+    rows = model_rows(model, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(rows.columns)} FROM {rows.table} WHERE {rows.pk_column} = %s", [pk]
+        )
+        row = cursor.fetchone()
+    return None if row is None else rows.instance(row, connection)
