@@ -88,6 +88,13 @@ def build_fields(questions, answers, *, raw=None, errors=None, conflicts=None, t
         error = errors.get(question.code)
         item = {
             "question": question,
+            # The question's own text and settings as plain values: the template reads them from a dict,
+            # which Django's template engine looks up far faster than a model's attributes.
+            "code": question.code,
+            "text": question.text,
+            "help_text": question.help_text,
+            "required": question.required,
+            "max_length": question.max_length,
             "name": name,
             "id": f"id_{name}",
             "type": question.type,

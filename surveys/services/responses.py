@@ -30,7 +30,7 @@ from ..questiontypes import AnswerError, is_answered, kind_of
 from ..selectors import assignment_questions, comparable_versions, questions_for_assignment
 from ..text import UNSTORABLE_MESSAGE, TooDeep, find_unstorable
 from ..visibility import visible_questions
-from .rows import connection_for, model_rows
+from .rows import connection_for, insert_rows, model_rows
 
 ResponseState = Response.State
 # The step of a save that decides what to store, given the answers as stored under the save's lock:
@@ -320,14 +320,13 @@ def _save(
             transaction.set_rollback(True)  # gives the claimed version back
             response.version = stored_version
             return SaveResult(version=stored_version, conflicts=conflicts), errors
-        Answer.objects.bulk_create(
+        insert_rows(
             rows,
-            update_conflicts=True,
-            unique_fields=["response", "question"],
-            update_fields=["value", "prefilled", "updated_by", "updated_at"],
+            unique=["response", "question"],
+            update=["value", "prefilled", "updated_by", "updated_at"],
         )
         response.version = stored_version + 1
-        ResponseRevision.objects.create(
+        revision = ResponseRevision(
             response=response,
             version=response.version,
             action="save",
@@ -337,6 +336,7 @@ def _save(
             changes=changes,
             created_at=now,
         )
+        insert_rows([revision])
         _touch(response, now)
     return SaveResult(version=response.version, changed=list(changes), conflicts=conflicts), errors
 

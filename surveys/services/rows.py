@@ -88,3 +88,34 @@ def by_pk(model: type[M], pk: Any) -> M | None:
         )
         row = cursor.fetchone()
     return None if row is None else rows.instance(row, connection)
+
+
+def insert_rows(objects: Sequence[Model], *, unique: Sequence[str] = (), update: Sequence[str] = ()) -> None:
+    """INSERT `objects` (of one model) in one statement, as the ORM's `bulk_create` would store them
+    (each field's `pre_save` and `get_db_prep_save`), without reading back their ids. With `unique`
+    (the fields of a unique constraint) a row already there gets the `update` fields instead: one
+    upsert (ON CONFLICT ... DO UPDATE, on PostgreSQL and SQLite alike)."""
+    if not objects:
+        return
+    model = type(objects[0])
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    params = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection)
+        for instance in objects
+        for field in fields
+    ]
+    row = f"({', '.join(['%s'] * len(fields))})"
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES {', '.join([row] * len(objects))}"
+    )
+    if unique:
+        columns = [quote(model._meta.get_field(name).column) for name in update]
+        sql += (
+            f" ON CONFLICT ({', '.join(quote(model._meta.get_field(name).column) for name in unique)}) "
+            f"DO UPDATE SET {', '.join(f'{column} = EXCLUDED.{column}' for column in columns)}"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
