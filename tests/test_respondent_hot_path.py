@@ -2,6 +2,9 @@
 questionnaire's size, the questionnaire of a frozen version compiled once, and (on PostgreSQL) saves that
 lock nothing but their own response's row."""
 
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -11,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from surveys import compiled
-from surveys.models import AccessToken, Answer, QuestionType, Response, SurveyRound
+from surveys.models import AccessToken, Answer, QuestionType, Response, ResponseRevision, SurveyRound
 from surveys.services.respondent_access import SESSION_LINKS, _access_query
 from surveys.services.tokens import issue_token
 from tests import factories
@@ -380,3 +383,97 @@ def test_two_organisations_save_while_the_round_row_is_locked(postgres):
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = 0")
     assert Answer.objects.filter(response__assignment__in=[first, second]).count() == 4
+
+
+def stored(model, **filters):
+    return [
+        {f.attname: v for f, v in zip(model._meta.concrete_fields, row, strict=True) if not f.primary_key}
+        for row in model.objects.filter(**filters)
+        .order_by("pk")
+        .values_list(*[f.attname for f in model._meta.concrete_fields])
+    ]
+
+
+VALUES = [None, "ja", 12, 3.5, ["a", "c"], {"flickor": 3, "pojkar": None}, 'Åäö "citat" \\ {}', ""]
+
+
+@pytest.mark.django_db
+def test_the_save_writes_answers_and_revisions_as_the_orms_bulk_create_and_create_would():
+    """The save's two INSERTs are written once from the models' metadata: what they store (JSON values
+    and nulls, times, the upsert of an answer already there) is what the ORM stores."""
+    from surveys.services.rows import insert_rows
+
+    assignment, contact = frozen_round_with(len(VALUES))
+    questions = list(assignment.round.version.questions.order_by("order"))
+    by_orm, by_rows = (Response.objects.get(assignment=assignment), factories.AssignmentFactory().response)
+    now = timezone.now()
+    for response, write in ((by_orm, "orm"), (by_rows, "rows")):
+        first = [
+            Answer(response=response, question=q, value=v, updated_by=contact)
+            for q, v in zip(questions, VALUES, strict=True)
+        ]
+        again = [
+            Answer(response=response, question=q, value=v, prefilled=True)
+            for q, v in zip(questions[:3], reversed(VALUES), strict=False)
+        ]
+        revision = ResponseRevision(
+            response=response,
+            version=1,
+            action="save",
+            contact=contact,
+            page="p1",
+            changes={"Q0": {"from": None, "to": ["a"]}},
+            created_at=now,
+        )
+        upsert = dict(
+            unique_fields=["response", "question"],
+            update_fields=["value", "prefilled", "updated_by", "updated_at"],
+        )
+        if write == "orm":
+            Answer.objects.bulk_create(first, update_conflicts=True, **upsert)
+            Answer.objects.bulk_create(again, update_conflicts=True, **upsert)
+            ResponseRevision.objects.create(
+                **{
+                    f.attname: getattr(revision, f.attname)
+                    for f in ResponseRevision._meta.concrete_fields
+                    if not f.primary_key
+                }
+            )
+        else:
+            insert_rows(first, unique=upsert["unique_fields"], update=upsert["update_fields"])
+            insert_rows(again, unique=upsert["unique_fields"], update=upsert["update_fields"])
+            insert_rows([revision])
+
+    def comparable(rows):
+        return [{k: v for k, v in row.items() if k not in ("response_id", "updated_at")} for row in rows]
+
+    assert comparable(stored(Answer, response=by_rows)) == comparable(stored(Answer, response=by_orm))
+    assert [a.value for a in Answer.objects.filter(response=by_rows).order_by("question__order")] == [
+        "",
+        'Åäö "citat" \\ {}',
+        {"flickor": 3, "pojkar": None},
+        *VALUES[3:],
+    ]
+    assert all(a.updated_at is not None for a in Answer.objects.filter(response=by_rows))
+    assert comparable(stored(ResponseRevision, response=by_rows)) == comparable(
+        stored(ResponseRevision, response=by_orm)
+    )
+
+
+def test_the_web_process_freezes_what_it_loaded_out_of_the_garbage_collectors_way(tmp_path):
+    """gunicorn's workers load backend.wsgi: the application, its URLconf and every view module are
+    then frozen, so a full collection walks only what requests made since (see docs/benchmarks.md)."""
+    script = (
+        "import gc, sys; import backend.wsgi; "
+        "print(gc.get_freeze_count(), 'surveys.views_answer' in sys.modules, 'surveys.api.respondent' in sys.modules)"
+    )
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "s" * 50,
+        "ALLOWED_HOSTS": "localhost",
+        "STATIC_ROOT": str(tmp_path),
+    }
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    frozen, views_loaded, api_loaded = out.stdout.split()
+    assert int(frozen) > 50_000 and views_loaded == api_loaded == "True", out.stdout
