@@ -1,11 +1,12 @@
-"""Model instances from SQL written once: for the few queries every respondent request runs.
+"""SQL written once, for the few statements every respondent request runs.
 
-Django's ORM builds a query's SQL anew on every call, and for the respondent's hot path (the access
-check and the answers a save reads) building it cost more than the database took to answer. Here the
-SQL is written once per database connection from the models' metadata, and each row becomes model
-instances through `Model.from_db`, after each field's database converters (the backend's and the
-field's own `from_db_value`, in the ORM's order): the same instances the ORM would give.
-`tests/test_respondent_hot_path.py` compares every field with the ORM's."""
+Django's ORM builds a statement's SQL anew on every call, and on the respondent's hot path (the access
+check, the answers a page or a save reads, the organisation by key, the save's INSERTs) building it cost
+more than the database took to answer. Here the SQL comes from the models' metadata, once per database
+connection. Rows become instances through `Model.from_db` after each field's database converters (the
+backend's, then the field's own `from_db_value`, in the ORM's order); values are stored through each
+field's `pre_save` and `get_db_prep_save`, as `bulk_create` stores them. Everything else uses the ORM.
+`tests/test_respondent_hot_path.py` compares every field with the ORM's, on SQLite and PostgreSQL."""
 
 import threading
 from collections.abc import Callable, Sequence
