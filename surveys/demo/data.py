@@ -287,6 +287,11 @@ def Q(
     return (code, type, text, required, extra)
 
 
+def activity(code: str, text: str) -> tuple:
+    """An activity's status question of the demo index: 2 points when carried out, 1 when in part."""
+    return Q(code, text, QuestionType.ACTIVITY_STATUS, points={"genomford": 2, "delvis": 1})
+
+
 PI_MINI = {
     "name": "Preventionsindex mini",
     "kind": Questionnaire.Kind.INDEX,
@@ -431,45 +436,15 @@ PI_SECTIONS = [
         "Aktiviteter",
         "aktiviteter",
         [
-            Q(
-                "AKT_1",
-                "Kontrollköp av tobak och folköl (1.1)",
-                QuestionType.ACTIVITY_STATUS,
-                points={"genomford": 2, "delvis": 1},
-            ),
-            Q(
-                "AKT_2",
-                "Tillsyn av serveringsställen i samverkan med polisen (1.1)",
-                QuestionType.ACTIVITY_STATUS,
-                points={"genomford": 2, "delvis": 1},
-            ),
-            Q(
-                "AKT_3",
-                "Kampanj mot langning inför skolavslutningar (1.2)",
-                QuestionType.ACTIVITY_STATUS,
-                points={"genomford": 2, "delvis": 1},
-            ),
-            Q(
-                "AKT_4",
-                "Utbildning i Ansvarsfull alkoholservering (1.3)",
-                QuestionType.ACTIVITY_STATUS,
-                points={"genomford": 2, "delvis": 1},
-            ),
+            activity("AKT_1", "Kontrollköp av tobak och folköl (1.1)"),
+            activity("AKT_2", "Tillsyn av serveringsställen i samverkan med polisen (1.1)"),
+            activity("AKT_3", "Kampanj mot langning inför skolavslutningar (1.2)"),
+            activity("AKT_4", "Utbildning i Ansvarsfull alkoholservering (1.3)"),
             Q("AKT_5", "Finns stödgrupper för barn i familjer med missbruk (2.1)?"),
             Q("AKT_6", "Har föräldramöten om ANDTS hållits i skolorna (2.2)?"),
             Q("AKT_7", "Arbetar ni för rökfria och nikotinfria miljöer för unga (2.3)?"),
-            Q(
-                "AKT_8",
-                "Fritidsaktiviteter helger och lov (3.1)",
-                QuestionType.ACTIVITY_STATUS,
-                points={"genomford": 2, "delvis": 1},
-            ),
-            Q(
-                "AKT_9",
-                "ANDTS-undervisning i skolan (3.2)",
-                QuestionType.ACTIVITY_STATUS,
-                points={"genomford": 2, "delvis": 1},
-            ),
+            activity("AKT_8", "Fritidsaktiviteter helger och lov (3.1)"),
+            activity("AKT_9", "ANDTS-undervisning i skolan (3.2)"),
             Q(
                 "AKT_10",
                 "Hur många föräldrar har fullföljt ett föräldraskapsstödsprogram (3.4)?",
@@ -495,26 +470,11 @@ PI_SECTIONS = [
             Q("AKT_12", "Screenas riskbruk (t.ex. AUDIT) inom ekonomiskt bistånd (4.1)?"),
             Q("AKT_13", "Erbjuds rådgivning eller lotsning till stöd (4.2)?"),
             Q("AKT_14", "Finns riktat stöd till särskilt sårbara grupper (4.3)?"),
-            Q(
-                "AKT_15",
-                "Chefsutbildning om alkohol- och drogpolicyn (4.4)",
-                QuestionType.ACTIVITY_STATUS,
-                points={"genomford": 2, "delvis": 1},
-            ),
+            activity("AKT_15", "Chefsutbildning om alkohol- och drogpolicyn (4.4)"),
             Q("AKT_16", "Används kunskapsbaserade metoder i missbruksvården (5.1)?"),
-            Q(
-                "AKT_17",
-                "Uppsökande arbete med fältassistenter (5.3)",
-                QuestionType.ACTIVITY_STATUS,
-                points={"genomford": 2, "delvis": 1},
-            ),
+            activity("AKT_17", "Uppsökande arbete med fältassistenter (5.3)"),
             Q("AKT_18", "Sprids skademinimerande information till målgruppen (6.1)?"),
-            Q(
-                "AKT_19",
-                "Utbildning i suicidprevention (6.2)",
-                QuestionType.ACTIVITY_STATUS,
-                points={"genomford": 2, "delvis": 1},
-            ),
+            activity("AKT_19", "Utbildning i suicidprevention (6.2)"),
             Q("AKT_20", "Erbjuds stöd till anhöriga (6.5)?"),
         ],
     ),
