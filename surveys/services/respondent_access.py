@@ -125,7 +125,7 @@ class _AccessQuery:
             return None
         objects, start = {}, 0
         for rows, parent, relation in self.shape:
-            instance = rows.instance(row[start : start + len(rows.columns)], self.connection)
+            instance = rows.instance(row[start : start + len(rows.columns)])
             start += len(rows.columns)
             if instance is None:
                 continue  # no response row (the outer join): looked up on demand, as the ORM would

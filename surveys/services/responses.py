@@ -73,18 +73,12 @@ def _answers_of(response: Response, question_ids: set[int] | None = None) -> dic
     and save reads them, so the SQL is written once per connection (`rows`), not built by the ORM."""
     if question_ids is not None and not question_ids:
         return {}
-    connection = connection_for(Answer)
-    answers = model_rows(Answer, connection)
-    sql = f"SELECT {', '.join(answers.columns)} FROM {answers.table} WHERE {answers.column('response')} = %s"
-    params = [response.pk]
+    answers = model_rows(Answer, connection_for(Answer))
+    where, params = f"{answers.column('response')} = %s", [response.pk]
     if question_ids is not None:
-        sql += f" AND {answers.column('question')} IN ({', '.join(['%s'] * len(question_ids))})"
+        where += f" AND {answers.column('question')} IN ({', '.join(['%s'] * len(question_ids))})"
         params += sorted(question_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    found = (answers.instance(row, connection) for row in rows)
-    return {answer.question_id: answer for answer in found}
+    return {answer.question_id: answer for answer in answers.fetch(where, params)}
 
 
 def _needed_for(questions: list[Question], codes: Iterable[str]) -> set[int]:

@@ -22,11 +22,11 @@ T = TypeVar("T")
 
 class ModelRows:
     """One model's concrete fields as SQL columns (its table's name is the alias: a query that uses
-    this joins each table once) and the instance made from their values."""
+    this joins each table once) and the instance made from their values, for one connection."""
 
     def __init__(self, model: type[Model], connection: BaseDatabaseWrapper) -> None:
         self.model = model
-        self.alias = connection.alias
+        self.connection = connection  # the converters are bound to it (connections are per thread)
         quote = connection.ops.quote_name
         self.table = quote(model._meta.db_table)
         fields = model._meta.concrete_fields
@@ -46,7 +46,7 @@ class ModelRows:
         """The SQL of one field's column (by field name), for a WHERE or a JOIN."""
         return self.columns[self.attnames.index(self.model._meta.get_field(name).attname)]
 
-    def instance(self, values: Sequence[Any], connection: BaseDatabaseWrapper) -> Model | None:
+    def instance(self, values: Sequence[Any]) -> Model | None:
         """The instance of these values (this model's columns, in order); None for the nulls of an
         outer join that found no row."""
         if values[self.pk_index] is None:
@@ -54,8 +54,14 @@ class ModelRows:
         values = list(values)
         for i, column, converters in self.converters:
             for convert in converters:
-                values[i] = convert(values[i], column, connection)
-        return self.model.from_db(self.alias, self.attnames, values)
+                values[i] = convert(values[i], column, self.connection)
+        return self.model.from_db(self.connection.alias, self.attnames, values)
+
+    def fetch(self, where: str, params: Sequence[Any]) -> list[Model]:
+        """The instances of the rows `WHERE {where}` selects (SQL with %s for each of `params`)."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(self.columns)} FROM {self.table} WHERE {where}", params)
+            return [self.instance(row) for row in cursor.fetchall()]
 
 
 _built = threading.local()  # per thread, as Django's connections are
@@ -81,14 +87,9 @@ def model_rows(model: type[M], connection: BaseDatabaseWrapper) -> ModelRows:
 
 def by_pk(model: type[M], pk: Any) -> M | None:
     """The instance with this primary key, or None."""
-    connection = connection_for(model)
-    rows = model_rows(model, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(rows.columns)} FROM {rows.table} WHERE {rows.pk_column} = %s", [pk]
-        )
-        row = cursor.fetchone()
-    return None if row is None else rows.instance(row, connection)
+    rows = model_rows(model, connection_for(model))
+    found = rows.fetch(f"{rows.pk_column} = %s", [pk])
+    return found[0] if found else None
 
 
 def insert_rows(objects: Sequence[Model], *, unique: Sequence[str] = (), update: Sequence[str] = ()) -> None:
