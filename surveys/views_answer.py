@@ -20,7 +20,12 @@ from .questiontypes import is_answered, kind_of
 from .selectors import attach_contributions, days_left_in
 from .selectors_results import has_published_results
 from .services import responses
-from .services.respondent_access import latest_assignment_id, mark_used, respondent_access
+from .services.respondent_access import (
+    latest_assignment_id,
+    load_organisation,
+    mark_used,
+    respondent_access,
+)
 from .services.tokens import TokenRefused
 
 CSP = (
@@ -54,6 +59,8 @@ def respondent_page(view):
 
 
 def _page(request, template, context, status=200):
+    if context.get("assignment") is not None:
+        load_organisation(context["assignment"])  # every respondent page's header shows its name
     response = render(request, template, context, status=status)
     response["Content-Security-Policy"] = CSP
     return response
@@ -166,7 +173,7 @@ def _progress(questionnaire):
 @never_cache
 @respondent_page
 def overview(request, assignment_id):
-    access = respondent_access(request.session, assignment_id, organisation=True)
+    access = respondent_access(request.session, assignment_id)
     assignment = access.assignment
     response = responses.response_for_assignment(assignment)
     if responses.is_editable(response):
@@ -201,7 +208,7 @@ def _section_of(questionnaire, number):
 @require_http_methods(["GET", "POST"])
 @respondent_page
 def section(request, assignment_id, number):
-    access = respondent_access(request.session, assignment_id, organisation=True)
+    access = respondent_access(request.session, assignment_id)
     response = responses.response_for_assignment(access.assignment)
     if response.state == Response.State.SUBMITTED:
         return redirect("surveys:receipt", assignment_id=assignment_id)
@@ -368,7 +375,7 @@ def _save_section(access, questionnaire, section, data):
 @require_http_methods(["GET", "POST"])
 @respondent_page
 def review(request, assignment_id):
-    access = respondent_access(request.session, assignment_id, organisation=True)
+    access = respondent_access(request.session, assignment_id)
     response = responses.response_for_assignment(access.assignment)
     if response.state == Response.State.SUBMITTED:
         return redirect("surveys:receipt", assignment_id=assignment_id)
@@ -431,7 +438,7 @@ def _answer_rows(questionnaire):
 @never_cache
 @respondent_page
 def receipt(request, assignment_id):
-    access = respondent_access(request.session, assignment_id, organisation=True)
+    access = respondent_access(request.session, assignment_id)
     response = responses.response_for_assignment(access.assignment)
     if response.state != Response.State.SUBMITTED:
         return redirect("surveys:overview", assignment_id=assignment_id)

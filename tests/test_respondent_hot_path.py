@@ -162,6 +162,15 @@ def test_a_page_reads_the_organisation_by_key_and_not_the_rounds_creator_when_th
     assert not [sql for sql in sqls if 'FROM "surveys_user"' in sql], sqls
     assert len([sql for sql in sqls if 'FROM "surveys_organisation"' in sql]) == 1, sqls
     assert len(sqls) <= 4, sqls
+    # The page's autosave answers JSON and shows no name: it does not read the organisation.
+    with CaptureQueriesContext(connection) as queries:
+        saved = client.post(
+            f"/enkat/{assignment.pk}/avsnitt/1/",
+            {"version": "0", "page": "flik-ett-abc", "q_Q0": "ja"},
+            HTTP_X_AUTOSAVE="1",
+        )
+    assert saved.status_code == 200, saved.content
+    assert not [sql for sql in statements(queries) if 'FROM "surveys_organisation"' in sql]
 
 
 def fields_of(instance):

@@ -20,7 +20,7 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from ..services import responses
-from ..services.respondent_access import mark_used, respondent_access, session_links
+from ..services.respondent_access import load_organisation, mark_used, respondent_access, session_links
 from ..services.tokens import TokenRefused
 from .schema import ErrorSerializer, ValidationErrorSerializer, error
 
@@ -140,10 +140,9 @@ class RespondentView(APIView):
     authentication_classes = [RespondentSessionAuthentication]
     permission_classes = [HasRespondentSession]
 
-    def load(self, request, assignment_id, *, answers=True, organisation=False):
+    def load(self, request, assignment_id, *, answers=True):
         try:
-            # 404 for anything not opened
-            access = respondent_access(request._request.session, assignment_id, organisation=organisation)
+            access = respondent_access(request._request.session, assignment_id)  # 404 for anything not opened
         except TokenRefused as refused:
             raise LinkEnded(refused.reason) from None
         response = responses.response_for_assignment(access.assignment)
@@ -193,7 +192,8 @@ class QuestionnaireView(RespondentView):
     )
     @method_decorator(ensure_csrf_cookie)
     def get(self, request, assignment_id):
-        access, response, questionnaire = self.load(request, assignment_id, organisation=True)
+        access, response, questionnaire = self.load(request, assignment_id)
+        load_organisation(access.assignment)
         if responses.is_editable(response) and responses.prefill_response(response=response):
             questionnaire = responses.load_questionnaire(response)
         return ApiResponse(

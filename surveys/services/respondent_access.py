@@ -5,8 +5,8 @@ A magic link opens a session (`remember_link`); the session remembers, per assig
 was opened with. Every later request asks `respondent_access`, which reads that link with what the check
 needs in one indexed query (the link, its contact, the assignment, the round, the version and the
 response, all by primary or unique key) and applies the one link rule (`tokens.check_token`). The
-organisation is not joined (a seventh table doubled PostgreSQL's planning of the query): a page that shows
-its name asks for it, and it is read by key.
+organisation is not joined (a seventh table doubled PostgreSQL's planning of the query): what shows its
+name reads it by key when it renders (`load_organisation`), so saves and redirects never read it.
 
 That query runs on every respondent request, so its SQL is written once per connection (`rows`):
 building the same five-join query anew through the ORM on each request cost more than running it (2.1
@@ -53,13 +53,10 @@ def latest_assignment_id(session: MutableMapping) -> int | None:
     return max((int(k) for k in links), default=None)
 
 
-def respondent_access(
-    session: MutableMapping, assignment_id: int, *, organisation: bool = False
-) -> AccessToken:
+def respondent_access(session: MutableMapping, assignment_id: int) -> AccessToken:
     """The access link this session holds for `assignment_id`, with its contact, assignment, round,
-    version and response (and the assignment's organisation, for a page that shows its name); Http404 for
-    an assignment the session never opened (another organisation's), TokenRefused when the link has ended
-    since (revoked, expired, erased or removed contact)."""
+    version and response; Http404 for an assignment the session never opened (another organisation's),
+    TokenRefused when the link has ended since (revoked, expired, erased or removed contact)."""
     token_id = session_links(session).get(str(assignment_id))
     if not token_id:
         raise Http404("Ingen behörighet till den här enkäten.")
@@ -67,9 +64,13 @@ def respondent_access(
     if access is None:
         raise Http404("Ingen behörighet till den här enkäten.")
     check_token(access)
-    if organisation:
-        access.assignment.organisation = by_pk(Organisation, access.assignment.organisation_id)
     return access
+
+
+def load_organisation(assignment: Assignment) -> None:
+    """Read the assignment's organisation by key, once: for what shows its name (a page, not a save)."""
+    if not Assignment._meta.get_field("organisation").is_cached(assignment):
+        assignment.organisation = by_pk(Organisation, assignment.organisation_id)
 
 
 def mark_used(access: AccessToken, *, now: datetime | None = None) -> None:
