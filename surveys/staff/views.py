@@ -4,14 +4,17 @@ every action has a confirmation page (GET) and is done by a POST, recorded in th
 
 import copy
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import Model
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -903,11 +906,11 @@ class Workbook:
     records an import in the audit trail); `done(subject, report)` gives the message shown after it."""
 
     kind: str
-    model: Any
-    form: Any
+    model: type[Model]  # the subject: Programme or Questionnaire
+    form: type[django_forms.Form]
     prefix: str
-    run: Any
-    done: Any
+    run: Callable[..., Any]  # (upload, subject, about, dry_run, actor=None) → the import's report
+    done: Callable[[Any, Any], str]  # (subject, report) → the message
 
     def report(self, request, *, subject, report=None, errors=(), key=None, status=200, form=None, **extra):
         return render(
