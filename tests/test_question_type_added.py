@@ -36,6 +36,9 @@ class Percentage(NumberKind):
             raise AnswerError("Ange en procentsats mellan 0 och 100.")
         return float(number)
 
+    def sample(self, question, rng, strength):
+        return round(rng.random() * strength * 100, 1)
+
 
 @pytest.fixture(autouse=True)
 def percentage_type():
@@ -118,3 +121,14 @@ def test_added_type_reaches_the_workbook_as_a_number(world, tmp_path):
     assert rows[-1][column] == 62.5
     codebook = {r[0]: r for r in load_workbook(path)["Frågor"].iter_rows(values_only=True)}
     assert codebook["ANDEL"][3] == "Procent (0–100)"
+
+
+def test_added_type_gets_demo_answers_from_its_sample_hook(world):
+    """The demo answers every question its type can sample, with no list of types of its own."""
+    import random
+
+    from surveys.demo.answers import answers_for
+
+    answers = answers_for([world["question"]], random.Random(7), complete=True)
+    assert set(answers) == {world["question"].code}
+    assert 0 <= answers[world["question"].code] <= 100

@@ -20,5 +20,10 @@ class ActivityStatus(ChoiceKind):
     position = 80
     fixed_choices = ACTIVITY_STATUS_CHOICES
 
+    def sample(self, question, rng, strength):
+        return rng.choices(
+            ["genomford", "delvis", "ej_genomford", "ej_aktuell"], [strength, 0.3, 1 - strength, 0.05]
+        )[0]
+
 
 register(ActivityStatus())

@@ -6,6 +6,7 @@ models, services, selectors and workbooks can all ask the registry without an im
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
@@ -94,6 +95,7 @@ class QuestionKind:
     - the round workbook (exports/): `sheet_parts`, `wide_cell`, `long_cells`
     - the questionnaire workbook (services/questionnaires.py): `code`, `aliases`, `takes_options`,
       `needs_options`, `fixed_choices`, `numeric`, `compares_as_number`
+    - the demo's answers (surveys/demo/answers.py): `sample`
     """
 
     code: ClassVar[str] = ""
@@ -149,6 +151,11 @@ class QuestionKind:
     def labels(self, question: Any) -> dict[str, str]:
         """code → label of the answer codes (or parts) of a question; empty for types without codes."""
         return dict(self.choices(question)) if self.has_choices or self.takes_options else {}
+
+    def sample(self, question: Any, rng: random.Random, strength: float) -> Any:
+        """A plausible answer for the demo, drawn from `rng`; `strength` (0–1) is how far the answering
+        organisation has come. None: the demo leaves the question unanswered."""
+        return None
 
     def display(self, question: Any, value: Any, labels: Mapping[str, str] | None = None) -> str:
         """An answer in words, as the receipt, conflicts and contributions show it (answered values

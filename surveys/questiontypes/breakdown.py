@@ -117,5 +117,9 @@ class Breakdown(QuestionKind):
             number = cell_number(item)
             yield parts.get(code, code), "", number if number is not None else item
 
+    def sample(self, question, rng, strength):
+        parts = {code: rng.randint(0, 200) for code, _ in BREAKDOWN_DEFAULT_PARTS if code != TOTAL_PART}
+        return {**parts, TOTAL_PART: sum(parts.values())}
+
 
 register(Breakdown())

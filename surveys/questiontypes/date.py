@@ -29,5 +29,8 @@ class Date(QuestionKind):
     def wide_cell(self, value, *, part, labels):
         return as_date(value) or str(value)
 
+    def sample(self, question, rng, strength):
+        return (datetime.date(2020, 1, 1) + datetime.timedelta(days=rng.randint(0, 1400))).isoformat()
+
 
 register(Date())

@@ -10,5 +10,8 @@ class DecimalNumber(NumberKind):
     label = QuestionType.DECIMAL.label
     position = 50
 
+    def sample(self, question, rng, strength):
+        return round(rng.random() * strength * float(question.max_value or 100), 1)
+
 
 register(DecimalNumber())

@@ -12,5 +12,8 @@ class Integer(NumberKind):
     integer = True
     input_mode = "numeric"
 
+    def sample(self, question, rng, strength):
+        return int(rng.random() * strength * 150)
+
 
 register(Integer())

@@ -49,5 +49,8 @@ class MultipleChoice(ChoiceKind):
         for code in value if isinstance(value, list) else [value]:
             yield "", code, labels.get(code, code)
 
+    def sample(self, question, rng, strength):
+        return [option.code for option in question.options.all() if rng.random() < strength]
+
 
 register(MultipleChoice())

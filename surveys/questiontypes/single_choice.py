@@ -13,5 +13,9 @@ class SingleChoice(ChoiceKind):
     takes_options = True
     needs_options = True
 
+    def sample(self, question, rng, strength):
+        options = [option.code for option in question.options.all()]
+        return options[min(len(options) - 1, int(rng.random() * strength * len(options) + 0.3))]
+
 
 register(SingleChoice())

@@ -21,5 +21,8 @@ class YesNo(ChoiceKind):
             return ["ja" if value else "nej"]
         return super().score_codes(value)
 
+    def sample(self, question, rng, strength):
+        return "ja" if rng.random() < strength else "nej"
+
 
 register(YesNo())
