@@ -24,6 +24,7 @@ from .services import export_jobs
 from .services import programmes as plan_service
 from .services import rounds as round_services
 from .services.roles import user_set_role
+from .staff.forms import add_service_errors
 
 admin.site.site_header = _("Årsrunda – administration")
 admin.site.site_title = _("Årsrunda – administration")
@@ -32,15 +33,6 @@ admin.site.index_title = _("Administration")
 
 def _error_text(error):
     return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-
-
-def _add_form_errors(form, error):
-    """Put a service's ValidationError on the form: next to its field, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class SuperuserOnlyMixin:
@@ -230,7 +222,7 @@ class PlanRowForm(forms.ModelForm):
                 lead_group=cleaned.get("lead_group") or "", co_groups=cleaned.get("co_groups") or ()
             )
         except ValidationError as error:
-            _add_form_errors(self, error)
+            add_service_errors(self, error)
         return cleaned
 
 
@@ -494,7 +486,7 @@ class SurveyRoundForm(forms.ModelForm):
             try:
                 check()
             except ValidationError as error:
-                _add_form_errors(self, error)
+                add_service_errors(self, error)
         return cleaned
 
 

@@ -22,6 +22,19 @@ from ..text import validate_single_line
 STAFF_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.READER)
 
 
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, field_of: dict[str, str] | None = None
+) -> None:
+    """Put a service's ValidationError on the form (the staff pages' and the admin's): each message beside
+    the field it names (`field_of` maps a service's field to the form's where they differ), the rest above
+    the form."""
+    details = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    for name, texts in details.items():
+        target = (field_of or {}).get(name, name)
+        for text in texts:
+            form.add_error(target if target in form.fields else None, text)
+
+
 class StaffLoginForm(AuthenticationForm):
     """Django's login form (so `authenticate(request=...)` and its throttling apply) in Swedish, for
     coordinators, readers and admins only."""

@@ -678,21 +678,12 @@ def round_new(request):
     )
 
 
-FIELD_OF = {
-    "organisations": "organisations",
-    "kinds": "kinds",
-    "deadline": "deadline_on",
-    "opens_at": "opens_on",
-    "reminder_offsets": "remind_before",
-}
+# The round services' fields that the round forms name otherwise.
+FIELD_OF = {"deadline": "deadline_on", "opens_at": "opens_on", "reminder_offsets": "remind_before"}
 
 
 def _form_errors(form, error):
-    details = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-    for name, texts in details.items():
-        target = FIELD_OF.get(name, name)
-        for text in texts:
-            form.add_error(target if target in form.fields else None, text)
+    forms.add_service_errors(form, error, FIELD_OF)
 
 
 @require_POST
